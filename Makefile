@@ -1,0 +1,53 @@
+# Newsroom: the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt requirements/prod.txt | sha1sum | cut -c1-12)
+
+# Local defaults; anything set in the environment wins.
+export DEBUG ?= true
+export PORT ?= 8000
+
+.PHONY: run test lint format bench eval services-start services-stop services-status clean
+
+run: $(STAMP)
+	scripts/with-services.sh scripts/run.sh
+
+test: $(STAMP)
+	scripts/services.sh install
+	scripts/ensure-chromium.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	scripts/with-services.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	scripts/with-services.sh $(PY) -m benchmarks $(BENCH_ARGS)
+
+eval: $(STAMP)
+	scripts/with-services.sh $(PY) manage.py evaluate_tagging
+
+services-start:
+	scripts/services.sh start
+services-stop:
+	scripts/services.sh stop
+services-status:
+	scripts/services.sh status
+
+$(STAMP): requirements/base.txt requirements/dev.txt requirements/prod.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+clean:
+	scripts/services.sh stop || true
+	rm -rf var/ staticfiles/

@@ -1,0 +1,153 @@
+"""People, organisations and places, their aliases, and their mentions in articles."""
+
+import unicodedata
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from articles.models import Article
+from articles.text import normalize_line
+
+
+def name_key(name: str) -> str:
+    """The matching key of a name: case, accents, punctuation spacing and hyphens ignored.
+
+    "Jean-Yves Le Drian", "jean yves le drian" and "JEAN-YVES LE DRIAN" share one key.
+    """
+    decomposed = unicodedata.normalize("NFKD", normalize_line(name))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = "".join(c if c.isalnum() else " " for c in stripped.casefold())
+    return " ".join(cleaned.split())
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+    PLACE = "place", "Place"
+
+
+# URL prefix of each kind's public pages (SPEC: /people/, /organisations/, /places/).
+KIND_URL_NAMES = {
+    EntityKind.PERSON: "entities:person",
+    EntityKind.ORGANISATION: "entities:organisation",
+    EntityKind.PLACE: "entities:place",
+}
+
+
+class EntityQuerySet(models.QuerySet):
+    def active(self) -> "EntityQuerySet":
+        return self.filter(status=Entity.Status.ACTIVE)
+
+
+class Entity(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REJECTED = "rejected", "Rejected (not an entity)"
+        MERGED = "merged", "Merged into another"
+
+    kind = models.CharField(max_length=12, choices=EntityKind.choices)
+    name = models.CharField(max_length=255, help_text="Canonical name shown to readers.")
+    slug = models.SlugField(max_length=255)
+    key = models.CharField(max_length=255, editable=False, help_text="name_key(name), for matching.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    wikidata_id = models.CharField(max_length=20, blank=True)
+    # Decisions an editor made by hand are never undone by re-tagging.
+    curated = models.BooleanField(default=False, editable=False)
+    # Published articles mentioning the entity; maintained by the tagging service so
+    # lists and API pages need no COUNT over the mentions table.
+    article_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="entity_unique_slug_per_kind"),
+            models.UniqueConstraint(
+                fields=["kind", "key"], condition=~Q(status="merged"), name="entity_unique_key_per_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status", "-article_count"], name="entity_kind_popularity")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display().lower()})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = normalize_line(self.name)
+        self.key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(KIND_URL_NAMES[self.kind], kwargs={"slug": self.slug})
+
+
+class Alias(models.Model):
+    """Another name of an entity ("James Mattis", "M. Le Drian", "Bagdad")."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    kind = models.CharField(max_length=12, choices=EntityKind.choices, editable=False)
+    name = models.CharField(max_length=255)
+    key = models.CharField(max_length=255, editable=False)
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="alias_unique_key_per_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = normalize_line(self.name)
+        self.key = name_key(self.name)
+        self.kind = self.entity.kind
+        super().save(*args, **kwargs)
+
+
+class EntityRedirect(models.Model):
+    """An old slug (after a rename or a merge) that now redirects to an entity."""
+
+    kind = models.CharField(max_length=12, choices=EntityKind.choices)
+    slug = models.SlugField(max_length=255)
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="redirects")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="entity_redirect_unique_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.slug} → {self.entity_id}"
+
+
+class Mention(models.Model):
+    """One occurrence of an entity in an article, with character offsets into a field."""
+
+    class Field(models.TextChoices):
+        HEADLINE = "headline", "Headline"
+        STANDFIRST = "standfirst", "Standfirst"
+        CAPTION = "photo_caption", "Photo caption"
+        BODY = "body_text", "Body"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    field = models.CharField(max_length=16, choices=Field.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    surface = models.CharField(max_length=255, help_text="The text as written in the article.")
+
+    class Meta:
+        ordering = ["article", "field", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "field", "start"], name="mention_unique_position"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="mention_nonempty_span"),
+        ]
+        indexes = [models.Index(fields=["entity", "article"], name="mention_entity_article")]
+
+    def __str__(self) -> str:
+        return f"{self.surface} → {self.entity.name}"
