@@ -15,6 +15,10 @@ from articles.ingest.base import IngestError
 
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_ENTITIES = (
+    "the XML declares its own entities (<!ENTITY>), which can read server files or expand "
+    "without end (an XML bomb); such files are refused"
+)
 
 
 def _parser(encoding: str | None) -> etree.XMLParser:
@@ -36,6 +40,8 @@ def parse_xml(data: bytes):
         raise IngestError("the file is empty")
     if b"\x00" in data and not data.startswith(_UTF16_BOMS):
         raise IngestError("the file contains NUL bytes: it is binary, not XML")
+    if b"<!ENTITY" in data:
+        raise IngestError(_ENTITIES)
     encoding = None
     if not data.startswith(_UTF16_BOMS):
         try:
@@ -55,10 +61,7 @@ def parse_xml(data: bytes):
         raise IngestError("the file holds no XML element")
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise IngestError(
-            "the XML declares its own entities (<!ENTITY>), which can read server files or "
-            "expand without end; such files are refused"
-        )
+        raise IngestError(_ENTITIES)
     return root
 
 
