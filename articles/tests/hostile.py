@@ -71,11 +71,13 @@ def zip_of(members: dict[str, bytes], *, symlink: str | None = None) -> bytes:
 def zip_bomb(megabytes: int = 64) -> bytes:
     """One member of zeros: a few dozen KB that would expand to `megabytes` MB."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        with zf.open("story.txt", "w") as member:
-            chunk = b"\0" * (1024 * 1024)
-            for _ in range(megabytes):
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open("story.txt", "w") as member,
+    ):
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(megabytes):
+            member.write(chunk)
     return buffer.getvalue()
 
 
