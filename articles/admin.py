@@ -1,5 +1,7 @@
 """The editors' admin: articles with filters, search and actions, and the upload page."""
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.search import SearchQuery
@@ -13,6 +15,8 @@ from django.utils.html import format_html
 from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
 from articles.models import Article, ImportBatch, Section, Source
+
+logger = logging.getLogger(__name__)
 
 # Uploads above these go to the background (a Celery task on the "ingest" queue) and the
 # editor is sent to the batch page; smaller ones are imported while the page waits.
@@ -60,6 +64,25 @@ class UploadForm(forms.Form):
         if not files:
             raise ValidationError("Choose at least one file to upload.")
         return files
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """The list of imports; each links to its progress page."""
+
+    list_display = ["__str__", "origin", "status", "created_by", "created_at", "finished_at", "progress"]
+    list_filter = ["status", "origin"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Outcomes")
+    def progress(self, obj: ImportBatch) -> str:
+        return format_html('<a href="{}">see outcomes</a>', reverse("admin:articles_article_import", args=[obj.id]))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Section)
@@ -169,7 +192,7 @@ class ArticleAdmin(admin.ModelAdmin):
             batch = services.create_upload_batch(
                 files=form.cleaned_data["files"], publish=form.cleaned_data["publish"], user=request.user
             )
-            transaction.on_commit(lambda: tasks.import_batch.delay(batch.id))
+            transaction.on_commit(lambda: _enqueue(batch.id))
             return HttpResponseRedirect(reverse("admin:articles_article_import", args=[batch.id]))
         if request.method == "POST" and form.is_valid():
             results = []
@@ -190,6 +213,17 @@ class ArticleAdmin(admin.ModelAdmin):
         }
         status = 400 if request.method == "POST" and not form.is_valid() else 200
         return TemplateResponse(request, "admin/articles/article/upload.html", context, status=status)
+
+
+def _enqueue(batch_id: int) -> None:
+    try:
+        tasks.import_batch.delay(batch_id)
+    except Exception:  # the broker is down: the files are stored, the page says so
+        logger.exception("could not queue import batch %s", batch_id)
+        ImportBatch.objects.filter(id=batch_id).update(
+            error="The files are stored but the background queue could not be reached; "
+            "the import will not start until it is queued again (manage.py import_articles can read them)."
+        )
 
 
 def _goes_to_background(files: list) -> bool:

@@ -134,3 +134,34 @@ def test_batch_page_of_an_unknown_import_is_a_404_not_a_500(admin_client):
 
 def test_batch_page_needs_login(client):
     assert client.get("/admin/articles/article/imports/1/").status_code == 302
+
+
+def test_broker_down_keeps_the_files_and_says_so_instead_of_a_500(
+    admin_client, settings, tmp_path, monkeypatch, seed_bytes, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def unreachable(*args):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.import_batch, "delay", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(admin_client, ("wire.zip", hostile.zip_of({"seed.txt": seed_bytes})))
+    assert response.status_code == 302
+    page = text(admin_client.get(response["Location"]))
+    assert "background queue could not be reached" in page
+    assert services.imports_dir(ImportBatch.objects.get().id).is_dir()
+
+
+def test_more_files_than_django_allows_is_a_400_not_a_500(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 5
+    response = upload(admin_client, *[(f"{n}.txt", b"Headline\nBody.") for n in range(6)])
+    assert response.status_code == 400
+    assert admin_client.get(UPLOAD_URL).status_code == 200
+
+
+def test_import_batches_are_listed_in_the_admin(admin_client, queued, seed_bytes):
+    upload(admin_client, ("wire.zip", hostile.zip_of({"seed.txt": seed_bytes})))
+    listing = admin_client.get("/admin/articles/importbatch/")
+    assert listing.status_code == 200
+    assert "see outcomes" in listing.content.decode()
