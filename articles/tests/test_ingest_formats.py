@@ -166,3 +166,22 @@ def test_unknown_xml_dialect_is_refused_with_the_formats_accepted():
     [(_, result)] = documents("ritzau.xml", (RESTRICTED / "ritzau_news.xml").read_bytes())
     assert isinstance(result, IngestError)
     assert "unrecognised XML (root element <RBNews>)" in str(result)
+
+
+def test_xml_really_in_latin1_as_declared_keeps_its_accents():
+    data = '<?xml version="1.0" encoding="iso-8859-1"?><nitf><body><body.head><hedline><hl1>L\'Élysée a déjà répondu</hl1></hedline></body.head><body.content><p>Texte accentué.</p></body.content></body></nitf>'
+    story = one("latin1.xml", data.encode("latin-1"))
+    assert story.headline == "L'Élysée a déjà répondu"
+
+
+def test_xml_declaring_latin1_but_written_in_utf8_is_read_as_utf8():
+    data = '<?xml version="1.0" encoding="iso-8859-1"?><nitf><body><body.head><hedline><hl1>L\'Élysée a déjà répondu</hl1></hedline></body.head><body.content><p>Texte.</p></body.content></body></nitf>'
+    assert one("lying.xml", data.encode("utf-8")).headline == "L'Élysée a déjà répondu"
+
+
+def test_decomposed_unicode_is_stored_composed():
+    story = one(
+        "nfd.jsonl", hostile.jsonl({"headline": "Le ministre a de\u0301missionne\u0301", "body": "Caf\u0065\u0301."})
+    )
+    assert story.headline == "Le ministre a démissionné"
+    assert story.body[0]["text"] == "Café."
