@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from articles import services
 from articles.models import Article, ImportItem
 from articles.tests import hostile
+from conftest import SHARED_DATA
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,14 @@ def test_interrupted_import_resumes_without_duplicates(wire_folder, monkeypatch)
 def test_missing_path_is_a_clear_error():
     with pytest.raises(CommandError, match="nothing to import"):
         run("/nonexistent/path")
+
+
+RESTRICTED = SHARED_DATA / "restricted" / "formats"
+
+
+@pytest.mark.skipif(not RESTRICTED.is_dir(), reason=f"real wire samples not available ({RESTRICTED} is absent)")
+def test_command_imports_the_real_agency_samples_folder():
+    output = run(RESTRICTED)
+    assert output.startswith("12 created, 0 updated, 0 unchanged, 2 refused")
+    assert "ritzau_news.xml: unrecognised XML" in output
+    assert run(RESTRICTED, "--force").startswith("0 created, 0 updated, 12 unchanged, 2 refused")

@@ -1,6 +1,7 @@
 """Bulk and hostile uploads through the admin: no 500, nothing lost, the server still answers."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -165,3 +166,11 @@ def test_import_batches_are_listed_in_the_admin(admin_client, queued, seed_bytes
     listing = admin_client.get("/admin/articles/importbatch/")
     assert listing.status_code == 200
     assert "see outcomes" in listing.content.decode()
+
+
+def test_official_samples_upload_in_one_go(admin_client):
+    fixtures = Path(__file__).parent / "fixtures" / "formats"
+    files = [(p.name, p.read_bytes()) for p in sorted(fixtures.iterdir()) if p.suffix in {".xml", ".json"}]
+    html = text(upload(admin_client, *files))
+    assert "5 created, 0 updated, 0 unchanged, 2 refused" in html
+    assert "picture item with no text" in html and "a package" in html
