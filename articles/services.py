@@ -297,6 +297,7 @@ def batch_totals(batch: ImportBatch) -> dict[str, int]:
     totals = {outcome.value: sum(i[outcome.value] for i in items) for outcome in Outcome}
     totals["files"] = len(items)
     totals["files_done"] = sum(1 for i in items if i["status"] in {ImportItem.Status.DONE, ImportItem.Status.FAILED})
+    totals["files_waiting"] = sum(1 for i in items if i["status"] == ImportItem.Status.PENDING)
     return totals
 
 

@@ -93,6 +93,7 @@ def test_zip_upload_goes_to_the_background_and_the_batch_page_shows_outcomes(
     waiting = admin_client.get(response["Location"])
     assert waiting.status_code == 200
     assert '<meta http-equiv="refresh"' in waiting.content.decode()
+    assert "1 file(s) waiting" in text(waiting)
 
     assert services.run_batch(batch_id=batch.id) is True
     done = text(admin_client.get(response["Location"]))
