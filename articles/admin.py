@@ -169,6 +169,11 @@ class ArticleAdmin(admin.ModelAdmin):
         batch = ImportBatch.objects.filter(id=batch_id).first()
         if batch is None:
             raise Http404("No such import.")
+        if request.method == "POST" and not batch.is_finished:
+            # "Queue again": after a broker outage, or a worker lost for good.
+            ImportBatch.objects.filter(id=batch.id).update(error="")
+            _enqueue(batch.id)
+            return HttpResponseRedirect(request.path)
         # Files still waiting are counted, not listed: a 10,000-file batch stays a light page.
         items = list(batch.items.exclude(status=ImportItem.Status.PENDING).order_by("position"))
         context = {

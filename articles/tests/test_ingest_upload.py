@@ -152,7 +152,14 @@ def test_broker_down_keeps_the_files_and_says_so_instead_of_a_500(
     assert response.status_code == 302
     page = text(admin_client.get(response["Location"]))
     assert "background queue could not be reached" in page
-    assert services.imports_dir(ImportBatch.objects.get().id).is_dir()
+    batch = ImportBatch.objects.get()
+    assert services.imports_dir(batch.id).is_dir()
+
+    sent = []
+    monkeypatch.setattr(tasks.import_batch, "delay", sent.append)
+    again = admin_client.post(response["Location"])
+    assert again.status_code == 302 and sent == [batch.id]
+    assert "could not be reached" not in text(admin_client.get(response["Location"]))
 
 
 def test_more_files_than_django_allows_is_a_400_not_a_500(admin_client, settings):
