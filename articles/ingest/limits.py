@@ -14,12 +14,10 @@ MB = 1024 * KB
 
 MAX_TEXT_BYTES = 2 * MB  # one .txt story
 MAX_XML_BYTES = 10 * MB  # one .xml file (a newsMessage may carry several items)
-MAX_JSONL_BYTES = 2 * 1024 * MB  # streamed line by line, so only the line length matters
-MAX_JSONL_LINE_BYTES = 1 * MB
+MAX_JSONL_LINE_BYTES = 1 * MB  # JSON Lines are streamed: only a line is ever held whole
 MAX_ZIP_BYTES = 200 * MB
 MAX_ZIP_MEMBERS = 50_000
 MAX_ZIP_TOTAL_UNCOMPRESSED = 2 * 1024 * MB
-MAX_ZIP_MEMBER_BYTES = MAX_XML_BYTES
 MAX_COMPRESSION_RATIO = 100  # uncompressed:compressed, per member and overall
 
 MAX_HEADLINE_CHARS = 500
