@@ -19,6 +19,7 @@ def ingest_worker():
         yield worker
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_uploaded_zip_is_imported_by_a_worker_while_the_server_keeps_answering(
     admin_client, ingest_worker, settings, tmp_path, seed_bytes
