@@ -280,7 +280,12 @@ def record_outcome(item: ImportItem, outcome: DocumentOutcome) -> None:
 
 
 def _save_progress(item: ImportItem) -> None:
-    item.save(update_fields=["created", "updated", "unchanged", "refused", "outcomes"])
+    fields = ["created", "updated", "unchanged", "refused"]
+    # Once the stored list is full only the counts move: do not rewrite the list each time.
+    if len(item.outcomes) != getattr(item, "_saved_outcomes", -1):
+        fields.append("outcomes")
+        item._saved_outcomes = len(item.outcomes)
+    item.save(update_fields=fields)
 
 
 def _finish_item(item: ImportItem, *, error: str = "", outcome_reason: str = "") -> None:
