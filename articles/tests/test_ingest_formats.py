@@ -185,3 +185,8 @@ def test_decomposed_unicode_is_stored_composed():
     )
     assert story.headline == "Le ministre a démissionné"
     assert story.body[0]["text"] == "Café."
+
+
+def test_xml_named_txt_is_recognised_by_its_content():
+    story = one("wire-0042.txt", hostile.nitf(doc_id="EX-7"))
+    assert (story.headline, story.external_id) == ("Storm closes the port", "EX-7")
