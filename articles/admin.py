@@ -1,16 +1,27 @@
 """The editors' admin: articles with filters, search and actions, and the upload page."""
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import services
+from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, Section, Source
+from articles.models import Article, ImportBatch, ImportItem, Section, Source
+
+logger = logging.getLogger(__name__)
+
+# Uploads above these go to the background (a Celery task on the "ingest" queue) and the
+# editor is sent to the batch page; smaller ones are imported while the page waits.
+INLINE_MAX_FILES = 20
+INLINE_MAX_BYTES = 5 * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -35,7 +46,13 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
-        help_text="Wire copy: " + ", ".join(sorted(SUPPORTED_EXTENSIONS)) + ". Select several files at once.",
+        help_text=(
+            "Wire text, NewsML-G2, NITF, JSON Lines or zip archives of them ("
+            + ", ".join(sorted(SUPPORTED_EXTENSIONS))
+            + "). Select several files at once; more than "
+            + str(INLINE_MAX_FILES)
+            + " files, or any zip, are imported in the background."
+        ),
         error_messages={"required": "Choose at least one file to upload."},
     )
     publish = forms.BooleanField(
@@ -47,6 +64,25 @@ class UploadForm(forms.Form):
         if not files:
             raise ValidationError("Choose at least one file to upload.")
         return files
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """The list of imports; each links to its progress page."""
+
+    list_display = ["__str__", "origin", "status", "created_by", "created_at", "finished_at", "progress"]
+    list_filter = ["status", "origin"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Outcomes")
+    def progress(self, obj: ImportBatch) -> str:
+        return format_html('<a href="{}">see outcomes</a>', reverse("admin:articles_article_import", args=[obj.id]))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Section)
@@ -122,13 +158,48 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="articles_article_upload")
-        return [upload, *super().get_urls()]
+        batch = path(
+            "imports/<int:batch_id>/", self.admin_site.admin_view(self.batch_view), name="articles_article_import"
+        )
+        return [upload, batch, *super().get_urls()]
+
+    def batch_view(self, request, batch_id: int):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        batch = ImportBatch.objects.filter(id=batch_id).first()
+        if batch is None:
+            raise Http404("No such import.")
+        if request.method == "POST" and not batch.is_finished:
+            # "Queue again": after a broker outage, or a worker lost for good.
+            ImportBatch.objects.filter(id=batch.id).update(error="")
+            _enqueue(batch.id)
+            return HttpResponseRedirect(request.path)
+        # Files still waiting are counted, not listed: a 10,000-file batch stays a light page.
+        items = list(batch.items.exclude(status=ImportItem.Status.PENDING).order_by("position"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import {batch.id}",
+            "batch": batch,
+            "items": items,
+            "totals": services.batch_totals(batch),
+            "refresh_seconds": None if batch.is_finished else 3,
+            "changelist_url": reverse("admin:articles_article_changelist"),
+            "upload_url": reverse("admin:articles_article_upload"),
+        }
+        return TemplateResponse(request, "admin/articles/article/import_batch.html", context)
 
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
         results = None
+        if request.method == "POST" and form.is_valid() and _goes_to_background(form.cleaned_data["files"]):
+            batch = services.create_upload_batch(
+                files=form.cleaned_data["files"], publish=form.cleaned_data["publish"], user=request.user
+            )
+            transaction.on_commit(lambda: _enqueue(batch.id))
+            return HttpResponseRedirect(reverse("admin:articles_article_import", args=[batch.id]))
         if request.method == "POST" and form.is_valid():
             results = []
             for uploaded in form.cleaned_data["files"]:
@@ -144,9 +215,29 @@ class ArticleAdmin(admin.ModelAdmin):
             "results": results,
             "summary": _summarise(results) if results is not None else None,
             "changelist_url": reverse("admin:articles_article_changelist"),
+            "recent_batches": ImportBatch.objects.filter(origin=ImportBatch.Origin.UPLOAD)[:5],
         }
         status = 400 if request.method == "POST" and not form.is_valid() else 200
         return TemplateResponse(request, "admin/articles/article/upload.html", context, status=status)
+
+
+def _enqueue(batch_id: int) -> None:
+    try:
+        tasks.import_batch.delay(batch_id)
+    except Exception:  # the broker is down: the files are stored, the page says so
+        logger.exception("could not queue import batch %s", batch_id)
+        ImportBatch.objects.filter(id=batch_id).update(
+            error="The files are stored but the background queue could not be reached; "
+            "the import will not start until it is queued again (manage.py import_articles can read them)."
+        )
+
+
+def _goes_to_background(files: list) -> bool:
+    return (
+        len(files) > INLINE_MAX_FILES
+        or sum(f.size or 0 for f in files) > INLINE_MAX_BYTES
+        or any(f.name.lower().endswith(".zip") for f in files)
+    )
 
 
 def _summarise(results: list[services.DocumentOutcome]) -> dict[str, int]:

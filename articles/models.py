@@ -209,3 +209,73 @@ class Article(models.Model):
                     "tagging_requested_at",
                 }
         super().save(*args, **kwargs)
+
+
+class ImportBatch(models.Model):
+    """One bulk import (an admin upload processed in the background, or a command run)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Origin(models.TextChoices):
+        UPLOAD = "upload", "Admin upload"
+        COMMAND = "command", "import_articles command"
+
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
+    created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
+    publish = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ImportItem(models.Model):
+    """One file of a batch and what became of each document it held."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded: shown, never used as a path.")
+    stored_name = models.CharField(max_length=100, blank=True, help_text="Generated name under MEDIA_ROOT/imports/.")
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    outcomes = models.JSONField(default=list, blank=True)  # [{label, outcome, article_id, headline, reason}]
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [models.UniqueConstraint(fields=["batch", "position"], name="import_item_position")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def processed(self) -> int:
+        return self.created + self.updated + self.unchanged + self.refused

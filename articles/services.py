@@ -4,16 +4,24 @@ Every entry point (admin upload, import command, background import, demo loader)
 these, so a story is deduplicated and versioned the same way whichever door it came in by.
 """
 
+import contextlib
+import hashlib
 import logging
-from dataclasses import dataclass
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
 from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.ingest import IngestError, ParsedArticle, read_documents
-from articles.models import Article, Section, Source
+from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
+from articles.models import Article, ImportBatch, ImportItem, Section, Source
 
 logger = logging.getLogger(__name__)
 
@@ -138,18 +146,170 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[
 
 def import_file(*, name: str, data: bytes, publish: bool = False) -> list[DocumentOutcome]:
     """Import every document of one uploaded file; each gets its own outcome."""
-    outcomes = []
-    for label, result in read_documents(name, data):
+    return list(import_documents(read_documents(name, data), publish=publish, name=name))
+
+
+def import_stream(
+    *, name: str, stream: BinaryIO, size: int, publish: bool = False, skip: int = 0
+) -> Iterator[DocumentOutcome]:
+    """Import the documents of an open file as they are read (archives and JSON Lines are
+    streamed, never held whole); `skip` passes over documents a previous run handled."""
+    documents = read_stream(name, stream, size)
+    for _ in range(skip):
+        if next(documents, None) is None:
+            return
+    yield from import_documents(documents, publish=publish, name=name)
+
+
+def import_documents(
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, publish: bool, name: str = ""
+) -> Iterator[DocumentOutcome]:
+    iterator = iter(documents)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except Exception:
+            # A parser bug on one hostile file must not stop the batch: report and move on.
+            logger.exception("reading %s failed", name)
+            yield DocumentOutcome(name, Outcome.REFUSED, reason="the file could not be read (unexpected error)")
+            return
+        label, result = item
         if isinstance(result, IngestError):
-            outcomes.append(DocumentOutcome(label, Outcome.REFUSED, reason=str(result)))
+            yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
             outcome, article = import_article(parsed=result, publish=publish)
         except IngestError as exc:
-            outcomes.append(DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc)))
+            yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
             continue
-        outcomes.append(DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline))
-    return outcomes
+        except DatabaseError:
+            logger.exception("storing %s failed", label)
+            yield DocumentOutcome(
+                label, Outcome.REFUSED, headline=result.headline, reason="the story could not be stored"
+            )
+            continue
+        yield DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline)
+
+
+# --- Batches: large uploads in the background, and the import command ------------------
+
+MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
+PROGRESS_EVERY = 50
+
+
+def imports_dir(batch_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / str(batch_id)
+
+
+def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch:
+    """Store uploaded files under generated names (never the uploaded ones) for a task."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(origin=ImportBatch.Origin.UPLOAD, publish=publish, created_by=user)
+        directory = imports_dir(batch.id)
+        directory.mkdir(parents=True, exist_ok=True)
+        for position, uploaded in enumerate(files):
+            suffix = PurePosixPath(uploaded.name).suffix.lower()
+            stored = f"{uuid.uuid4().hex}{suffix if suffix.isascii() and len(suffix) <= 8 else ''}"
+            digest = hashlib.sha256()
+            with open(directory / stored, "wb") as out:
+                for chunk in uploaded.chunks():
+                    digest.update(chunk)
+                    out.write(chunk)
+            ImportItem.objects.create(
+                batch=batch,
+                position=position,
+                name=uploaded.name[:255],
+                stored_name=stored,
+                size=uploaded.size or 0,
+                sha256=digest.hexdigest(),
+            )
+    return batch
+
+
+def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
+    """Import the pending files of a batch; True when finished, False when the time budget
+    ran out first (the caller queues the rest: every task stays under its time limit)."""
+    deadline = time.monotonic() + budget_seconds if budget_seconds else None
+    batch = ImportBatch.objects.filter(id=batch_id).first()
+    if batch is None or batch.is_finished:
+        return True
+    ImportBatch.objects.filter(id=batch_id).update(
+        status=ImportBatch.Status.RUNNING, started_at=batch.started_at or timezone.now()
+    )
+    pending = batch.items.exclude(status__in=[ImportItem.Status.DONE, ImportItem.Status.FAILED])
+    for item in pending.order_by("position"):
+        path = imports_dir(batch.id) / item.stored_name
+        if not run_item(item=item, path=path, publish=batch.publish, deadline=deadline):
+            return False
+        path.unlink(missing_ok=True)
+    ImportBatch.objects.filter(id=batch_id).update(status=ImportBatch.Status.DONE, finished_at=timezone.now())
+    with contextlib.suppress(OSError):
+        imports_dir(batch.id).rmdir()
+    return True
+
+
+def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | None = None) -> bool:
+    """Import one file of a batch, recording progress as it goes; False if out of time."""
+    item.status = ImportItem.Status.RUNNING
+    item.save(update_fields=["status"])
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (closed below, after a generator)
+    except OSError:
+        _finish_item(item, error="the stored file is missing", outcome_reason="the stored file is missing")
+        return True
+    with stream:
+        size = path.stat().st_size
+        for n, outcome in enumerate(
+            import_stream(name=item.name, stream=stream, size=size, publish=publish, skip=item.processed), 1
+        ):
+            record_outcome(item, outcome)
+            if n % PROGRESS_EVERY == 0:
+                _save_progress(item)
+                if deadline is not None and time.monotonic() > deadline:
+                    return False
+    _finish_item(item)
+    return True
+
+
+def record_outcome(item: ImportItem, outcome: DocumentOutcome) -> None:
+    setattr(item, outcome.outcome.value, getattr(item, outcome.outcome.value) + 1)
+    if len(item.outcomes) < MAX_STORED_OUTCOMES:
+        item.outcomes.append({**asdict(outcome), "outcome": outcome.outcome.value})
+
+
+def _save_progress(item: ImportItem) -> None:
+    fields = ["created", "updated", "unchanged", "refused"]
+    # Once the stored list is full only the counts move: do not rewrite the list each time.
+    if len(item.outcomes) != getattr(item, "_saved_outcomes", -1):
+        fields.append("outcomes")
+        item._saved_outcomes = len(item.outcomes)
+    item.save(update_fields=fields)
+
+
+def _finish_item(item: ImportItem, *, error: str = "", outcome_reason: str = "") -> None:
+    if outcome_reason:
+        record_outcome(item, DocumentOutcome(item.name, Outcome.REFUSED, reason=outcome_reason))
+    item.status = ImportItem.Status.FAILED if error else ImportItem.Status.DONE
+    item.error = error
+    item.finished_at = timezone.now()
+    item.save()
+
+
+def batch_totals(batch: ImportBatch) -> dict[str, int]:
+    items = list(batch.items.values("status", "created", "updated", "unchanged", "refused"))
+    totals = {outcome.value: sum(i[outcome.value] for i in items) for outcome in Outcome}
+    totals["files"] = len(items)
+    totals["files_done"] = sum(1 for i in items if i["status"] in {ImportItem.Status.DONE, ImportItem.Status.FAILED})
+    totals["files_waiting"] = sum(1 for i in items if i["status"] == ImportItem.Status.PENDING)
+    return totals
+
+
+def mark_batch_failed(*, batch_id: int, error: str) -> None:
+    ImportBatch.objects.filter(id=batch_id).update(
+        status=ImportBatch.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
 
 
 def publish_articles(*, article_ids: list[int]) -> int:
