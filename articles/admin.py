@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from articles import services
 from articles.ingest import SUPPORTED_EXTENSIONS
 from articles.models import Article, Section, Source
+from entities import services as entity_services
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,7 +83,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "source"]
     readonly_fields = ["tagging_status", "tagging_error", "tagged_at", "content_hash", "created_at", "updated_at"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "retag"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source", "section", "language"]}),
@@ -109,6 +110,15 @@ class ArticleAdmin(admin.ModelAdmin):
             search_term, config="newsroom_en", search_type="websearch"
         )
         return queryset.filter(search_vector=query), False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
+
+    @admin.action(description="Re-tag selected articles (find their entities again)")
+    def retag(self, request, queryset):
+        count = entity_services.retag_articles(queryset.values_list("id", flat=True))
+        self.message_user(request, f"{count} article(s) queued for tagging.", messages.SUCCESS)
 
     @admin.action(description="Publish selected articles")
     def publish(self, request, queryset):

@@ -1,0 +1,466 @@
+"""From raw NER spans to canonical entities.
+
+Two steps:
+1. `clean` / `cluster_article`: within one article, drop titles and honorifics, junk spans
+   and nationalities, type names the gazetteer knows, and group the forms of one person
+   ("Jim Mattis", "James Mattis", "Mattis"; "Jean-Yves Le Drian", "M. Le Drian").
+2. `resolve_clusters`: find (or create) the entity of each group across the archive by
+   case- and accent-insensitive keys of entity names and aliases, following merges to the
+   survivor and dropping anything an editor rejected. A bare surname is never matched to
+   a person elsewhere unless exactly one known person carries it.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from entities.extraction import gazetteer
+from entities.extraction.ner import TAGGED_FIELDS, RawMention
+from entities.models import Alias, Entity, EntityKind, name_key
+
+# Titles, honorifics and functions that precede a name; matched on name_key'd tokens.
+HONORIFICS = {
+    "m",
+    "mm",
+    "mme",
+    "mmes",
+    "mlle",
+    "mr",
+    "mrs",
+    "ms",
+    "messrs",
+    "dr",
+    "pr",
+    "prof",
+    "me",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "president",
+    "presidente",
+    "vice",
+    "premier",
+    "prime",
+    "minister",
+    "ministre",
+    "secretary",
+    "secretaire",
+    "general",
+    "gen",
+    "colonel",
+    "col",
+    "captain",
+    "capitaine",
+    "senator",
+    "senateur",
+    "senatrice",
+    "sen",
+    "rep",
+    "representative",
+    "depute",
+    "deputee",
+    "governor",
+    "gouverneur",
+    "mayor",
+    "maire",
+    "king",
+    "queen",
+    "roi",
+    "reine",
+    "prince",
+    "princesse",
+    "princess",
+    "pope",
+    "pape",
+    "chancellor",
+    "chanceliere",
+    "chancelier",
+    "judge",
+    "juge",
+    "justice",
+    "commissioner",
+    "commissaire",
+    "saint",
+    "st",
+    "father",
+    "pere",
+    "abbe",
+    "mgr",
+    "monseigneur",
+    "cardinal",
+    "archbishop",
+    "bishop",
+    "eveque",
+    "ambassador",
+    "ambassadeur",
+    "ceo",
+    "director",
+    "directeur",
+    "directrice",
+    "chief",
+    "chef",
+    "le",
+    "la",
+    "les",
+    "the",
+    "l",
+    "de",
+    "du",
+    "a",
+    "au",
+    "of",
+}
+# Tokens that may start a name but are dropped only as part of a title ("le secrétaire").
+_PARTICLES = {"le", "la", "les", "the", "l", "de", "du", "a", "au", "of"}
+
+# Words spaCy likes to call places or organisations that are not: ministries' portfolios,
+# "Etat" of "Etat islamique" split off, and the like.
+STOPLIST = {
+    "defense",
+    "defence",
+    "etat",
+    "etats",
+    "interieur",
+    "justice",
+    "sante",
+    "economie",
+    "gouvernement",
+    "government",
+    "affaires etrangeres",
+    "premier ministre",
+    "president",
+    "ministre",
+    "parlement",
+    "state",
+    "g",
+    "ap",
+    "afp",
+    "reuters",
+    "archives",
+    "photo",
+    "wikinews",
+}
+_DEMONYM = re.compile(r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ans|ens|ese|ish)$")
+_TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
+_POSSESSIVE = re.compile(r"(?:'s|’s|')$")
+_EDGE_PUNCT = " \t\n\"'«»“”‘’,;:!?()[]{}-–—."
+
+# Common first-name variants: each set is one name.
+_VARIANT_SETS = [
+    {"jim", "james", "jimmy", "jamie"},
+    {"bill", "william", "will", "billy", "willy"},
+    {"bob", "robert", "rob", "bobby", "robbie"},
+    {"mike", "michael", "mick", "mickey"},
+    {"tom", "thomas", "tommy"},
+    {"dick", "richard", "rick", "rich", "ricky"},
+    {"joe", "joseph", "joey"},
+    {"ben", "benjamin", "benny"},
+    {"dan", "daniel", "danny"},
+    {"dave", "david"},
+    {"chris", "christopher"},
+    {"tony", "anthony", "antony"},
+    {"ted", "edward", "ed", "eddie", "ned"},
+    {"nick", "nicholas", "nicolas"},
+    {"alex", "alexander", "alexandre"},
+    {"steve", "steven", "stephen"},
+    {"andy", "andrew", "drew"},
+    {"matt", "matthew"},
+    {"sam", "samuel"},
+    {"pat", "patrick"},
+    {"jack", "john", "johnny", "jon"},
+    {"chuck", "charles", "charlie"},
+    {"larry", "lawrence", "laurence"},
+    {"jerry", "gerald", "jeremy"},
+    {"greg", "gregory"},
+    {"ron", "ronald", "ronnie"},
+    {"don", "donald"},
+    {"liz", "elizabeth", "beth", "betty", "eliza"},
+    {"kate", "katherine", "catherine", "kathy", "cathy", "katie"},
+    {"maggie", "margaret", "meg", "peggy"},
+    {"jenny", "jennifer", "jen"},
+    {"sue", "susan", "suzanne", "susie"},
+    {"vlad", "vladimir"},
+]
+VARIANTS: dict[str, frozenset[str]] = {}
+for _names in _VARIANT_SETS:
+    for _n in _names:
+        VARIANTS[_n] = frozenset(_names)
+
+
+def same_first_name(a: str, b: str) -> bool:
+    return a == b or b in VARIANTS.get(a, ())
+
+
+def clean(surface: str) -> str:
+    """The name in a surface form: titles and honorifics, possessives and edge punctuation removed."""
+    text = _TITLE_GLUED.sub(r"\1. ", surface.strip())
+    text = " ".join(text.split()).strip(_EDGE_PUNCT)
+    text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)
+    words = text.split(" ")
+    # Drop leading title words ("M.", "le secrétaire américain à la Défense"), but keep a
+    # particle that belongs to the name ("Le Drian", "De Gaulle").
+    while len(words) > 1:
+        first = name_key(words[0])
+        if first in HONORIFICS and not (first in _PARTICLES and name_key(words[1]) not in HONORIFICS):
+            words.pop(0)
+        else:
+            break
+    return " ".join(words).strip(_EDGE_PUNCT)
+
+
+@dataclass
+class Cluster:
+    """One entity of one article: its kind, the name to use, every key it was written as."""
+
+    kind: str
+    name: str
+    keys: set[str] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)  # cleaned names, for aliases
+    gazetteer_entry: gazetteer.GazetteerEntry | None = None
+    mentions: list[RawMention] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+@dataclass
+class _Typed:
+    mention: RawMention
+    kind: str
+    name: str
+    key: str
+    entry: gazetteer.GazetteerEntry | None
+
+
+def _type(mention: RawMention) -> _Typed | None:
+    name = clean(mention.text)
+    key = name_key(name)
+    if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
+        return None
+    entry = gazetteer.lookup(name)
+    kind = mention.kind
+    if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
+        # The gazetteer knows this name: a country or an organisation is that, whatever
+        # the model said; a city overrides only places/organisations ("Paris Hilton").
+        kind = entry.kind
+    elif entry is not None and kind == EntityKind.PERSON and len(key.split()) == 1:
+        kind = entry.kind
+    if kind is None:
+        return None  # a soft label (MISC) the gazetteer does not know
+    if kind == EntityKind.PLACE and entry is None and _DEMONYM.match(name):
+        return None  # "Tunisiens", "Saoudiens": nationalities, not places
+    if kind == EntityKind.PERSON:
+        entry = None
+        if name.isupper() and len(name) > 4:
+            name = name.title()
+            key = name_key(name)
+    return _Typed(mention, kind, name, key, entry)
+
+
+def _field_rank(mention: RawMention) -> tuple[int, int]:
+    # The name the article's own text uses wins over a caption's or headline's.
+    order = {"body_text": 0, "standfirst": 1, "headline": 2, "photo_caption": 3}
+    return (order.get(mention.field, 9), mention.start)
+
+
+def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
+    """Group one article's mentions into entities (see module docstring)."""
+    typed = [t for t in (_type(m) for m in mentions) if t is not None]
+    clusters: dict[tuple[str, str], Cluster] = {}
+
+    def add(kind: str, cluster_key: str, t: _Typed) -> None:
+        c = clusters.setdefault((kind, cluster_key), Cluster(kind=kind, name=t.name))
+        c.keys.add(t.key)
+        c.forms.add(t.name)
+        c.mentions.append(t.mention)
+        c.gazetteer_entry = c.gazetteer_entry or t.entry
+
+    # Places and organisations: one cluster per gazetteer entry, else per key.
+    for t in typed:
+        if t.kind != EntityKind.PERSON:
+            add(t.kind, t.entry.id if t.entry else t.key, t)
+
+    # People: full names first; first-name variants of one surname join one cluster.
+    people = [t for t in typed if t.kind == EntityKind.PERSON]
+    full = sorted({t.key for t in people if len(t.key.split()) > 1}, key=lambda k: (-len(k), k))
+    canonical: dict[str, str] = {}
+    for key in full:
+        first, rest = key.split(" ", 1)
+        for other in canonical.values():
+            o_first, o_rest = other.split(" ", 1)
+            if o_rest == rest and same_first_name(first, o_first):
+                canonical[key] = other
+                break
+        else:
+            canonical[key] = key
+    for t in people:
+        if t.key in canonical:
+            add(EntityKind.PERSON, canonical[t.key], t)
+            continue
+        # A short form ("Mattis", "Le Drian"): the full name(s) it ends with, if one.
+        targets = {canonical[k] for k in full if k.endswith(" " + t.key)}
+        if len(targets) == 1:
+            add(EntityKind.PERSON, targets.pop(), t)
+        else:
+            add(EntityKind.PERSON, t.key, t)
+
+    # Name of each person: the most used full form, the body's first on a tie.
+    for c in clusters.values():
+        forms = Counter()
+        first_seen = {}
+        for m in c.mentions:
+            n = clean(m.text)
+            forms[n] += 1
+            first_seen.setdefault(n, _field_rank(m))
+            first_seen[n] = min(first_seen[n], _field_rank(m))
+        best = max(forms, key=lambda n: (len(name_key(n).split()) > 1, forms[n], tuple(-x for x in first_seen[n])))
+        if best.isupper() and len(best) > 4 and c.kind == EntityKind.PERSON:
+            best = best.title()
+        c.name = best
+    return list(clusters.values())
+
+
+# --- Resolution across the archive ------------------------------------------------------------
+
+
+def _follow(entity: Entity) -> Entity:
+    seen = set()
+    while entity.status == Entity.Status.MERGED and entity.merged_into_id and entity.id not in seen:
+        seen.add(entity.id)
+        entity = Entity.objects.get(id=entity.merged_into_id)
+    return entity
+
+
+def _find(kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
+    """The entity named by any of the keys (name or alias); (entity, rejected?)."""
+    if not keys:
+        return None, False
+    found = list(Entity.objects.filter(kind=kind, key__in=keys).order_by("status", "id"))
+    found += [a.entity for a in Alias.objects.filter(kind=kind, key__in=keys).select_related("entity")]
+    resolved = [_follow(e) for e in found]
+    if any(e.status == Entity.Status.REJECTED for e in resolved):
+        return None, True
+    active = [e for e in resolved if e.status == Entity.Status.ACTIVE]
+    return (active[0] if active else None), False
+
+
+def _unique_person_with_surname(surname_key: str, first: str | None = None) -> Entity | None:
+    """The one known active person whose name ends with this surname (and whose first name
+    is a variant of `first`, when given); None when there are zero or several."""
+    pattern = " " + surname_key
+    candidates = {
+        e.id: e
+        for e in Entity.objects.filter(kind=EntityKind.PERSON, status=Entity.Status.ACTIVE, key__endswith=pattern)
+    }
+    for alias in Alias.objects.filter(kind=EntityKind.PERSON, key__endswith=pattern).select_related("entity"):
+        e = _follow(alias.entity)
+        if e.status == Entity.Status.ACTIVE:
+            candidates[e.id] = e
+    if first is not None:
+        candidates = {
+            i: e
+            for i, e in candidates.items()
+            if same_first_name(first, e.key.split(" ", 1)[0])
+            or any(same_first_name(first, a.key.split(" ", 1)[0]) and a.key.endswith(pattern) for a in e.aliases.all())
+        }
+    return next(iter(candidates.values())) if len(candidates) == 1 else None
+
+
+def _unique_slug(kind: str, name: str) -> str:
+    from entities.models import EntityRedirect
+
+    base = (slugify(name)[:240].strip("-")) or kind
+    slug, n = base, 2
+    while (
+        Entity.objects.filter(kind=kind, slug=slug).exists()
+        or EntityRedirect.objects.filter(kind=kind, slug=slug).exists()
+    ):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def add_alias(entity: Entity, name: str) -> None:
+    """Record another name of the entity, unless it is its name or already someone's alias."""
+    key = name_key(name)
+    if not key or key == entity.key:
+        return
+    if (
+        Alias.objects.filter(kind=entity.kind, key=key).exists()
+        or Entity.objects.filter(kind=entity.kind, key=key).exists()
+    ):
+        return
+    try:
+        with transaction.atomic():
+            Alias(entity=entity, name=name).save()
+    except IntegrityError:
+        pass  # another worker recorded it first
+
+
+def resolve_cluster(cluster: Cluster) -> Entity | None:
+    """The canonical entity of one article's cluster, created when new; None when rejected."""
+    kind = cluster.kind
+    if kind == EntityKind.PERSON:
+        full_keys = {k for k in cluster.keys if len(k.split()) > 1}
+        entity, rejected = _find(kind, full_keys or cluster.keys)
+        if rejected:
+            return None
+        if entity is None and full_keys:
+            _bare_entity, bare_rejected = _find(kind, cluster.keys - full_keys)
+            if bare_rejected:
+                return None
+            first, surname = cluster.key.split(" ", 1) if " " in cluster.key else (None, cluster.key)
+            entity = _unique_person_with_surname(surname, first)
+        elif entity is None:
+            entity = _unique_person_with_surname(cluster.key)
+    else:
+        keys = set(cluster.keys)
+        if cluster.gazetteer_entry is not None:
+            keys |= cluster.gazetteer_entry.keys
+        entity, rejected = _find(kind, keys)
+        if rejected:
+            return None
+    if entity is None:
+        entity = _create(kind, cluster.name)
+        if entity is None:
+            return None
+    for form in cluster.forms:
+        if kind != EntityKind.PERSON or len(name_key(form).split()) > 1:
+            add_alias(entity, form)
+    return entity
+
+
+def _create(kind: str, name: str) -> Entity | None:
+    key = name_key(name)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                entity = Entity(kind=kind, name=name, slug=_unique_slug(kind, name))
+                entity.save()
+                return entity
+        except IntegrityError:
+            # Another worker created it (same key) or took the slug: look again.
+            existing, rejected = _find(kind, {key})
+            if rejected:
+                return None
+            if existing is not None:
+                return existing
+    raise RuntimeError(f"could not create entity {kind} {name!r}")
+
+
+def resolve_mentions(mentions: list[RawMention]) -> list[tuple[RawMention, Entity]]:
+    """Every kept mention of one article with its canonical entity."""
+    out = []
+    for cluster in cluster_article(mentions):
+        entity = resolve_cluster(cluster)
+        if entity is not None:
+            out.extend((m, entity) for m in cluster.mentions)
+    return out
+
+
+__all__ = ["TAGGED_FIELDS", "Cluster", "clean", "cluster_article", "resolve_mentions", "Q"]
