@@ -272,6 +272,12 @@ def _field_rank(mention: RawMention) -> tuple[int, int]:
 def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
     """Group one article's mentions into entities (see module docstring)."""
     typed = [t for t in (_type(m) for m in mentions) if t is not None]
+    # The model sometimes calls a person's surname alone an organisation or a place
+    # ("Mattis said..."): the article's full names say otherwise.
+    person_keys = {t.key for t in typed if t.kind == EntityKind.PERSON and len(t.key.split()) > 1}
+    for t in typed:
+        if t.kind != EntityKind.PERSON and t.entry is None and any(k.endswith(" " + t.key) for k in person_keys):
+            t.kind = EntityKind.PERSON
     clusters: dict[tuple[str, str], Cluster] = {}
 
     def add(kind: str, cluster_key: str, t: _Typed) -> None:
