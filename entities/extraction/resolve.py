@@ -213,6 +213,78 @@ def clean(surface: str) -> str:
     return " ".join(words).strip(_EDGE_PUNCT)
 
 
+# Portfolios and nationalities that sit between a title and a name ("le secrétaire
+# américain à la Défense James Mattis"); stripped only in front of a person's name.
+_PERSON_PREFIX_WORDS = HONORIFICS | {
+    "etat",
+    "state",
+    "defense",
+    "defence",
+    "interieur",
+    "affaires",
+    "etrangeres",
+    "foreign",
+    "home",
+    "us",
+    "u",
+    "s",
+    "american",
+    "americain",
+    "americaine",
+    "francais",
+    "francaise",
+    "danois",
+    "britannique",
+    "british",
+    "d",
+    "a",
+    "aux",
+    "et",
+    "and",
+}
+_NAME_PARTICLES = {
+    "de",
+    "du",
+    "des",
+    "le",
+    "la",
+    "van",
+    "von",
+    "der",
+    "den",
+    "da",
+    "di",
+    "bin",
+    "ben",
+    "al",
+    "el",
+    "y",
+    "d",
+    "l",
+}
+
+
+def clean_person(surface: str) -> str:
+    """clean() for a person: also keep only the name at the end of a longer phrase."""
+    words = clean(surface).split(" ")
+    # The trailing run of capitalised words, with name particles inside it ("Le Drian").
+    start = len(words)
+    while start > 0:
+        w = words[start - 1]
+        if w[:1].isupper() or (name_key(w) in _NAME_PARTICLES and start - 1 > 0 and start < len(words)):
+            start -= 1
+        else:
+            break
+    words = words[start:] or words
+    while len(words) > 1:
+        first, following = name_key(words[0]), name_key(words[1])
+        if first in _PERSON_PREFIX_WORDS and (first not in _NAME_PARTICLES or following in _PERSON_PREFIX_WORDS):
+            words.pop(0)
+        else:
+            break
+    return " ".join(words)
+
+
 @dataclass
 class Cluster:
     """One entity of one article: its kind, the name to use, every key it was written as."""
@@ -239,7 +311,7 @@ class _Typed:
 
 
 def _type(mention: RawMention) -> _Typed | None:
-    name = clean(mention.text)
+    name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
     key = name_key(name)
     if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
         return None
@@ -298,6 +370,11 @@ def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
     canonical: dict[str, str] = {}
     for key in full:
         first, rest = key.split(" ", 1)
+        # "Le Drian" after "Jean-Yves Le Drian": a short form, not a second person.
+        longer = {canonical[k] for k in canonical if k.endswith(" " + key)}
+        if len(longer) == 1:
+            canonical[key] = longer.pop()
+            continue
         for other in canonical.values():
             o_first, o_rest = other.split(" ", 1)
             if o_rest == rest and same_first_name(first, o_first):
@@ -321,7 +398,7 @@ def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
         forms = Counter()
         first_seen = {}
         for m in c.mentions:
-            n = clean(m.text)
+            n = clean_person(m.text) if c.kind == EntityKind.PERSON else clean(m.text)
             forms[n] += 1
             first_seen.setdefault(n, _field_rank(m))
             first_seen[n] = min(first_seen[n], _field_rank(m))
@@ -398,7 +475,7 @@ def add_alias(entity: Entity, name: str) -> None:
         return
     if (
         Alias.objects.filter(kind=entity.kind, key=key).exists()
-        or Entity.objects.filter(kind=entity.kind, key=key).exists()
+        or Entity.objects.filter(kind=entity.kind, key=key).exclude(status=Entity.Status.MERGED).exists()
     ):
         return
     try:
