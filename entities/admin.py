@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
 from entities import services
@@ -15,8 +16,16 @@ class AliasInline(admin.TabularInline):
     extra = 1
 
 
+class _FirstMentions(BaseInlineFormSet):
+    # A popular place has thousands of mentions: the page shows the latest 100.
+    def get_queryset(self):
+        return super().get_queryset().order_by("-article_id", "field", "start")[:100]
+
+
 class MentionInline(admin.TabularInline):
     model = Mention
+    formset = _FirstMentions
+    verbose_name_plural = "mentions (latest 100)"
     fields = ["article", "field", "start", "end", "surface"]
     readonly_fields = fields
     extra = 0

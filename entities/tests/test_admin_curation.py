@@ -74,3 +74,25 @@ def test_an_entity_change_page_shows_its_mentions(editor_client, tagged_seed):
     response = editor_client.get(reverse("admin:entities_entity_change", args=[mattis.id]))
     assert response.status_code == 200
     assert b"James Mattis" in response.content
+
+
+def test_renaming_in_the_admin_keeps_the_old_name_and_slug(editor_client, tagged_seed):
+    mattis = Entity.objects.get(key="jim mattis")
+    url = reverse("admin:entities_entity_change", args=[mattis.id])
+    form = {
+        "name": "James N. Mattis",
+        "wikidata_id": "Q6133",
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+        "mentions-TOTAL_FORMS": str(mattis.mentions.count()),
+        "mentions-INITIAL_FORMS": str(mattis.mentions.count()),
+    }
+    for i, mention in enumerate(mattis.mentions.order_by("-article_id", "field", "start")):
+        form[f"mentions-{i}-id"] = mention.id
+        form[f"mentions-{i}-entity"] = mattis.id
+    response = editor_client.post(url, form)
+    assert response.status_code == 302, response.content[:2000]
+    mattis.refresh_from_db()
+    assert mattis.name == "James N. Mattis" and mattis.wikidata_id == "Q6133"
+    assert mattis.aliases.filter(key="jim mattis").exists()
+    assert EntityRedirect.objects.get(kind="person", slug="jim-mattis").entity == mattis
