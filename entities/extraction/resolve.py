@@ -145,7 +145,9 @@ STOPLIST = {
     "photo",
     "wikinews",
 }
-_DEMONYM = re.compile(r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ans|ens|ese|ish)$")
+_DEMONYM = re.compile(
+    r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ins|ines|ans|ens|ese|ish)$"
+)
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 _EDGE_PUNCT = " \t\n\"'«»“”‘’,;:!?()[]{}-–—."
@@ -295,6 +297,7 @@ class Cluster:
     forms: set[str] = field(default_factory=set)  # cleaned names, for aliases
     gazetteer_entry: gazetteer.GazetteerEntry | None = None
     mentions: list[RawMention] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the cleaned name of each mention
 
     @property
     def key(self) -> str:
@@ -316,6 +319,11 @@ def _type(mention: RawMention) -> _Typed | None:
     if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
         return None
     entry = gazetteer.lookup(name)
+    if entry is None and mention.kind != EntityKind.PERSON:
+        # "la Chine", "l'Irak", "the United States": the article is not part of the name.
+        bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)
+        if bare != name and (found := gazetteer.lookup(bare)) is not None:
+            name, key, entry = bare, name_key(bare), found
     kind = mention.kind
     if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
         # The gazetteer knows this name: a country or an organisation is that, whatever
@@ -357,6 +365,7 @@ def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
         c.keys.add(t.key)
         c.forms.add(t.name)
         c.mentions.append(t.mention)
+        c.written.append(t.name)
         c.gazetteer_entry = c.gazetteer_entry or t.entry
 
     # Places and organisations: one cluster per gazetteer entry, else per key.
@@ -397,8 +406,7 @@ def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
     for c in clusters.values():
         forms = Counter()
         first_seen = {}
-        for m in c.mentions:
-            n = clean_person(m.text) if c.kind == EntityKind.PERSON else clean(m.text)
+        for m, n in zip(c.mentions, c.written, strict=True):
             forms[n] += 1
             first_seen.setdefault(n, _field_rank(m))
             first_seen[n] = min(first_seen[n], _field_rank(m))

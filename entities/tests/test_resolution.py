@@ -70,3 +70,8 @@ def test_names_match_across_articles_ignoring_case_and_accents():
     etats = Entity.objects.create(kind="place", name="États-Unis", slug="etats-unis")
     [(_m3, e3)] = resolve_mentions([_m("Etats-Unis", "place")])
     assert e3 == etats
+
+
+def test_a_leading_article_is_dropped_from_a_known_place():
+    [cluster] = cluster_article([_m("la Chine", "place"), _m("Chine", "place", 30)])
+    assert cluster.name == "Chine" and len(cluster.mentions) == 2
