@@ -70,6 +70,25 @@ def retag_articles(article_ids: Iterable[int], *, queue: bool = True) -> int:
     return count
 
 
+def tagging_backlog() -> int | None:
+    """Messages waiting in the tagging queue; None when the broker cannot be reached."""
+    from kombu.exceptions import ChannelError
+
+    from newsroom.celery import app
+
+    queue = settings.CELERY_TASK_ROUTES["entities.tasks.*"]["queue"]
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1)
+            try:
+                return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            except ChannelError:
+                return 0  # no such queue yet: nothing waiting
+    except Exception as exc:  # the broker is down: nothing can be queued now anyway
+        logger.warning("tagging sweep: broker unreachable (%s)", exc)
+        return None
+
+
 def sweep_pending_tagging(
     *, pending_older_than: timedelta | None = None, running_older_than: timedelta | None = None, limit: int = 1000
 ) -> int:
@@ -78,14 +97,20 @@ def sweep_pending_tagging(
     pending_older_than = pending_older_than if pending_older_than is not None else timedelta(seconds=60)
     if running_older_than is None:
         running_older_than = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    backlog = tagging_backlog()
+    if backlog is None:
+        return 0  # the rows stay owed for the next sweep
     now = timezone.now()
-    owed = (
-        Article.objects.filter(
-            Q(tagging_status=Article.TaggingStatus.PENDING, tagging_requested_at__lte=now - pending_older_than)
-            | Q(tagging_status=Article.TaggingStatus.RUNNING, tagging_requested_at__lte=now - running_older_than)
+    stale_running = Q(tagging_status=Article.TaggingStatus.RUNNING, tagging_requested_at__lte=now - running_older_than)
+    owed_filter = stale_running
+    if backlog == 0:
+        # Pending rows are re-sent only when the queue is empty: while it holds messages they
+        # are most likely among them, and re-sending a long backlog would only double it.
+        owed_filter |= Q(
+            tagging_status=Article.TaggingStatus.PENDING, tagging_requested_at__lte=now - pending_older_than
         )
-        .order_by("tagging_requested_at")
-        .values_list("id", "content_hash")[:limit]
+    owed = (
+        Article.objects.filter(owed_filter).order_by("tagging_requested_at").values_list("id", "content_hash")[:limit]
     )
     rows = list(owed)
     if not rows:

@@ -39,10 +39,14 @@ def test_a_worker_killed_mid_run_leaves_every_article_tagged_exactly_once(make_w
     assert _done() < 200
 
     second = make_worker()
-    # What the beat sweep does every minute, with no waiting: re-queue pending rows and
-    # the rows left "running" by the dead worker.
-    services.sweep_pending_tagging(pending_older_than=NOW, running_older_than=NOW)
-    wait_for(lambda: _done() == 200, deadline=180, what=f"all articles tagged; worker log:\n{second.output()}")
+
+    def swept_and_all_done() -> bool:
+        # What the beat sweep does every minute, with no waiting: re-queue the rows left
+        # "running" by the dead worker, and pending rows once the queue has drained.
+        services.sweep_pending_tagging(pending_older_than=NOW, running_older_than=NOW)
+        return _done() == 200
+
+    wait_for(swept_and_all_done, deadline=180, what=f"all articles tagged; worker log:\n{second.output()}")
 
     for article in Article.objects.filter(id__in=[a.id for a in articles]):
         assert article.tagged_hash == article.content_hash
@@ -63,6 +67,7 @@ def test_articles_saved_while_the_broker_is_down_are_tagged_when_it_returns(make
     articles = import_wikinews(5)  # each save completes though nothing could be queued
     assert [a.tagging_status for a in Article.objects.all()] == ["pending"] * 5
     assert services.queue_tagging(articles[0].id, articles[0].content_hash) is False
+    assert services.sweep_pending_tagging(pending_older_than=NOW) == 0  # still down: rows stay owed
 
     start_redis()
     worker = make_worker(broker_url=url)
@@ -70,3 +75,16 @@ def test_articles_saved_while_the_broker_is_down_are_tagged_when_it_returns(make
     wait_for(lambda: _done() == 5, deadline=120, what=f"tagging after the outage; worker log:\n{worker.output()}")
     assert Mention.objects.filter(article__in=articles).exists()
     stop_redis()
+
+
+def test_the_sweep_does_not_resend_pending_articles_while_the_queue_still_holds_them(clean_queue):
+    from entities.tests.conftest import purge
+
+    [article] = import_wikinews(1)  # queued after commit; no worker is running
+    assert services.tagging_backlog() == 1
+    assert services.sweep_pending_tagging(pending_older_than=NOW) == 0
+    purge()  # the message is lost (say, Redis restarted without persistence)
+    assert services.sweep_pending_tagging(pending_older_than=NOW) == 1
+    assert services.tagging_backlog() == 1
+    article.refresh_from_db()
+    assert article.tagging_status == "pending"
