@@ -114,6 +114,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
+        if change and {"status", "published_at"} & set(form.changed_data):
+            entity_services.refresh_counts_for_articles([obj.id])
 
     @admin.action(description="Re-tag selected articles (find their entities again)")
     def retag(self, request, queryset):

@@ -57,6 +57,9 @@ class EntityAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
 
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else {"slug": ["name"]}
+
     def get_readonly_fields(self, request, obj=None):
         # The kind and slug of an existing entity change only through rename/merge.
         return [*self.readonly_fields, "kind", "slug"] if obj else self.readonly_fields

@@ -96,3 +96,35 @@ def test_renaming_in_the_admin_keeps_the_old_name_and_slug(editor_client, tagged
     assert mattis.name == "James N. Mattis" and mattis.wikidata_id == "Q6133"
     assert mattis.aliases.filter(key="jim mattis").exists()
     assert EntityRedirect.objects.get(kind="person", slug="jim-mattis").entity == mattis
+
+
+def test_unpublishing_an_article_updates_its_entities_counts(editor_client, tagged_seed):
+    mattis = Entity.objects.get(key="jim mattis")
+    assert mattis.article_count == 1
+    from articles.services import unpublish_articles
+
+    unpublish_articles(article_ids=[tagged_seed.id])
+    mattis.refresh_from_db()
+    assert mattis.article_count == 0
+
+
+def test_an_editor_can_add_an_entity_by_hand(editor_client):
+    response = editor_client.get(reverse("admin:entities_entity_add"))
+    assert response.status_code == 200
+    response = editor_client.post(
+        reverse("admin:entities_entity_add"),
+        {
+            "kind": "person",
+            "name": "Ursula von der Leyen",
+            "slug": "ursula-von-der-leyen",
+            "wikidata_id": "",
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-0-name": "Von der Leyen",
+            "mentions-TOTAL_FORMS": "0",
+            "mentions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    entity = Entity.objects.get(key="ursula von der leyen")
+    assert list(entity.aliases.values_list("name", flat=True)) == ["Von der Leyen"]
