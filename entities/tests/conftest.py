@@ -21,6 +21,16 @@ ROOT = Path(settings.BASE_DIR)
 CELERY = str(Path(sys.executable).parent / "celery")
 
 
+def isolated_broker_url() -> str:
+    """The project's Redis, another database: a `make run` worker on the same checkout
+    never takes the tests' tasks, and the tests never purge its queue."""
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("redis+socket://"):
+        return url.split("?")[0] + "?virtual_host=9"
+    base, _, db = url.rpartition("/")
+    return f"{base}/9" if db.isdigit() and base.count("/") >= 2 else url.rstrip("/") + "/9"
+
+
 def wait_for(predicate: Callable[[], bool], *, deadline: float = 90, what: str = "condition") -> None:
     """Poll until the predicate holds; fail (not a timing assertion: a hang guard) after `deadline` s."""
     end = time.monotonic() + deadline
@@ -106,7 +116,7 @@ def make_worker(django_db_setup, django_db_blocker) -> Iterator[Callable[..., Wo
     workers: list[Worker] = []
 
     def make(broker_url: str | None = None, **extra_env: str) -> Worker:
-        broker_url = broker_url or settings.CELERY_BROKER_URL
+        broker_url = broker_url or isolated_broker_url()
         env = {
             **os.environ,
             "DATABASE_URL": db_url,
@@ -126,10 +136,11 @@ def make_worker(django_db_setup, django_db_blocker) -> Iterator[Callable[..., Wo
 
 @pytest.fixture
 def clean_queue() -> Iterator[None]:
-    set_broker(settings.CELERY_BROKER_URL)
+    set_broker(isolated_broker_url())
     purge()
     yield
     purge()
+    set_broker(settings.CELERY_BROKER_URL)
 
 
 @pytest.fixture
