@@ -15,10 +15,11 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 
 from articles.models import Article
 from entities.extraction import ner, resolve
-from entities.models import Alias, Entity, EntityRedirect, Mention
+from entities.models import Alias, Entity, EntityRedirect, Mention, name_key
 
 logger = logging.getLogger(__name__)
 
@@ -273,8 +274,6 @@ def rename_entity(*, entity_id: int, name: str) -> Entity:
         entity = _lock([entity_id]).get(entity_id)
         if entity is None:
             raise CurationError("no such entity")
-        from entities.models import name_key
-
         new_key = name_key(name)
         clash = Entity.objects.filter(kind=entity.kind, key=new_key).exclude(id=entity.id).exclude(status="merged")
         if clash.exists():
@@ -286,7 +285,7 @@ def rename_entity(*, entity_id: int, name: str) -> Entity:
         if Alias.objects.filter(kind=entity.kind, key=new_key).exists():
             raise CurationError(f"{name!r} is an alias of another entity")
         entity.name = name
-        entity.slug = resolve._unique_slug(entity.kind, name) if resolve.slugify(name) != old_slug else old_slug
+        entity.slug = resolve.unique_slug(entity.kind, name) if slugify(name) != old_slug else old_slug
         entity.curated = True
         entity.save()
         resolve.add_alias(entity, old_name)
@@ -297,8 +296,6 @@ def rename_entity(*, entity_id: int, name: str) -> Entity:
 
 
 def add_entity_alias(*, entity_id: int, name: str) -> Alias:
-    from entities.models import name_key
-
     entity = Entity.objects.get(id=entity_id)
     key = name_key(name)
     if not key:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from entities.extraction import gazetteer
-from entities.extraction.ner import TAGGED_FIELDS, RawMention
+from entities.extraction.ner import RawMention
 from entities.models import Alias, Entity, EntityKind, name_key
 
 # Titles, honorifics and functions that precede a name; matched on name_key'd tokens.
@@ -489,7 +489,7 @@ def _unique_person_with_surname(surname_key: str, first: str | None = None) -> E
     return next(iter(candidates.values())) if len(candidates) == 1 else None
 
 
-def _unique_slug(kind: str, name: str) -> str:
+def unique_slug(kind: str, name: str) -> str:
     from entities.models import EntityRedirect
 
     base = (slugify(name)[:240].strip("-")) or kind
@@ -567,7 +567,7 @@ def _create(kind: str, name: str) -> Entity | None:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                entity = Entity(kind=kind, name=name, slug=_unique_slug(kind, name))
+                entity = Entity(kind=kind, name=name, slug=unique_slug(kind, name))
                 entity.save()
                 return entity
         except IntegrityError:
@@ -593,6 +593,3 @@ def resolve_mentions(mentions: list[RawMention]) -> list[tuple[RawMention, Entit
         if entity is not None:
             out.extend((m, entity) for m in cluster.mentions)
     return out
-
-
-__all__ = ["TAGGED_FIELDS", "Cluster", "clean", "cluster_article", "resolve_mentions", "Q"]
