@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
 from articles.models import Article, ImportBatch, ImportItem, Section, Source
+from entities import services as entity_services
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "source"]
     readonly_fields = ["tagging_status", "tagging_error", "tagged_at", "content_hash", "created_at", "updated_at"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "retag"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source", "section", "language"]}),
@@ -145,6 +146,17 @@ class ArticleAdmin(admin.ModelAdmin):
             search_term, config="newsroom_en", search_type="websearch"
         )
         return queryset.filter(search_vector=query), False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
+        if change and {"status", "published_at"} & set(form.changed_data):
+            entity_services.refresh_counts_for_articles([obj.id])
+
+    @admin.action(description="Re-tag selected articles (find their entities again)")
+    def retag(self, request, queryset):
+        count = entity_services.retag_articles(queryset.values_list("id", flat=True))
+        self.message_user(request, f"{count} article(s) queued for tagging.", messages.SUCCESS)
 
     @admin.action(description="Publish selected articles")
     def publish(self, request, queryset):

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
 from articles.models import Article, ImportBatch, ImportItem, Section, Source
+from entities.services import refresh_counts_for_articles, request_tagging
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ def _create(parsed: ParsedArticle, *, source, publish: bool) -> Article:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
     article.save()
+    request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
@@ -141,6 +143,9 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[
     if not changed:
         return Outcome.UNCHANGED, article
     article.save()
+    request_tagging(article)
+    if article.status == Article.Status.PUBLISHED:
+        refresh_counts_for_articles([article.id])
     return Outcome.UPDATED, article
 
 
@@ -321,10 +326,14 @@ def publish_articles(*, article_ids: list[int]) -> int:
             article.published_at = article.published_at or now
             article.save(update_fields=["status", "published_at", "updated_at"])
             count += 1
+        refresh_counts_for_articles(article_ids)
     return count
 
 
 def unpublish_articles(*, article_ids: list[int]) -> int:
-    return Article.objects.filter(id__in=article_ids, status=Article.Status.PUBLISHED).update(
-        status=Article.Status.DRAFT, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        count = Article.objects.filter(id__in=article_ids, status=Article.Status.PUBLISHED).update(
+            status=Article.Status.DRAFT, updated_at=timezone.now()
+        )
+        refresh_counts_for_articles(article_ids)
+    return count

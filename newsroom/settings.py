@@ -168,6 +168,10 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=2_000_000)  # KiB
 CELERY_TIMEZONE = "UTC"
+# Tagging owed but not queued (broker down at save time, worker killed) is re-queued.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-tagging": {"task": "entities.tasks.sweep_pending_tagging", "schedule": 60.0},
+}
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"

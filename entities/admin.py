@@ -1,0 +1,149 @@
+"""Curation of people, organisations and places: rename, aliases, merge, reject."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+
+from entities import services
+from entities.models import Alias, Entity, EntityRedirect, Mention
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    fields = ["name"]
+    extra = 1
+
+
+class _FirstMentions(BaseInlineFormSet):
+    # A popular place has thousands of mentions: the page shows the latest 100.
+    def get_queryset(self):
+        return super().get_queryset().order_by("-article_id", "field", "start")[:100]
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    formset = _FirstMentions
+    verbose_name_plural = "mentions (latest 100)"
+    fields = ["article", "field", "start", "end", "surface"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+
+class MergeForm(forms.Form):
+    survivor = forms.ModelChoiceField(queryset=Entity.objects.none(), label="Keep", empty_label=None)
+
+    def __init__(self, *args, entities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = entities
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "status", "article_count", "curated", "slug"]
+    list_filter = ["kind", "status", "curated"]
+    search_fields = ["name", "key", "aliases__key"]
+    readonly_fields = ["key", "status", "merged_into", "article_count", "curated", "created_at", "updated_at"]
+    fields = ["kind", "name", "slug", "wikidata_id", *readonly_fields]
+    inlines = [AliasInline, MentionInline]
+    actions = ["merge", "reject"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else {"slug": ["name"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind and slug of an existing entity change only through rename/merge.
+        return [*self.readonly_fields, "kind", "slug"] if obj else self.readonly_fields
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _dupes = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            # A rename keeps the old name as an alias and the old slug as a redirect.
+            new_name = obj.name
+            try:
+                services.rename_entity(entity_id=obj.id, name=new_name)
+            except services.CurationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            obj.refresh_from_db()
+            rest = [f for f in form.changed_data if f != "name"]
+            if rest:
+                Entity.objects.filter(id=obj.id).update(**{f: form.cleaned_data[f] for f in rest})
+            return
+        if change:
+            obj.curated = True
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Alias:
+            with transaction.atomic():
+                instances = formset.save(commit=False)
+                for obj in formset.deleted_objects:
+                    obj.delete()
+                for alias in instances:
+                    try:
+                        services.add_entity_alias(entity_id=form.instance.id, name=alias.name)
+                    except services.CurationError as exc:
+                        self.message_user(request, str(exc), messages.ERROR)
+            return
+        super().save_formset(request, form, formset, change)
+
+    @admin.action(description="Merge selected entities into one…")
+    def merge(self, request, queryset):
+        entities = queryset.filter(status=Entity.Status.ACTIVE)
+        if entities.count() < 2:
+            self.message_user(request, "Select at least two active entities to merge.", messages.ERROR)
+            return None
+        if entities.values("kind").distinct().count() > 1:
+            self.message_user(request, "Only entities of one kind can be merged.", messages.ERROR)
+            return None
+        if "apply" in request.POST:
+            form = MergeForm(request.POST, entities=entities)
+            if form.is_valid():
+                survivor = form.cleaned_data["survivor"]
+                try:
+                    services.merge_entities(
+                        survivor_id=survivor.id, duplicate_ids=[e.id for e in entities if e.id != survivor.id]
+                    )
+                except services.CurationError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                    return None
+                self.message_user(request, f"Merged {entities.count() - 1} into {survivor.name}.", messages.SUCCESS)
+                return None
+        else:
+            form = MergeForm(entities=entities, initial={"survivor": entities.order_by("-article_count").first()})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge entities",
+            "form": form,
+            "entities": entities,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/entities/entity/merge.html", context)
+
+    @admin.action(description="Reject selected (not an entity; never tagged again)")
+    def reject(self, request, queryset):
+        count = 0
+        for entity_id in queryset.values_list("id", flat=True):
+            services.reject_entity(entity_id=entity_id)
+            count += 1
+        self.message_user(request, f"{count} entit(ies) rejected.", messages.SUCCESS)
+
+
+@admin.register(EntityRedirect)
+class EntityRedirectAdmin(admin.ModelAdmin):
+    list_display = ["kind", "slug", "entity"]
+    search_fields = ["slug"]
+    raw_id_fields = ["entity"]

