@@ -6,6 +6,7 @@ from datetime import date
 WIDTH = 640
 HEIGHT = 160
 LABEL_BAND = 20  # room under the bars for the year labels
+MIN_SLOTS = 24
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ def timeline_chart(timeline: list[tuple[date, int]]) -> Chart | None:
         return None
     peak = max(count for _month, count in timeline) or 1
     plot_height = HEIGHT - LABEL_BAND
-    slot = WIDTH / len(timeline)
+    # A short timeline keeps bars of a sensible width rather than one bar filling the chart.
+    slot = WIDTH / max(len(timeline), MIN_SLOTS)
     gap = min(2.0, slot * 0.2)
     bars, years = [], []
     for i, (month, count) in enumerate(timeline):

@@ -29,7 +29,10 @@ def test_article_page_shows_headline_standfirst_meta_caption_credit_intertitles_
 def test_every_tagged_mention_is_linked_to_its_entity_page(client, seed_article):
     html = client.get(seed_article.get_absolute_url()).content.decode()
     caption = re.search(r'<span class="caption">(.*?)</span>', html).group(1)
-    assert '<a class="mention mention-person" href="/people/james-mattis/" title="James Mattis">James Mattis</a>' in caption
+    assert (
+        '<a class="mention mention-person" href="/people/james-mattis/" title="James Mattis">James Mattis</a>'
+        in caption
+    )
     assert 'href="/people/james-mattis/" title="James Mattis">Jim Mattis</a>' in html
     body_links = re.findall(r'<a class="mention[^"]*" href="([^"]+)"', html)
     expected = Mention.objects.filter(article=seed_article).count()

@@ -4,8 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from entities.models import Entity, EntityRedirect
@@ -72,7 +72,9 @@ def test_timeline_is_an_svg_chart_with_a_table_alternative(client, seed_article)
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="timeline-title timeline-desc"' in svg
     assert svg.count('<rect class="bar"') == 2
-    rows = re.findall(r"<tr><th scope=\"row\"><time datetime=\"(\d{4}-\d\d)\">[^<]+</time></th><td>(\d+)</td></tr>", html)
+    rows = re.findall(
+        r"<tr><th scope=\"row\"><time datetime=\"(\d{4}-\d\d)\">[^<]+</time></th><td>(\d+)</td></tr>", html
+    )
     assert len(rows) >= 3 and rows[0][1] == "1" and rows[-1][1] == "1"
     assert all(count == "0" for _month, count in rows[1:-1])
 

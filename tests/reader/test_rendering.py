@@ -12,7 +12,7 @@ def span(start, end, url="/people/x/", kind="person", name="X"):
 
 def mention(field, start, end, surface, kind="person", slug="x", name="X"):
     entity = SimpleNamespace(
-        kind=kind, name=name, get_absolute_url=lambda: f"/{ {'person': 'people', 'place': 'places'}[kind]}/{slug}/"
+        kind=kind, name=name, get_absolute_url=lambda: f"/{ {'person': 'people', 'place': 'places'}[kind] }/{slug}/"
     )
     return SimpleNamespace(field=field, start=start, end=end, surface=surface, entity=entity)
 
