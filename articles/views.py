@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     by_section = (
         Article.objects.published()
         .filter(section__isnull=False)
-        .select_related("section")
+        .select_related("section", "source")
         .annotate(
             rank=Window(RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), F("id").desc()])
         )
