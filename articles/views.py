@@ -68,7 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "articles/home.html",
         {"articles": latest, "sections": list(sections.items()), "canonical": absolute_url(request, "/")},
     )
-    return cached(response, max_age=HOME_MAX_AGE, last_modified=latest[0].updated_at if latest else None)
+    # No Last-Modified: an unpublished story leaves the list without making the list newer,
+    # so a conditional request could keep showing it; a short max-age is the whole policy.
+    return cached(response, max_age=HOME_MAX_AGE)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -111,7 +113,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "people": entities["person"],
         "organisations": entities["organisation"],
         "places": entities["place"],
-        "related": related_articles(article=article, limit=5),
+        "related": related_articles(article=article, limit=5, entity_ids=list(seen)),
         "canonical": canonical,
         "json_ld": json_ld({k: v for k, v in structured.items() if v is not None}),
         "lang": article.language if article.language != "und" else "",

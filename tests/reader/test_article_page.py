@@ -104,3 +104,31 @@ def test_home_lists_latest_articles_and_sections(client, seed_article):
     assert html.index("Second story") < html.index(seed_article.headline)
     assert 'id="section-monde"' in html and ">Monde</h2>" in html
     assert Article.objects.count() == 2 and other.section is None
+
+
+def test_related_articles_rank_by_shared_entities_then_recency(seed_article):
+    from articles.selectors import related_articles
+
+    mattis, syrie, interpol = (Entity.objects.get(slug=s) for s in ("james-mattis", "syrie", "interpol"))
+    one_old = make_article("One shared, older", hours_ago=5, body=[{"type": "paragraph", "text": "Jim Mattis."}])
+    one_new = make_article("One shared, newer", hours_ago=1, body=[{"type": "paragraph", "text": "Syrie."}])
+    two = make_article("Two shared", hours_ago=9, body=[{"type": "paragraph", "text": "Jim Mattis, Interpol."}])
+    tag_surfaces(one_old, mattis, ["Jim Mattis"])
+    tag_surfaces(one_new, syrie, ["Syrie"])
+    tag_surfaces(two, mattis, ["Jim Mattis"])
+    tag_surfaces(two, interpol, ["Interpol"])
+    assert [a.headline for a in related_articles(article=seed_article)] == [
+        "Two shared",
+        "One shared, newer",
+        "One shared, older",
+    ]
+    assert related_articles(article=make_article("Nothing tagged")) == []
+
+
+def test_an_unpublished_story_leaves_the_home_page_at_once(client, seed_article):
+    first = client.get("/")
+    assert seed_article.headline in first.content.decode()
+    seed_article.status = Article.Status.DRAFT
+    seed_article.save()
+    again = client.get("/", HTTP_IF_MODIFIED_SINCE=first.get("Last-Modified", "Thu, 01 Jan 2099 00:00:00 GMT"))
+    assert again.status_code == 200 and seed_article.headline not in again.content.decode()
