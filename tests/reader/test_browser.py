@@ -38,14 +38,22 @@ def browser():
     path = chromium_path()
     if path is None:
         pytest.skip("Chromium is not installed (scripts/ensure-chromium.sh installs Debian's chromium)")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be
+    # usable. Only for these tests: the flag must not leak into other tests' subprocesses.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def serious_violations(browser, url: str, width: int) -> list[str]:
