@@ -21,6 +21,7 @@ HOME_MAX_AGE = 60
 ARTICLE_MAX_AGE = 600
 SECTION_ARTICLES = 4
 HOME_SECTION_WINDOW = 500
+OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": "it_IT", "pt": "pt_PT", "nl": "nl_NL"}
 
 # What json.dumps leaves that could end a <script> data block early.
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -121,6 +122,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "canonical": canonical,
         "json_ld": json_ld({k: v for k, v in structured.items() if v is not None}),
         "lang": article.language if article.language != "und" else "",
+        "og_locale": OG_LOCALES.get(article.language, ""),
     }
     response = render(request, "articles/article_detail.html", context)
     return cached(response, max_age=ARTICLE_MAX_AGE, last_modified=article.updated_at)

@@ -56,6 +56,7 @@ def test_json_ld_describes_a_news_article_and_open_graph_and_canonical_are_set(c
     assert {"@type": "Person", "name": "James Mattis"} in data["about"]
     assert f'<link rel="canonical" href="http://testserver{seed_article.get_absolute_url()}">' in html
     assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:locale" content="fr_FR">' in html
     assert f'<meta property="og:title" content="{seed_article.headline}">' in html
 
 
