@@ -16,6 +16,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/services.sh install
 	scripts/ensure-chromium.sh
+	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	scripts/with-services.sh $(VENV)/bin/pytest $(PYTEST_ARGS)

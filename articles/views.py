@@ -1,15 +1,128 @@
-"""Reader pages of the archive."""
+"""Reader pages of the archive: home and article pages."""
 
+import json
+
+from django.conf import settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
+from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
+from articles.rendering import render_article
+from articles.selectors import related_articles
+from entities.models import Entity
+
+HOME_MAX_AGE = 60
+ARTICLE_MAX_AGE = 600
+SECTION_ARTICLES = 4
+HOME_SECTION_WINDOW = 500
+OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": "it_IT", "pt": "pt_PT", "nl": "nl_NL"}
+
+# What json.dumps leaves that could end a <script> data block early.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def home(request):
-    articles = Article.objects.published().select_related("section", "source")[:30]
-    return render(request, "articles/home.html", {"articles": articles})
+def absolute_url(request: HttpRequest | None, path: str) -> str:
+    """A canonical absolute URL: SITE_URL when configured, else the request's host."""
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/") + path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return path
 
 
-def article_detail(request, slug):
+def json_ld(data: dict) -> SafeString:
+    payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
+    # The payload is JSON with every character that could close the element escaped.
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+def cached(response: HttpResponse, *, max_age: int, last_modified=None) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=max_age)
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    latest = list(Article.objects.published().select_related("section", "source")[:20])
+    # The latest few of every section in one query, whatever the number of sections.
+    # Sections are drawn from the most recent stories only, so the home page costs the same
+    # whatever the archive's size (a section silent for HOME_SECTION_WINDOW stories drops off).
+    recent = Article.objects.published().order_by("-published_at", "-id").values("id")[:HOME_SECTION_WINDOW]
+    by_section = (
+        Article.objects.filter(id__in=recent)
+        .filter(section__isnull=False)
+        .select_related("section", "source")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc(), F("id").desc()])
+        )
+        .filter(rank__lte=SECTION_ARTICLES)
+        .order_by("section__name", "rank")
+    )
+    sections: dict = {}
+    for article in by_section:
+        sections.setdefault(article.section, []).append(article)
+    response = render(
+        request,
+        "articles/home.html",
+        {"articles": latest, "sections": list(sections.items()), "canonical": absolute_url(request, "/")},
+    )
+    # No Last-Modified: an unpublished story leaves the list without making the list newer,
+    # so a conditional request could keep showing it; a short max-age is the whole policy.
+    return cached(response, max_age=HOME_MAX_AGE)
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().select_related("section", "source"), slug=slug)
-    return render(request, "articles/article_detail.html", {"article": article})
+    mentions = list(
+        article.mentions.filter(entity__status=Entity.Status.ACTIVE).select_related("entity").order_by("field", "start")
+    )
+    rendered = render_article(article, mentions)
+    entities: dict[str, list] = {"person": [], "organisation": [], "place": []}
+    seen = set()
+    for mention in mentions:
+        if mention.entity_id not in seen:
+            seen.add(mention.entity_id)
+            entities[mention.entity.kind].append(mention.entity)
+    canonical = absolute_url(request, article.get_absolute_url())
+    structured = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline[:110],
+        "description": article.standfirst,
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "inLanguage": article.language if article.language != "und" else None,
+        "mainEntityOfPage": canonical,
+        "url": canonical,
+        "author": [{"@type": "Person", "name": article.byline}] if article.byline else None,
+        "publisher": {"@type": "Organization", "name": article.source.name} if article.source else None,
+        "articleSection": article.section.name if article.section else None,
+        "copyrightNotice": article.rights or None,
+        "about": [
+            {"@type": {"person": "Person", "organisation": "Organization", "place": "Place"}[e.kind], "name": e.name}
+            for kind in entities.values()
+            for e in kind
+        ]
+        or None,
+    }
+    context = {
+        "article": article,
+        "rendered": rendered,
+        "people": entities["person"],
+        "organisations": entities["organisation"],
+        "places": entities["place"],
+        "related": related_articles(article=article, limit=5, entity_ids=list(seen)),
+        "canonical": canonical,
+        "json_ld": json_ld({k: v for k, v in structured.items() if v is not None}),
+        "lang": article.language if article.language != "und" else "",
+        "og_locale": OG_LOCALES.get(article.language, ""),
+    }
+    response = render(request, "articles/article_detail.html", context)
+    return cached(response, max_age=ARTICLE_MAX_AGE, last_modified=article.updated_at)

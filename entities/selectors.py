@@ -1,6 +1,9 @@
 """Read paths over entities that are more than a filter: co-mentions."""
 
-from django.db.models import Count
+from datetime import UTC, date, datetime
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
 
 from articles.models import Article
 from entities.models import Entity, Mention
@@ -26,3 +29,56 @@ def co_mentioned_entities(*, entity_id: int, limit: int = 10, kind: str | None =
     rows = list(rows[:limit])
     entities = Entity.objects.in_bulk([row["entity_id"] for row in rows])
     return [(entities[row["entity_id"]], row["shared"]) for row in rows]
+
+
+def published_mentions_exist(*, entity_id: int) -> bool:
+    """Whether any published article mentions the entity (an entity seen only in drafts or
+    embargoed stories has no public page)."""
+    return Mention.objects.filter(entity_id=entity_id, article__in=Article.objects.published()).exists()
+
+
+def entity_articles(
+    *, entity_id: int, before: tuple[datetime, int] | None = None, limit: int = 20
+) -> tuple[list[Article], tuple[datetime, int] | None]:
+    """One page of the published articles mentioning the entity, newest first.
+
+    Keyset pagination on (published_at, id): the page costs the same at any depth and no
+    COUNT over the mentions is needed. Returns the page and the cursor of the next one.
+    """
+    rows = (
+        Article.objects.published()
+        .filter(Exists(Mention.objects.filter(entity_id=entity_id, article_id=OuterRef("pk"))))
+        .select_related("source", "section")
+        .order_by("-published_at", "-id")
+    )
+    if before is not None:
+        published_at, article_id = before
+        rows = rows.filter(Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=article_id))
+    page = list(rows[: limit + 1])
+    if len(page) > limit:
+        page = page[:limit]
+        return page, (page[-1].published_at, page[-1].id)
+    return page, None
+
+
+def mention_timeline(*, entity_id: int) -> list[tuple[date, int]]:
+    """Published articles mentioning the entity per calendar month (UTC), oldest first,
+    with the months in between that have none filled in as zero."""
+    rows = (
+        Article.objects.published()
+        .filter(Exists(Mention.objects.filter(entity_id=entity_id, article_id=OuterRef("pk"))))
+        .annotate(month=TruncMonth("published_at", tzinfo=UTC))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    counts = {row["month"].date(): row["n"] for row in rows}
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    timeline = []
+    month = first
+    while month <= last:
+        timeline.append((month, counts.get(month, 0)))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return timeline

@@ -1,0 +1,226 @@
+"""Server time and SQL queries of the reader pages at archive size.
+
+Builds a throwaway database (never the development one), bulk-inserts an archive where one
+entity is mentioned by N articles (10,000 by default), then times each page through
+Django's test client: median and 95th percentile over repeated requests, plus the number
+of SQL queries per request.
+
+    python -m benchmarks pages [--articles=10000] [--runs=30]
+"""
+
+import logging
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+WORDS = [
+    "coalition",
+    "ministre",
+    "gouvernement",
+    "élection",
+    "Paris",
+    "réunion",
+    "accord",
+    "sommet",
+    "sécurité",
+    "économie",
+    "budget",
+    "réforme",
+    "parlement",
+    "président",
+    "conseil",
+    "européen",
+    "crise",
+    "énergie",
+    "climat",
+    "santé",
+    "hôpital",
+    "école",
+    "université",
+    "police",
+    "justice",
+    "tribunal",
+    "enquête",
+    "football",
+    "championnat",
+    "festival",
+    "musée",
+    "culture",
+    "transport",
+    "grève",
+    "syndicat",
+    "entreprise",
+    "marché",
+]
+
+
+def option(argv: list[str], name: str, default: int) -> int:
+    for arg in argv:
+        if arg.startswith(f"--{name}="):
+            return int(arg.split("=", 1)[1])
+    return default
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def build_archive(n_articles: int) -> dict:
+    from articles.models import Article, Section, Source
+    from entities.models import Entity, Mention
+
+    rng = random.Random(42)
+    sections = [Section.objects.create(name=f"Section {i}", slug=f"section-{i}") for i in range(6)]
+    source = Source.objects.create(name="AFP", slug="afp")
+    star = Entity.objects.create(kind="person", name="Alice Martin", slug="alice-martin")
+    rare = Entity.objects.create(kind="place", name="Bourg-Rare", slug="bourg-rare")
+    pool = [Entity.objects.create(kind="organisation", name=f"Org {i}", slug=f"org-{i}") for i in range(300)]
+    now = timezone.now()
+    articles = []
+    for i in range(n_articles):
+        body = [
+            {
+                "type": "paragraph",
+                "text": f"Alice Martin {sentence(rng, 30)} Org {rng.randrange(300)} {sentence(rng, 20)}",
+            },
+            {"type": "intertitle", "text": sentence(rng, 4)},
+            {"type": "paragraph", "text": sentence(rng, 60)},
+        ]
+        article = Article(
+            headline=f"{sentence(rng, 8)[:-1]} {i}",
+            slug=f"bench-article-{i}",
+            standfirst=sentence(rng, 25),
+            body=body,
+            byline="Bench Desk",
+            language="fr",
+            section=rng.choice(sections),
+            source=source,
+            photo_caption=f"Alice Martin {sentence(rng, 10)}",
+            photo_credit="BENCH, AFP",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=i * 263),  # about five years of news
+            rights="© AFP",
+        )
+        article.body_text = article.compute_body_text()
+        article.content_hash = article.compute_content_hash()
+        articles.append(article)
+    # A few drafts, which every page must leave out.
+    for article in articles[:50:10]:
+        article.status = Article.Status.DRAFT
+    Article.objects.bulk_create(articles, batch_size=1000)
+    mentions = []
+    for n, article in enumerate(articles):
+        mentions.append(
+            Mention(article=article, entity=star, field="body_text", start=0, end=12, surface="Alice Martin")
+        )
+        mentions.append(
+            Mention(article=article, entity=star, field="photo_caption", start=0, end=12, surface="Alice Martin")
+        )
+        org_text = article.body[0]["text"]
+        start = org_text.index("Org ")
+        surface = org_text[start:].split(" ")[0] + " " + org_text[start:].split(" ")[1]
+        org = pool[int(surface.split(" ")[1])]
+        mentions.append(
+            Mention(
+                article=article, entity=org, field="body_text", start=start, end=start + len(surface), surface=surface
+            )
+        )
+        if n % 2000 == 1000:
+            mentions.append(
+                Mention(article=article, entity=rare, field="headline", start=0, end=1, surface=article.headline[0])
+            )
+    Mention.objects.bulk_create(mentions, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "article": articles[len(articles) // 2],
+        "star": star,
+        "rare": rare,
+        "mentions": len(mentions),
+    }
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, float, int, int]:
+    for _ in range(3):
+        response = client.get(url)
+    times = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    return statistics.median(times), p95, len(queries), response.status_code
+
+
+def main(argv: list[str]) -> int:
+    n_articles = option(argv, "articles", 10_000)
+    runs = option(argv, "runs", 30)
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    setup_test_environment()
+    connection.settings_dict["TEST"]["NAME"] = "newsroom_bench_pages"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        with override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+            SECURE_SSL_REDIRECT=False,
+        ):
+            start = time.perf_counter()
+            data = build_archive(n_articles)
+            print(
+                f"archive: {n_articles} articles, {data['mentions']} mentions, built in {time.perf_counter() - start:.1f}s"
+            )
+            client = Client()
+            star_url = data["star"].get_absolute_url()
+            deep = client.get(star_url)
+            pages = [
+                ("home", "/"),
+                ("article", data["article"].get_absolute_url()),
+                (f"entity, {n_articles} articles, page 1", star_url),
+                (f"entity, rare ({max(1, n_articles // 2000)} articles)", data["rare"].get_absolute_url()),
+                ("feed, entity", star_url + "feed/"),
+                ("feed, latest", "/feeds/latest/"),
+            ]
+            from entities.selectors import entity_articles
+            from entities.views import encode_cursor
+
+            _page, cursor = entity_articles(entity_id=data["star"].id, before=None, limit=n_articles // 2)
+            if cursor:
+                pages.insert(3, ("entity, deep page (middle)", f"{star_url}?before={encode_cursor(cursor)}"))
+            try:
+                search_url = reverse("articles:search")
+                pages.append(("search 'coalition ministre'", f"{search_url}?q=coalition+ministre"))
+                pages.append(("search 'Alice Martin'", f"{search_url}?q=Alice+Martin"))
+            except NoReverseMatch:
+                print("search: skipped (no articles:search view in this branch)")
+            assert deep.status_code == 200
+            print(f"{'page':<38} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'status':>7}")
+            for label, url in pages:
+                median, p95, queries, status = measure(client, url, runs)
+                print(f"{label:<38} {median:>10.1f} {p95:>8.1f} {queries:>8} {status:>7}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

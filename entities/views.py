@@ -1,0 +1,87 @@
+"""Public pages of people, organisations and places."""
+
+from datetime import UTC, datetime
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from articles.views import absolute_url, cached
+from entities.charts import timeline_chart
+from entities.models import KIND_URL_NAMES, Entity, EntityRedirect
+from entities.selectors import co_mentioned_entities, entity_articles, mention_timeline, published_mentions_exist
+
+ENTITY_MAX_AGE = 300
+PAGE_SIZE = 20
+KIND_TITLES = {"person": "Person", "organisation": "Organisation", "place": "Place"}
+
+
+def encode_cursor(cursor: tuple[datetime, int]) -> str:
+    published_at, article_id = cursor
+    micros = int(published_at.timestamp()) * 1_000_000 + published_at.microsecond
+    return f"{micros}.{article_id}"
+
+
+def decode_cursor(value: str) -> tuple[datetime, int]:
+    """The (published_at, id) of the last article of the previous page; ValueError if malformed."""
+    micros_text, _dot, id_text = value.partition(".")
+    if not (micros_text.isdigit() and id_text.isdigit()) or len(micros_text) > 17 or len(id_text) > 18:
+        raise ValueError(value)
+    micros = int(micros_text)
+    published_at = datetime.fromtimestamp(micros // 1_000_000, tz=UTC).replace(microsecond=micros % 1_000_000)
+    return published_at, int(id_text)
+
+
+def resolve_entity(kind: str, slug: str) -> Entity | str:
+    """The entity at this URL, or the URL it now lives at (renamed or merged)."""
+    entity = Entity.objects.filter(kind=kind, slug=slug).first()
+    if entity is None:
+        old = EntityRedirect.objects.filter(kind=kind, slug=slug).select_related("entity").first()
+        if old is None:
+            raise Http404("No such entity")
+        entity = old.entity
+        if entity.status == Entity.Status.ACTIVE:
+            return entity.get_absolute_url()
+    seen = set()
+    while entity.status == Entity.Status.MERGED and entity.merged_into_id and entity.id not in seen:
+        seen.add(entity.id)
+        entity = entity.merged_into
+    if entity.status != Entity.Status.ACTIVE:
+        raise Http404("No such entity")
+    if entity.slug != slug or entity.kind != kind:
+        return entity.get_absolute_url()
+    return entity
+
+
+def entity_detail(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    found = resolve_entity(kind, slug)
+    if isinstance(found, str):
+        query = request.GET.urlencode()
+        return redirect(found + (f"?{query}" if query else ""), permanent=True)
+    entity = found
+    if not published_mentions_exist(entity_id=entity.id):
+        raise Http404("No published article mentions this entity")
+    before = None
+    if "before" in request.GET:
+        try:
+            before = decode_cursor(request.GET["before"])
+        except (ValueError, OverflowError, OSError):
+            return HttpResponseBadRequest(
+                "The 'before' parameter must be a page cursor from a 'More articles' link.",
+                content_type="text/plain; charset=utf-8",
+            )
+    articles, next_cursor = entity_articles(entity_id=entity.id, before=before, limit=PAGE_SIZE)
+    url = entity.get_absolute_url()
+    context = {
+        "entity": entity,
+        "kind_title": KIND_TITLES[entity.kind],
+        "articles": articles,
+        "first_page": before is None,
+        "next_url": f"{url}?before={encode_cursor(next_cursor)}" if next_cursor else None,
+        "co_mentioned": co_mentioned_entities(entity_id=entity.id, limit=12) if before is None else [],
+        "chart": timeline_chart(mention_timeline(entity_id=entity.id)) if before is None else None,
+        "canonical": absolute_url(request, url),
+        "feed_url": reverse(KIND_URL_NAMES[entity.kind] + "-feed", kwargs={"slug": entity.slug}),
+    }
+    response = render(request, "entities/entity_detail.html", context)
+    return cached(response, max_age=ENTITY_MAX_AGE)

@@ -1,0 +1,127 @@
+"""A reader in headless Chromium: home → seed article → entity page → back, at phone and
+desktop widths, with axe-core finding no serious accessibility violation on the way."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from entities.models import Mention
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium is not installed (scripts/ensure-chromium.sh installs Debian's chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be
+    # usable. Only for these tests: the flag must not leak into other tests' subprocesses.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def serious_violations(browser, url: str, width: int) -> list[str]:
+    """axe-core's serious and critical findings on the page (axe is injected, so this
+    context bypasses the site's CSP, which rightly refuses injected scripts)."""
+    assert AXE.exists(), f"{AXE} is missing: run `npm ci` (make test does)"
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("async () => (await axe.run(document)).violations")
+    finally:
+        context.close()
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+
+
+def test_reader_follows_home_to_article_to_entity_and_back(browser, live_server, seed_article):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    console_errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(live_server.url + "/")
+    assert page.title() == "Newsroom"
+    screenshot(page, "home")
+    page.get_by_role("link", name=seed_article.headline).first.click()
+    page.wait_for_url(f"**{seed_article.get_absolute_url()}")
+
+    assert page.locator("h1").inner_text() == seed_article.headline
+    caption = page.locator("figure.photo figcaption")
+    assert "Le secrétaire américain à la Défense James Mattis" in caption.inner_text()
+    assert page.locator("figure.photo .credit").inner_text().upper() == "PHOTO: MANDEL NGAN, AFP/ARCHIVES"
+    assert caption.locator("a.mention").first.get_attribute("href") == "/people/james-mattis/"
+    links = page.locator("a.mention")
+    assert links.count() == Mention.objects.filter(article=seed_article).count()
+    assert page.locator(".body h2").first.inner_text() == "Daesh en difficulté en Irak et en Syrie"
+    screenshot(page, "article")
+
+    page.locator(".body a.mention", has_text="Jim Mattis").first.click()
+    page.wait_for_url("**/people/james-mattis/")
+    assert page.locator("h1").inner_text() == "James Mattis"
+    assert page.locator("svg[role=img]").count() == 1
+    screenshot(page, "entity")
+
+    page.locator(".entity-articles a.article-link", has_text=seed_article.headline).click()
+    page.wait_for_url(f"**{seed_article.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == seed_article.headline
+    # Every resource loads and nothing the site ships trips its own Content-Security-Policy.
+    assert console_errors == []
+
+    page.goto(live_server.url + "/articles/no-such-story/")
+    assert page.locator("h1").inner_text() == "Page not found"
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_pages_have_no_serious_accessibility_violations(browser, live_server, seed_article, width):
+    for path in ("/", seed_article.get_absolute_url(), "/people/james-mattis/", "/places/copenhague/", "/nope/"):
+        assert serious_violations(browser, live_server.url + path, width) == [], path
