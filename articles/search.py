@@ -285,7 +285,7 @@ def keyset_page(
 def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
     """Highlighted snippets for the given articles only: escaped text with <mark> around hits."""
     sql = (
-        f"SELECT a.id, ts_headline({CONFIG_CASE}, left(translate(concat_ws(' — ', a.headline, a.standfirst,"
+        f"SELECT a.id, ts_headline({CONFIG_CASE}, left(translate(concat_ws(' — ', a.headline, nullif(a.standfirst, ''),"
         f" a.body_text), E'\\x02\\x03', ''), {HEADLINE_INPUT_CHARS}), {query.sql},"
         " 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=\" … \"')"
         " FROM articles_article a WHERE a.id = ANY(%s)"
@@ -329,7 +329,7 @@ def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_s
                 CASE WHEN lower(f_unaccent(e.name)) LIKE lower(f_unaccent(%s)) THEN 2 ELSE 0 END
                     + similarity(lower(f_unaccent(e.name)), lower(f_unaccent(%s))),
                 coalesce(al.score, 0)
-            ) * 1000)::bigint * 1000000 + least(e.article_count, 999999) AS k
+            ) * 1000))::bigint * 1000000 + least(e.article_count, 999999) AS k
         FROM entities_entity e
         LEFT JOIN (
             SELECT a.entity_id, max(

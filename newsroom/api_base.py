@@ -11,16 +11,17 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.models import APIKey
 
 KEYWORD = "Api-Key"
+MISSING_KEY = f"Authentication credentials were not provided: send Authorization: {KEYWORD} <key>."
 
 
 class APIKeyAuthentication(BaseAuthentication):
-    """`Authorization: Api-Key <key>`. No header: anonymous (then 401 from the permission);
+    """`Authorization: Api-Key <key>`. No header: 401 saying how to send the key;
     a malformed, unknown, revoked or expired key: 401 with a message saying so."""
 
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
-            return None
+            raise exceptions.NotAuthenticated(MISSING_KEY)
         keyword, _, key = header.partition(" ")
         if keyword.lower() != KEYWORD.lower() or not key.strip():
             raise exceptions.AuthenticationFailed(f'Malformed Authorization header: use "{KEYWORD} <key>".')
@@ -52,7 +53,7 @@ class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class HasValidAPIKey(permissions.BasePermission):
-    message = f"Authentication credentials were not provided: send Authorization: {KEYWORD} <key>."
+    message = MISSING_KEY
 
     def has_permission(self, request, view) -> bool:
         return isinstance(request.auth, APIKey)
