@@ -38,7 +38,9 @@ def test_a_revoked_key_stops_working(api, api_key):
 def test_create_api_key_prints_a_working_key_on_its_last_line(live_server, transactional_db, capsys):
     call_command("create_api_key", "Le Monde")
     key = capsys.readouterr().out.strip().splitlines()[-1]
-    response = requests.get(live_server.url + "/api/v1/articles/", headers={"Authorization": f"Api-Key {key}"}, timeout=10)
+    response = requests.get(
+        live_server.url + "/api/v1/articles/", headers={"Authorization": f"Api-Key {key}"}, timeout=10
+    )
     assert response.status_code == 200
     assert APIKey.objects.get(name="Le Monde")
 
