@@ -183,4 +183,4 @@ def test_a_list_costs_the_same_queries_whatever_the_page_size(archive, django_as
             counts.append(len(queries))
     assert counts[:3] == counts[3:]
     with django_assert_max_num_queries(8):
-        client.get("/api/v1/articles/?q=macron&page_size=30&person=%d" % archive["macron"].id)
+        client.get(f"/api/v1/articles/?q=macron&page_size=30&person={archive['macron'].id}")
