@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("entities.urls")),
+    path("api/v1/", include("newsroom.api")),
     path("", include("articles.urls")),
 ]

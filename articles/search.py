@@ -1,0 +1,354 @@
+"""Every full-text query of the archive: the partner API and the reader's /search/ page.
+
+Design (see research/fts.md §4-6):
+- the stored, weighted `search_vector` (GIN) finds matches; the query is
+  `websearch_to_tsquery` in French, English and simple configs OR-ed together, so either
+  language's stemming matches and accents never matter (unaccent is in every config);
+- prefix terms (`econom*`) go through `to_tsquery('newsroom_simple', 'econom:*')`, because
+  websearch syntax drops the star and stemming a prefix breaks it;
+- ranking never touches every match: when the planner estimates many matches, only the
+  newest RANK_CANDIDATES are ranked; selective or phrase queries rank all their matches
+  (a newest-N subquery on them would walk the date index for seconds);
+- pages are keyset pages on (key, id) descending, key being the rank, the publication
+  time or an entity's popularity; no OFFSET, no COUNT(*) on broad queries (the EXPLAIN
+  estimate is returned instead, with an exact count only below COUNT_EXACT_BELOW);
+- `ts_headline` runs on the returned page only, and its output is escaped before the
+  highlight marks become <mark>.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+MAX_QUERY_LENGTH = 200
+MIN_PREFIX_LENGTH = 3
+RANK_CANDIDATES = 1000
+RANK_ALL_BELOW = 5000  # estimated matches under which every match is ranked
+# Date order: below this estimate the matches are collected first, then sorted; above it
+# the planner's walk down the (published_at, id) index finds 20 matches quickly.
+MATERIALIZE_BELOW = 20000
+COUNT_EXACT_BELOW = 1000
+HEADLINE_INPUT_CHARS = 20000
+
+RELEVANCE = "relevance"
+NEWEST = "-published_at"
+ORDERINGS = (RELEVANCE, NEWEST)
+
+_PREFIX_RE = re.compile(r"(?<![\w\"-])(\w+)\*")
+_START, _STOP = "\x02", "\x03"
+
+CONFIG_CASE = (
+    "CASE a.language WHEN 'fr' THEN 'newsroom_fr'::regconfig WHEN 'en' THEN 'newsroom_en'::regconfig "
+    "ELSE 'newsroom_simple'::regconfig END"
+)
+
+
+class SearchError(ValueError):
+    """A bad parameter; `param` names it for the client's error message."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+@dataclass
+class ArticleFilters:
+    q: str = ""
+    person: int | None = None
+    organisation: int | None = None
+    place: int | None = None
+    language: str = ""
+    section: str = ""
+    source: str = ""
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    ordering: str = ""
+
+
+@dataclass
+class Page:
+    ids: list[int]
+    next_cursor: str | None
+    previous_cursor: str | None
+    count: int
+    count_is_estimate: bool
+    snippets: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Cursor:
+    key: float | str | int
+    id: int
+    backwards: bool = False
+
+    def encode(self) -> str:
+        raw = json.dumps({"k": self.key, "i": self.id, "b": int(self.backwards)}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str, key_type: type) -> Cursor:
+        try:
+            padded = value + "=" * (-len(value) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+            key, ident, backwards = data["k"], int(data["i"]), bool(data.get("b"))
+            if key_type is datetime:
+                datetime.fromisoformat(key)
+            elif key_type is float:
+                key = float(key)
+            else:
+                key = int(key)
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError):
+            raise SearchError("cursor", "Invalid cursor: use the next/previous links as given.") from None
+        return cls(key=key, id=ident, backwards=backwards)
+
+
+# --- Query parsing --------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    sql: str  # a tsquery expression
+    params: list
+    has_phrase: bool
+
+
+def parse_query(q: str) -> ParsedQuery | None:
+    """The tsquery SQL for a web-search string, or None when nothing searchable is left."""
+    q = q.strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchError("q", f"Ensure this value has at most {MAX_QUERY_LENGTH} characters.")
+    if "\x00" in q:
+        raise SearchError("q", "Null characters are not allowed.")
+    prefixes = [p.casefold() for p in _PREFIX_RE.findall(q) if len(p) >= MIN_PREFIX_LENGTH]
+    words = _PREFIX_RE.sub(" ", q).strip()
+    parts, params = [], []
+    if words.replace('"', "").replace("-", "").strip():
+        parts.append(
+            "(websearch_to_tsquery('newsroom_fr', %s) || websearch_to_tsquery('newsroom_en', %s)"
+            " || websearch_to_tsquery('newsroom_simple', %s))"
+        )
+        params += [words, words, words]
+    for prefix in prefixes:
+        parts.append("to_tsquery('newsroom_simple', %s)")
+        params.append(prefix + ":*")
+    if not parts:
+        return None
+    return ParsedQuery(sql="(" + " && ".join(parts) + ")", params=params, has_phrase='"' in words)
+
+
+# --- Articles ---------------------------------------------------------------------------
+
+
+def _article_where(filters: ArticleFilters, query: ParsedQuery | None) -> tuple[str, list]:
+    clauses = ["a.status = 'published'", "a.published_at <= now()"]
+    params: list = []
+    if query:
+        clauses.append(f"a.search_vector @@ {query.sql}")
+        params += query.params
+    for kind in ("person", "organisation", "place"):
+        entity_id = getattr(filters, kind)
+        if entity_id is not None:
+            clauses.append(
+                "a.id IN (SELECT m.article_id FROM entities_mention m JOIN entities_entity e ON e.id = m.entity_id"
+                " WHERE m.entity_id = %s AND e.kind = %s)"
+            )
+            params += [entity_id, kind]
+    if filters.language:
+        clauses.append("a.language = %s")
+        params.append(filters.language)
+    for name, table in (("section", "articles_section"), ("source", "articles_source")):
+        value = getattr(filters, name)
+        if value:
+            clauses.append(
+                f"a.{name}_id IN (SELECT t.id FROM {table} t WHERE t.slug = %s OR lower(t.name) = lower(%s))"
+            )
+            params += [value, value]
+    if filters.published_after:
+        clauses.append("a.published_at >= %s")
+        params.append(filters.published_after)
+    if filters.published_before:
+        clauses.append("a.published_at <= %s")
+        params.append(filters.published_before)
+    return " AND ".join(clauses), params
+
+
+def estimate_rows(sql: str, params: list) -> int:
+    """The planner's row estimate for a query (EXPLAIN, no execution)."""
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_size: int = 20) -> Page:
+    """One page of published articles matching the filters, as ids in display order."""
+    query = parse_query(filters.q) if filters.q else None
+    ordering = filters.ordering or (RELEVANCE if query else NEWEST)
+    if ordering not in ORDERINGS:
+        raise SearchError("ordering", f"Select one of: {', '.join(ORDERINGS)}.")
+    if ordering == RELEVANCE and not query:
+        ordering = NEWEST
+    where, params = _article_where(filters, query)
+    estimate = estimate_rows(f"SELECT 1 FROM articles_article a WHERE {where}", params)
+    count_is_estimate = True
+    if ordering == RELEVANCE:
+        if estimate < RANK_ALL_BELOW or query.has_phrase:
+            inner = f"SELECT a.id, ts_rank(a.search_vector, {query.sql}) AS k FROM articles_article a WHERE {where}"
+            inner_params = query.params + params
+        else:
+            inner = (
+                f"SELECT c.id, ts_rank(c.search_vector, {query.sql}) AS k FROM ("
+                f"SELECT a.id, a.search_vector FROM articles_article a WHERE {where}"
+                f" ORDER BY a.published_at DESC, a.id DESC LIMIT {RANK_CANDIDATES}) c"
+            )
+            inner_params = query.params + params
+        key_sql, key_type, materialize = "s.k", float, True
+    else:
+        inner = f"SELECT a.id, a.published_at AS k FROM articles_article a WHERE {where}"
+        inner_params = params
+        key_sql, key_type = "s.k", datetime
+        materialize = bool(query) and (estimate < MATERIALIZE_BELOW or query.has_phrase)
+    ids, next_cursor, previous_cursor = keyset_page(
+        inner,
+        inner_params,
+        key_sql=key_sql,
+        key_type=key_type,
+        cursor=cursor,
+        page_size=page_size,
+        materialize=materialize,
+    )
+    count = estimate
+    if estimate < COUNT_EXACT_BELOW:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM articles_article a WHERE {where} LIMIT %s) t",
+                [*params, COUNT_EXACT_BELOW * 10],
+            )
+            count = cur.fetchone()[0]
+        count_is_estimate = count >= COUNT_EXACT_BELOW * 10
+    snippets = headlines(ids, query) if query and ids else {}
+    return Page(ids, next_cursor, previous_cursor, count, count_is_estimate, snippets)
+
+
+def keyset_page(
+    inner_sql: str,
+    params: list,
+    *,
+    key_sql: str,
+    key_type: type,
+    cursor: str | None,
+    page_size: int,
+    materialize: bool = False,
+) -> tuple[list[int], str | None, str | None]:
+    """A page of `inner_sql` (rows of id, k) ordered by (k, id) descending, with cursors."""
+    position = Cursor.decode(cursor, key_type) if cursor else None
+    cast = {float: "real", datetime: "timestamptz", int: "bigint"}[key_type]
+    condition, order, extra = "", "DESC", []
+    if position:
+        op = ">" if position.backwards else "<"
+        condition = f"WHERE ({key_sql}, s.id) {op} (%s::{cast}, %s)"
+        order = "ASC" if position.backwards else "DESC"
+        extra = [position.key, position.id]
+    prefix = "WITH s AS MATERIALIZED (" + inner_sql + ") " if materialize else ""
+    source = "s" if materialize else f"({inner_sql}) s"
+    sql = f"{prefix}SELECT s.id, {key_sql} FROM {source} {condition} ORDER BY {key_sql} {order}, s.id {order} LIMIT %s"
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *extra, page_size + 1])
+        rows = cur.fetchall()
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if position and position.backwards:
+        rows.reverse()
+
+    def encode(row, backwards: bool) -> str:
+        key = row[1].isoformat() if isinstance(row[1], datetime) else row[1]
+        return Cursor(key=key, id=row[0], backwards=backwards).encode()
+
+    has_next = more if not (position and position.backwards) else True
+    has_previous = bool(position) and (more if position.backwards else True)
+    next_cursor = encode(rows[-1], False) if rows and has_next else None
+    previous_cursor = encode(rows[0], True) if rows and has_previous else None
+    return [row[0] for row in rows], next_cursor, previous_cursor
+
+
+def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
+    """Highlighted snippets for the given articles only: escaped text with <mark> around hits."""
+    sql = (
+        f"SELECT a.id, ts_headline({CONFIG_CASE}, left(translate(concat_ws(' — ', a.headline, nullif(a.standfirst, ''),"
+        f" a.body_text), E'\\x02\\x03', ''), {HEADLINE_INPUT_CHARS}), {query.sql},"
+        " 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=\" … \"')"
+        " FROM articles_article a WHERE a.id = ANY(%s)"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [*query.params, ids])
+        return {row[0]: mark(row[1]) for row in cur.fetchall()}
+
+
+def mark(headline: str) -> str:
+    """Escape a ts_headline result, then turn its private highlight markers into <mark>."""
+    return html.escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+# --- Entities -----------------------------------------------------------------------------
+
+
+def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_size: int = 20) -> Page:
+    """Active entities of one kind, most mentioned first; with `q`, prefix and typo-tolerant
+    matches on names and aliases (pg_trgm), best match first."""
+    q = q.strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchError("q", f"Ensure this value has at most {MAX_QUERY_LENGTH} characters.")
+    if "\x00" in q:
+        raise SearchError("q", "Null characters are not allowed.")
+    if not q:
+        inner = (
+            "SELECT e.id, e.article_count::bigint AS k FROM entities_entity e WHERE e.kind = %s AND e.status = 'active'"
+        )
+        params: list = [kind]
+        ids, nxt, prev = keyset_page(inner, params, key_sql="s.k", key_type=int, cursor=cursor, page_size=page_size)
+        estimate = estimate_rows("SELECT 1 FROM entities_entity e WHERE e.kind = %s AND e.status = 'active'", params)
+        return Page(ids, nxt, prev, estimate, True)
+    norm = " ".join(q.casefold().split())
+    like = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # Score: a prefix match of the name or an alias outranks any fuzzy match; then trigram
+    # similarity; popularity breaks ties. Rounded so the keyset cursor survives float4.
+    inner = """
+        SELECT e.id, round((
+            greatest(
+                CASE WHEN lower(f_unaccent(e.name)) LIKE lower(f_unaccent(%s)) THEN 2 ELSE 0 END
+                    + similarity(lower(f_unaccent(e.name)), lower(f_unaccent(%s))),
+                coalesce(al.score, 0)
+            ) * 1000))::bigint * 1000000 + least(e.article_count, 999999) AS k
+        FROM entities_entity e
+        LEFT JOIN (
+            SELECT a.entity_id, max(
+                CASE WHEN lower(f_unaccent(a.name)) LIKE lower(f_unaccent(%s)) THEN 2 ELSE 0 END
+                    + similarity(lower(f_unaccent(a.name)), lower(f_unaccent(%s)))) AS score
+            FROM entities_alias a
+            WHERE a.kind = %s AND (lower(f_unaccent(a.name)) LIKE lower(f_unaccent(%s))
+                                   OR lower(f_unaccent(a.name)) %% lower(f_unaccent(%s)))
+            GROUP BY a.entity_id
+        ) al ON al.entity_id = e.id
+        WHERE e.kind = %s AND e.status = 'active' AND (
+            lower(f_unaccent(e.name)) LIKE lower(f_unaccent(%s))
+            OR lower(f_unaccent(e.name)) %% lower(f_unaccent(%s))
+            OR al.entity_id IS NOT NULL)
+    """
+    params = [like, norm, like, norm, kind, like, norm, kind, like, norm]
+    ids, nxt, prev = keyset_page(
+        inner, params, key_sql="s.k", key_type=int, cursor=cursor, page_size=page_size, materialize=True
+    )
+    if nxt or prev:
+        return Page(ids, nxt, prev, estimate_rows(inner, params), True)
+    return Page(ids, nxt, prev, len(ids), False)

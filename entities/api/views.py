@@ -1,0 +1,106 @@
+"""/api/v1/people/, /organisations/, /places/: active entities, name search, co-mentions."""
+
+from django.db import connection
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from articles import search
+from articles.api.filters import MAX_ID, EntityFilterSet
+from articles.api.pagination import PAGE_PARAMETERS, envelope, page_serializer, page_size_from
+from entities.api.serializers import EntitySerializer
+from entities.models import Entity
+from newsroom.api_base import ERROR_RESPONSES, PartnerAPIMixin
+
+RELATED_IN_LIST = 5
+RELATED_IN_DETAIL = 10
+
+# The co-mentioned entities of several entities at once (one query for a whole page),
+# counted over published articles only.
+RELATED_SQL = """
+SELECT src, other, kind, name, shared FROM (
+    SELECT m1.entity_id AS src, e.id AS other, e.kind, e.name, count(DISTINCT m1.article_id) AS shared,
+           row_number() OVER (PARTITION BY m1.entity_id
+                              ORDER BY count(DISTINCT m1.article_id) DESC, e.id) AS rn
+    FROM entities_mention m1
+    JOIN articles_article a ON a.id = m1.article_id AND a.status = 'published' AND a.published_at <= now()
+    JOIN entities_mention m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id
+    JOIN entities_entity e ON e.id = m2.entity_id AND e.status = 'active'
+    WHERE m1.entity_id = ANY(%s)
+    GROUP BY m1.entity_id, e.id, e.kind, e.name
+) t WHERE rn <= %s ORDER BY src, rn
+"""
+
+
+def attach_related(entities: list[Entity], limit: int) -> None:
+    related: dict[int, list] = {e.id: [] for e in entities}
+    if related:
+        with connection.cursor() as cur:
+            cur.execute(RELATED_SQL, [list(related), limit])
+            for src, other, kind, name, shared in cur.fetchall():
+                related[src].append((other, kind, name, shared))
+    for entity in entities:
+        entity.api_related = related[entity.id]
+
+
+def kind_viewset(kind: str, plural: str):
+    @extend_schema_view(
+        list=extend_schema(
+            summary=f"List {plural}",
+            description=(
+                f"Active {plural}, most mentioned first; with `q`, best name match first "
+                "(prefix matches, then typo-tolerant matches, on names and aliases)."
+            ),
+            parameters=PAGE_PARAMETERS,
+            responses={200: page_serializer(f"{kind.title()}Page", EntitySerializer), **ERROR_RESPONSES},
+        ),
+        retrieve=extend_schema(
+            summary=f"One of the {plural}",
+            description="Supports conditional GET (ETag / If-None-Match).",
+            responses={200: EntitySerializer, **ERROR_RESPONSES},
+        ),
+    )
+    class EntityViewSet(PartnerAPIMixin, viewsets.ViewSet):
+        serializer_class = EntitySerializer
+        filterset_class = EntityFilterSet
+        lookup_value_regex = r"[0-9]+"
+        queryset = Entity.objects.none()
+
+        def entities(self):
+            return Entity.objects.active().filter(kind=kind).prefetch_related("aliases")
+
+        def list(self, request):
+            filterset = EntityFilterSet(request.query_params, queryset=Entity.objects.none())
+            if not filterset.is_valid():
+                raise ValidationError(filterset.errors)
+            try:
+                page = search.search_entities(
+                    kind=kind,
+                    q=filterset.form.cleaned_data.get("q") or "",
+                    cursor=request.query_params.get("cursor"),
+                    page_size=page_size_from(request),
+                )
+            except search.SearchError as error:
+                raise ValidationError({error.param: [error.message]}) from None
+            found = self.entities().in_bulk(page.ids)
+            entities = [found[i] for i in page.ids if i in found]
+            attach_related(entities, RELATED_IN_LIST)
+            data = EntitySerializer(entities, many=True, context={"request": request}).data
+            return Response(envelope(request, page, data))
+
+        def retrieve(self, request, pk=None):
+            entity = self.entities().filter(pk=int(pk)).first() if int(pk) <= MAX_ID else None
+            if entity is None:
+                raise Http404
+            attach_related([entity], RELATED_IN_DETAIL)
+            return Response(EntitySerializer(entity, context={"request": request}).data)
+
+    EntityViewSet.__name__ = EntityViewSet.__qualname__ = f"{kind.title()}ViewSet"
+    return EntityViewSet
+
+
+PersonViewSet = kind_viewset("person", "people")
+OrganisationViewSet = kind_viewset("organisation", "organisations")
+PlaceViewSet = kind_viewset("place", "places")

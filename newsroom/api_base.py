@@ -1,0 +1,94 @@
+"""API-key authentication, per-key throttling and the error responses shared by the
+partner API's views (newsroom/api.py wires the URLs)."""
+
+import os
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, permissions, throttling
+from rest_framework.authentication import BaseAuthentication
+from rest_framework_api_key.models import APIKey
+
+KEYWORD = "Api-Key"
+MISSING_KEY = f"Authentication credentials were not provided: send Authorization: {KEYWORD} <key>."
+
+
+class APIKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>`. No header: 401 saying how to send the key;
+    a malformed, unknown, revoked or expired key: 401 with a message saying so."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            raise exceptions.NotAuthenticated(MISSING_KEY)
+        keyword, _, key = header.partition(" ")
+        if keyword.lower() != KEYWORD.lower() or not key.strip():
+            raise exceptions.AuthenticationFailed(f'Malformed Authorization header: use "{KEYWORD} <key>".')
+        key = key.strip()
+        api_key = APIKey.objects.filter(prefix=key.partition(".")[0]).first()
+        if api_key is None or not api_key.is_valid(key):
+            raise exceptions.AuthenticationFailed("Unknown API key.")
+        if api_key.revoked:
+            raise exceptions.AuthenticationFailed("This API key has been revoked.")
+        if api_key.has_expired:
+            raise exceptions.AuthenticationFailed("This API key has expired.")
+        return (None, api_key)
+
+    def authenticate_header(self, request) -> str:
+        return KEYWORD
+
+
+class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = APIKeyAuthentication
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": f'Send "{KEYWORD} <key>"; keys are created with `manage.py create_api_key <name>`.',
+        }
+
+
+class HasValidAPIKey(permissions.BasePermission):
+    message = MISSING_KEY
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, APIKey)
+
+
+class APIKeyRateThrottle(throttling.SimpleRateThrottle):
+    """Requests per API key (keyed on the key's public prefix), counted in the Redis cache.
+    The rate comes from API_THROTTLE_RATE (setting or environment), e.g. "1000/hour"."""
+
+    scope = "api_key"
+
+    def get_rate(self) -> str:
+        return getattr(settings, "API_THROTTLE_RATE", None) or os.environ.get("API_THROTTLE_RATE") or "5000/hour"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.auth, APIKey):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
+
+
+class PartnerAPIMixin:
+    authentication_classes = [APIKeyAuthentication]
+    permission_classes = [HasValidAPIKey]
+    throttle_classes = [APIKeyRateThrottle]
+
+
+_ERROR = {
+    "type": "object",
+    "description": "An error. 400 errors name each bad parameter as a key with a list of messages.",
+    "additionalProperties": True,
+    "properties": {"detail": {"type": "string", "description": "What went wrong."}},
+}
+ERROR_RESPONSES = {
+    400: OpenApiResponse(_ERROR, description="A bad parameter: the body names it."),
+    401: OpenApiResponse(_ERROR, description="Missing, unknown, revoked or expired API key."),
+    404: OpenApiResponse(_ERROR, description="No such published object."),
+    429: OpenApiResponse(_ERROR, description="Too many requests for this key: see Retry-After."),
+}

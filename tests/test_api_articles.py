@@ -1,0 +1,186 @@
+"""Partners list and read published articles: shapes, filters, bad parameters, pages, drafts."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+from rest_framework_api_key.models import APIKey
+
+from tests.conftest import make_article, mention
+
+
+def ids(response):
+    assert response.status_code == 200, response.text
+    return [r["id"] for r in response.json()["results"]]
+
+
+def test_an_article_has_the_spec_fields_and_no_internal_ones(api, archive):
+    article = archive["elections"]
+    data = api.get(f"/api/v1/articles/{article.id}/").json()
+    assert set(data) >= {
+        "id", "url", "web_url", "title", "standfirst", "body", "language", "published_at", "byline",
+        "source", "section", "photo", "people", "organisations", "places",
+    }  # fmt: skip
+    assert not {"tagging_status", "content_hash", "status", "search_vector", "external_id"} & set(data)
+    assert data["title"] == "Les élections municipales à Paris"
+    assert data["url"].endswith(f"/api/v1/articles/{article.id}/")
+    assert data["web_url"].endswith(article.get_absolute_url())
+    assert data["body"][0] == {"type": "paragraph", "text": "Les électeurs votent dimanche pour choisir le maire."}
+    assert data["source"] == "AFP" and data["section"] == "Politics" and data["language"] == "fr"
+    assert data["people"] == [
+        {
+            "id": archive["macron"].id,
+            "name": "Emmanuel Macron",
+            "url": api.base + f"/api/v1/people/{archive['macron'].id}/",
+        }
+    ]
+    assert [p["name"] for p in data["places"]] == ["Paris"]
+    railway = api.get(f"/api/v1/articles/{archive['railway'].id}/").json()
+    assert railway["photo"] == {"caption": "A train near Leeds", "credit": "AFP"}
+
+
+def test_drafts_and_embargoed_articles_never_appear(api, archive):
+    listed = ids(api.get("/api/v1/articles/?page_size=100"))
+    searched = ids(api.get("/api/v1/articles/?q=railway"))
+    for name in ("draft", "embargoed"):
+        assert archive[name].id not in listed and archive[name].id not in searched
+        response = api.get(f"/api/v1/articles/{archive[name].id}/")
+        assert response.status_code == 404
+        assert response.json() == api.get("/api/v1/articles/999999/").json()
+    # The organisation only mentioned in the draft lists no article.
+    assert ids(api.get(f"/api/v1/articles/?organisation={archive['un'].id}")) == []
+
+
+def test_the_list_is_newest_first(api, archive):
+    assert ids(api.get("/api/v1/articles/")) == [
+        archive["football"].id, archive["elections"].id, archive["railway"].id, archive["marseille"].id
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("language=fr", {"elections", "marseille"}),
+        ("section=politics", {"railway", "elections"}),
+        ("section=Sport", {"football"}),
+        ("source=reuters", {"football", "marseille"}),
+        ("published_after=2024-03-15T00:00:00Z", {"football", "elections"}),
+        ("published_before=2024-03-15T00:00:00%2B00:00", {"railway", "marseille"}),
+        ("published_after=2024-02-15T00:00:00Z&published_before=2024-04-15T00:00:00Z", {"railway", "elections"}),
+        ("language=en&source=afp", {"railway"}),
+    ],
+)
+def test_each_filter_narrows_the_list(api, archive, query, expected):
+    assert set(ids(api.get(f"/api/v1/articles/?{query}"))) == {archive[name].id for name in expected}
+
+
+def test_entity_filters_select_the_articles_that_mention_them(api, archive):
+    assert set(ids(api.get(f"/api/v1/articles/?person={archive['macron'].id}"))) == {
+        archive["elections"].id, archive["marseille"].id
+    }  # fmt: skip
+    assert ids(api.get(f"/api/v1/articles/?place={archive['paris'].id}")) == [archive["elections"].id]
+    # A person's id given as a place matches nothing.
+    assert ids(api.get(f"/api/v1/articles/?place={archive['macron'].id}")) == []
+    both = api.get(f"/api/v1/articles/?person={archive['macron'].id}&place={archive['marseille_place'].id}&q=port")
+    assert ids(both) == [archive["marseille"].id]
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("published_after=yesterday", "published_after"),
+        ("published_before=2024-13-45", "published_before"),
+        ("person=abc", "person"),
+        ("organisation=-3", "organisation"),
+        ("place=99999999999999999999999", "place"),
+        ("language=klingon", "language"),
+        ("ordering=title", "ordering"),
+        ("q=" + "x" * 201, "q"),
+        ("page_size=ten", "page_size"),
+        ("page_size=0", "page_size"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("section=" + "s" * 101, "section"),
+    ],
+)
+def test_a_bad_parameter_gets_a_400_naming_it(api, archive, query, param):
+    response = api.get(f"/api/v1/articles/?{query}")
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/json"
+    assert param in response.json()
+
+
+def test_unknown_or_non_numeric_ids_are_404(api, archive):
+    assert api.get("/api/v1/articles/abc/").status_code == 404
+    assert api.get("/api/v1/articles/99999999999999999999/").status_code == 404
+    assert api.get("/api/v1/people/99999999999999999999/").status_code == 404
+
+
+def test_pagination_walks_to_the_end_and_back_without_repeats(api, archive):
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    for i in range(23):  # several share a publication time: the id breaks the tie
+        make_article(
+            f"Harbour report {i}", [f"Boats in the harbour, day {i}."], published_at=start + timedelta(days=i // 3)
+        )
+    seen, pages, url = [], [], "/api/v1/articles/?page_size=5"
+    while url:
+        data = api.get(url).json()
+        assert len(data["results"]) <= 5
+        seen += [r["id"] for r in data["results"]]
+        pages.append(data)
+        url = data["next"]
+    assert len(seen) == len(set(seen)) == 27
+    assert pages[0]["previous"] is None and pages[-1]["next"] is None
+    back = api.get(pages[-1]["previous"]).json()
+    assert [r["id"] for r in back["results"]] == [r["id"] for r in pages[-2]["results"]]
+    searched, url = [], "/api/v1/articles/?q=harbour&page_size=4"
+    while url:
+        data = api.get(url).json()
+        searched += [r["id"] for r in data["results"]]
+        url = data["next"]
+    assert len(searched) == len(set(searched)) == 23
+
+
+def test_page_size_is_capped_at_100(api, archive):
+    for i in range(105):
+        make_article(f"Bulk {i}", ["Bulk text."])
+    data = api.get("/api/v1/articles/?page_size=500").json()
+    assert len(data["results"]) == 100 and data["next"]
+
+
+def test_details_answer_conditional_gets(api, archive):
+    url = f"/api/v1/articles/{archive['railway'].id}/"
+    first = api.get(url)
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    assert api.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert api.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+
+
+def test_responses_are_gzipped_when_asked(api, archive):
+    response = api.get("/api/v1/articles/?page_size=100", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+
+
+@pytest.mark.django_db
+def test_a_list_costs_the_same_queries_whatever_the_page_size(archive, django_assert_max_num_queries):
+    for i in range(30):
+        article = make_article(f"Macron visit {i}", ["Macron in Paris."])
+        mention(article, archive["macron"], "Macron")
+        mention(article, archive["paris"], "Paris")
+    _, key = APIKey.objects.create_key(name="queries")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    counts = []
+    for size in (2, 30):
+        for path in (
+            "/api/v1/articles/?page_size=",
+            "/api/v1/articles/?q=macron&page_size=",
+            "/api/v1/people/?page_size=",
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path + str(size)).status_code == 200
+            counts.append(len(queries))
+    assert counts[:3] == counts[3:]
+    with django_assert_max_num_queries(8):
+        client.get(f"/api/v1/articles/?q=macron&page_size=30&person={archive['macron'].id}")
