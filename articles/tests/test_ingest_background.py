@@ -4,13 +4,11 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.models import Article, ImportBatch
 from articles.tests import hostile
+from articles.tests.uploads import UPLOAD_URL, upload
 from newsroom.celery import app
-
-UPLOAD_URL = "/admin/articles/article/upload/"
 
 
 @pytest.fixture
@@ -33,9 +31,7 @@ def test_uploaded_zip_is_imported_by_a_worker_while_the_server_keeps_answering(
             "bomb.xml": hostile.xml_bomb(),
         }
     )
-    response = admin_client.post(
-        UPLOAD_URL, {"files": [SimpleUploadedFile("wire.zip", archive, "application/zip")], "publish": "on"}
-    )
+    response = upload(admin_client, ("wire.zip", archive), publish=True, content_type="application/zip")
     assert response.status_code == 302
     batch = ImportBatch.objects.get()
 

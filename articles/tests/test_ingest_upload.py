@@ -4,21 +4,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles import services, tasks
 from articles.models import Article, ImportBatch
 from articles.tests import hostile
+from articles.tests.uploads import UPLOAD_URL, upload
 
 pytestmark = pytest.mark.django_db
-UPLOAD_URL = "/admin/articles/article/upload/"
-
-
-def upload(client, *files, publish=False):
-    data = {"files": [SimpleUploadedFile(name, content, "application/octet-stream") for name, content in files]}
-    if publish:
-        data["publish"] = "on"
-    return client.post(UPLOAD_URL, data)
 
 
 def text(response) -> str:

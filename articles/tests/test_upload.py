@@ -1,20 +1,17 @@
 """The editors' upload page: every file gets an outcome, nothing is duplicated or lost."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import Article
+from articles.tests import uploads
+from articles.tests.uploads import UPLOAD_URL
 
 pytestmark = pytest.mark.django_db
-UPLOAD_URL = "/admin/articles/article/upload/"
 
 
 def upload(client, *files, publish=False):
-    data = {"files": [SimpleUploadedFile(name, content, "text/plain") for name, content in files]}
-    if publish:
-        data["publish"] = "on"
-    return client.post(UPLOAD_URL, data)
+    return uploads.upload(client, *files, publish=publish, content_type="text/plain")
 
 
 def test_upload_page_is_at_the_spec_url_and_needs_login(client, admin_client):
