@@ -37,6 +37,7 @@ RANK_ALL_BELOW = 5000  # estimated matches under which every match is ranked
 MATERIALIZE_BELOW = 20000
 COUNT_EXACT_BELOW = 1000
 HEADLINE_INPUT_CHARS = 20000
+REAL_MAX = 3.4028234e38  # largest PostgreSQL real (float4)
 
 RELEVANCE = "relevance"
 NEWEST = "-published_at"
@@ -104,6 +105,8 @@ class Cursor:
                 datetime.fromisoformat(key)
             elif key_type is float:
                 key = float(key)
+                if not abs(key) <= REAL_MAX:  # the SQL casts it to real; NaN fails this too
+                    raise ValueError(key)
             else:
                 key = int(key)
         except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError):

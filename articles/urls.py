@@ -13,6 +13,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("search/", views.search_page, name="search"),
     path("feeds/latest/", LatestArticlesFeed(), name="feed-latest"),
     path(
         "sitemap.xml",

@@ -1,6 +1,7 @@
-"""Reader pages of the archive: home and article pages."""
+"""Reader pages of the archive: home, article and search pages."""
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import F, Window
@@ -12,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 
+from articles import search
+from articles.forms import SearchForm
 from articles.models import Article
 from articles.rendering import render_article
 from articles.selectors import related_articles
@@ -19,6 +22,8 @@ from entities.models import Entity
 
 HOME_MAX_AGE = 60
 ARTICLE_MAX_AGE = 600
+SEARCH_MAX_AGE = 60
+SEARCH_PAGE_SIZE = 20
 SECTION_ARTICLES = 4
 HOME_SECTION_WINDOW = 500
 OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": "it_IT", "pt": "pt_PT", "nl": "nl_NL"}
@@ -126,3 +131,50 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     response = render(request, "articles/article_detail.html", context)
     return cached(response, max_age=ARTICLE_MAX_AGE, last_modified=article.updated_at)
+
+
+def result_count_text(page: search.Page) -> str:
+    """The number of results as the engine knows it: exact, or an honest "about" when it
+    is the planner's estimate (rounded to two significant figures, all it is worth)."""
+    if not page.count_is_estimate:
+        if page.count == 0:
+            return "No articles match this search."
+        return f"{page.count:,} result{'s' if page.count != 1 else ''}"
+    rounded = round(page.count, 1 - len(str(page.count))) if page.count >= 100 else page.count
+    return f"About {rounded:,} results"
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """/search/: full-text search with filters through the same engine as the partner API."""
+    form = SearchForm(request.GET)
+    context: dict = {"form": form, "query": request.GET.get("q", "")}
+    if form.is_valid() and form.has_criteria:
+        try:
+            page = search.search_articles(
+                form.search_filters(), cursor=request.GET.get("cursor") or None, page_size=SEARCH_PAGE_SIZE
+            )
+        except search.SearchError as error:
+            form.add_error(error.param if error.param in form.fields else None, error.message)
+        else:
+            found = Article.objects.published().select_related("section", "source").in_bulk(page.ids)
+            parameters = form.query_parameters()
+
+            def page_url(cursor: str | None) -> str:
+                return "?" + urlencode({**parameters, "cursor": cursor} if cursor else parameters)
+
+            context.update(
+                results=[(found[i], page.snippets.get(i)) for i in page.ids if i in found],
+                count_text=result_count_text(page),
+                searched=True,
+                first_url=page_url(None) if request.GET.get("cursor") else None,
+                previous_url=page_url(page.previous_cursor) if page.previous_cursor else None,
+                next_url=page_url(page.next_cursor) if page.next_cursor else None,
+            )
+    context["entity"] = form.chosen_entity
+    if not form.errors:
+        query_string = urlencode(form.query_parameters())
+        context["canonical"] = absolute_url(request, "/search/" + (f"?{query_string}" if query_string else ""))
+    if form.data.get("entity"):
+        context["without_entity_url"] = "?" + urlencode(form.query_parameters(entity=None, kind=None))
+    response = render(request, "articles/search.html", context, status=400 if form.errors else 200)
+    return cached(response, max_age=SEARCH_MAX_AGE)

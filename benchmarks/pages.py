@@ -210,6 +210,13 @@ def main(argv: list[str]) -> int:
                 search_url = reverse("articles:search")
                 pages.append(("search 'coalition ministre'", f"{search_url}?q=coalition+ministre"))
                 pages.append(("search 'Alice Martin'", f"{search_url}?q=Alice+Martin"))
+                pages.append(("search, no result 'zqxjvw'", f"{search_url}?q=zqxjvw"))
+                pages.append(
+                    (
+                        "search 'budget', entity + dates + fr",
+                        f"{search_url}?q=budget&entity={data['star'].slug}&language=fr&from=2000-01-01",
+                    )
+                )
             except NoReverseMatch:
                 print("search: skipped (no articles:search view in this branch)")
             assert deep.status_code == 200

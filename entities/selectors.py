@@ -2,11 +2,11 @@
 
 from datetime import UTC, date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncMonth
 
 from articles.models import Article
-from entities.models import Entity, Mention
+from entities.models import Entity, EntityRedirect, Mention
 
 
 def co_mentioned_entities(*, entity_id: int, limit: int = 10, kind: str | None = None) -> list[tuple[Entity, int]]:
@@ -35,6 +35,24 @@ def published_mentions_exist(*, entity_id: int) -> bool:
     """Whether any published article mentions the entity (an entity seen only in drafts or
     embargoed stories has no public page)."""
     return Mention.objects.filter(entity_id=entity_id, article__in=Article.objects.published()).exists()
+
+
+def public_entity_by_slug(*, slug: str, kind: str = "") -> Entity | None:
+    """The entity a reader's link names by slug (of any kind unless `kind` is given), also
+    through an old slug (renamed or merged); None unless it is active and mentioned by a
+    published article, so an entity seen only in drafts stays unknown. One query."""
+    same_kind = {"kind": kind} if kind else {}
+    old_slugs = EntityRedirect.objects.filter(slug=slug, **same_kind).values("entity_id")
+    published = Mention.objects.filter(entity_id=OuterRef("pk"), article__in=Article.objects.published())
+    return (
+        Entity.objects.active()
+        .filter(Q(slug=slug) | Q(id__in=old_slugs), **same_kind)
+        .filter(Exists(published))
+        # A current slug beats an old one; between kinds sharing a slug, the most mentioned.
+        .annotate(current=Case(When(slug=slug, then=Value(0)), default=Value(1)))
+        .order_by("current", "-article_count", "kind", "id")
+        .first()
+    )
 
 
 def entity_articles(

@@ -1,5 +1,6 @@
-"""A reader in headless Chromium: home → seed article → entity page → back, at phone and
-desktop widths, with axe-core finding no serious accessibility violation on the way."""
+"""A reader in headless Chromium: home → seed article → entity page → back, and searches
+with accented and unaccented words, at phone and desktop widths, with axe-core finding no
+serious accessibility violation on the way."""
 
 import os
 import shutil
@@ -121,7 +122,66 @@ def test_reader_follows_home_to_article_to_entity_and_back(browser, live_server,
     context.close()
 
 
+def search_from_the_site_box(page, words: str) -> None:
+    box = page.locator("#site-search-q")
+    box.fill("")
+    box.press_sequentially(words)  # typed key by key, accents included
+    page.locator(".site-search button").click()
+    page.wait_for_url("**/search/?q=*")
+
+
+def test_reader_searches_with_accented_and_unaccented_words_and_follows_a_result(browser, live_server, seed_article):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    console_errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/")
+
+    search_from_the_site_box(page, "Défense")
+    assert page.locator("#id_q").input_value() == "Défense"
+    result = page.locator(".search-results li", has_text=seed_article.headline)
+    assert result.count() == 1
+    assert set(result.locator(".snippet mark").all_inner_texts()) == {"Défense"}
+    assert page.locator(".result-count").inner_text() == "1 result"
+    screenshot(page, "search")
+    result.locator("a.article-link").click()
+    page.wait_for_url(f"**{seed_article.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == seed_article.headline
+
+    # Unaccented and lower case, from the article page's search box.
+    search_from_the_site_box(page, "defense")
+    result = page.locator(".search-results li", has_text=seed_article.headline)
+    assert set(result.locator(".snippet mark").all_inner_texts()) == {"Défense"}
+
+    # Within one entity's articles, from its page; then the filter is removed.
+    page.goto(live_server.url + "/people/james-mattis/")
+    page.locator("#entity-search-q").fill("copenhague")
+    page.locator(".entity-search button").click()
+    page.wait_for_url("**/search/?*entity=james-mattis*")
+    assert "James Mattis" in page.locator(".chosen-entity").inner_text()
+    marks = page.locator(".search-results li", has_text=seed_article.headline).locator(".snippet mark")
+    assert set(marks.all_inner_texts()) == {"Copenhague"}
+    screenshot(page, "search-entity")
+    page.get_by_role("link", name="Remove this filter on James Mattis").click()
+    page.wait_for_url("**/search/?q=copenhague")
+    assert page.locator(".chosen-entity").count() == 0
+    assert page.locator(".search-results li", has_text=seed_article.headline).count() == 1
+    assert console_errors == []
+    context.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_pages_have_no_serious_accessibility_violations(browser, live_server, seed_article, width):
-    for path in ("/", seed_article.get_absolute_url(), "/people/james-mattis/", "/places/copenhague/", "/nope/"):
+    paths = (
+        "/",
+        seed_article.get_absolute_url(),
+        "/people/james-mattis/",
+        "/places/copenhague/",
+        "/nope/",
+        "/search/",
+        "/search/?q=D%C3%A9fense",
+        "/search/?q=coalition&entity=james-mattis&kind=person&language=fr",
+        "/search/?q=-&from=2024-13-01",  # the 400 page with its error summary
+    )
+    for path in paths:
         assert serious_violations(browser, live_server.url + path, width) == [], path
