@@ -38,6 +38,7 @@ MATERIALIZE_BELOW = 20000
 COUNT_EXACT_BELOW = 1000
 HEADLINE_INPUT_CHARS = 20000
 REAL_MAX = 3.4028234e38  # largest PostgreSQL real (float4)
+BIGINT_MAX = 2**63 - 1
 
 RELEVANCE = "relevance"
 NEWEST = "-published_at"
@@ -101,6 +102,8 @@ class Cursor:
             padded = value + "=" * (-len(value) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
             key, ident, backwards = data["k"], int(data["i"]), bool(data.get("b"))
+            if not -BIGINT_MAX <= ident <= BIGINT_MAX:
+                raise ValueError(ident)
             if key_type is datetime:
                 datetime.fromisoformat(key)
             elif key_type is float:
@@ -109,6 +112,8 @@ class Cursor:
                     raise ValueError(key)
             else:
                 key = int(key)
+                if not -BIGINT_MAX <= key <= BIGINT_MAX:  # compared with bigint columns
+                    raise ValueError(key)
         except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError):
             raise SearchError("cursor", "Invalid cursor: use the next/previous links as given.") from None
         return cls(key=key, id=ident, backwards=backwards)
