@@ -22,6 +22,7 @@ import base64
 import binascii
 import html
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,7 @@ RANK_ALL_BELOW = 5000  # estimated matches under which every match is ranked
 MATERIALIZE_BELOW = 20000
 COUNT_EXACT_BELOW = 1000
 HEADLINE_INPUT_CHARS = 20000
+_BIGINT_MAX = 2**63 - 1
 
 RELEVANCE = "relevance"
 NEWEST = "-published_at"
@@ -109,11 +111,16 @@ class Cursor:
             data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
             key, ident, backwards = data["k"], int(data["i"]), bool(data.get("b"))
             if key_type is datetime:
-                datetime.fromisoformat(key)
+                key = datetime.fromisoformat(key)  # bound as a datetime: PostgreSQL never parses it
             elif key_type is float:
                 key = float(key)
             else:
                 key = int(key)
+            # Values PostgreSQL would refuse (bigint, real) are not cursors we issued.
+            if not 0 <= ident <= _BIGINT_MAX or (key_type is int and not -_BIGINT_MAX <= key <= _BIGINT_MAX):
+                raise ValueError("out of range")
+            if key_type is float and not (math.isfinite(key) and abs(key) < 1e38):
+                raise ValueError("out of range")
         except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError):
             raise SearchError("cursor", "Invalid cursor: use the next/previous links as given.") from None
         return cls(key=key, id=ident, backwards=backwards)
@@ -338,28 +345,31 @@ def mark(headline: str) -> str:
 
 # --- Entities -----------------------------------------------------------------------------
 
+# Lists hold active entities that published articles mention (article_count is kept by the
+# tagging, publishing and curation services): one named only in a draft or an embargoed
+# story must not show its name.
+_LISTED_ENTITY = "e.kind = %s AND e.status = 'active' AND e.article_count > 0"
+
 
 def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_size: int = 20) -> Page:
-    """Active entities of one kind, most mentioned first; with `q`, prefix and typo-tolerant
-    matches on names and aliases (pg_trgm), best match first."""
+    """Active entities of one kind that published articles mention, most mentioned first; with
+    `q`, prefix and typo-tolerant matches on names and aliases (pg_trgm), best match first."""
     q = q.strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise SearchError("q", f"Ensure this value has at most {MAX_QUERY_LENGTH} characters.")
     if "\x00" in q:
         raise SearchError("q", "Null characters are not allowed.")
     if not q:
-        inner = (
-            "SELECT e.id, e.article_count::bigint AS k FROM entities_entity e WHERE e.kind = %s AND e.status = 'active'"
-        )
+        inner = f"SELECT e.id, e.article_count::bigint AS k FROM entities_entity e WHERE {_LISTED_ENTITY}"
         params: list = [kind]
         ids, nxt, prev = keyset_page(inner, params, key_sql="s.k", key_type=int, cursor=cursor, page_size=page_size)
-        estimate = estimate_rows("SELECT 1 FROM entities_entity e WHERE e.kind = %s AND e.status = 'active'", params)
+        estimate = estimate_rows(f"SELECT 1 FROM entities_entity e WHERE {_LISTED_ENTITY}", params)
         return Page(ids, nxt, prev, estimate, True)
     norm = " ".join(q.casefold().split())
     like = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     # Score: a prefix match of the name or an alias outranks any fuzzy match; then trigram
     # similarity; popularity breaks ties. Rounded so the keyset cursor survives float4.
-    inner = """
+    inner = f"""
         SELECT e.id, round((
             greatest(
                 CASE WHEN lower(f_unaccent(e.name)) LIKE lower(f_unaccent(%s)) THEN 2 ELSE 0 END
@@ -376,7 +386,7 @@ def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_s
                                    OR lower(f_unaccent(a.name)) %% lower(f_unaccent(%s)))
             GROUP BY a.entity_id
         ) al ON al.entity_id = e.id
-        WHERE e.kind = %s AND e.status = 'active' AND (
+        WHERE {_LISTED_ENTITY} AND (
             lower(f_unaccent(e.name)) LIKE lower(f_unaccent(%s))
             OR lower(f_unaccent(e.name)) %% lower(f_unaccent(%s))
             OR al.entity_id IS NOT NULL)
