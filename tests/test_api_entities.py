@@ -246,8 +246,9 @@ def test_bad_parameters_get_a_400_naming_them(api, world, endpoint):
         assert response.status_code == 400, (query, response.text)
         assert response.headers["Content-Type"] == "application/json"
         assert param in response.json(), query
-    for bad_id in ("abc", "0", "-1", "99999999999999999999", "1.5"):
-        assert api.get(f"/api/v1/{endpoint}/{bad_id}/").status_code == 404
+    for bad_id in ("abc", "0", "-1", "99999999999999999999", "1.5", "%C2%84"):
+        response = api.get(f"/api/v1/{endpoint}/{bad_id}/")
+        assert response.status_code == 404 and response.json() == {"detail": "Not found."}, bad_id
 
 
 def test_article_cursors_that_were_not_issued_get_a_400(api, world):

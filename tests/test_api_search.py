@@ -306,3 +306,16 @@ def test_odd_queries_answer_normally(api, corpus):
             assert response.json()["count"] == len(response.json()["results"])
     assert names(corpus, search(api, "((zeppelin")) == ["zeppelin"]
     assert names(corpus, search(api, "²³ -football")) == []
+
+
+def test_times_at_the_edges_of_iso_8601_filter_without_error(api, corpus):
+    """UTC offsets beyond PostgreSQL's ±15:59, and times outside years 1-9999 once in UTC."""
+    for value, expected in (
+        ("2024-01-13T20:00:00-16:11", {"zeppelin"}),  # 2024-01-14T12:11Z
+        ("0001-01-01T00:00:00+05:00", set(CORPUS)),
+        ("0001-01-01T00:00:00", set(CORPUS)),
+        ("9999-12-31T23:00:00-05:00", set()),
+    ):
+        response = api.get(f"/api/v1/articles/?page_size=100&published_after={quote(value)}")
+        assert response.status_code == 200, (value, response.text)
+        assert set(names(corpus, response.json())) == expected, value

@@ -3,6 +3,7 @@
 from django.db import connection
 from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
@@ -15,7 +16,7 @@ from articles.api.serializers import entity_api_url
 from entities.api.serializers import EntitySerializer
 from entities.models import Entity
 from entities.selectors import published_mentions_exist
-from newsroom.api_base import ERROR_RESPONSES, PartnerAPIMixin
+from newsroom.api_base import ERROR_RESPONSES, NOT_MODIFIED, PartnerAPIMixin, id_parameter
 
 RELATED_IN_LIST = 5
 RELATED_IN_DETAIL = 10
@@ -79,9 +80,11 @@ def kind_viewset(kind: str, plural: str):
                 "Supports conditional GET (ETag / If-None-Match). The id of an entity merged into another "
                 "answers 301 with the surviving entity's URL in Location."
             ),
+            parameters=[id_parameter(f"The id of one of the {plural} (`id` in lists).")],
             responses={
                 200: EntitySerializer,
                 301: OpenApiResponse(description="Merged into another entity: Location is its URL."),
+                **NOT_MODIFIED,
                 **ERROR_RESPONSES,
             },
         ),
@@ -89,6 +92,7 @@ def kind_viewset(kind: str, plural: str):
     class EntityViewSet(PartnerAPIMixin, viewsets.ViewSet):
         serializer_class = EntitySerializer
         filterset_class = EntityFilterSet
+        filter_backends = [DjangoFilterBackend]  # only for the schema, as in ArticleViewSet
         lookup_value_regex = r"[0-9]+"
         queryset = Entity.objects.none()
 
