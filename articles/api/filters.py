@@ -68,7 +68,9 @@ class ArticleFilterSet(filters.FilterSet):
         help_text=(
             'Full-text search, web-search syntax: words (all required), "exact phrases", OR, -excluded words, '
             "and prefix* terms (3 letters or more). French and English stemming, accents ignored. "
-            "With q, results are best match first and each carries a highlighted `snippet`."
+            "With q, results are best match first and each carries a highlighted `snippet`. "
+            "A q with no word to find (only operators or punctuation, only -excluded terms) or a prefix under "
+            "3 letters is a 400; stop words alone simply match nothing."
         ),
     )
     person = IdFilter(method=_noop, help_text="Only articles mentioning this person (id from /api/v1/people/).")
