@@ -45,6 +45,14 @@ NEWEST = "-published_at"
 ORDERINGS = (RELEVANCE, NEWEST)
 
 _PREFIX_RE = re.compile(r"(?<![\w\"-])(\w+)\*")
+# An excluded term as websearch_to_tsquery reads one: "-" at the start of a word, then a word,
+# prefix* or "phrase"; an "OR" just before it goes with it (it would be left dangling).
+_EXCLUDED_RE = re.compile(r'(?i:\bOR\s+)?(?<![^\s(])-\s*(?!-)("[^"]*"?|[^\s"()]+)')
+_WORD_RE = re.compile(r"\w")
+_ANY_LANGUAGE = (
+    "(websearch_to_tsquery('newsroom_fr', %s) || websearch_to_tsquery('newsroom_en', %s)"
+    " || websearch_to_tsquery('newsroom_simple', %s))"
+)
 _START, _STOP = "\x02", "\x03"
 
 CONFIG_CASE = (
@@ -102,10 +110,10 @@ class Cursor:
             padded = value + "=" * (-len(value) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
             key, ident, backwards = data["k"], int(data["i"]), bool(data.get("b"))
-            if not -BIGINT_MAX <= ident <= BIGINT_MAX:
+            if not 0 <= ident <= BIGINT_MAX:  # ids are positive bigints
                 raise ValueError(ident)
             if key_type is datetime:
-                datetime.fromisoformat(key)
+                key = datetime.fromisoformat(key)  # bound as a datetime: PostgreSQL never parses it
             elif key_type is float:
                 key = float(key)
                 if not abs(key) <= REAL_MAX:  # the SQL casts it to real; NaN fails this too
@@ -129,28 +137,56 @@ class ParsedQuery:
     has_phrase: bool
 
 
+def _terms(text: str) -> tuple[list[str], list]:
+    """tsquery SQL fragments, to be AND-ed, for the words, "phrases" and prefix* terms of `text`."""
+    prefixes = _PREFIX_RE.findall(text)
+    for prefix in prefixes:
+        if len(prefix) < MIN_PREFIX_LENGTH:
+            raise SearchError("q", f"Prefix searches need at least {MIN_PREFIX_LENGTH} letters before the *.")
+    words = _PREFIX_RE.sub(" ", text)
+    parts, params = [], []
+    if _WORD_RE.search(words):
+        parts.append(_ANY_LANGUAGE)
+        params += [words, words, words]
+    for prefix in prefixes:
+        parts.append("to_tsquery('newsroom_simple', %s)")
+        params.append(prefix.casefold() + ":*")
+    return parts, params
+
+
 def parse_query(q: str) -> ParsedQuery | None:
-    """The tsquery SQL for a web-search string, or None when nothing searchable is left."""
+    """The tsquery SQL for a web-search string; None for a blank one; SearchError("q") when
+    it has nothing to find (only operators, only excluded words, a too short prefix).
+
+    Excluded terms (-word, -"phrase", -prefix*) are taken out and negated once over all
+    three configurations: inside each configuration's websearch_to_tsquery, the French
+    "!'football'" would let through an English article indexed with 'footbal'.
+    """
     q = q.strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise SearchError("q", f"Ensure this value has at most {MAX_QUERY_LENGTH} characters.")
     if "\x00" in q:
         raise SearchError("q", "Null characters are not allowed.")
-    prefixes = [p.casefold() for p in _PREFIX_RE.findall(q) if len(p) >= MIN_PREFIX_LENGTH]
-    words = _PREFIX_RE.sub(" ", q).strip()
-    parts, params = [], []
-    if words.replace('"', "").replace("-", "").strip():
-        parts.append(
-            "(websearch_to_tsquery('newsroom_fr', %s) || websearch_to_tsquery('newsroom_en', %s)"
-            " || websearch_to_tsquery('newsroom_simple', %s))"
-        )
-        params += [words, words, words]
-    for prefix in prefixes:
-        parts.append("to_tsquery('newsroom_simple', %s)")
-        params.append(prefix + ":*")
-    if not parts:
+    if not q:
         return None
-    return ParsedQuery(sql="(" + " && ".join(parts) + ")", params=params, has_phrase='"' in words)
+    excluded = [term for term in _EXCLUDED_RE.findall(q) if _WORD_RE.search(term)]
+    parts, params = _terms(" ".join(_EXCLUDED_RE.sub(" ", q).split()))
+    if not parts:
+        if excluded:
+            raise SearchError("q", "Give at least one word to find: -word only excludes.")
+        raise SearchError("q", "There is nothing to search for: give at least one word.")
+    sql = "(" + " && ".join(parts) + ")"
+    if excluded:
+        negated, negated_params = [], []
+        for term in excluded:
+            term_parts, term_params = _terms(term)
+            negated.append("!!(" + " && ".join(term_parts) + ")")
+            negated_params += term_params
+        # '' && !!x is !x, which matches nearly everything and no index can find: when the
+        # parser keeps no lexeme of the included words (e.g. only "²"), match nothing.
+        sql = f"(CASE WHEN numnode({sql}) = 0 THEN ''::tsquery ELSE {sql} && {' && '.join(negated)} END)"
+        params = params + params + negated_params
+    return ParsedQuery(sql=sql, params=params, has_phrase='"' in q)
 
 
 # --- Articles ---------------------------------------------------------------------------
@@ -310,28 +346,31 @@ def mark(headline: str) -> str:
 
 # --- Entities -----------------------------------------------------------------------------
 
+# Lists hold active entities that published articles mention (article_count is kept by the
+# tagging, publishing and curation services): one named only in a draft or an embargoed
+# story must not show its name.
+_LISTED_ENTITY = "e.kind = %s AND e.status = 'active' AND e.article_count > 0"
+
 
 def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_size: int = 20) -> Page:
-    """Active entities of one kind, most mentioned first; with `q`, prefix and typo-tolerant
-    matches on names and aliases (pg_trgm), best match first."""
+    """Active entities of one kind that published articles mention, most mentioned first; with
+    `q`, prefix and typo-tolerant matches on names and aliases (pg_trgm), best match first."""
     q = q.strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise SearchError("q", f"Ensure this value has at most {MAX_QUERY_LENGTH} characters.")
     if "\x00" in q:
         raise SearchError("q", "Null characters are not allowed.")
     if not q:
-        inner = (
-            "SELECT e.id, e.article_count::bigint AS k FROM entities_entity e WHERE e.kind = %s AND e.status = 'active'"
-        )
+        inner = f"SELECT e.id, e.article_count::bigint AS k FROM entities_entity e WHERE {_LISTED_ENTITY}"
         params: list = [kind]
         ids, nxt, prev = keyset_page(inner, params, key_sql="s.k", key_type=int, cursor=cursor, page_size=page_size)
-        estimate = estimate_rows("SELECT 1 FROM entities_entity e WHERE e.kind = %s AND e.status = 'active'", params)
+        estimate = estimate_rows(f"SELECT 1 FROM entities_entity e WHERE {_LISTED_ENTITY}", params)
         return Page(ids, nxt, prev, estimate, True)
     norm = " ".join(q.casefold().split())
     like = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     # Score: a prefix match of the name or an alias outranks any fuzzy match; then trigram
     # similarity; popularity breaks ties. Rounded so the keyset cursor survives float4.
-    inner = """
+    inner = f"""
         SELECT e.id, round((
             greatest(
                 CASE WHEN lower(f_unaccent(e.name)) LIKE lower(f_unaccent(%s)) THEN 2 ELSE 0 END
@@ -348,7 +387,7 @@ def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_s
                                    OR lower(f_unaccent(a.name)) %% lower(f_unaccent(%s)))
             GROUP BY a.entity_id
         ) al ON al.entity_id = e.id
-        WHERE e.kind = %s AND e.status = 'active' AND (
+        WHERE {_LISTED_ENTITY} AND (
             lower(f_unaccent(e.name)) LIKE lower(f_unaccent(%s))
             OR lower(f_unaccent(e.name)) %% lower(f_unaccent(%s))
             OR al.entity_id IS NOT NULL)

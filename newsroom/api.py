@@ -5,7 +5,8 @@ except the OpenAPI schema and its Swagger UI.
 """
 
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import permissions, routers
 
@@ -38,9 +39,17 @@ docs_view = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["'self'", 
     PublicDocsView.as_view(url_name="api-v1:schema")
 )
 
+
+def not_found(request, path: str) -> JsonResponse:
+    """Any other URL under /api/v1/ (an id that is not a number, a typo): a JSON 404 like
+    the endpoints' own, not the reader site's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 app_name = "api-v1"
 urlpatterns = [
     path("schema/", PublicSchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
     path("", include(router.urls)),
+    re_path(r"^(?P<path>.*)$", not_found),
 ]

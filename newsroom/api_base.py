@@ -5,7 +5,7 @@ import os
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, throttling
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.models import APIKey
@@ -92,3 +92,20 @@ ERROR_RESPONSES = {
     404: OpenApiResponse(_ERROR, description="No such published object."),
     429: OpenApiResponse(_ERROR, description="Too many requests for this key: see Retry-After."),
 }
+NOT_MODIFIED = {304: OpenApiResponse(description="Not modified since the If-None-Match / If-Modified-Since given.")}
+
+
+def id_parameter(description: str) -> OpenApiParameter:
+    """The `{id}` of a detail URL: digits only (anything else is a 404)."""
+    return OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description=description)
+
+
+def allow_empty_query_values(result, generator, request, public):
+    """drf-spectacular post-processing hook: every query parameter of the API takes an empty
+    value as absent (`?q=&page_size=` is the plain list), so the schema says so."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    parameter["allowEmptyValue"] = True
+    return result

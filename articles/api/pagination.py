@@ -1,7 +1,7 @@
 """Keyset page envelope shared by the API lists: {"next", "previous", "count", ...}."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import replace_query_param
@@ -19,7 +19,7 @@ PAGE_PARAMETERS = [
     ),
     OpenApiParameter(
         "page_size",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1},
         description=f"Results per page, 1 to {MAX_PAGE_SIZE} (larger values are capped); default {DEFAULT_PAGE_SIZE}.",
     ),
 ]
@@ -57,8 +57,9 @@ def envelope(request, page: search.Page, results: list) -> dict:
 
 
 def page_serializer(name: str, item_serializer):
-    """The documented shape of a keyset page of `item_serializer` objects."""
-    return type(
+    """The documented shape of a keyset page of `item_serializer` objects (one object: without
+    many=False, drf-spectacular would document a list action's response as an array of them)."""
+    page = type(
         name,
         (serializers.Serializer,),
         {
@@ -73,3 +74,4 @@ def page_serializer(name: str, item_serializer):
             "results": item_serializer(many=True, help_text="The objects of this page."),
         },
     )
+    return extend_schema_serializer(many=False)(page)

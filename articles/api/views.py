@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
@@ -13,7 +14,9 @@ from articles.api.pagination import PAGE_PARAMETERS, envelope, page_serializer, 
 from articles.api.serializers import ArticleSerializer
 from articles.models import Article
 from entities.models import Entity, Mention
-from newsroom.api_base import ERROR_RESPONSES, PartnerAPIMixin
+from newsroom.api_base import ERROR_RESPONSES, NOT_MODIFIED, PartnerAPIMixin, id_parameter
+
+ID_PARAMETER = id_parameter("The article's id (`id` in lists).")
 
 
 def attach_entities(articles: list[Article]) -> None:
@@ -48,7 +51,8 @@ def public_articles():
     retrieve=extend_schema(
         summary="One published article",
         description="Supports conditional GET (ETag / If-None-Match, Last-Modified / If-Modified-Since).",
-        responses={200: ArticleSerializer, **ERROR_RESPONSES},
+        parameters=[ID_PARAMETER],
+        responses={200: ArticleSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
     ),
 )
 class ArticleViewSet(PartnerAPIMixin, viewsets.ViewSet):
@@ -56,9 +60,9 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.ViewSet):
     filterset_class = ArticleFilterSet
     lookup_value_regex = r"[0-9]+"
     queryset = Article.objects.none()  # for the schema generator; reads use public_articles()
-
-    def get_filter_backends(self):
-        return []
+    # Only for the schema: drf-spectacular documents ArticleFilterSet's parameters from it.
+    # list() validates with the filter set itself and searches with articles/search.py.
+    filter_backends = [DjangoFilterBackend]
 
     def list(self, request):
         filterset = ArticleFilterSet(request.query_params, queryset=Article.objects.none())

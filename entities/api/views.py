@@ -1,8 +1,10 @@
-"""/api/v1/people/, /organisations/, /places/: active entities, name search, co-mentions."""
+"""/api/v1/people/, /organisations/, /places/: published entities, name search, co-mentions."""
 
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -10,9 +12,11 @@ from rest_framework.response import Response
 from articles import search
 from articles.api.filters import MAX_ID, EntityFilterSet
 from articles.api.pagination import PAGE_PARAMETERS, envelope, page_serializer, page_size_from
+from articles.api.serializers import entity_api_url
 from entities.api.serializers import EntitySerializer
 from entities.models import Entity
-from newsroom.api_base import ERROR_RESPONSES, PartnerAPIMixin
+from entities.selectors import published_mentions_exist
+from newsroom.api_base import ERROR_RESPONSES, NOT_MODIFIED, PartnerAPIMixin, id_parameter
 
 RELATED_IN_LIST = 5
 RELATED_IN_DETAIL = 10
@@ -45,6 +49,20 @@ def attach_related(entities: list[Entity], limit: int) -> None:
         entity.api_related = related[entity.id]
 
 
+def current_entity(kind: str, entity_id: int) -> Entity:
+    """The entity shown at this id: itself, or the one it was merged into (the reader
+    pages' rule); Http404 when rejected, of another kind, or mentioned by no published
+    article (named only in drafts or embargoed stories)."""
+    entity = Entity.objects.filter(kind=kind, pk=entity_id).first() if entity_id <= MAX_ID else None
+    seen = set()
+    while entity is not None and entity.status == Entity.Status.MERGED and entity.id not in seen:
+        seen.add(entity.id)
+        entity = entity.merged_into
+    if entity is None or entity.status != Entity.Status.ACTIVE or not published_mentions_exist(entity_id=entity.id):
+        raise Http404
+    return entity
+
+
 def kind_viewset(kind: str, plural: str):
     @extend_schema_view(
         list=extend_schema(
@@ -58,13 +76,23 @@ def kind_viewset(kind: str, plural: str):
         ),
         retrieve=extend_schema(
             summary=f"One of the {plural}",
-            description="Supports conditional GET (ETag / If-None-Match).",
-            responses={200: EntitySerializer, **ERROR_RESPONSES},
+            description=(
+                "Supports conditional GET (ETag / If-None-Match). The id of an entity merged into another "
+                "answers 301 with the surviving entity's URL in Location."
+            ),
+            parameters=[id_parameter(f"The id of one of the {plural} (`id` in lists).")],
+            responses={
+                200: EntitySerializer,
+                301: OpenApiResponse(description="Merged into another entity: Location is its URL."),
+                **NOT_MODIFIED,
+                **ERROR_RESPONSES,
+            },
         ),
     )
     class EntityViewSet(PartnerAPIMixin, viewsets.ViewSet):
         serializer_class = EntitySerializer
         filterset_class = EntityFilterSet
+        filter_backends = [DjangoFilterBackend]  # only for the schema, as in ArticleViewSet
         lookup_value_regex = r"[0-9]+"
         queryset = Entity.objects.none()
 
@@ -91,9 +119,12 @@ def kind_viewset(kind: str, plural: str):
             return Response(envelope(request, page, data))
 
         def retrieve(self, request, pk=None):
-            entity = self.entities().filter(pk=int(pk)).first() if int(pk) <= MAX_ID else None
-            if entity is None:
-                raise Http404
+            entity = current_entity(kind, int(pk))
+            if entity.id != int(pk):  # merged: its URL now leads to the entity it was merged into
+                location = entity_api_url(request, kind, entity.id)
+                query = request.META.get("QUERY_STRING")
+                return Response(status=301, headers={"Location": f"{location}?{query}" if query else location})
+            prefetch_related_objects([entity], "aliases")
             attach_related([entity], RELATED_IN_DETAIL)
             return Response(EntitySerializer(entity, context={"request": request}).data)
 

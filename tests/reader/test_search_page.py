@@ -249,7 +249,7 @@ BAD_PARAMETERS = [
     ({"q": "x" * 201}, "at most 200 characters"),
     ({"q": "-"}, "no word to look for"),
     ({"q": '"" - * !'}, "no word to look for"),
-    ({"q": "ab*"}, "no word to look for"),
+    ({"q": "ab*"}, "Prefix searches need at least 3 letters"),
     ({"q": "nul\x00byte"}, "Null characters are not allowed"),
     ({"q": "budget", "cursor": "not-a-cursor"}, "Invalid cursor"),
     ({"q": "budget", "cursor": cursor({"k": "2024-01-01T00:00:00+00:00", "i": 1})}, "Invalid cursor"),
