@@ -202,8 +202,11 @@ def _article_where(filters: ArticleFilters, query: ParsedQuery | None) -> tuple[
         entity_id = getattr(filters, kind)
         if entity_id is not None:
             clauses.append(
+                # A merged entity's id still finds its articles: they are its survivor's now
+                # (merging repoints every older merge at the survivor, so one hop is enough).
                 "a.id IN (SELECT m.article_id FROM entities_mention m JOIN entities_entity e ON e.id = m.entity_id"
-                " WHERE m.entity_id = %s AND e.kind = %s)"
+                " WHERE m.entity_id = (SELECT coalesce(d.merged_into_id, d.id) FROM entities_entity d WHERE d.id = %s)"
+                " AND e.kind = %s)"
             )
             params += [entity_id, kind]
     if filters.language:

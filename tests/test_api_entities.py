@@ -196,6 +196,10 @@ def test_merged_and_rejected_entities_follow_the_curation_rules(api, world):
     assert response.headers["Location"] == detail_url(api, "person", world["mattis"].id)
     assert api.get(f"/api/v1/people/{dup.id}/").json()["name"] == "Jim Mattis"
     assert "J. Mattis" in get(api, f"/api/v1/people/{world['mattis'].id}/")["aliases"]
+    # A partner holding the merged id still gets the articles, now the survivor's.
+    by_old_id = {r["id"] for r in get(api, f"/api/v1/articles/?person={dup.id}&page_size=100")["results"]}
+    by_survivor = {r["id"] for r in get(api, f"/api/v1/articles/?person={world['mattis'].id}&page_size=100")["results"]}
+    assert by_old_id == by_survivor and world["article_hollande"].id in by_old_id
     # A rejected entity is gone: no detail, no search hit, no link from its article.
     assert api.get(f"/api/v1/people/{world['ngan'].id}/").status_code == 404
     assert listed_names(api, "/api/v1/people/?q=Mandel") == []
