@@ -332,8 +332,11 @@ def keyset_page(
 def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
     """Highlighted snippets for the given articles only: escaped text with <mark> around hits."""
     sql = (
-        f"SELECT a.id, ts_headline({CONFIG_CASE}, left(translate(concat_ws(' — ', a.headline, nullif(a.standfirst, ''),"
-        f" a.body_text), E'\\x02\\x03', ''), {HEADLINE_INPUT_CHARS}), {query.sql},"
+        # The headline is shown above the snippet, so the snippet is cut from the standfirst
+        # and body (the headline only for an article with neither).
+        f"SELECT a.id, ts_headline({CONFIG_CASE}, left(translate(coalesce(nullif(concat_ws(' — ',"
+        f" nullif(a.standfirst, ''), nullif(a.body_text, '')), ''), a.headline), E'\\x02\\x03', ''),"
+        f" {HEADLINE_INPUT_CHARS}), {query.sql},"
         " 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=\" … \"')"
         " FROM articles_article a WHERE a.id = ANY(%s)"
     )

@@ -20,7 +20,11 @@ def day(n):
 
 # name: (language, headline, body paragraphs, extra fields)
 CORPUS = {
-    "fr_election": ("fr", "Le second tour de l'élection présidentielle", ["Les candidats ont débattu jeudi soir."]),
+    "fr_election": (
+        "fr",
+        "Le second tour de l'élection présidentielle",
+        ["Les candidats à l'élection ont débattu jeudi soir."],
+    ),
     "fr_elections_plain": (
         "fr",
         "Les elections regionales en Bretagne",
@@ -212,6 +216,8 @@ def test_snippets_highlight_hits_and_escape_the_article_text(api, corpus):
     # Stemmed hits are highlighted too, in French as in English.
     [french] = search(api, "élections", language="fr", published_before="2024-01-02T00:00:00Z")["results"]
     assert "<mark>élection</mark>" in french["snippet"]
+    # The snippet comes from the standfirst and body: the headline, shown above it, is not repeated.
+    assert "second tour" not in french["snippet"] and "candidats à" in french["snippet"]
     # Without q there is no snippet.
     listed = api.get("/api/v1/articles/?page_size=1").json()["results"][0]
     assert listed["snippet"] is None
