@@ -125,6 +125,9 @@ class Article(models.Model):
     tagged_hash = models.CharField(max_length=64, blank=True, editable=False)
     tagging_requested_at = models.DateTimeField(default=timezone.now, editable=False)
     tagged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who is tagging a running row: the id of the Celery task that claimed it (with others
+    # in one batch). A redelivered task takes its own claims back; other tasks leave them.
+    tagging_claim = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

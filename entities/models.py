@@ -151,3 +151,14 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.surface} → {self.entity.name}"
+
+
+class CountWatermark(models.Model):
+    """How far the periodic count refresh has gone: articles whose publication time lies
+    after `released_until` may still be missing from Entity.article_count (an embargo
+    that has since passed). One row, written by `refresh_counts_for_released_articles`."""
+
+    released_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"counts up to date for articles released by {self.released_until:%Y-%m-%d %H:%M:%S}"
