@@ -12,10 +12,12 @@ Two steps:
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.utils.text import slugify
 
 from articles.text import normalize_line
@@ -460,22 +462,28 @@ class Known:
         if len(q_keys) > 1:
             for e in Entity.objects.filter(q_keys).order_by("status", "id"):
                 self.by_key.setdefault((e.kind, e.key), []).append(e)
-            for a in Alias.objects.filter(q_keys).select_related("entity"):
+            for a in Alias.objects.filter(q_keys).select_related("entity").order_by():
                 if (a.kind, a.key) not in self.alias_keys:
                     self.by_key.setdefault((a.kind, a.key), []).append(a.entity)
                     self.alias_keys.add((a.kind, a.key))
         missing_surnames = set(surnames) - self._fetched_surnames
         if missing_surnames:
             self._fetched_surnames |= missing_surnames
-            # One scan for the whole batch: key LIKE '% surname' cannot use an index.
+            # "key ends with ' surname'" as a prefix of the reversed key: the *_key_reversed
+            # indexes answer it, where LIKE '% surname' would scan every row.
             q_ends = Q(pk__in=[])
             for surname in sorted(missing_surnames):
-                q_ends |= Q(key__endswith=" " + surname)
-            people = Entity.objects.filter(q_ends, kind=EntityKind.PERSON, status=Entity.Status.ACTIVE)
+                q_ends |= Q(reversed_key__startswith=(" " + surname)[::-1])
+            people = (
+                Entity.objects.alias(reversed_key=Reverse("key"))
+                .filter(q_ends, kind=EntityKind.PERSON, status=Entity.Status.ACTIVE)
+                .order_by()
+            )
             for e in people:
                 self._people.setdefault(e.id, e)
             known_aliases = {(key, entity.id) for key, entity in self._person_aliases}
-            for a in Alias.objects.filter(q_ends, kind=EntityKind.PERSON).select_related("entity"):
+            aliases = Alias.objects.alias(reversed_key=Reverse("key")).filter(q_ends, kind=EntityKind.PERSON)
+            for a in aliases.select_related("entity").order_by():
                 if (a.key, a.entity_id) not in known_aliases:
                     self._person_aliases.append((a.key, a.entity))
 
@@ -710,25 +718,29 @@ def _create_many(new: dict[tuple[str, str], str], known: Known) -> dict[tuple[st
     return out
 
 
-def expected_names(mentions_per_article: list[list[RawMention]]) -> tuple[dict[str, set[str]], set[str]]:
-    """The keys and surnames resolving these articles will look up, for `Known.expect`."""
+def expected_names(clusters_per_article: Iterable[list[Cluster]]) -> tuple[dict[str, set[str]], set[str]]:
+    """The keys and surnames resolving these articles' clusters will look up, for `Known`."""
     wanted: dict[str, set[str]] = {}
     surnames: set[str] = set()
-    for mentions in mentions_per_article:
-        for cluster in cluster_article(mentions):
+    for clusters in clusters_per_article:
+        for cluster in clusters:
             wanted.setdefault(cluster.kind, set()).update(_lookup_keys(cluster))
             surnames |= _surnames(cluster)
     return wanted, surnames
 
 
-def resolve_mentions(mentions: list[RawMention], known: Known | None = None) -> list[tuple[RawMention, Entity]]:
+def resolve_mentions(
+    mentions: list[RawMention], known: Known | None = None, clusters: list[Cluster] | None = None
+) -> list[tuple[RawMention, Entity]]:
     """Every kept mention of one article with its canonical entity.
 
-    Pass a `Known` to share look-ups (and entities created) across the articles of a batch.
+    Pass a `Known` to share look-ups (and entities created) across the articles of a batch,
+    and the article's clusters when already computed (`cluster_article(mentions)`).
     """
-    clusters = cluster_article(mentions)
+    if clusters is None:
+        clusters = cluster_article(mentions)
     if known is None:
-        known = Known(*expected_names([mentions]))
+        known = Known(*expected_names([clusters]))
     decided = [(cluster, _existing(cluster, known)) for cluster in clusters]
     new = {(c.kind, c.key): c.name for c, entity in decided if entity is _NEW}
     created = _create_many(new, known)
