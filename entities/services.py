@@ -93,6 +93,21 @@ def tagging_backlog() -> int | None:
         return None
 
 
+def release_stale_claims(*, older_than: timedelta) -> int:
+    """Done rows still holding the claim of a task that died before refreshing its batch's
+    entity counts: refresh them and let the claims go. Returns how many rows."""
+    stale = Article.objects.filter(
+        ~Q(tagging_claim=""),
+        tagging_status=Article.TaggingStatus.DONE,
+        tagged_at__lte=timezone.now() - older_than,
+    )
+    ids = list(stale.values_list("id", flat=True)[:1000])
+    if ids:
+        refresh_counts_for_articles(ids)
+        Article.objects.filter(id__in=ids, tagging_status=Article.TaggingStatus.DONE).update(tagging_claim="")
+    return len(ids)
+
+
 def sweep_pending_tagging(
     *, pending_older_than: timedelta | None = None, running_older_than: timedelta | None = None, limit: int = 1000
 ) -> int:
@@ -100,10 +115,11 @@ def sweep_pending_tagging(
     older than the hard time limit (their worker died). Returns how many were queued."""
     pending_older_than = pending_older_than if pending_older_than is not None else timedelta(seconds=60)
     running_older_than = running_older_than if running_older_than is not None else stale_claim_age()
+    now = timezone.now()
+    release_stale_claims(older_than=running_older_than)
     backlog = tagging_backlog()
     if backlog is None:
         return 0  # the rows stay owed for the next sweep
-    now = timezone.now()
     stale_running = Q(tagging_status=Article.TaggingStatus.RUNNING, tagging_requested_at__lte=now - running_older_than)
     owed_filter = stale_running
     if backlog == 0:
@@ -182,6 +198,8 @@ def claim_for_tagging(
     from an earlier, interrupted attempt are taken back; other pending rows are taken with
     SKIP LOCKED (never waiting for another worker), oldest first, up to `batch_chars`
     characters of text in all. Every claimed row is marked running, its attempts counted.
+    "resumed": the article itself was written by an earlier run of this claim (the batch
+    holds the rest of that run's claims).
     """
     now = timezone.now()
     batch_chars = batch_chars if batch_chars is not None else settings.TAGGING_BATCH_CHARS
@@ -192,7 +210,9 @@ def claim_for_tagging(
         if article.content_hash != content_hash:
             return "outdated"
         if article.tagged_hash == content_hash and article.tagging_status == Article.TaggingStatus.DONE:
-            return "done-already"
+            # Still holding this claim: written by an earlier run of this very task, which
+            # died before the end of its batch; the task resumes the batch.
+            return None if claim and article.tagging_claim == claim else "done-already"
         if (
             article.tagging_status == Article.TaggingStatus.RUNNING
             and article.tagging_claim not in ("", claim)
@@ -210,7 +230,8 @@ def claim_for_tagging(
         article = Article.objects.select_for_update().only(*_TAGGING_COLUMNS).filter(id=article_id).first()
         if outcome := nothing_to_do(article):
             return outcome, []
-        batch, size = [article], _text_size(article)
+        resumed = article.tagging_status == Article.TaggingStatus.DONE
+        batch, size = ([], 0) if resumed else ([article], _text_size(article))
         if batch_size > 1:
             rows = Article.objects.select_for_update(skip_locked=True).only(*_TAGGING_COLUMNS).exclude(id=article_id)
             own = list(rows.filter(tagging_status=Article.TaggingStatus.RUNNING, tagging_claim=claim))
@@ -227,7 +248,7 @@ def claim_for_tagging(
             tagging_requested_at=now,
             tagging_claim=claim,
         )
-    return "claimed", batch
+    return ("resumed" if resumed else "claimed"), batch
 
 
 def _extract(batch: list[Article]) -> dict[int, list | Exception]:
@@ -296,7 +317,6 @@ def _store_mentions(
             tagged_hash=content_hash,
             tagging_error="",
             tagged_at=timezone.now(),
-            tagging_claim="",
         )
     return "tagged", before | {e.id for _, e in resolved}
 
@@ -320,8 +340,14 @@ def tag_article(
     outcome, batch = claim_for_tagging(
         article_id=article_id, content_hash=content_hash, claim=claim, batch_size=1 if raw is not None else batch_size
     )
-    if not batch:
-        return outcome
+    if not batch and outcome != "resumed":
+        return outcome  # nothing to do, or another task's live claim holds the article
+    # Rows an earlier run of this task wrote before dying: their counts were never refreshed.
+    written = set(
+        Article.objects.filter(tagging_claim=claim, tagging_status=Article.TaggingStatus.DONE).values_list(
+            "id", flat=True
+        )
+    )
     # The slow part runs with no lock held.
     raws = {article_id: raw} if raw is not None else _extract(batch)
     clusters: dict[int, list] = {}
@@ -334,8 +360,8 @@ def tag_article(
             except Exception as exc:  # this article fails alone, below
                 raws[i] = exc
     known = resolve.Known(*resolve.expected_names(clusters.values()))
-    outcomes: dict[int, str] = {}
-    touched: set[int] = set()
+    outcomes: dict[int, str] = {article_id: "done-already"}  # when resumed
+    touched = set(Mention.objects.filter(article_id__in=written).values_list("entity_id", flat=True))
     try:
         for article in batch:
             found = raws[article.id]
@@ -349,7 +375,9 @@ def tag_article(
                     known=known,
                     clusters=clusters.get(article.id),
                 )
-                touched |= entity_ids
+                if outcomes[article.id] == "tagged":
+                    touched |= entity_ids
+                    written.add(article.id)
             except _BATCH_STOPPERS:
                 raise
             except Exception as exc:
@@ -360,8 +388,10 @@ def tag_article(
                 # Entities created in the rolled-back transaction do not exist: forget them.
                 known = resolve.Known()
     finally:
-        if touched:
-            refresh_article_counts(touched)
+        # The written rows keep the claim until their counts are refreshed: if this fails
+        # (or the process dies first), the task's retry or the sweep refreshes them.
+        refresh_article_counts(touched)
+        Article.objects.filter(id__in=written, tagging_claim=claim).update(tagging_claim="")
     return outcomes[article_id]
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from entities import services, tasks
-from entities.extraction import ner
+from entities.extraction import ner, resolve
 from entities.models import Entity, Mention
 from entities.tests.factories import import_wikinews
 
@@ -100,3 +100,44 @@ def test_the_sweep_hands_stale_claims_to_any_task(monkeypatch):
     assert (article.tagging_status, article.tagging_claim) == ("pending", "")
     assert tasks.tag_article.run(article.id, article.content_hash) == "tagged"
     assert Article.objects.filter(Q(tagging_status="done"), id=article.id).exists()
+
+
+def _died_after_writing(article: Article, claim: str) -> None:
+    """A run of task `claim` that wrote this article, then died before refreshing counts."""
+    raw = ner.extract(services.article_fields(article), article.language)
+    services._store_mentions(article_id=article.id, content_hash=article.content_hash, raw=raw, known=resolve.Known())
+
+
+def _counts_are_right() -> bool:
+    counted = Entity.objects.annotate(n=Count("mentions__article", distinct=True))
+    return all(e.article_count == e.n for e in counted)
+
+
+def test_a_task_that_died_mid_batch_resumes_it_and_refreshes_the_counts_it_owed():
+    articles = import_wikinews(3)
+    first = articles[0]
+    services.claim_for_tagging(article_id=first.id, content_hash=first.content_hash, claim="task-1", batch_size=8)
+    _died_after_writing(first, "task-1")
+    assert Mention.objects.filter(article=first).exists()
+    assert not _counts_are_right()  # owed: the batch never got to its count refresh
+    # Its message comes back (same task id): the rest of the batch is tagged, counts follow.
+    outcome = services.tag_article(article_id=first.id, content_hash=first.content_hash, claim="task-1", batch_size=8)
+    assert outcome == "done-already"
+    assert _statuses() == ["done"] * 3
+    assert _counts_are_right()
+    assert not Article.objects.exclude(tagging_claim="").exists()
+
+
+def test_the_sweep_refreshes_the_counts_a_dead_task_owed(monkeypatch):
+    [article] = import_wikinews(1)
+    services.claim_for_tagging(article_id=article.id, content_hash=article.content_hash, claim="dead-task")
+    _died_after_writing(article, "dead-task")
+    monkeypatch.setattr(services, "tagging_backlog", lambda: 0)
+    services.sweep_pending_tagging()
+    assert not _counts_are_right()  # the claim is fresh: its task may still refresh them
+    stale = timezone.now() - services.stale_claim_age() - timedelta(seconds=1)
+    Article.objects.filter(id=article.id).update(tagged_at=stale)
+    services.sweep_pending_tagging()
+    assert _counts_are_right()
+    article.refresh_from_db()
+    assert (article.tagging_status, article.tagging_claim) == ("done", "")
