@@ -125,6 +125,10 @@ class Article(models.Model):
     tagged_hash = models.CharField(max_length=64, blank=True, editable=False)
     tagging_requested_at = models.DateTimeField(default=timezone.now, editable=False)
     tagged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who is tagging a running row: the id of the Celery task that claimed it (with others
+    # in one batch). A redelivered task takes its own claims back; other tasks leave them.
+    # A done row keeps it until its batch has refreshed the entity counts.
+    tagging_claim = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -159,6 +163,7 @@ class Article(models.Model):
                 condition=~Q(tagging_status="done"),
                 name="article_tagging_owed",
             ),
+            models.Index(fields=["tagging_claim"], condition=~Q(tagging_claim=""), name="article_tagging_claimed"),
         ]
 
     def __str__(self) -> str:

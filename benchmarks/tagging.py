@@ -5,6 +5,7 @@ queued through Redis (a scratch Redis database) to a Celery worker with 2 proces
 their mentions written back; measured from the first save to the last article done. Side
 by side, in this process: raw `nlp.pipe` over the same texts (NER only, batches of 64).
 Memory: resident set of each worker process when 100 articles are done and at the end.
+The load average is printed before and after: the machine may be shared.
 """
 
 import argparse
@@ -41,11 +42,36 @@ def records(n: int) -> tuple[list[dict], int]:
     return out, len(distinct)
 
 
-def rss_kib(pid: int) -> int:
+def rss_kib(pid: int) -> tuple[int, int]:
+    """(resident set, peak resident set) of a process, KiB."""
+    found = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            found[line.split(":")[0]] = int(line.split()[1])
+    return found.get("VmRSS", 0), found.get("VmHWM", 0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(data_dir: str, database: str) -> list[int]:
+    """PostgreSQL backends of the cluster in data_dir connected to `database`."""
+    postmaster = int(Path(data_dir, "postmaster.pid").read_text().split()[0])
+    out = []
+    for pid in children(postmaster):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().split()
+        except OSError:
+            continue
+        if len(title) > 2 and title[0] == "postgres:" and title[2] == database:
+            out.append(pid)
+    return out
 
 
 def children(pid: int) -> list[int]:
@@ -63,6 +89,7 @@ def children(pid: int) -> list[int]:
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks tagging")
     parser.add_argument("--articles", type=int, default=2000, help="articles to tag (default 2000)")
+    parser.add_argument("--batch-size", type=int, help="articles per worker batch (default TAGGING_BATCH_SIZE)")
     args = parser.parse_args(argv)
     django.setup()
     from django.conf import settings
@@ -90,7 +117,9 @@ def main(argv: list[str]) -> None:
         conn.default_channel.client.flushdb()
     s = connection.settings_dict
     db_url = f"postgres://{s['USER']}@/{s['NAME']}?host={s['HOST']}&port={s['PORT'] or 5432}"
+    batch_size = args.batch_size or settings.TAGGING_BATCH_SIZE
     env = {**os.environ, "DATABASE_URL": db_url, "CELERY_BROKER_URL": broker, "LOG_LEVEL": "WARNING"}
+    env["TAGGING_BATCH_SIZE"] = str(batch_size)
     celery = str(Path(sys.executable).parent / "celery")
     worker = subprocess.Popen(
         [celery, "-A", "newsroom", "worker", "-Q", "tagging", "-c", "2", "-P", "prefork", "--loglevel", "WARNING"]
@@ -110,6 +139,12 @@ def main(argv: list[str]) -> None:
             time.sleep(0.5)
         time.sleep(25)
 
+        pool = [worker.pid, *children(worker.pid)]
+        cpu_start = {pid: cpu_seconds(pid) for pid in pool}
+        data_dir = str(ROOT / "var" / "postgres")
+        pg_start = {pid: cpu_seconds(pid) for pid in database_backends(data_dir, BENCH_DB)}
+        self_start = time.process_time()
+        load_before = os.getloadavg()
         start = time.perf_counter()
         ids = [import_article(parsed=p, publish=True)[1].id for p in parsed]
         saved = time.perf_counter() - start
@@ -123,14 +158,19 @@ def main(argv: list[str]) -> None:
             if worker.poll() is not None:
                 raise SystemExit("the worker died")
         end_to_end = time.perf_counter() - start
+        self_cpu = time.process_time() - self_start
+        worker_cpu = sum(cpu_seconds(pid) - cpu_start.get(pid, 0.0) for pid in [worker.pid, *children(worker.pid)])
+        pg_cpu = sum(cpu_seconds(pid) - pg_start.get(pid, 0.0) for pid in database_backends(data_dir, BENCH_DB))
         rss_last = {pid: rss_kib(pid) for pid in children(worker.pid)}
         failed = Article.objects.filter(tagging_status="failed").count()
 
         articles = list(Article.objects.filter(id__in=ids).order_by("id"))
         items = [(article_fields(a), a.language) for a in articles]
-        start = time.perf_counter()
+        start, raw_cpu_start = time.perf_counter(), time.process_time()
         ner.extract_many(items, batch_size=64)
         raw = time.perf_counter() - start
+        raw_cpu = time.process_time() - raw_cpu_start
+        load_after = os.getloadavg()
     finally:
         os.killpg(worker.pid, 15)
         worker.wait(timeout=60)
@@ -138,15 +178,31 @@ def main(argv: list[str]) -> None:
 
     n = len(ids)
     e2e_rate, raw_rate = n / end_to_end, n / raw
+    print(
+        f"  load average before: {' '.join(f'{x:.2f}' for x in load_before)}; after: {' '.join(f'{x:.2f}' for x in load_after)}"
+    )
     print(f"  saves (import_article, queued on commit): {saved:.1f} s")
-    print(f"  end to end, 2 worker processes:  {e2e_rate:7.1f} articles/s  ({end_to_end:.1f} s, {failed} failed)")
+    print(
+        f"  end to end, 2 worker processes, batches of {batch_size}:"
+        f"  {e2e_rate:7.1f} articles/s  ({end_to_end:.1f} s, {failed} failed)"
+    )
     print(f"  raw nlp.pipe, 1 process:         {raw_rate:7.1f} articles/s  ({raw:.1f} s)")
     print(f"  ratio end to end / raw:          {e2e_rate / raw_rate:7.2f}")
+    # CPU per article says where the time goes whatever else the machine is running: on a
+    # shared machine the end-to-end ratio mostly measures how many cores were free.
+    print(
+        f"  CPU per article, end to end: worker processes {worker_cpu / n * 1000:.1f} ms,"
+        f" PostgreSQL {pg_cpu / n * 1000:.1f} ms, saving process {self_cpu / n * 1000:.1f} ms;"
+        f" raw nlp.pipe {raw_cpu / n * 1000:.1f} ms"
+    )
+    # A sample can land mid-batch (spaCy's arrays for 16 articles live): the peak (VmHWM)
+    # says more about growth than the instantaneous RSS.
     for pid in sorted(rss_last):
-        first = (rss_first or {}).get(pid, 0)
+        (first, first_peak), (last, last_peak) = (rss_first or {}).get(pid, (0, 0)), rss_last[pid]
         print(
-            f"  worker process {pid}: RSS after {n} articles {rss_last[pid] / 1024:.0f} MiB;"
-            f" after first 100 {first / 1024:.0f} MiB; growth {(rss_last[pid] - first) / 1024:+.0f} MiB"
+            f"  worker process {pid}: RSS after the first 100 articles {first / 1024:.0f} MiB"
+            f" (peak {first_peak / 1024:.0f}); after {n}: {last / 1024:.0f} MiB (peak {last_peak / 1024:.0f});"
+            f" growth {(last - first) / 1024:+.0f} MiB (peak {(last_peak - first_peak) / 1024:+.0f})"
         )
 
 

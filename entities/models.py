@@ -2,8 +2,10 @@
 
 import unicodedata
 
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.urls import reverse
 
 from articles.models import Article
@@ -74,7 +76,13 @@ class Entity(models.Model):
                 fields=["kind", "key"], condition=~Q(status="merged"), name="entity_unique_key_per_kind"
             ),
         ]
-        indexes = [models.Index(fields=["kind", "status", "-article_count"], name="entity_kind_popularity")]
+        indexes = [
+            models.Index(fields=["kind", "status", "-article_count"], name="entity_kind_popularity"),
+            # Resolution looks names up by key whatever the status (the unique index is
+            # partial), and people by surname ("key ends with ' mattis'") as a prefix match.
+            models.Index(fields=["kind", "key"], name="entity_kind_key"),
+            models.Index(OpClass(Reverse("key"), name="text_pattern_ops"), name="entity_key_reversed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display().lower()})"
@@ -100,6 +108,7 @@ class Alias(models.Model):
         verbose_name_plural = "aliases"
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="alias_unique_key_per_kind")]
+        indexes = [models.Index(OpClass(Reverse("key"), name="text_pattern_ops"), name="alias_key_reversed")]
 
     def __str__(self) -> str:
         return self.name
@@ -151,3 +160,14 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.surface} → {self.entity.name}"
+
+
+class CountWatermark(models.Model):
+    """How far the periodic count refresh has gone: articles whose publication time lies
+    after `released_until` may still be missing from Entity.article_count (an embargo
+    that has since passed). One row, written by `refresh_counts_for_released_articles`."""
+
+    released_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"counts up to date for articles released by {self.released_until:%Y-%m-%d %H:%M:%S}"

@@ -7,19 +7,21 @@ worker delays tagging but never loses it.
 """
 
 import logging
+import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
 from entities.extraction import ner, resolve
-from entities.models import Alias, Entity, EntityRedirect, Mention, name_key
+from entities.models import Alias, CountWatermark, Entity, EntityRedirect, Mention, name_key
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ def retag_articles(article_ids: Iterable[int], *, queue: bool = True) -> int:
         tagging_error="",
         tagging_attempts=0,
         tagging_requested_at=now,
+        tagging_claim="",
     )
     if queue:
         rows = list(Article.objects.filter(id__in=ids).values_list("id", "content_hash"))
@@ -90,18 +93,33 @@ def tagging_backlog() -> int | None:
         return None
 
 
+def release_stale_claims(*, older_than: timedelta) -> int:
+    """Done rows still holding the claim of a task that died before refreshing its batch's
+    entity counts: refresh them and let the claims go. Returns how many rows."""
+    stale = Article.objects.filter(
+        ~Q(tagging_claim=""),
+        tagging_status=Article.TaggingStatus.DONE,
+        tagged_at__lte=timezone.now() - older_than,
+    )
+    ids = list(stale.values_list("id", flat=True)[:1000])
+    if ids:
+        refresh_counts_for_articles(ids)
+        Article.objects.filter(id__in=ids, tagging_status=Article.TaggingStatus.DONE).update(tagging_claim="")
+    return len(ids)
+
+
 def sweep_pending_tagging(
     *, pending_older_than: timedelta | None = None, running_older_than: timedelta | None = None, limit: int = 1000
 ) -> int:
     """Re-queue tagging still owed: pending rows not picked up for a while, and running rows
     older than the hard time limit (their worker died). Returns how many were queued."""
     pending_older_than = pending_older_than if pending_older_than is not None else timedelta(seconds=60)
-    if running_older_than is None:
-        running_older_than = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    running_older_than = running_older_than if running_older_than is not None else stale_claim_age()
+    now = timezone.now()
+    release_stale_claims(older_than=running_older_than)
     backlog = tagging_backlog()
     if backlog is None:
         return 0  # the rows stay owed for the next sweep
-    now = timezone.now()
     stale_running = Q(tagging_status=Article.TaggingStatus.RUNNING, tagging_requested_at__lte=now - running_older_than)
     owed_filter = stale_running
     if backlog == 0:
@@ -116,8 +134,14 @@ def sweep_pending_tagging(
     rows = list(owed)
     if not rows:
         return 0
+    ids = [i for i, _ in rows]
+    # A stale claim is dead (its task outlived the hard time limit, or its worker died and
+    # the message is gone): the row is owed again, and any task may claim it.
+    Article.objects.filter(
+        id__in=ids, tagging_status=Article.TaggingStatus.RUNNING, tagging_requested_at__lte=now - running_older_than
+    ).update(tagging_status=Article.TaggingStatus.PENDING, tagging_claim="")
     # Stamp them so the next sweep does not send them again before a worker runs them.
-    Article.objects.filter(id__in=[i for i, _ in rows]).update(tagging_requested_at=now)
+    Article.objects.filter(id__in=ids).update(tagging_requested_at=now)
     queued = 0
     for article_id, content_hash in rows:
         if not queue_tagging(article_id, content_hash):
@@ -128,46 +152,152 @@ def sweep_pending_tagging(
 
 # --- Tagging -------------------------------------------------------------------------------
 
+# Errors worth retrying the whole task with backoff: the database restarting, a connection
+# dropped. The batch's rows stay claimed by the task, and its retry (same task id) takes
+# them back.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# Errors that end the whole batch at once (the rest stays claimed, taken back by a retry or
+# by the sweep once the claim is stale) rather than failing one article.
+_BATCH_STOPPERS = (*TRANSIENT_ERRORS, SoftTimeLimitExceeded)
+
+# What tagging reads of an article; the rest of the row (the search vector above all) stays
+# in the database.
+_TAGGING_COLUMNS = (
+    "id",
+    "content_hash",
+    "language",
+    "tagging_status",
+    "tagged_hash",
+    "tagging_claim",
+    "tagging_requested_at",
+    *ner.TAGGED_FIELDS,
+)
+
 
 def article_fields(article: Article) -> dict[str, str]:
     return {name: getattr(article, name) or "" for name in ner.TAGGED_FIELDS}
 
 
-def tag_article(*, article_id: int, content_hash: str, raw: list | None = None) -> str:
-    """Find, resolve and store the article's mentions; idempotent.
+def stale_claim_age() -> timedelta:
+    """A claim older than this is dead: the hard time limit has killed any task holding it."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
 
-    Returns what happened: "missing", "outdated" (the text changed since the task was
-    sent: the newer task does the work), "done-already", or "tagged". `raw` lets bulk
-    callers pass mentions found with nlp.pipe over many articles.
+
+def _text_size(article: Article) -> int:
+    return sum(len(text) for text in article_fields(article).values())
+
+
+def claim_for_tagging(
+    *, article_id: int, content_hash: str, claim: str, batch_size: int = 1, batch_chars: int | None = None
+) -> tuple[str, list[Article]]:
+    """Claim the article, and up to batch_size - 1 other articles owing tagging, for `claim`.
+
+    In one short transaction: the article is locked and checked (its outcome is returned
+    with an empty batch when there is nothing to do: "missing", "outdated", "done-already",
+    or "claimed" when a live claim of another task holds it); rows this same claim holds
+    from an earlier, interrupted attempt are taken back; other pending rows are taken with
+    SKIP LOCKED (never waiting for another worker), oldest first, up to `batch_chars`
+    characters of text in all. Every claimed row is marked running, its attempts counted.
+    "resumed": the article itself was written by an earlier run of this claim (the batch
+    holds the rest of that run's claims).
     """
-    with transaction.atomic():
-        article = Article.objects.select_for_update().filter(id=article_id).first()
+    now = timezone.now()
+    batch_chars = batch_chars if batch_chars is not None else settings.TAGGING_BATCH_CHARS
+
+    def nothing_to_do(article: Article | None) -> str | None:
         if article is None:
             return "missing"
         if article.content_hash != content_hash:
             return "outdated"
         if article.tagged_hash == content_hash and article.tagging_status == Article.TaggingStatus.DONE:
-            return "done-already"
-        article.tagging_status = Article.TaggingStatus.RUNNING
-        article.tagging_attempts += 1
-        article.tagging_requested_at = timezone.now()
-        Article.objects.filter(id=article_id).update(
-            tagging_status=article.tagging_status,
-            tagging_attempts=article.tagging_attempts,
-            tagging_requested_at=article.tagging_requested_at,
-        )
-    # The slow part runs with no lock held.
-    if raw is None:
-        raw = ner.extract(article_fields(article), article.language)
+            # Still holding this claim: written by an earlier run of this very task, which
+            # died before the end of its batch; the task resumes the batch.
+            return None if claim and article.tagging_claim == claim else "done-already"
+        if (
+            article.tagging_status == Article.TaggingStatus.RUNNING
+            and article.tagging_claim not in ("", claim)
+            and article.tagging_requested_at > now - stale_claim_age()
+        ):
+            return "claimed"  # another task is tagging it right now
+        return None
+
+    # Most tasks of a busy queue find their article already claimed or done by a batch: a
+    # plain read answers them without taking (and committing) a row lock.
+    columns = ("id", "content_hash", "tagged_hash", "tagging_status", "tagging_claim", "tagging_requested_at")
+    if outcome := nothing_to_do(Article.objects.only(*columns).filter(id=article_id).first()):
+        return outcome, []
     with transaction.atomic():
-        article = Article.objects.select_for_update().filter(id=article_id).first()
+        article = Article.objects.select_for_update().only(*_TAGGING_COLUMNS).filter(id=article_id).first()
+        if outcome := nothing_to_do(article):
+            return outcome, []
+        resumed = article.tagging_status == Article.TaggingStatus.DONE
+        batch, size = ([], 0) if resumed else ([article], _text_size(article))
+        if batch_size > 1:
+            rows = Article.objects.select_for_update(skip_locked=True).only(*_TAGGING_COLUMNS).exclude(id=article_id)
+            own = list(rows.filter(tagging_status=Article.TaggingStatus.RUNNING, tagging_claim=claim))
+            pending = rows.filter(tagging_status=Article.TaggingStatus.PENDING).order_by("tagging_requested_at", "id")
+            for other in own + list(pending[: max(batch_size - 1 - len(own), 0)]):
+                other_size = _text_size(other)
+                if other.tagging_claim != claim and size + other_size > batch_chars:
+                    continue  # too much text for one task's time limit: left for another task
+                batch.append(other)
+                size += other_size
+        Article.objects.filter(id__in=[a.id for a in batch]).update(
+            tagging_status=Article.TaggingStatus.RUNNING,
+            tagging_attempts=F("tagging_attempts") + 1,
+            tagging_requested_at=now,
+            tagging_claim=claim,
+        )
+    return ("resumed" if resumed else "claimed"), batch
+
+
+def _extract(batch: list[Article]) -> dict[int, list | Exception]:
+    """Raw mentions of every article of the batch, with nlp.pipe over all of them; an
+    article that makes NER fail gets its exception instead (the others are redone one by one)."""
+    try:
+        found = ner.extract_many([(article_fields(a), a.language) for a in batch])
+        return {a.id: raw for a, raw in zip(batch, found, strict=True)}
+    except _BATCH_STOPPERS:
+        raise
+    except Exception:
+        logger.warning("NER failed on a batch of %s articles; retrying them one by one", len(batch), exc_info=True)
+    out: dict[int, list | Exception] = {}
+    for article in batch:
+        try:
+            out[article.id] = ner.extract(article_fields(article), article.language)
+        except _BATCH_STOPPERS:
+            raise
+        except Exception as exc:
+            out[article.id] = exc
+    return out
+
+
+def _store_mentions(
+    *, article_id: int, content_hash: str, raw: list, known: resolve.Known, clusters: list | None = None
+) -> tuple[str, set[int]]:
+    """Resolve and replace one article's mentions in one transaction; (outcome, entity ids
+    whose counts may have changed)."""
+    with transaction.atomic():
+        article = (
+            Article.objects.select_for_update()
+            .only("id", "content_hash", "tagged_hash", "tagging_status")
+            .filter(id=article_id)
+            .first()
+        )
         if article is None:
-            return "missing"
+            return "missing", set()
         if article.content_hash != content_hash:
-            return "outdated"
-        resolved = resolve.resolve_mentions(raw)
-        before = set(Mention.objects.filter(article_id=article_id).values_list("entity_id", flat=True))
-        Mention.objects.filter(article_id=article_id).delete()
+            return "outdated", set()
+        if article.tagged_hash == content_hash and article.tagging_status == Article.TaggingStatus.DONE:
+            return "done-already", set()  # another worker finished it first
+        resolved = resolve.resolve_mentions(raw, known, clusters=clusters)
+        with connection.cursor() as cursor:
+            # The old mentions go, and their entities' counts may change: one statement.
+            cursor.execute(
+                f"DELETE FROM {Mention._meta.db_table} WHERE article_id = %s RETURNING entity_id",  # noqa: S608
+                [article_id],
+            )
+            before = {entity_id for (entity_id,) in cursor.fetchall()}
         Mention.objects.bulk_create(
             [
                 Mention(
@@ -188,8 +318,81 @@ def tag_article(*, article_id: int, content_hash: str, raw: list | None = None) 
             tagging_error="",
             tagged_at=timezone.now(),
         )
-        refresh_article_counts(before | {e.id for _, e in resolved})
-    return "tagged"
+    return "tagged", before | {e.id for _, e in resolved}
+
+
+def tag_article(
+    *, article_id: int, content_hash: str, raw: list | None = None, claim: str = "", batch_size: int = 1
+) -> str:
+    """Find, resolve and store the article's mentions; idempotent.
+
+    Returns what happened to this article: "missing", "outdated" (the text changed since
+    the task was sent: the newer task does the work), "done-already", "claimed" (another
+    task is tagging it), "tagged", or, when it failed, "pending"/"failed".
+
+    With batch_size > 1 (the worker), up to that many owed articles are claimed together
+    (see claim_for_tagging), NER runs over all of them with nlp.pipe and no lock held, then
+    each article's mentions are written in its own transaction; one article failing does not
+    fail the others. Entity counts are refreshed once for the batch. `raw` lets bulk callers
+    pass mentions already found with nlp.pipe (one article, no batch).
+    """
+    claim = claim or uuid.uuid4().hex
+    outcome, batch = claim_for_tagging(
+        article_id=article_id, content_hash=content_hash, claim=claim, batch_size=1 if raw is not None else batch_size
+    )
+    if not batch and outcome != "resumed":
+        return outcome  # nothing to do, or another task's live claim holds the article
+    # Rows an earlier run of this task wrote before dying: their counts were never refreshed.
+    written = set(
+        Article.objects.filter(tagging_claim=claim, tagging_status=Article.TaggingStatus.DONE).values_list(
+            "id", flat=True
+        )
+    )
+    # The slow part runs with no lock held.
+    raws = {article_id: raw} if raw is not None else _extract(batch)
+    clusters: dict[int, list] = {}
+    for i, found in raws.items():
+        if isinstance(found, list):
+            try:
+                clusters[i] = resolve.cluster_article(found)
+            except _BATCH_STOPPERS:
+                raise
+            except Exception as exc:  # this article fails alone, below
+                raws[i] = exc
+    known = resolve.Known(*resolve.expected_names(clusters.values()))
+    outcomes: dict[int, str] = {article_id: "done-already"}  # when resumed
+    touched = set(Mention.objects.filter(article_id__in=written).values_list("entity_id", flat=True))
+    try:
+        for article in batch:
+            found = raws[article.id]
+            try:
+                if isinstance(found, Exception):
+                    raise found
+                outcomes[article.id], entity_ids = _store_mentions(
+                    article_id=article.id,
+                    content_hash=article.content_hash,
+                    raw=found,
+                    known=known,
+                    clusters=clusters.get(article.id),
+                )
+                if outcomes[article.id] == "tagged":
+                    touched |= entity_ids
+                    written.add(article.id)
+            except _BATCH_STOPPERS:
+                raise
+            except Exception as exc:
+                logger.exception("tagging article %s failed", article.id)
+                outcomes[article.id] = record_tagging_failure(
+                    article_id=article.id, content_hash=article.content_hash, error=f"{type(exc).__name__}: {exc}"
+                )
+                # Entities created in the rolled-back transaction do not exist: forget them.
+                known = resolve.Known()
+    finally:
+        # The written rows keep the claim until their counts are refreshed: if this fails
+        # (or the process dies first), the task's retry or the sweep refreshes them.
+        refresh_article_counts(touched)
+        Article.objects.filter(id__in=written, tagging_claim=claim).update(tagging_claim="")
+    return outcomes[article_id]
 
 
 def record_tagging_failure(*, article_id: int, content_hash: str, error: str, final: bool = False) -> str:
@@ -201,7 +404,9 @@ def record_tagging_failure(*, article_id: int, content_hash: str, error: str, fi
             return "ignored"
         failed = final or article.tagging_attempts >= MAX_ATTEMPTS
         status = Article.TaggingStatus.FAILED if failed else Article.TaggingStatus.PENDING
-        Article.objects.filter(id=article_id).update(tagging_status=status, tagging_error=error[:2000])
+        Article.objects.filter(id=article_id).update(
+            tagging_status=status, tagging_error=error[:2000], tagging_claim=""
+        )
     return status
 
 
@@ -223,6 +428,30 @@ def refresh_article_counts(entity_ids: Iterable[int]) -> None:
 def refresh_counts_for_articles(article_ids: Iterable[int]) -> None:
     """After publishing or unpublishing: the counts of every entity the articles mention."""
     refresh_article_counts(Mention.objects.filter(article_id__in=list(article_ids)).values_list("entity_id", flat=True))
+
+
+def refresh_counts_for_released_articles(*, now: datetime | None = None) -> int:
+    """Counts follow embargoes: refresh the entities of published articles whose publication
+    time has passed since the last run (Entity.article_count only counts articles already
+    public). The watermark is a row in the database, so a run after the scheduler was down
+    catches up on the whole gap. The first run ever catches up on every article that was
+    scheduled (published_at later than its creation). Returns how many articles it covered."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        watermark = CountWatermark.objects.select_for_update().order_by("id").first()
+        released = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+        if watermark is None:
+            released = released.filter(published_at__gt=F("created_at"))
+            watermark = CountWatermark(released_until=now)
+        elif watermark.released_until >= now:
+            return 0
+        else:
+            released = released.filter(published_at__gt=watermark.released_until)
+        article_ids = list(released.values_list("id", flat=True))
+        refresh_counts_for_articles(article_ids)
+        watermark.released_until = now
+        watermark.save()
+    return len(article_ids)
 
 
 # --- Curation ------------------------------------------------------------------------------

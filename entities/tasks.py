@@ -5,14 +5,14 @@ import os
 
 from celery import shared_task
 from celery.signals import worker_process_init
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
 
 from entities import services
 
 logger = logging.getLogger(__name__)
 
 # Errors worth retrying with backoff: the database restarting or a connection dropped.
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+TRANSIENT = services.TRANSIENT_ERRORS
 
 
 @worker_process_init.connect
@@ -35,8 +35,16 @@ def _load_models(**_kwargs) -> None:
     reject_on_worker_lost=True,
 )
 def tag_article(self, article_id: int, content_hash: str) -> str:
+    # The task id is the claim: a redelivered or retried message (same id) takes back the
+    # batch its interrupted run had claimed; the tasks of the other claimed articles find
+    # them claimed or done and return at once.
     try:
-        return services.tag_article(article_id=article_id, content_hash=content_hash)
+        return services.tag_article(
+            article_id=article_id,
+            content_hash=content_hash,
+            claim=self.request.id or "",
+            batch_size=settings.TAGGING_BATCH_SIZE,
+        )
     except TRANSIENT:
         raise
     except Exception as exc:
@@ -49,3 +57,8 @@ def tag_article(self, article_id: int, content_hash: str) -> str:
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_pending_tagging() -> int:
     return services.sweep_pending_tagging()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_counts_for_released_articles() -> int:
+    return services.refresh_counts_for_released_articles()

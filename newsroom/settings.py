@@ -168,9 +168,18 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=2_000_000)  # KiB
 CELERY_TIMEZONE = "UTC"
-# Tagging owed but not queued (broker down at save time, worker killed) is re-queued.
+# A tagging task claims up to this many owed articles and runs NER over them with one
+# nlp.pipe; the text of a batch is capped (time limit, and spaCy's memory grows with it).
+TAGGING_BATCH_SIZE = env.int("TAGGING_BATCH_SIZE", default=16)
+TAGGING_BATCH_CHARS = env.int("TAGGING_BATCH_CHARS", default=100_000)
+# Tagging owed but not queued (broker down at save time, worker killed) is re-queued;
+# entity counts follow embargoes as they pass.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-tagging": {"task": "entities.tasks.sweep_pending_tagging", "schedule": 60.0},
+    "refresh-counts-for-released-articles": {
+        "task": "entities.tasks.refresh_counts_for_released_articles",
+        "schedule": 60.0,
+    },
 }
 
 # --- Internationalisation -------------------------------------------------------------

@@ -78,13 +78,36 @@ def preload() -> None:
         get_nlp(lang)
 
 
-def _mentions(doc, field: str, lang: str) -> Iterator[RawMention]:
+# Longer texts go through the model in pieces of at most this many characters, cut at a
+# paragraph (else line, else word) boundary: spaCy's memory grows with the length of the
+# docs of a batch (one 100,000-character article alone took some 360 MB more), and NER
+# looks only a few words around each token, so the pieces find what the whole text would.
+MAX_PIECE = 10_000
+
+
+def pieces(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) covering the text, each at most MAX_PIECE characters."""
+    start = 0
+    while len(text) - start > MAX_PIECE:
+        end = start + MAX_PIECE
+        for sep in ("\n\n", "\n", " "):
+            cut = text.rfind(sep, start + MAX_PIECE // 2, end)
+            if cut != -1:
+                end = cut + len(sep)
+                break
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
+
+
+def _mentions(doc, field: str, lang: str, offset: int = 0) -> Iterator[RawMention]:
     labels, soft = LABELS[lang], SOFT_LABELS[lang]
     for ent in doc.ents:
+        start, end = ent.start_char + offset, ent.end_char + offset
         if ent.label_ in labels:
-            yield RawMention(field, ent.start_char, ent.end_char, ent.text, labels[ent.label_], ent.label_)
+            yield RawMention(field, start, end, ent.text, labels[ent.label_], ent.label_)
         elif ent.label_ in soft:
-            yield RawMention(field, ent.start_char, ent.end_char, ent.text, None, ent.label_)
+            yield RawMention(field, start, end, ent.text, None, ent.label_)
 
 
 def extract(fields: dict[str, str], language: str) -> list[RawMention]:
@@ -96,7 +119,7 @@ def extract_many(items: Iterable[tuple[dict[str, str], str]], batch_size: int = 
     """extract() for many articles, batching every text of one language through nlp.pipe."""
     items = list(items)
     results: list[list[RawMention]] = [[] for _ in items]
-    by_lang: dict[str, list[tuple[int, str, str]]] = {}
+    by_lang: dict[str, list[tuple[int, str, int, str]]] = {}
     for i, (fields, language) in enumerate(items):
         lang = model_language(language)
         if lang is None:
@@ -104,10 +127,10 @@ def extract_many(items: Iterable[tuple[dict[str, str], str]], batch_size: int = 
         for field in TAGGED_FIELDS:
             text = fields.get(field) or ""
             if text.strip():
-                by_lang.setdefault(lang, []).append((i, field, text))
+                by_lang.setdefault(lang, []).extend((i, field, offset, piece) for offset, piece in pieces(text))
     for lang, texts in by_lang.items():
         nlp = get_nlp(lang)
-        docs = nlp.pipe((t for _, _, t in texts), batch_size=batch_size)
-        for (i, field, _text), doc in zip(texts, docs, strict=True):
-            results[i].extend(_mentions(doc, field, lang))
+        docs = nlp.pipe((t for *_, t in texts), batch_size=batch_size)
+        for (i, field, offset, _text), doc in zip(texts, docs, strict=True):
+            results[i].extend(_mentions(doc, field, lang, offset))
     return results

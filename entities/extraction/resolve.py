@@ -12,12 +12,15 @@ Two steps:
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Reverse
 from django.utils.text import slugify
 
+from articles.text import normalize_line
 from entities.extraction import gazetteer
 from entities.extraction.ner import RawMention
 from entities.models import Alias, Entity, EntityKind, name_key
@@ -428,26 +431,65 @@ def _follow(entity: Entity) -> Entity:
     return entity
 
 
-class _Known:
-    """Entities named by a set of keys (names and aliases), fetched in two queries for a
-    whole article instead of several per mention."""
+class Known:
+    """What the archive already knows about the names of an article, or of a whole batch of
+    articles: entities and aliases by key, and the people carrying given surnames.
 
-    def __init__(self, wanted: dict[str, set[str]]):
+    Filled in a few queries up front (`expect`) instead of several per mention; what was not
+    expected is fetched when first asked for. Entities and aliases created while resolving
+    are remembered, so the next article of a batch finds them without a query. A caller that
+    rolls back a transaction in which entities were created must start a new Known.
+    """
+
+    def __init__(self, wanted: dict[str, set[str]] | None = None, surnames: set[str] | None = None):
         self.by_key: dict[tuple[str, str], list[Entity]] = {}
         self.alias_keys: set[tuple[str, str]] = set()
-        q_entities, q_aliases = Q(pk__in=[]), Q(pk__in=[])
+        self._fetched_keys: set[tuple[str, str]] = set()
+        self._fetched_surnames: set[str] = set()
+        self._people: dict[int, Entity] = {}  # active people, for surname matches
+        self._person_aliases: list[tuple[str, Entity]] = []  # (alias key, entity)
+        self._new_aliases: list[Alias] = []
+        self.expect(wanted or {}, surnames or set())
+
+    def expect(self, wanted: dict[str, set[str]], surnames: set[str] = frozenset()) -> None:
+        """Fetch, in at most four queries, the keys and surnames not fetched yet."""
+        q_keys = Q(pk__in=[])
         for kind, keys in wanted.items():
-            if keys:
-                q_entities |= Q(kind=kind, key__in=keys)
-                q_aliases |= Q(kind=kind, key__in=keys)
-        for e in Entity.objects.filter(q_entities).order_by("status", "id"):
-            self.by_key.setdefault((e.kind, e.key), []).append(e)
-        for a in Alias.objects.filter(q_aliases).select_related("entity"):
-            self.by_key.setdefault((a.kind, a.key), []).append(a.entity)
-            self.alias_keys.add((a.kind, a.key))
+            missing = {k for k in keys if (kind, k) not in self._fetched_keys}
+            if missing:
+                q_keys |= Q(kind=kind, key__in=missing)
+                self._fetched_keys |= {(kind, k) for k in missing}
+        if len(q_keys) > 1:
+            for e in Entity.objects.filter(q_keys).order_by("status", "id"):
+                self.by_key.setdefault((e.kind, e.key), []).append(e)
+            for a in Alias.objects.filter(q_keys).select_related("entity").order_by():
+                if (a.kind, a.key) not in self.alias_keys:
+                    self.by_key.setdefault((a.kind, a.key), []).append(a.entity)
+                    self.alias_keys.add((a.kind, a.key))
+        missing_surnames = set(surnames) - self._fetched_surnames
+        if missing_surnames:
+            self._fetched_surnames |= missing_surnames
+            # "key ends with ' surname'" as a prefix of the reversed key: the *_key_reversed
+            # indexes answer it, where LIKE '% surname' would scan every row.
+            q_ends = Q(pk__in=[])
+            for surname in sorted(missing_surnames):
+                q_ends |= Q(reversed_key__startswith=(" " + surname)[::-1])
+            people = (
+                Entity.objects.alias(reversed_key=Reverse("key"))
+                .filter(q_ends, kind=EntityKind.PERSON, status=Entity.Status.ACTIVE)
+                .order_by()
+            )
+            for e in people:
+                self._people.setdefault(e.id, e)
+            known_aliases = {(key, entity.id) for key, entity in self._person_aliases}
+            aliases = Alias.objects.alias(reversed_key=Reverse("key")).filter(q_ends, kind=EntityKind.PERSON)
+            for a in aliases.select_related("entity").order_by():
+                if (a.key, a.entity_id) not in known_aliases:
+                    self._person_aliases.append((a.key, a.entity))
 
     def find(self, kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
         """The entity named by any of the keys; (entity, rejected?)."""
+        self.expect({kind: keys})
         found = [e for key in sorted(keys) for e in self.by_key.get((kind, key), [])]
         resolved = [_follow(e) for e in found]
         if any(e.status == Entity.Status.REJECTED for e in resolved):
@@ -456,37 +498,65 @@ class _Known:
         return (active[0] if active else None), False
 
     def names(self, kind: str, key: str) -> bool:
+        self.expect({kind: {key}})
         return (kind, key) in self.alias_keys or any(
             e.status != Entity.Status.MERGED for e in self.by_key.get((kind, key), [])
         )
+
+    def person_with_surname(self, surname_key: str, first: str | None = None) -> Entity | None:
+        """The one known active person whose name ends with this surname (and whose first
+        name is a variant of `first`, when given); None when there are zero or several."""
+        self.expect({}, {surname_key})
+        pattern = " " + surname_key
+        candidates = {i: e for i, e in self._people.items() if e.key.endswith(pattern)}
+        alias_keys: dict[int, list[str]] = {}
+        for key, entity in self._person_aliases:
+            if key.endswith(pattern):
+                alias_keys.setdefault(entity.id, []).append(key)
+                e = _follow(entity)
+                if e.status == Entity.Status.ACTIVE:
+                    candidates[e.id] = e
+        if first is not None:
+            candidates = {
+                i: e
+                for i, e in candidates.items()
+                if same_first_name(first, e.key.split(" ", 1)[0])
+                or any(same_first_name(first, k.split(" ", 1)[0]) for k in alias_keys.get(e.id, []))
+            }
+        return next(iter(candidates.values())) if len(candidates) == 1 else None
+
+    def remember(self, entity: Entity) -> None:
+        self._fetched_keys.add((entity.kind, entity.key))
+        self.by_key.setdefault((entity.kind, entity.key), []).append(entity)
+        if entity.kind == EntityKind.PERSON and entity.status == Entity.Status.ACTIVE:
+            self._people[entity.id] = entity
+
+    def add_alias(self, entity: Entity, name: str) -> None:
+        """Record another name of the entity (written by `save_aliases`), unless it is
+        already its name or anyone's name or alias."""
+        key = name_key(name)
+        if not key or key == entity.key or self.names(entity.kind, key):
+            return
+        self._new_aliases.append(Alias(entity=entity, kind=entity.kind, name=normalize_line(name), key=key))
+        self.alias_keys.add((entity.kind, key))
+        self.by_key.setdefault((entity.kind, key), []).append(entity)
+        if entity.kind == EntityKind.PERSON:
+            self._person_aliases.append((key, entity))
+
+    def save_aliases(self) -> None:
+        new, self._new_aliases = self._new_aliases, []
+        # A conflict is another worker recording the same alias first.
+        Alias.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def _unique_person_with_surname(surname_key: str, first: str | None = None) -> Entity | None:
+    return Known().person_with_surname(surname_key, first)
 
 
 def _find(kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
     if not keys:
         return None, False
-    return _Known({kind: keys}).find(kind, keys)
-
-
-def _unique_person_with_surname(surname_key: str, first: str | None = None) -> Entity | None:
-    """The one known active person whose name ends with this surname (and whose first name
-    is a variant of `first`, when given); None when there are zero or several."""
-    pattern = " " + surname_key
-    candidates = {
-        e.id: e
-        for e in Entity.objects.filter(kind=EntityKind.PERSON, status=Entity.Status.ACTIVE, key__endswith=pattern)
-    }
-    for alias in Alias.objects.filter(kind=EntityKind.PERSON, key__endswith=pattern).select_related("entity"):
-        e = _follow(alias.entity)
-        if e.status == Entity.Status.ACTIVE:
-            candidates[e.id] = e
-    if first is not None:
-        candidates = {
-            i: e
-            for i, e in candidates.items()
-            if same_first_name(first, e.key.split(" ", 1)[0])
-            or any(same_first_name(first, a.key.split(" ", 1)[0]) and a.key.endswith(pattern) for a in e.aliases.all())
-        }
-    return next(iter(candidates.values())) if len(candidates) == 1 else None
+    return Known({kind: keys}).find(kind, keys)
 
 
 def unique_slug(kind: str, name: str) -> str:
@@ -526,70 +596,161 @@ def _lookup_keys(cluster: Cluster) -> set[str]:
     return keys
 
 
-def resolve_cluster(cluster: Cluster, known: _Known | None = None) -> Entity | None:
-    """The canonical entity of one article's cluster, created when new; None when rejected."""
+def _surnames(cluster: Cluster) -> set[str]:
+    """The surname keys resolve_cluster may look people up by."""
+    if cluster.kind != EntityKind.PERSON:
+        return set()
+    return {cluster.key.split(" ", 1)[1] if " " in cluster.key else cluster.key}
+
+
+# Resolution of one cluster: an existing entity, a new one to create, or nothing (rejected).
+_NEW = object()
+
+
+def _existing(cluster: Cluster, known: Known):
     kind = cluster.kind
-    if known is None:
-        known = _Known({kind: _lookup_keys(cluster)})
-    _find = known.find  # noqa: N806 - shadows the module-level one on purpose
     if kind == EntityKind.PERSON:
         full_keys = {k for k in cluster.keys if len(k.split()) > 1}
-        entity, rejected = _find(kind, full_keys or cluster.keys)
+        entity, rejected = known.find(kind, full_keys or cluster.keys)
         if rejected:
             return None
         if entity is None and full_keys:
-            _bare_entity, bare_rejected = _find(kind, cluster.keys - full_keys)
+            _bare_entity, bare_rejected = known.find(kind, cluster.keys - full_keys)
             if bare_rejected:
                 return None
             first, surname = cluster.key.split(" ", 1) if " " in cluster.key else (None, cluster.key)
-            entity = _unique_person_with_surname(surname, first)
+            entity = known.person_with_surname(surname, first)
         elif entity is None:
-            entity = _unique_person_with_surname(cluster.key)
+            entity = known.person_with_surname(cluster.key)
     else:
         keys = set(cluster.keys)
         if cluster.gazetteer_entry is not None:
             keys |= cluster.gazetteer_entry.keys
-        entity, rejected = _find(kind, keys)
+        entity, rejected = known.find(kind, keys)
         if rejected:
             return None
-    if entity is None:
-        entity = _create(kind, cluster.name)
-        if entity is None:
-            return None
+    return _NEW if entity is None else entity
+
+
+def _add_forms(cluster: Cluster, entity: Entity, known: Known) -> None:
     for form in cluster.forms:
-        if (kind != EntityKind.PERSON or len(name_key(form).split()) > 1) and not known.names(kind, name_key(form)):
-            add_alias(entity, form)
+        if cluster.kind != EntityKind.PERSON or len(name_key(form).split()) > 1:
+            known.add_alias(entity, form)
+
+
+def resolve_cluster(cluster: Cluster, known: Known | None = None) -> Entity | None:
+    """The canonical entity of one article's cluster, created when new; None when rejected."""
+    own = known is None
+    if known is None:
+        known = Known({cluster.kind: _lookup_keys(cluster)}, _surnames(cluster))
+    entity = _existing(cluster, known)
+    if entity is _NEW:
+        entity = _create(cluster.kind, cluster.name, known)
+    if entity is not None:
+        _add_forms(cluster, entity, known)
+        if own:
+            known.save_aliases()
     return entity
 
 
-def _create(kind: str, name: str) -> Entity | None:
+def _create(kind: str, name: str, known: Known | None = None) -> Entity | None:
     key = name_key(name)
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 entity = Entity(kind=kind, name=name, slug=unique_slug(kind, name))
                 entity.save()
-                return entity
         except IntegrityError:
             # Another worker created it (same key) or took the slug: look again.
             existing, rejected = _find(kind, {key})
             if rejected:
                 return None
             if existing is not None:
+                if known is not None:
+                    known.remember(existing)
                 return existing
+        else:
+            if known is not None:
+                known.remember(entity)
+            return entity
     raise RuntimeError(f"could not create entity {kind} {name!r}")
 
 
-def resolve_mentions(mentions: list[RawMention]) -> list[tuple[RawMention, Entity]]:
-    """Every kept mention of one article with its canonical entity."""
-    out = []
-    clusters = cluster_article(mentions)
+def _create_many(new: dict[tuple[str, str], str], known: Known) -> dict[tuple[str, str], Entity | None]:
+    """Create the entities named in `new` ((kind, key) -> name): one slug query and one
+    INSERT for all of them; one by one (with `_create`'s retries) if another worker raced us."""
+    if not new:
+        return {}
+    from entities.models import EntityRedirect
+
+    bases = {kk: (slugify(name)[:240].strip("-")) or kk[0] for kk, name in new.items()}
+    by_kind: dict[str, set[str]] = {}
+    for (kind, _key), base in bases.items():
+        by_kind.setdefault(kind, set()).add(base)
+    wanted = Q(pk__in=[])
+    for kind, slugs in by_kind.items():
+        wanted |= Q(kind=kind, slug__in=slugs)
+    taken = set(
+        Entity.objects.filter(wanted)
+        .values_list("kind", "slug")
+        .union(EntityRedirect.objects.filter(wanted).values_list("kind", "slug"))
+    )
+    entities, one_by_one = [], []
+    for (kind, key), name in new.items():
+        slug = bases[(kind, key)]
+        if (kind, slug) in taken:
+            one_by_one.append((kind, key))
+            continue
+        taken.add((kind, slug))
+        entities.append(Entity(kind=kind, name=normalize_line(name), key=key, slug=slug))
+    try:
+        with transaction.atomic():
+            Entity.objects.bulk_create(entities)
+    except IntegrityError:
+        one_by_one = list(new)
+        entities = []
+    out: dict[tuple[str, str], Entity | None] = {}
+    for entity in entities:
+        known.remember(entity)
+        out[(entity.kind, entity.key)] = entity
+    for kind, key in one_by_one:
+        out[(kind, key)] = _create(kind, new[(kind, key)], known)
+    return out
+
+
+def expected_names(clusters_per_article: Iterable[list[Cluster]]) -> tuple[dict[str, set[str]], set[str]]:
+    """The keys and surnames resolving these articles' clusters will look up, for `Known`."""
     wanted: dict[str, set[str]] = {}
-    for cluster in clusters:
-        wanted.setdefault(cluster.kind, set()).update(_lookup_keys(cluster))
-    known = _Known(wanted)
-    for cluster in clusters:
-        entity = resolve_cluster(cluster, known)
-        if entity is not None:
-            out.extend((m, entity) for m in cluster.mentions)
+    surnames: set[str] = set()
+    for clusters in clusters_per_article:
+        for cluster in clusters:
+            wanted.setdefault(cluster.kind, set()).update(_lookup_keys(cluster))
+            surnames |= _surnames(cluster)
+    return wanted, surnames
+
+
+def resolve_mentions(
+    mentions: list[RawMention], known: Known | None = None, clusters: list[Cluster] | None = None
+) -> list[tuple[RawMention, Entity]]:
+    """Every kept mention of one article with its canonical entity.
+
+    Pass a `Known` to share look-ups (and entities created) across the articles of a batch,
+    and the article's clusters when already computed (`cluster_article(mentions)`).
+    """
+    if clusters is None:
+        clusters = cluster_article(mentions)
+    if known is None:
+        known = Known(*expected_names([clusters]))
+    decided = [(cluster, _existing(cluster, known)) for cluster in clusters]
+    new = {(c.kind, c.key): c.name for c, entity in decided if entity is _NEW}
+    created = _create_many(new, known)
+    out = []
+    for cluster, entity in decided:
+        if entity is _NEW:
+            entity = created.get((cluster.kind, cluster.key))
+        if entity is None:
+            continue
+        _add_forms(cluster, entity, known)
+        out.extend((m, entity) for m in cluster.mentions)
+    known.save_aliases()
     return out

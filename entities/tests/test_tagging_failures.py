@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_three_failed_attempts_leave_the_article_failed_with_the_reason(monkeypatch):
     article = import_seed()
 
-    def broken(_mentions):
+    def broken(*_args, **_kwargs):
         raise ValueError("resolution exploded")
 
     monkeypatch.setattr(resolve, "resolve_mentions", broken)

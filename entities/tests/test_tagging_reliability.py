@@ -37,6 +37,8 @@ def test_a_worker_killed_mid_run_leaves_every_article_tagged_exactly_once(make_w
     wait_for(lambda: _done() >= 20, deadline=120, what=f"tagging to start; worker log:\n{first.output()}")
     first.kill(signal.SIGKILL)  # the main process and its pool children, mid-task
     assert _done() < 200
+    # Each task claims a batch of owed articles: the dead ones leave claimed, unfinished rows.
+    assert Article.objects.filter(tagging_status="running").exists()
 
     second = make_worker()
 
