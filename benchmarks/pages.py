@@ -6,6 +6,11 @@ Django's test client: median and 95th percentile over repeated requests, plus th
 of SQL queries per request.
 
     python -m benchmarks pages [--articles=10000] [--runs=30]
+
+Then, when the search benchmark's archive exists (`python -m benchmarks search` builds
+`newsroom_bench_archive`, 1,000,000 articles), the same pages are timed again at that size:
+an article, the entity whose article count is nearest 10,000, and search pages. That
+database is only read. `--archive-only` skips the small build; `--no-archive` skips this part.
 """
 
 import logging
@@ -25,7 +30,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
-from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 WORDS = [
@@ -169,64 +174,118 @@ def measure(client: Client, url: str, runs: int) -> tuple[float, float, int, int
     return statistics.median(times), p95, len(queries), response.status_code
 
 
+def time_pages(client: Client, pages: list[tuple[str, str]], runs: int) -> None:
+    print(f"{'page':<44} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'status':>7}")
+    for label, url in pages:
+        median, p95, queries, status = measure(client, url, runs)
+        print(f"{label:<44} {median:>10.1f} {p95:>8.1f} {queries:>8} {status:>7}", flush=True)
+
+
+ARCHIVE_DB = "newsroom_bench_archive"  # built by benchmarks/search.py
+
+
+def archive_pages(runs: int) -> None:
+    """The reader pages against the search benchmark's archive (read only)."""
+    from django.db import OperationalError, ProgrammingError
+    from django.db.models import F, Func
+
+    from articles.models import Article
+    from entities.models import Entity
+
+    connection.close()
+    connection.settings_dict["NAME"] = ARCHIVE_DB
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM articles_article")
+            total = cursor.fetchone()[0]
+    except (OperationalError, ProgrammingError):
+        print(f"archive pages: skipped ({ARCHIVE_DB} does not exist: `make bench BENCH_ARGS=search` builds it)")
+        return
+    star = (
+        Entity.objects.filter(status="active", article_count__gt=0)
+        .annotate(distance=Func(F("article_count") - 10_000, function="abs"))
+        .order_by("distance")
+        .first()
+    )
+    if star is None:
+        print("archive pages: skipped (no entity with published articles)")
+        return
+    article = Article.objects.published().filter(mentions__entity=star).order_by("-published_at").first()
+    search_url = reverse("articles:search")
+    pages = [
+        ("home", "/"),
+        ("article", article.get_absolute_url()),
+        (f"entity, {star.article_count:,} articles, page 1", star.get_absolute_url()),
+        ("search 'government'", f"{search_url}?q=government"),
+        ("search 'ministre' (fr)", f"{search_url}?q=ministre&language=fr"),
+        ("search '\"prime minister\"'", f"{search_url}?q=%22prime+minister%22"),
+        (f"search 'minister' + entity {star.name}", f"{search_url}?q=minister&entity={star.slug}"),
+    ]
+    print(f"archive: {ARCHIVE_DB}, {total:,} articles (the search benchmark's)")
+    time_pages(Client(), pages, runs)
+
+
 def main(argv: list[str]) -> int:
     n_articles = option(argv, "articles", 10_000)
     runs = option(argv, "runs", 30)
     logging.getLogger("django.request").setLevel(logging.ERROR)
     setup_test_environment()
+    production_like = override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        SECURE_SSL_REDIRECT=False,
+    )
+    if "--archive-only" not in argv:
+        with production_like:
+            small_archive_pages(n_articles, runs)
+    if "--no-archive" not in argv:
+        with production_like:
+            archive_pages(runs)
+    return 0
+
+
+def small_archive_pages(n_articles: int, runs: int) -> None:
     connection.settings_dict["TEST"]["NAME"] = "newsroom_bench_pages"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        with override_settings(
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-            SECURE_SSL_REDIRECT=False,
-        ):
-            start = time.perf_counter()
-            data = build_archive(n_articles)
-            print(
-                f"archive: {n_articles} articles, {data['mentions']} mentions, built in {time.perf_counter() - start:.1f}s"
-            )
-            client = Client()
-            star_url = data["star"].get_absolute_url()
-            deep = client.get(star_url)
-            pages = [
-                ("home", "/"),
-                ("article", data["article"].get_absolute_url()),
-                (f"entity, {n_articles} articles, page 1", star_url),
-                (f"entity, rare ({max(1, n_articles // 2000)} articles)", data["rare"].get_absolute_url()),
-                ("feed, entity", star_url + "feed/"),
-                ("feed, latest", "/feeds/latest/"),
-            ]
-            from entities.selectors import entity_articles
-            from entities.views import encode_cursor
+        start = time.perf_counter()
+        data = build_archive(n_articles)
+        print(
+            f"archive: {n_articles} articles, {data['mentions']} mentions, built in {time.perf_counter() - start:.1f}s"
+        )
+        client = Client()
+        star_url = data["star"].get_absolute_url()
+        deep = client.get(star_url)
+        pages = [
+            ("home", "/"),
+            ("article", data["article"].get_absolute_url()),
+            (f"entity, {n_articles} articles, page 1", star_url),
+            (f"entity, rare ({max(1, n_articles // 2000)} articles)", data["rare"].get_absolute_url()),
+            ("feed, entity", star_url + "feed/"),
+            ("feed, latest", "/feeds/latest/"),
+        ]
+        from entities.selectors import entity_articles
+        from entities.views import encode_cursor
 
-            _page, cursor = entity_articles(entity_id=data["star"].id, before=None, limit=n_articles // 2)
-            if cursor:
-                pages.insert(3, ("entity, deep page (middle)", f"{star_url}?before={encode_cursor(cursor)}"))
-            try:
-                search_url = reverse("articles:search")
-                pages.append(("search 'coalition ministre'", f"{search_url}?q=coalition+ministre"))
-                pages.append(("search 'Alice Martin'", f"{search_url}?q=Alice+Martin"))
-                pages.append(("search, no result 'zqxjvw'", f"{search_url}?q=zqxjvw"))
-                pages.append(
-                    (
-                        "search 'budget', entity + dates + fr",
-                        f"{search_url}?q=budget&entity={data['star'].slug}&language=fr&from=2000-01-01",
-                    )
-                )
-            except NoReverseMatch:
-                print("search: skipped (no articles:search view in this branch)")
-            assert deep.status_code == 200
-            print(f"{'page':<38} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'status':>7}")
-            for label, url in pages:
-                median, p95, queries, status = measure(client, url, runs)
-                print(f"{label:<38} {median:>10.1f} {p95:>8.1f} {queries:>8} {status:>7}")
+        _page, cursor = entity_articles(entity_id=data["star"].id, before=None, limit=n_articles // 2)
+        if cursor:
+            pages.insert(3, ("entity, deep page (middle)", f"{star_url}?before={encode_cursor(cursor)}"))
+        search_url = reverse("articles:search")
+        pages += [
+            ("search 'coalition ministre'", f"{search_url}?q=coalition+ministre"),
+            ("search 'Alice Martin'", f"{search_url}?q=Alice+Martin"),
+            ("search, no result 'zqxjvw'", f"{search_url}?q=zqxjvw"),
+            (
+                "search 'budget', entity + dates + fr",
+                f"{search_url}?q=budget&entity={data['star'].slug}&language=fr&from=2000-01-01",
+            ),
+        ]
+        assert deep.status_code == 200
+        time_pages(client, pages, runs)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    return 0
 
 
 if __name__ == "__main__":
