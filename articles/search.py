@@ -32,7 +32,9 @@ MAX_QUERY_LENGTH = 200
 MIN_PREFIX_LENGTH = 3
 RANK_CANDIDATES = 300  # broad queries rank their newest 300 matches
 RANK_ALL_BELOW = 2000  # estimated matches under which every match is ranked (not for phrases)
+RANK_MIN_CANDIDATES = 100  # fewest candidates ranked when there are more matches (5 pages)
 WINDOW_ROWS = 5000  # the newest rows a bounded walk reads before giving up
+BITMAP_WINDOW_ROWS = 100000  # then the newest rows whose matches are taken through GIN and the date index
 # Above this estimate (and without a phrase) the newest matches are found by walking the
 # (published_at, id) index; below it every match is collected through GIN, then sorted.
 WALK_ABOVE = 20000
@@ -197,18 +199,18 @@ def parse_query(q: str) -> ParsedQuery | None:
 
 
 def _article_where(
-    filters: ArticleFilters, query: ParsedQuery | None, *, window: tuple | None = None
+    filters: ArticleFilters, query: ParsedQuery | None, *, window: tuple | None = None, walk: bool = False
 ) -> tuple[str, list]:
     """The WHERE clause of the filters. With `window` (the (published_at, id) of its oldest
-    row), only rows from there up are considered, and the text match is written so that no
-    GIN plan can take it (`IS TRUE`): the rows are read down the date index and tested."""
+    row), only rows from there up are considered. With `walk`, the text match is written so
+    that no GIN plan can take it (`IS TRUE`): the rows are read down the date index and tested."""
     clauses = ["a.status = 'published'", "a.published_at <= now()"]
     params: list = []
     if window:
-        clauses.append("(a.published_at, a.id) >= (%s, %s)")
-        params += list(window)
+        clauses.append("a.published_at >= %s AND (a.published_at, a.id) >= (%s, %s)")
+        params += [window[0], *window]
     if query:
-        clauses.append(f"(a.search_vector @@ {query.sql}) IS TRUE" if window else f"a.search_vector @@ {query.sql}")
+        clauses.append(f"(a.search_vector @@ {query.sql}) IS TRUE" if walk else f"a.search_vector @@ {query.sql}")
         params += query.params
     for kind in ("person", "organisation", "place"):
         entity_id = getattr(filters, kind)
@@ -250,27 +252,28 @@ def estimate_rows(sql: str, params: list) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _window(position: Cursor | None) -> tuple | None:
-    """(published_at, id) of the WINDOW_ROWS-th newest published article below the cursor, or
-    None when there are fewer: then the window holds every row and what it finds is complete."""
+def _window(filters: ArticleFilters, position: Cursor | None, rows: int) -> tuple | None:
+    """(published_at, id) of the `rows`-th newest published article below the cursor and in
+    the filters' dates, or None when there are fewer: then the window holds every such row
+    and what it finds is complete."""
     condition, params = "", []
     if position:
         condition = "AND (a.published_at, a.id) < (%s::timestamptz, %s)"
         params = [position.key, position.id]
+    if filters.published_after:
+        condition += " AND a.published_at >= %s"
+        params.append(filters.published_after)
+    if filters.published_before:
+        condition += " AND a.published_at <= %s"
+        params.append(filters.published_before)
     with connection.cursor() as cur:
         cur.execute(
             "SELECT a.published_at, a.id FROM articles_article a WHERE a.status = 'published'"
             f" AND a.published_at <= now() {condition} ORDER BY a.published_at DESC, a.id DESC OFFSET %s LIMIT 1",
-            [*params, WINDOW_ROWS - 1],
+            [*params, rows - 1],
         )
         row = cur.fetchone()
     return tuple(row) if row else None
-
-
-def _published_rows() -> int:
-    with connection.cursor() as cur:
-        cur.execute("SELECT greatest(reltuples, 1)::bigint FROM pg_class WHERE oid = 'articles_article'::regclass")
-        return cur.fetchone()[0]
 
 
 def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_size: int = 20) -> Page:
@@ -296,25 +299,44 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
     if ordering == RELEVANCE and not query:
         ordering = NEWEST
     where, params = _article_where(filters, query)
-    estimate = estimate_rows(f"SELECT 1 FROM articles_article a WHERE {where}", params)
+    # One EXPLAIN estimates the matches and the published rows in the filters' dates.
+    dates = ArticleFilters(published_after=filters.published_after, published_before=filters.published_before)
+    dates_where, dates_params = _article_where(dates, None)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_article a WHERE {where}"
+            f" UNION ALL SELECT 1 FROM articles_article a WHERE {dates_where}",
+            params + dates_params,
+        )
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate, published = (max(1, int(p["Plan Rows"])) for p in plan[0]["Plan"]["Plans"])
     phrase = bool(query) and query.has_phrase
     walk = estimate >= WALK_ABOVE and not phrase
+    # Matches a window must hold to be used: a page and one more row in date order; for
+    # relevance RANK_CANDIDATES, or RANK_MIN_CANDIDATES from the wider window (the newest
+    # matches of the newest BITMAP_WINDOW_ROWS articles are then the candidates).
     wanted = RANK_CANDIDATES if ordering == RELEVANCE else page_size + 1
-    try_window = (
-        bool(query)
-        and not walk
-        and (phrase or estimate * WINDOW_ROWS >= 2 * wanted * _published_rows())
-        and not (ordering == RELEVANCE and estimate < RANK_ALL_BELOW and not phrase)
-    )
     result = None
-    if try_window:
+    if query and not walk and not (ordering == RELEVANCE and estimate < RANK_ALL_BELOW and not phrase):
         position = Cursor.decode(cursor, float if ordering == RELEVANCE else datetime) if cursor else None
-        if not (position and position.backwards):
-            window = _window(position if ordering == NEWEST else None)
-            window_where, window_params = _article_where(filters, query, window=window)
-            result = _page(query, ordering, window_where, window_params, "window", cursor, page_size)
-            if window is not None and result.found < wanted:
-                result = None  # too few matches among the newest rows: collect them all
+        for rows, walk_window in ((WINDOW_ROWS, True), (BITMAP_WINDOW_ROWS, False)):
+            if position and position.backwards:
+                break
+            if not phrase and estimate * rows < 2 * wanted * published:
+                continue  # too few matches expected among these rows
+            window = _window(filters, position if ordering == NEWEST else None, rows) if published >= rows else None
+            window_where, window_params = _article_where(filters, query, window=window, walk=walk_window)
+            strategy = "window" if walk_window else "window-scan"
+            result = _page(query, ordering, window_where, window_params, strategy, cursor, page_size)
+            if window is None:  # the window held every row
+                if strategy == "window-scan":
+                    result.total = result.found
+                break
+            if result.found >= (wanted if walk_window or ordering == NEWEST else RANK_MIN_CANDIDATES):
+                break
+            result = None  # too few matches among the newest rows: a wider window, or them all
     if result is None:
         if ordering == RELEVANCE and estimate < RANK_ALL_BELOW and not phrase:
             strategy = "all"
@@ -356,23 +378,17 @@ def _page(
     page_size: int,
 ) -> _Result:
     """One page by one strategy: "all" (rank every match), "walk" (the planner's plan,
-    meant to walk the date index), "window" (the same over the window's rows) or "scan"
-    (collect every match, count them, sort)."""
+    meant to walk the date index), "scan" (collect every match, count them, sort), and
+    "window" / "window-scan", the walk and the scan within a window of the newest rows
+    (`where` holds its bound), which report how many matches they found there."""
+    in_window = strategy.startswith("window")
+    scan = strategy in ("scan", "window-scan")
     total_sql = ""
     if ordering == RELEVANCE:
-        rank = f"ts_rank(c.search_vector, {query.sql})"
         if strategy == "all":
             inner = f"SELECT a.id, ts_rank(a.search_vector, {query.sql}) AS k FROM articles_article a WHERE {where}"
             inner_params, total_sql = query.params + params, "(SELECT count(*) FROM s)"
-        elif strategy in ("walk", "window"):
-            inner = (
-                f"SELECT c.id, {rank} AS k FROM (SELECT a.id, a.search_vector FROM articles_article a WHERE {where}"
-                f" ORDER BY a.published_at DESC, a.id DESC LIMIT {RANK_CANDIDATES}) c"
-            )
-            inner_params = query.params + params
-            if strategy == "window":
-                total_sql = "(SELECT count(*) FROM s)"  # the candidates found
-        else:
+        elif scan:
             # The matches are collected apart (a fence: the planner must not walk the date
             # index for them), counted, and only the newest are ranked.
             inner = (
@@ -383,6 +399,15 @@ def _page(
                 " JOIN articles_article r ON r.id = c.id"
             )
             inner_params, total_sql = params + query.params, "s.total"
+        else:
+            inner = (
+                f"SELECT c.id, ts_rank(c.search_vector, {query.sql}) AS k FROM (SELECT a.id, a.search_vector"
+                f" FROM articles_article a WHERE {where} ORDER BY a.published_at DESC, a.id DESC"
+                f" LIMIT {RANK_CANDIDATES}) c"
+            )
+            inner_params = query.params + params
+            if in_window:
+                total_sql = "(SELECT count(*) FROM s)"  # the candidates found
         ids, nxt, prev, value = keyset_page(
             inner,
             inner_params,
@@ -393,11 +418,11 @@ def _page(
             materialize=True,
             total_sql=total_sql,
         )
-        if strategy == "window":
+        if in_window:
             return _Result(ids, nxt, prev, value or 0, None)
         return _Result(ids, nxt, prev, len(ids), value)
     inner = f"SELECT a.id, a.published_at AS k FROM articles_article a WHERE {where}"
-    materialize = bool(query) and strategy == "scan"
+    materialize = bool(query) and scan
     ids, nxt, prev, value = keyset_page(
         inner,
         params,
@@ -408,6 +433,8 @@ def _page(
         materialize=materialize,
         total_sql="(SELECT count(*) FROM s)" if materialize else "",
     )
+    if strategy == "window-scan":
+        return _Result(ids, nxt, prev, value or 0, None)
     found = page_size + 1 if nxt and not (cursor and Cursor.decode(cursor, datetime).backwards) else len(ids)
     return _Result(ids, nxt, prev, found, value)
 
