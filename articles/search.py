@@ -35,6 +35,7 @@ RANK_ALL_BELOW = 2000  # estimated matches under which every match is ranked (no
 RANK_MIN_CANDIDATES = 100  # fewest candidates ranked when there are more matches (5 pages)
 WINDOW_ROWS = 5000  # the newest rows a bounded walk reads before giving up
 BITMAP_WINDOW_ROWS = 100000  # then the newest rows whose matches are taken through GIN and the date index
+BITMAP_WINDOW_MIN_ESTIMATE = 10000  # (for queries without a phrase, from this estimate)
 # Above this estimate (and without a phrase) the newest matches are found by walking the
 # (published_at, id) index; below it every match is collected through GIN, then sorted.
 WALK_ABOVE = 20000
@@ -326,6 +327,8 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
                 break
             if not phrase and estimate * rows < 2 * wanted * published:
                 continue  # too few matches expected among these rows
+            if not (walk_window or phrase or estimate >= BITMAP_WINDOW_MIN_ESTIMATE):
+                continue  # without a phrase to recheck, collecting a few thousand matches is as cheap
             window = _window(filters, position if ordering == NEWEST else None, rows) if published >= rows else None
             window_where, window_params = _article_where(filters, query, window=window, walk=walk_window)
             strategy = "window" if walk_window else "window-scan"
