@@ -903,6 +903,11 @@ def main(argv: list[str]) -> None:
     )
 
     with connection.cursor() as cur:  # warm the caches as a running site would be
+        cur.execute("SHOW shared_buffers")
+        print(
+            f"PostgreSQL shared_buffers {cur.fetchone()[0]} (the private cluster's default is 256MB; the figures in"
+            " the README were taken with 4GB: ALTER SYSTEM SET shared_buffers = '4GB', then restart)"
+        )
         cur.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         # into the OS page cache ('read'): the heap is far larger than the private cluster's shared_buffers
         cur.execute(
