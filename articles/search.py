@@ -6,12 +6,14 @@ Design (see research/fts.md §4-6):
   language's stemming matches and accents never matter (unaccent is in every config);
 - prefix terms (`econom*`) go through `to_tsquery('newsroom_simple', 'econom:*')`, because
   websearch syntax drops the star and stemming a prefix breaks it;
-- ranking never touches every match: when the planner estimates many matches, only the
-  newest RANK_CANDIDATES are ranked; selective or phrase queries rank all their matches
-  (a newest-N subquery on them would walk the date index for seconds);
+- ranking never touches every match: under RANK_ALL_BELOW estimated matches (no phrase)
+  all are ranked, otherwise only the newest RANK_CANDIDATES; the newest matches are found
+  by a date-index walk, a bounded window of the newest rows, or a GIN scan of every match,
+  chosen from the EXPLAIN estimate (see search_articles; measured in benchmarks/search.py);
 - pages are keyset pages on (key, id) descending, key being the rank, the publication
   time or an entity's popularity; no OFFSET, no COUNT(*) on broad queries (the EXPLAIN
-  estimate is returned instead, with an exact count only below COUNT_EXACT_BELOW);
+  estimate is returned instead, exact when a plan collected every match anyway or the
+  estimate is below COUNT_EXACT_BELOW);
 - `ts_headline` runs on the returned page only, and its output is escaped before the
   highlight marks become <mark>.
 """
