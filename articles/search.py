@@ -6,12 +6,14 @@ Design (see research/fts.md §4-6):
   language's stemming matches and accents never matter (unaccent is in every config);
 - prefix terms (`econom*`) go through `to_tsquery('newsroom_simple', 'econom:*')`, because
   websearch syntax drops the star and stemming a prefix breaks it;
-- ranking never touches every match: when the planner estimates many matches, only the
-  newest RANK_CANDIDATES are ranked; selective or phrase queries rank all their matches
-  (a newest-N subquery on them would walk the date index for seconds);
+- ranking never touches every match: under RANK_ALL_BELOW estimated matches (no phrase)
+  all are ranked, otherwise only the newest RANK_CANDIDATES; the newest matches are found
+  by a date-index walk, a bounded window of the newest rows, or a GIN scan of every match,
+  chosen from the EXPLAIN estimate (see search_articles; measured in benchmarks/search.py);
 - pages are keyset pages on (key, id) descending, key being the rank, the publication
   time or an entity's popularity; no OFFSET, no COUNT(*) on broad queries (the EXPLAIN
-  estimate is returned instead, with an exact count only below COUNT_EXACT_BELOW);
+  estimate is returned instead, exact when a plan collected every match anyway or the
+  estimate is below COUNT_EXACT_BELOW);
 - `ts_headline` runs on the returned page only, and its output is escaped before the
   highlight marks become <mark>.
 """
@@ -30,11 +32,15 @@ from django.db import connection
 
 MAX_QUERY_LENGTH = 200
 MIN_PREFIX_LENGTH = 3
-RANK_CANDIDATES = 1000
-RANK_ALL_BELOW = 5000  # estimated matches under which every match is ranked
-# Date order: below this estimate the matches are collected first, then sorted; above it
-# the planner's walk down the (published_at, id) index finds 20 matches quickly.
-MATERIALIZE_BELOW = 20000
+RANK_CANDIDATES = 300  # broad queries rank their newest 300 matches
+RANK_ALL_BELOW = 2000  # estimated matches under which every match is ranked (not for phrases)
+RANK_MIN_CANDIDATES = 100  # fewest candidates ranked when there are more matches (5 pages)
+WINDOW_ROWS = 5000  # the newest rows a bounded walk reads before giving up
+BITMAP_WINDOW_ROWS = 100000  # then the newest rows whose matches are taken through GIN and the date index
+BITMAP_WINDOW_MIN_ESTIMATE = 10000  # (for queries without a phrase, from this estimate)
+# Above this estimate (and without a phrase) the newest matches are found by walking the
+# (published_at, id) index; below it every match is collected through GIN, then sorted.
+WALK_ABOVE = 20000
 COUNT_EXACT_BELOW = 1000
 HEADLINE_INPUT_CHARS = 20000
 REAL_MAX = 3.4028234e38  # largest PostgreSQL real (float4)
@@ -170,7 +176,8 @@ def parse_query(q: str) -> ParsedQuery | None:
     if not q:
         return None
     excluded = [term for term in _EXCLUDED_RE.findall(q) if _WORD_RE.search(term)]
-    parts, params = _terms(" ".join(_EXCLUDED_RE.sub(" ", q).split()))
+    included = " ".join(_EXCLUDED_RE.sub(" ", q).split())
+    parts, params = _terms(included)
     if not parts:
         if excluded:
             raise SearchError("q", "Give at least one word to find: -word only excludes.")
@@ -186,17 +193,27 @@ def parse_query(q: str) -> ParsedQuery | None:
         # parser keeps no lexeme of the included words (e.g. only "²"), match nothing.
         sql = f"(CASE WHEN numnode({sql}) = 0 THEN ''::tsquery ELSE {sql} && {' && '.join(negated)} END)"
         params = params + params + negated_params
-    return ParsedQuery(sql=sql, params=params, has_phrase='"' in q)
+    # Only a phrase to find makes estimates unreliable; an excluded one is tested on rows
+    # the other words already found.
+    return ParsedQuery(sql=sql, params=params, has_phrase='"' in included)
 
 
 # --- Articles ---------------------------------------------------------------------------
 
 
-def _article_where(filters: ArticleFilters, query: ParsedQuery | None) -> tuple[str, list]:
+def _article_where(
+    filters: ArticleFilters, query: ParsedQuery | None, *, window: tuple | None = None, walk: bool = False
+) -> tuple[str, list]:
+    """The WHERE clause of the filters. With `window` (the (published_at, id) of its oldest
+    row), only rows from there up are considered. With `walk`, the text match is written so
+    that no GIN plan can take it (`IS TRUE`): the rows are read down the date index and tested."""
     clauses = ["a.status = 'published'", "a.published_at <= now()"]
     params: list = []
+    if window:
+        clauses.append("a.published_at >= %s AND (a.published_at, a.id) >= (%s, %s)")
+        params += [window[0], *window]
     if query:
-        clauses.append(f"a.search_vector @@ {query.sql}")
+        clauses.append(f"(a.search_vector @@ {query.sql}) IS TRUE" if walk else f"a.search_vector @@ {query.sql}")
         params += query.params
     for kind in ("person", "organisation", "place"):
         entity_id = getattr(filters, kind)
@@ -238,8 +255,46 @@ def estimate_rows(sql: str, params: list) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def _window(filters: ArticleFilters, position: Cursor | None, rows: int) -> tuple | None:
+    """(published_at, id) of the `rows`-th newest published article below the cursor and in
+    the filters' dates, or None when there are fewer: then the window holds every such row
+    and what it finds is complete."""
+    condition, params = "", []
+    if position:
+        condition = "AND (a.published_at, a.id) < (%s::timestamptz, %s)"
+        params = [position.key, position.id]
+    if filters.published_after:
+        condition += " AND a.published_at >= %s"
+        params.append(filters.published_after)
+    if filters.published_before:
+        condition += " AND a.published_at <= %s"
+        params.append(filters.published_before)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT a.published_at, a.id FROM articles_article a WHERE a.status = 'published'"
+            f" AND a.published_at <= now() {condition} ORDER BY a.published_at DESC, a.id DESC OFFSET %s LIMIT 1",
+            [*params, rows - 1],
+        )
+        row = cur.fetchone()
+    return tuple(row) if row else None
+
+
 def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_size: int = 20) -> Page:
-    """One page of published articles matching the filters, as ids in display order."""
+    """One page of published articles matching the filters, as ids in display order.
+
+    How the newest matches are found (for date order, and for the candidates that broad
+    relevance queries rank), by the planner's estimate of the number of matches:
+    - dense (>= WALK_ABOVE, no phrase): the planner walks the (published_at, id) index and
+      tests each row: a few rows give a page;
+    - a phrase, or a density that should give enough matches among the newest WINDOW_ROWS
+      rows: those rows only are walked and tested (bounded work: a phrase's estimate can be
+      wrong either way, and an unbounded walk past rare matches reads the whole table); if
+      they do not hold enough matches, as below;
+    - otherwise: every match is collected through the GIN index (bitmap scan), then sorted;
+      this also counts them exactly.
+    Relevance ranks every match when the estimate is under RANK_ALL_BELOW (and there is no
+    phrase), else the newest RANK_CANDIDATES matches.
+    """
     query = parse_query(filters.q) if filters.q else None
     ordering = filters.ordering or (RELEVANCE if query else NEWEST)
     if ordering not in ORDERINGS:
@@ -247,36 +302,57 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
     if ordering == RELEVANCE and not query:
         ordering = NEWEST
     where, params = _article_where(filters, query)
-    estimate = estimate_rows(f"SELECT 1 FROM articles_article a WHERE {where}", params)
-    count_is_estimate = True
-    if ordering == RELEVANCE:
-        if estimate < RANK_ALL_BELOW or query.has_phrase:
-            inner = f"SELECT a.id, ts_rank(a.search_vector, {query.sql}) AS k FROM articles_article a WHERE {where}"
-            inner_params = query.params + params
+    # One EXPLAIN estimates the matches and the published rows in the filters' dates.
+    dates = ArticleFilters(published_after=filters.published_after, published_before=filters.published_before)
+    dates_where, dates_params = _article_where(dates, None)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_article a WHERE {where}"
+            f" UNION ALL SELECT 1 FROM articles_article a WHERE {dates_where}",
+            params + dates_params,
+        )
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate, published = (max(1, int(p["Plan Rows"])) for p in plan[0]["Plan"]["Plans"])
+    phrase = bool(query) and query.has_phrase
+    walk = estimate >= WALK_ABOVE and not phrase
+    # Matches a window must hold to be used: a page and one more row in date order; for
+    # relevance RANK_CANDIDATES, or RANK_MIN_CANDIDATES from the wider window (the newest
+    # matches of the newest BITMAP_WINDOW_ROWS articles are then the candidates).
+    wanted = RANK_CANDIDATES if ordering == RELEVANCE else page_size + 1
+    result = None
+    if query and not walk and not (ordering == RELEVANCE and estimate < RANK_ALL_BELOW and not phrase):
+        position = Cursor.decode(cursor, float if ordering == RELEVANCE else datetime) if cursor else None
+        for rows, walk_window in ((WINDOW_ROWS, True), (BITMAP_WINDOW_ROWS, False)):
+            if position and position.backwards:
+                break
+            if not phrase and estimate * rows < 2 * wanted * published:
+                continue  # too few matches expected among these rows
+            if not (walk_window or phrase or estimate >= BITMAP_WINDOW_MIN_ESTIMATE):
+                continue  # without a phrase to recheck, collecting a few thousand matches is as cheap
+            window = _window(filters, position if ordering == NEWEST else None, rows) if published >= rows else None
+            window_where, window_params = _article_where(filters, query, window=window, walk=walk_window)
+            strategy = "window" if walk_window else "window-scan"
+            result = _page(query, ordering, window_where, window_params, strategy, cursor, page_size)
+            if window is None:  # the window held every row
+                if strategy == "window-scan":
+                    result.total = result.found
+                break
+            if result.found >= (wanted if walk_window or ordering == NEWEST else RANK_MIN_CANDIDATES):
+                break
+            result = None  # too few matches among the newest rows: a wider window, or them all
+    if result is None:
+        if ordering == RELEVANCE and estimate < RANK_ALL_BELOW and not phrase:
+            strategy = "all"
         else:
-            inner = (
-                f"SELECT c.id, ts_rank(c.search_vector, {query.sql}) AS k FROM ("
-                f"SELECT a.id, a.search_vector FROM articles_article a WHERE {where}"
-                f" ORDER BY a.published_at DESC, a.id DESC LIMIT {RANK_CANDIDATES}) c"
-            )
-            inner_params = query.params + params
-        key_sql, key_type, materialize = "s.k", float, True
-    else:
-        inner = f"SELECT a.id, a.published_at AS k FROM articles_article a WHERE {where}"
-        inner_params = params
-        key_sql, key_type = "s.k", datetime
-        materialize = bool(query) and (estimate < MATERIALIZE_BELOW or query.has_phrase)
-    ids, next_cursor, previous_cursor = keyset_page(
-        inner,
-        inner_params,
-        key_sql=key_sql,
-        key_type=key_type,
-        cursor=cursor,
-        page_size=page_size,
-        materialize=materialize,
-    )
-    count = estimate
-    if estimate < COUNT_EXACT_BELOW:
+            strategy = "walk" if walk else "scan"
+        result = _page(query, ordering, where, params, strategy, cursor, page_size)
+    ids = result.ids
+    count, count_is_estimate = estimate, True
+    if result.total is not None:
+        count, count_is_estimate = result.total, False
+    elif estimate < COUNT_EXACT_BELOW:
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM articles_article a WHERE {where} LIMIT %s) t",
@@ -285,7 +361,87 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
             count = cur.fetchone()[0]
         count_is_estimate = count >= COUNT_EXACT_BELOW * 10
     snippets = headlines(ids, query) if query and ids else {}
-    return Page(ids, next_cursor, previous_cursor, count, count_is_estimate, snippets)
+    return Page(ids, result.next_cursor, result.previous_cursor, count, count_is_estimate, snippets)
+
+
+@dataclass
+class _Result:
+    ids: list[int]
+    next_cursor: str | None
+    previous_cursor: str | None
+    found: int  # window: the matches found among its rows (as many as were asked for, at most)
+    total: int | None  # the exact number of matches, when the strategy counted them all
+
+
+def _page(
+    query: ParsedQuery | None,
+    ordering: str,
+    where: str,
+    params: list,
+    strategy: str,
+    cursor: str | None,
+    page_size: int,
+) -> _Result:
+    """One page by one strategy: "all" (rank every match), "walk" (the planner's plan,
+    meant to walk the date index), "scan" (collect every match, count them, sort), and
+    "window" / "window-scan", the walk and the scan within a window of the newest rows
+    (`where` holds its bound), which report how many matches they found there."""
+    in_window = strategy.startswith("window")
+    scan = strategy in ("scan", "window-scan")
+    total_sql = ""
+    if ordering == RELEVANCE:
+        if strategy == "all":
+            inner = f"SELECT a.id, ts_rank(a.search_vector, {query.sql}) AS k FROM articles_article a WHERE {where}"
+            inner_params, total_sql = query.params + params, "(SELECT count(*) FROM s)"
+        elif scan:
+            # The matches are collected apart (a fence: the planner must not walk the date
+            # index for them), counted, and only the newest are ranked.
+            inner = (
+                f"WITH m AS MATERIALIZED (SELECT a.id, a.published_at FROM articles_article a WHERE {where})"
+                f" SELECT c.id, ts_rank(r.search_vector, {query.sql}) AS k, c.total FROM ("
+                "SELECT m.id, count(*) OVER () AS total FROM m"
+                f" ORDER BY m.published_at DESC, m.id DESC LIMIT {RANK_CANDIDATES}) c"
+                " JOIN articles_article r ON r.id = c.id"
+            )
+            inner_params, total_sql = params + query.params, "s.total"
+        else:
+            inner = (
+                f"SELECT c.id, ts_rank(c.search_vector, {query.sql}) AS k FROM (SELECT a.id, a.search_vector"
+                f" FROM articles_article a WHERE {where} ORDER BY a.published_at DESC, a.id DESC"
+                f" LIMIT {RANK_CANDIDATES}) c"
+            )
+            inner_params = query.params + params
+            if in_window:
+                total_sql = "(SELECT count(*) FROM s)"  # the candidates found
+        ids, nxt, prev, value = keyset_page(
+            inner,
+            inner_params,
+            key_sql="s.k",
+            key_type=float,
+            cursor=cursor,
+            page_size=page_size,
+            materialize=True,
+            total_sql=total_sql,
+        )
+        if in_window:
+            return _Result(ids, nxt, prev, value or 0, None)
+        return _Result(ids, nxt, prev, len(ids), value)
+    inner = f"SELECT a.id, a.published_at AS k FROM articles_article a WHERE {where}"
+    materialize = bool(query) and scan
+    ids, nxt, prev, value = keyset_page(
+        inner,
+        params,
+        key_sql="s.k",
+        key_type=datetime,
+        cursor=cursor,
+        page_size=page_size,
+        materialize=materialize,
+        total_sql="(SELECT count(*) FROM s)" if materialize else "",
+    )
+    if strategy == "window-scan":
+        return _Result(ids, nxt, prev, value or 0, None)
+    found = page_size + 1 if nxt and not (cursor and Cursor.decode(cursor, datetime).backwards) else len(ids)
+    return _Result(ids, nxt, prev, found, value)
 
 
 def keyset_page(
@@ -297,8 +453,11 @@ def keyset_page(
     cursor: str | None,
     page_size: int,
     materialize: bool = False,
-) -> tuple[list[int], str | None, str | None]:
-    """A page of `inner_sql` (rows of id, k) ordered by (k, id) descending, with cursors."""
+    total_sql: str = "",
+) -> tuple[list[int], str | None, str | None, int | None]:
+    """A page of `inner_sql` (rows of id, k) ordered by (k, id) descending, with cursors; with
+    `total_sql` (an SQL expression over `s`), also its value, read from the first row of the
+    page in the same statement (None when the page is empty)."""
     position = Cursor.decode(cursor, key_type) if cursor else None
     cast = {float: "real", datetime: "timestamptz", int: "bigint"}[key_type]
     condition, order, extra = "", "DESC", []
@@ -309,10 +468,15 @@ def keyset_page(
         extra = [position.key, position.id]
     prefix = "WITH s AS MATERIALIZED (" + inner_sql + ") " if materialize else ""
     source = "s" if materialize else f"({inner_sql}) s"
-    sql = f"{prefix}SELECT s.id, {key_sql} FROM {source} {condition} ORDER BY {key_sql} {order}, s.id {order} LIMIT %s"
+    total_column = f", {total_sql}" if total_sql else ""
+    sql = (
+        f"{prefix}SELECT s.id, {key_sql}{total_column} FROM {source} {condition}"
+        f" ORDER BY {key_sql} {order}, s.id {order} LIMIT %s"
+    )
     with connection.cursor() as cur:
         cur.execute(sql, [*params, *extra, page_size + 1])
         rows = cur.fetchall()
+    total = rows[0][2] if rows and total_sql else None
     more = len(rows) > page_size
     rows = rows[:page_size]
     if position and position.backwards:
@@ -326,7 +490,7 @@ def keyset_page(
     has_previous = bool(position) and (more if position.backwards else True)
     next_cursor = encode(rows[-1], False) if rows and has_next else None
     previous_cursor = encode(rows[0], True) if rows and has_previous else None
-    return [row[0] for row in rows], next_cursor, previous_cursor
+    return [row[0] for row in rows], next_cursor, previous_cursor, total
 
 
 def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
@@ -369,7 +533,7 @@ def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_s
     if not q:
         inner = f"SELECT e.id, e.article_count::bigint AS k FROM entities_entity e WHERE {_LISTED_ENTITY}"
         params: list = [kind]
-        ids, nxt, prev = keyset_page(inner, params, key_sql="s.k", key_type=int, cursor=cursor, page_size=page_size)
+        ids, nxt, prev, _ = keyset_page(inner, params, key_sql="s.k", key_type=int, cursor=cursor, page_size=page_size)
         estimate = estimate_rows(f"SELECT 1 FROM entities_entity e WHERE {_LISTED_ENTITY}", params)
         return Page(ids, nxt, prev, estimate, True)
     norm = " ".join(q.casefold().split())
@@ -399,7 +563,7 @@ def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_s
             OR al.entity_id IS NOT NULL)
     """
     params = [like, norm, like, norm, kind, like, norm, kind, like, norm]
-    ids, nxt, prev = keyset_page(
+    ids, nxt, prev, _ = keyset_page(
         inner, params, key_sql="s.k", key_type=int, cursor=cursor, page_size=page_size, materialize=True
     )
     if nxt or prev:
