@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0004_import_batches")]
+    dependencies = [("articles", "0005_article_tagging_claim")]
 
     operations = [
         migrations.RunSQL(
