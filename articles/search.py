@@ -324,6 +324,7 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
     result = None
     if query and not walk and not (ordering == RELEVANCE and estimate < RANK_ALL_BELOW and not phrase):
         position = Cursor.decode(cursor, float if ordering == RELEVANCE else datetime) if cursor else None
+        sample = None  # (rows walked, matches found) when the narrow window fell short
         for rows, walk_window in ((WINDOW_ROWS, True), (BITMAP_WINDOW_ROWS, False)):
             if position and position.backwards:
                 break
@@ -331,6 +332,11 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
                 continue  # too few matches expected among these rows
             if not (walk_window or phrase or estimate >= BITMAP_WINDOW_MIN_ESTIMATE):
                 continue  # without a phrase to recheck, collecting a few thousand matches is as cheap
+            needed = wanted if walk_window or ordering == NEWEST else RANK_MIN_CANDIDATES
+            if sample and sample[1] * rows < needed * sample[0]:
+                # The narrow window is a sample of the newest rows, better than the planner's
+                # guess for a phrase: at its density the wider one falls short too.
+                continue
             window = _window(filters, position if ordering == NEWEST else None, rows) if published >= rows else None
             window_where, window_params = _article_where(filters, query, window=window, walk=walk_window)
             strategy = "window" if walk_window else "window-scan"
@@ -339,8 +345,9 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
                 if strategy == "window-scan":
                     result.total = result.found
                 break
-            if result.found >= (wanted if walk_window or ordering == NEWEST else RANK_MIN_CANDIDATES):
+            if result.found >= needed:
                 break
+            sample = (rows, result.found)
             result = None  # too few matches among the newest rows: a wider window, or them all
     if result is None:
         if ordering == RELEVANCE and estimate < RANK_ALL_BELOW and not phrase:
@@ -457,7 +464,8 @@ def keyset_page(
 ) -> tuple[list[int], str | None, str | None, int | None]:
     """A page of `inner_sql` (rows of id, k) ordered by (k, id) descending, with cursors; with
     `total_sql` (an SQL expression over `s`), also its value, read from the first row of the
-    page in the same statement (None when the page is empty)."""
+    page in the same statement (or, for a page past the end, by one more; None when `s` is
+    empty on a first page)."""
     position = Cursor.decode(cursor, key_type) if cursor else None
     cast = {float: "real", datetime: "timestamptz", int: "bigint"}[key_type]
     condition, order, extra = "", "DESC", []
@@ -477,6 +485,13 @@ def keyset_page(
         cur.execute(sql, [*params, *extra, page_size + 1])
         rows = cur.fetchall()
     total = rows[0][2] if rows and total_sql else None
+    if total_sql and not rows and position:
+        # Past the last row the total is still needed, and must not depend on the cursor:
+        # plans are chosen from it, and every page of a search must choose alike.
+        with connection.cursor() as cur:
+            cur.execute(f"{prefix}SELECT {total_sql} FROM {source} LIMIT 1", params)
+            row = cur.fetchone()
+        total = row[0] if row else 0
     more = len(rows) > page_size
     rows = rows[:page_size]
     if position and position.backwards:

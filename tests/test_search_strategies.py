@@ -1,0 +1,127 @@
+"""The search engine's plans give the same answers.
+
+`articles.search` picks how to find the newest matches from the planner's estimate: a walk
+down the date index, a bounded walk or GIN scan over a window of the newest rows (widened
+when it holds too few), or every match collected through GIN. On a test-sized archive the
+default thresholds always take the last path, so here they are scaled down until each plan
+runs, and every plan must page through exactly what a plain query finds: every match,
+newest first, no duplicates, nothing missing, for words, phrases, exclusions, prefixes and
+filters. The HTTP behaviour is covered in test_api_search.py; speed in benchmarks/search.py.
+"""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from articles import search
+from articles.models import Article
+from articles.search import ArticleFilters, parse_query, search_articles
+
+FILLER = ["report", "council", "meeting", "weather", "market", "street", "school", "river", "bridge", "garden"]
+
+QUERIES = [
+    ("harbour", {}),  # in about 60 % of the articles
+    ("lighthouse", {}),  # about 3 %
+    ('"north wind"', {}),  # adjacent in about 6 %; both words apart in many more
+    ('"north wind" harbour', {}),
+    ("harbour -lighthouse", {}),
+    ("harbo*", {}),
+    ("harbour", {"language": "fr"}),
+    ('"north wind"', {"published_after": datetime(2020, 6, 1, tzinfo=UTC)}),
+    ("zebra", {}),  # no match
+]
+
+PLANS = {
+    # the defaults: on 600 articles every window holds every row
+    "default": {},
+    # every dense query walks the date index
+    "walk": {"WALK_ABOVE": 1, "RANK_ALL_BELOW": 1, "RANK_CANDIDATES": 40, "RANK_MIN_CANDIDATES": 10},
+    # narrow windows that fall short and widen, then a scan of every match
+    "windows": {
+        "WALK_ABOVE": 10**9,
+        "WINDOW_ROWS": 30,
+        "BITMAP_WINDOW_ROWS": 150,
+        "BITMAP_WINDOW_MIN_ESTIMATE": 1,
+        "RANK_ALL_BELOW": 1,
+        "RANK_CANDIDATES": 40,
+        "RANK_MIN_CANDIDATES": 10,
+    },
+}
+
+
+@pytest.fixture
+def archive(db):
+    rng = random.Random(7)
+    start = datetime(2019, 1, 1, tzinfo=UTC)
+    articles = []
+    for i in range(600):
+        words = [rng.choice(FILLER) for _ in range(40)]
+        if rng.random() < 0.6:
+            words.insert(rng.randrange(len(words)), "harbour")
+        if rng.random() < 0.03:
+            words.insert(rng.randrange(len(words)), "lighthouse")
+        if rng.random() < 0.06:
+            words.insert(rng.randrange(len(words)), "north wind")
+        elif rng.random() < 0.3:
+            words[5:5] = ["north", "calm", "wind"]  # both words, not a phrase
+        article = Article(
+            headline=f"Coastal note {i}",
+            slug=f"coastal-note-{i}",
+            body=[{"type": "paragraph", "text": " ".join(words) + "."}],
+            language="fr" if i % 3 == 0 else "en",
+            status=Article.Status.DRAFT if i % 50 == 7 else Article.Status.PUBLISHED,
+            # not in id order, like a back-filled archive; a few share a time
+            published_at=start + timedelta(hours=rng.randrange(0, 24 * 700)),
+        )
+        article.body_text = article.compute_body_text()
+        article.content_hash = article.compute_content_hash()
+        articles.append(article)
+    Article.objects.bulk_create(articles)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+
+
+def truth(q: str, filters: dict) -> list[int]:
+    """Every published match, newest first, by the plainest query there is."""
+    query = parse_query(q)
+    where, params = search._article_where(ArticleFilters(q=q, **filters), query)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id FROM articles_article a WHERE {where} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def every_page(filters: ArticleFilters, page_size: int = 7) -> tuple[list[int], list]:
+    ids, pages, cursor = [], [], None
+    for _ in range(200):
+        page = search_articles(filters, cursor=cursor, page_size=page_size)
+        ids += page.ids
+        pages.append(page)
+        cursor = page.next_cursor
+        if not cursor:
+            return ids, pages
+    raise AssertionError("the pages never end")
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize(("q", "filters"), QUERIES, ids=[f"{q} {f}" for q, f in QUERIES])
+def test_every_plan_pages_through_exactly_the_matches(monkeypatch, archive, plan, q, filters):
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(search, name, value)
+    expected = truth(q, filters)
+
+    newest, pages = every_page(ArticleFilters(q=q, ordering=search.NEWEST, **filters))
+    assert newest == expected
+    first = pages[0]
+    if not first.count_is_estimate:
+        assert first.count == len(expected)
+
+    ranked, _ = every_page(ArticleFilters(q=q, ordering=search.RELEVANCE, **filters))
+    assert len(ranked) == len(set(ranked)), "an article on two pages"
+    # Relevance ranks every match or the newest candidates: always the newest matches.
+    assert set(ranked) == set(expected[: len(ranked)])
+    assert len(ranked) >= min(len(expected), search.RANK_MIN_CANDIDATES)
