@@ -127,10 +127,12 @@ CACHE_URL = env.str("CACHE_URL", default="") or _cache_location(CELERY_BROKER_UR
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis; an outage reads as misses (throttling fails open) instead of 500s.
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "newsroom",
             "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

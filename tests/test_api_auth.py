@@ -74,3 +74,33 @@ def test_schema_and_docs_are_readable_without_a_key(live_server, transactional_d
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
     assert "'unsafe-inline'" in docs.headers["Content-Security-Policy"]
+
+
+def test_the_api_answers_while_the_cache_is_down(api, caplog):
+    """The throttle counters live in Redis; with Redis gone the API still answers (the
+    throttle fails open) and the outage is logged, never a 500."""
+    from django.conf import settings
+
+    from newsroom.cache import ResilientRedisCache
+
+    dead = {
+        "default": {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": "unix:///nonexistent/redis.sock",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
+    ResilientRedisCache._last_warning = 0.0
+    with (
+        caplog.at_level("WARNING", logger="newsroom.cache"),
+        override_settings(CACHES=dead, API_THROTTLE_RATE="2/minute"),
+    ):
+        responses = [api.get("/api/v1/articles/") for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 200]
+    assert all(r.headers["Content-Type"] == "application/json" for r in responses)
+    assert "cache unavailable" in caplog.text
+    # Once Redis is back (the configured one), throttling counts again.
+    with override_settings(API_THROTTLE_RATE="2/minute"):
+        statuses = [api.get("/api/v1/articles/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
