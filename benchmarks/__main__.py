@@ -13,7 +13,9 @@ import benchmarks
 
 
 def available() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)]) if m.name != "__main__")
+    names = [m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)]) if m.name != "__main__"]
+    # pages times the reader pages at the size of the archive that search builds: run it after.
+    return sorted(names, key=lambda name: (name == "pages", name))
 
 
 def main(argv: list[str]) -> None:
