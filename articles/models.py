@@ -133,6 +133,11 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The table also has `entity_ids bigint[]` (GIN-indexed): the ids of the entities the
+    # article's mentions name, kept by triggers on entities_mention (entities migration 0005)
+    # so that a search by entity and words intersects two indexes. It is deliberately not a
+    # model field: no save() of an instance loaded before a tagging can write a stale copy.
+
     search_vector = models.GeneratedField(
         expression=RawSQL(SEARCH_VECTOR_SQL, []),  # noqa: S611 - a constant, no user input
         output_field=SearchVectorField(),
