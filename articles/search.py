@@ -25,9 +25,11 @@ import binascii
 import html
 import json
 import re
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 
 MAX_QUERY_LENGTH = 200
@@ -269,10 +271,27 @@ def estimate_rows(sql: str, params: list) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+# First-page window boundaries, per process: {(database, rows, after, before): (expires, boundary)}.
+_WINDOW_CACHE: dict[tuple, tuple[float, tuple | None]] = {}
+_WINDOW_CACHE_MAX = 256
+
+
 def _window(filters: ArticleFilters, position: Cursor | None, rows: int) -> tuple | None:
     """(published_at, id) of the `rows`-th newest published article below the cursor and in
     the filters' dates, or None when there are fewer: then the window holds every such row
-    and what it finds is complete."""
+    and what it finds is complete.
+
+    A window is "every row from the boundary up", so any boundary gives a true prefix of the
+    date order and correct results; only its size drifts as articles come and go. The
+    boundaries of first pages (no cursor: every relevance page, and page 1 in date order)
+    are therefore shared for SEARCH_WINDOW_CACHE_SECONDS within a process: on a million
+    rows, finding the 100,000th newest costs 13-21 ms, paid by every search otherwise."""
+    ttl = settings.SEARCH_WINDOW_CACHE_SECONDS
+    key = (connection.settings_dict["NAME"], rows, filters.published_after, filters.published_before)
+    if ttl > 0 and position is None:
+        cached = _WINDOW_CACHE.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
     condition, params = "", []
     if position:
         condition = "AND (a.published_at, a.id) < (%s::timestamptz, %s)"
@@ -290,7 +309,12 @@ def _window(filters: ArticleFilters, position: Cursor | None, rows: int) -> tupl
             [*params, rows - 1],
         )
         row = cur.fetchone()
-    return tuple(row) if row else None
+    boundary = tuple(row) if row else None
+    if ttl > 0 and position is None:
+        if len(_WINDOW_CACHE) >= _WINDOW_CACHE_MAX:
+            _WINDOW_CACHE.clear()  # date filters vary without bound; the common keys refill at once
+        _WINDOW_CACHE[key] = (time.monotonic() + ttl, boundary)
+    return boundary
 
 
 def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_size: int = 20) -> Page:

@@ -174,6 +174,10 @@ CELERY_TIMEZONE = "UTC"
 # nlp.pipe; the text of a batch is capped (time limit, and spaCy's memory grows with it).
 TAGGING_BATCH_SIZE = env.int("TAGGING_BATCH_SIZE", default=16)
 TAGGING_BATCH_CHARS = env.int("TAGGING_BATCH_CHARS", default=100_000)
+
+# Search: how long a process reuses the boundary of the newest-rows windows of first pages
+# (articles/search.py, _window); 0 computes it for every search.
+SEARCH_WINDOW_CACHE_SECONDS = env.int("SEARCH_WINDOW_CACHE_SECONDS", default=60)
 # Tagging owed but not queued (broker down at save time, worker killed) is re-queued;
 # entity counts follow embargoes as they pass.
 CELERY_BEAT_SCHEDULE = {

@@ -15,3 +15,7 @@ from newsroom.settings import *  # noqa: E402, F403
 # WhiteNoise warns on every request when the collectstatic folder is missing; the tests serve
 # static files through the finders, so an empty folder is all it needs.
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Each test builds its own archive: a window boundary from another test's rows would still give
+# correct results but could change the plan a test expects. The cache has its own test.
+SEARCH_WINDOW_CACHE_SECONDS = 0

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles import search
 from articles.models import Article
@@ -125,3 +126,41 @@ def test_every_plan_pages_through_exactly_the_matches(monkeypatch, archive, plan
     # Relevance ranks every match or the newest candidates: always the newest matches.
     assert set(ranked) == set(expected[: len(ranked)])
     assert len(ranked) >= min(len(expected), search.RANK_MIN_CANDIDATES)
+
+
+def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_arrive(monkeypatch, settings, archive):
+    """First pages share their windows' boundaries for a while (SEARCH_WINDOW_CACHE_SECONDS):
+    the second search skips those queries, and an article published after the boundary was
+    taken is still found, first in date order (a window is every row from its boundary up)."""
+    for name, value in PLANS["windows"].items():
+        monkeypatch.setattr(search, name, value)
+    monkeypatch.setattr(search, "_WINDOW_CACHE", {})
+    settings.SEARCH_WINDOW_CACHE_SECONDS = 60
+    filters = ArticleFilters(q="harbour", ordering=search.NEWEST)
+
+    def queries_of(run) -> tuple[list[int], int]:
+        with CaptureQueriesContext(connection) as ctx:
+            ids = run()
+        return ids, sum("OFFSET" in q["sql"] for q in ctx.captured_queries)
+
+    first, boundary_queries = queries_of(lambda: search_articles(filters, page_size=7).ids)
+    assert boundary_queries >= 1
+    again, boundary_queries = queries_of(lambda: search_articles(filters, page_size=7).ids)
+    assert (again, boundary_queries) == (first, 0)
+
+    newest = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("-published_at").first()
+    fresh = Article.objects.create(
+        headline="Harbour news",
+        slug="harbour-news",
+        body=[{"type": "paragraph", "text": "The harbour reopened."}],
+        language="en",
+        status=Article.Status.PUBLISHED,
+        published_at=newest.published_at + timedelta(minutes=1),
+    )
+    assert search._WINDOW_CACHE, "the boundary is still the one taken before"
+    expected = truth("harbour", {})
+    assert expected[0] == fresh.id
+    assert every_page(filters)[0] == expected
+    ranked, _ = every_page(ArticleFilters(q="harbour", ordering=search.RELEVANCE))
+    assert fresh.id in ranked
+    assert set(ranked) == set(expected[: len(ranked)])
