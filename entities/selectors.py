@@ -1,34 +1,92 @@
 """Read paths over entities that are more than a filter: co-mentions."""
 
+import time
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncMonth
 
 from articles.models import Article
 from entities.models import Entity, EntityRedirect, Mention
 
+COMENTION_TOP = 12  # co-mentioned entities kept per entity (the most any page shows)
 
-def co_mentioned_entities(*, entity_id: int, limit: int = 10, kind: str | None = None) -> list[tuple[Entity, int]]:
-    """The entities most often mentioned in the same published articles as this one,
-    with the number of articles they share, most shared first."""
-    shared_articles = (
-        Mention.objects.filter(entity_id=entity_id, article__in=Article.objects.published())
-        .values("article_id")
-        .distinct()
-    )
-    rows = (
-        Mention.objects.filter(article_id__in=shared_articles, entity__status=Entity.Status.ACTIVE)
-        .exclude(entity_id=entity_id)
-        .values("entity_id")
-        .annotate(shared=Count("article_id", distinct=True))
-        .order_by("-shared", "entity_id")
-    )
-    if kind:
-        rows = rows.filter(entity__kind=kind)
-    rows = list(rows[:limit])
-    entities = Entity.objects.in_bulk([row["entity_id"] for row in rows])
-    return [(entities[row["entity_id"]], row["shared"]) for row in rows]
+# Per source entity, its COMENTION_TOP most co-mentioned active entities over published
+# articles, for several sources in one statement.
+_COMENTION_SQL = """
+SELECT src, other, shared FROM (
+    SELECT m1.entity_id AS src, m2.entity_id AS other, count(DISTINCT m1.article_id) AS shared,
+           row_number() OVER (PARTITION BY m1.entity_id
+                              ORDER BY count(DISTINCT m1.article_id) DESC, m2.entity_id) AS rn
+    FROM entities_mention m1
+    JOIN articles_article a ON a.id = m1.article_id AND a.status = 'published' AND a.published_at <= now()
+    JOIN entities_mention m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id
+    JOIN entities_entity e ON e.id = m2.entity_id AND e.status = 'active'
+    WHERE m1.entity_id = ANY(%s)
+    GROUP BY m1.entity_id, m2.entity_id
+) t WHERE rn <= %s ORDER BY src, rn
+"""
+_GENERATION_KEY = "comentions:generation"
+
+
+def _cache_keys(prefix: str, entity_ids: Iterable[int]) -> dict[str, int]:
+    generation = cache.get(_GENERATION_KEY, 0)
+    return {f"{prefix}:{generation}:{i}": i for i in entity_ids}
+
+
+def co_mention_counts(entity_ids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+    """For each entity, (other entity id, published articles shared) of the COMENTION_TOP
+    active entities most often mentioned with it, most shared first.
+
+    Counting them reads every mention of every article of the entity (a second or more for
+    a page of entities each in 100,000 articles), so the lists are cached for
+    COMENTION_CACHE_SECONDS and dropped whenever the entity's counts are refreshed: tagging,
+    publishing or unpublishing one of its articles, an embargo's release, a merge
+    (invalidate_entity_caches). A Redis outage only means computing them."""
+    ids = list(dict.fromkeys(entity_ids))
+    result: dict[int, list[tuple[int, int]]] = {}
+    ttl = settings.COMENTION_CACHE_SECONDS
+    keys = _cache_keys("comentions", ids) if ttl > 0 and ids else {}
+    if keys:
+        for key, rows in cache.get_many(list(keys)).items():
+            result[keys[key]] = [(other, shared) for other, shared in rows]
+    missing = [i for i in ids if i not in result]
+    if missing:
+        computed: dict[int, list[tuple[int, int]]] = {i: [] for i in missing}
+        with connection.cursor() as cur:
+            cur.execute(_COMENTION_SQL, [missing, COMENTION_TOP])
+            for src, other, shared in cur.fetchall():
+                computed[src].append((other, shared))
+        result.update(computed)
+        if keys:
+            by_id = {i: key for key, i in keys.items()}
+            cache.set_many({by_id[i]: rows for i, rows in computed.items()}, ttl)
+    return result
+
+
+def invalidate_entity_caches(entity_ids: Iterable[int] | None = None) -> None:
+    """Drop the cached co-mention lists and timelines of these entities (the pairs an
+    article's tagging or publication changes all lie within its own entities), or of every
+    entity (a merge moves mentions under other entities' lists)."""
+    if settings.COMENTION_CACHE_SECONDS <= 0:
+        return
+    if entity_ids is None:
+        cache.set(_GENERATION_KEY, time.time_ns(), None)
+        return
+    ids = list(entity_ids)
+    cache.delete_many([*_cache_keys("comentions", ids), *_cache_keys("timeline", ids)])
+
+
+def co_mentioned_entities(*, entity_id: int, limit: int = 10) -> list[tuple[Entity, int]]:
+    """The active entities most often mentioned in the same published articles as this one,
+    with the number of articles they share, most shared first (at most COMENTION_TOP)."""
+    rows = co_mention_counts([entity_id])[entity_id]
+    entities = Entity.objects.active().in_bulk([other for other, _ in rows])
+    return [(entities[other], shared) for other, shared in rows if other in entities][:limit]
 
 
 def published_mentions_exist(*, entity_id: int) -> bool:
@@ -79,9 +137,12 @@ def entity_articles(
     return page, None
 
 
-def mention_timeline(*, entity_id: int) -> list[tuple[date, int]]:
-    """Published articles mentioning the entity per calendar month (UTC), oldest first,
-    with the months in between that have none filled in as zero."""
+def _monthly_counts(entity_id: int) -> dict[date, int]:
+    ttl = settings.COMENTION_CACHE_SECONDS
+    key = next(iter(_cache_keys("timeline", [entity_id]))) if ttl > 0 else None
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        return {date.fromisoformat(month): n for month, n in cached}
     rows = (
         Article.objects.published()
         .filter(Exists(Mention.objects.filter(entity_id=entity_id, article_id=OuterRef("pk"))))
@@ -91,6 +152,16 @@ def mention_timeline(*, entity_id: int) -> list[tuple[date, int]]:
         .order_by("month")
     )
     counts = {row["month"].date(): row["n"] for row in rows}
+    if key:
+        cache.set(key, [(month.isoformat(), n) for month, n in counts.items()], ttl)
+    return counts
+
+
+def mention_timeline(*, entity_id: int) -> list[tuple[date, int]]:
+    """Published articles mentioning the entity per calendar month (UTC), oldest first,
+    with the months in between that have none filled in as zero. The monthly counts are
+    cached and dropped like the co-mention lists (invalidate_entity_caches)."""
+    counts = _monthly_counts(entity_id)
     if not counts:
         return []
     first, last = min(counts), max(counts)

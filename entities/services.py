@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from articles.models import Article
 from entities.extraction import ner, resolve
 from entities.models import Alias, CountWatermark, Entity, EntityRedirect, Mention, name_key
+from entities.selectors import invalidate_entity_caches
 
 logger = logging.getLogger(__name__)
 
@@ -423,6 +424,8 @@ def refresh_article_counts(entity_ids: Iterable[int]) -> None:
         .values("n")
     )
     Entity.objects.filter(id__in=ids).update(article_count=Coalesce(Subquery(counts), 0))
+    # After the commit: a reader must not cache the lists from the rows before it.
+    transaction.on_commit(lambda: invalidate_entity_caches(ids))
 
 
 def refresh_counts_for_articles(article_ids: Iterable[int]) -> None:
@@ -491,6 +494,8 @@ def merge_entities(*, survivor_id: int, duplicate_ids: Iterable[int]) -> Entity:
         survivor.curated = True
         survivor.save(update_fields=["curated", "updated_at"])
         refresh_article_counts([survivor.id, *[d.id for d in duplicates]])
+        # Other entities' lists counted the duplicates apart from the survivor: drop them all.
+        transaction.on_commit(invalidate_entity_caches)
     return survivor
 
 

@@ -178,6 +178,9 @@ TAGGING_BATCH_CHARS = env.int("TAGGING_BATCH_CHARS", default=100_000)
 # Search: how long a process reuses the boundary of the newest-rows windows of first pages
 # (articles/search.py, _window); 0 computes it for every search.
 SEARCH_WINDOW_CACHE_SECONDS = env.int("SEARCH_WINDOW_CACHE_SECONDS", default=60)
+# How long an entity's co-mention list and monthly timeline stay cached (entities/selectors.py); tagging,
+# publication, embargo release and merges drop them sooner. 0 computes them on every request.
+COMENTION_CACHE_SECONDS = env.int("COMENTION_CACHE_SECONDS", default=300)
 # Tagging owed but not queued (broker down at save time, worker killed) is re-queued;
 # entity counts follow embargoes as they pass.
 CELERY_BEAT_SCHEDULE = {

@@ -19,3 +19,5 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Each test builds its own archive: a window boundary from another test's rows would still give
 # correct results but could change the plan a test expects. The cache has its own test.
 SEARCH_WINDOW_CACHE_SECONDS = 0
+# Likewise the co-mention lists (entity ids repeat across tests' databases); tested on their own.
+COMENTION_CACHE_SECONDS = 0

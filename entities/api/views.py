@@ -1,6 +1,5 @@
 """/api/v1/people/, /organisations/, /places/: published entities, name search, co-mentions."""
 
-from django.db import connection
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,38 +14,25 @@ from articles.api.pagination import PAGE_PARAMETERS, envelope, page_serializer, 
 from articles.api.serializers import entity_api_url
 from entities.api.serializers import EntitySerializer
 from entities.models import Entity
-from entities.selectors import published_mentions_exist
+from entities.selectors import co_mention_counts, published_mentions_exist
 from newsroom.api_base import ERROR_RESPONSES, NOT_MODIFIED, PartnerAPIMixin, id_parameter
 
 RELATED_IN_LIST = 5
 RELATED_IN_DETAIL = 10
 
-# The co-mentioned entities of several entities at once (one query for a whole page),
-# counted over published articles only.
-RELATED_SQL = """
-SELECT src, other, kind, name, shared FROM (
-    SELECT m1.entity_id AS src, e.id AS other, e.kind, e.name, count(DISTINCT m1.article_id) AS shared,
-           row_number() OVER (PARTITION BY m1.entity_id
-                              ORDER BY count(DISTINCT m1.article_id) DESC, e.id) AS rn
-    FROM entities_mention m1
-    JOIN articles_article a ON a.id = m1.article_id AND a.status = 'published' AND a.published_at <= now()
-    JOIN entities_mention m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id
-    JOIN entities_entity e ON e.id = m2.entity_id AND e.status = 'active'
-    WHERE m1.entity_id = ANY(%s)
-    GROUP BY m1.entity_id, e.id, e.kind, e.name
-) t WHERE rn <= %s ORDER BY src, rn
-"""
-
 
 def attach_related(entities: list[Entity], limit: int) -> None:
-    related: dict[int, list] = {e.id: [] for e in entities}
-    if related:
-        with connection.cursor() as cur:
-            cur.execute(RELATED_SQL, [list(related), limit])
-            for src, other, kind, name, shared in cur.fetchall():
-                related[src].append((other, kind, name, shared))
+    """entity.api_related = (id, kind, name, shared) of its most co-mentioned entities, for
+    a whole page at once (cached lists, entities_selectors.co_mention_counts)."""
+    counts = co_mention_counts(e.id for e in entities)
+    others = {other for rows in counts.values() for other, _ in rows}
+    known = {
+        ident: (kind, name)
+        for ident, kind, name in Entity.objects.active().filter(id__in=others).values_list("id", "kind", "name")
+    }
     for entity in entities:
-        entity.api_related = related[entity.id]
+        rows = [(other, *known[other], shared) for other, shared in counts.get(entity.id, []) if other in known]
+        entity.api_related = rows[:limit]
 
 
 def current_entity(kind: str, entity_id: int) -> Entity:
