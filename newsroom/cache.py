@@ -1,7 +1,8 @@
 """The cache backend: Redis, with an outage read as cache misses rather than errors.
 
-What the cache holds here can be lost: the API's throttle counters (nothing else is cached
-there). With Redis down (restarting, a failover, a full disk) an API answer must still be served, so
+What the cache holds here can be lost: the API's throttle counters, and the entities'
+co-mention lists and timelines (entities.selectors), which are computed again on a miss; an
+invalidation lost in an outage leaves a list stale for at most COMENTION_CACHE_SECONDS. With Redis down (restarting, a failover, a full disk) an API answer must still be served, so
 reads miss, writes are dropped and a warning is logged (at most once a minute per process),
 and throttling fails open until Redis returns. Tagging does not depend on this: its broker
 outage handling is in entities.services (the owed-tagging sweep).
