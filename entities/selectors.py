@@ -33,9 +33,16 @@ SELECT src, other, shared FROM (
 _GENERATION_KEY = "comentions:generation"
 
 
-def _cache_keys(prefix: str, entity_ids: Iterable[int]) -> dict[str, int]:
-    generation = cache.get(_GENERATION_KEY, 0)
-    return {f"{prefix}:{generation}:{i}": i for i in entity_ids}
+def _cache_keys(prefix: str, entity_ids: Iterable[int], generation: int | None = None) -> dict[str, int]:
+    """Cache key -> entity id; the generation (bumped to drop every entity's lists at once)
+    is read from the cache unless given."""
+    if generation is None:
+        generation = cache.get(_GENERATION_KEY, 0)
+    return {_cache_key(prefix, generation, i): i for i in entity_ids}
+
+
+def _cache_key(prefix: str, generation: int, entity_id: int) -> str:
+    return f"{prefix}:{generation}:{entity_id}"
 
 
 def co_mention_counts(entity_ids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
@@ -77,8 +84,8 @@ def invalidate_entity_caches(entity_ids: Iterable[int] | None = None) -> None:
     if entity_ids is None:
         cache.set(_GENERATION_KEY, time.time_ns(), None)
         return
-    ids = list(entity_ids)
-    cache.delete_many([*_cache_keys("comentions", ids), *_cache_keys("timeline", ids)])
+    ids, generation = list(entity_ids), cache.get(_GENERATION_KEY, 0)
+    cache.delete_many([*_cache_keys("comentions", ids, generation), *_cache_keys("timeline", ids, generation)])
 
 
 def co_mentioned_entities(*, entity_id: int, limit: int = 10) -> list[tuple[Entity, int]]:
@@ -139,7 +146,7 @@ def entity_articles(
 
 def _monthly_counts(entity_id: int) -> dict[date, int]:
     ttl = settings.COMENTION_CACHE_SECONDS
-    key = next(iter(_cache_keys("timeline", [entity_id]))) if ttl > 0 else None
+    key = _cache_key("timeline", cache.get(_GENERATION_KEY, 0), entity_id) if ttl > 0 else None
     cached = cache.get(key) if key else None
     if cached is not None:
         return {date.fromisoformat(month): n for month, n in cached}

@@ -26,35 +26,26 @@ ALTER TABLE articles_article DROP COLUMN IF EXISTS entity_ids;
 FUNCTION = """
 CREATE OR REPLACE FUNCTION entities_mention_sync_article_entity_ids() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    touched bigint[];
 BEGIN
+    -- A transition table exists only for the operations its trigger declares it for.
     IF TG_OP = 'INSERT' THEN
-        UPDATE articles_article a SET entity_ids = s.ids
-        FROM (
-            SELECT t.article_id, coalesce((
-                SELECT array_agg(DISTINCT m.entity_id ORDER BY m.entity_id)
-                FROM entities_mention m WHERE m.article_id = t.article_id), '{}') AS ids
-            FROM (SELECT DISTINCT article_id FROM new_rows) t
-        ) s
-        WHERE a.id = s.article_id AND a.entity_ids IS DISTINCT FROM s.ids;
+        SELECT array_agg(DISTINCT article_id) INTO touched FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE articles_article a SET entity_ids = s.ids
-        FROM (
-            SELECT t.article_id, coalesce((
-                SELECT array_agg(DISTINCT m.entity_id ORDER BY m.entity_id)
-                FROM entities_mention m WHERE m.article_id = t.article_id), '{}') AS ids
-            FROM (SELECT DISTINCT article_id FROM old_rows) t
-        ) s
-        WHERE a.id = s.article_id AND a.entity_ids IS DISTINCT FROM s.ids;
+        SELECT array_agg(DISTINCT article_id) INTO touched FROM old_rows;
     ELSE
-        UPDATE articles_article a SET entity_ids = s.ids
-        FROM (
-            SELECT t.article_id, coalesce((
-                SELECT array_agg(DISTINCT m.entity_id ORDER BY m.entity_id)
-                FROM entities_mention m WHERE m.article_id = t.article_id), '{}') AS ids
-            FROM (SELECT article_id FROM new_rows UNION SELECT article_id FROM old_rows) t
-        ) s
-        WHERE a.id = s.article_id AND a.entity_ids IS DISTINCT FROM s.ids;
+        SELECT array_agg(article_id) INTO touched
+        FROM (SELECT article_id FROM new_rows UNION SELECT article_id FROM old_rows) t;
     END IF;
+    UPDATE articles_article a SET entity_ids = s.ids
+    FROM (
+        SELECT t.article_id, coalesce((
+            SELECT array_agg(DISTINCT m.entity_id ORDER BY m.entity_id)
+            FROM entities_mention m WHERE m.article_id = t.article_id), '{}') AS ids
+        FROM unnest(touched) AS t(article_id)
+    ) s
+    WHERE a.id = s.article_id AND a.entity_ids IS DISTINCT FROM s.ids;
     RETURN NULL;
 END
 $$;

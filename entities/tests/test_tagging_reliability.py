@@ -34,7 +34,13 @@ def test_a_worker_killed_mid_run_leaves_every_article_tagged_exactly_once(make_w
     articles = import_wikinews(200)
     assert Article.objects.filter(tagging_status="pending").count() == 200
     first = make_worker()
-    wait_for(lambda: _done() >= 20, deadline=120, what=f"tagging to start; worker log:\n{first.output()}")
+    # Kill it mid-batch: some articles written, and a batch claimed but not finished (between
+    # two batches no row is running, and the kill would test nothing).
+    wait_for(
+        lambda: _done() >= 20 and Article.objects.filter(tagging_status="running").exists(),
+        deadline=120,
+        what=f"tagging to be under way; worker log:\n{first.output()}",
+    )
     first.kill(signal.SIGKILL)  # the main process and its pool children, mid-task
     assert _done() < 200
     # Each task claims a batch of owed articles: the dead ones leave claimed, unfinished rows.
