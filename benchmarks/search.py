@@ -916,11 +916,12 @@ def main(argv: list[str]) -> None:
             " the README were taken with 4GB: ALTER SYSTEM SET shared_buffers = '4GB', then restart)"
         )
         cur.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cur.execute("SET statement_timeout = 0")  # reading 11 GB takes longer than a request may
         # into the OS page cache ('read'): the heap is far larger than the private cluster's shared_buffers
         cur.execute(
             "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c WHERE c.relname IN"
-            " ('articles_article', 'article_search_gin', 'article_published_order', 'entities_mention',"
-            " 'mention_entity_article', 'articles_article_pkey')"
+            " ('articles_article', 'article_search_gin', 'article_search_pairs_gin', 'article_entity_ids_gin',"
+            " 'article_published_order', 'entities_mention', 'mention_entity_article', 'articles_article_pkey')"
             " OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'articles_article')"
         )
     connection.close()
