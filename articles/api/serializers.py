@@ -37,6 +37,9 @@ class PhotoSerializer(serializers.Serializer):
     credit = serializers.CharField(help_text="Credit of the article's photo (may be empty).")
 
 
+_DATETIME = serializers.DateTimeField()  # ISO 8601 in the site's time zone, as the declared field gives
+
+
 class ArticleSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Stable id of the article.")
     url = serializers.SerializerMethodField(help_text="This article in the API.")
@@ -56,6 +59,29 @@ class ArticleSerializer(serializers.Serializer):
     snippet = serializers.SerializerMethodField(
         help_text="With q: an HTML-escaped excerpt where the matched words are wrapped in <mark>; otherwise null."
     )
+
+    def to_representation(self, obj: Article) -> dict:
+        # The fields above document the shape (the schema is generated from them); a page is
+        # built here directly: DRF's field-by-field walk, nested block serializers included,
+        # cost about 0.3 ms per article.
+        return {
+            "id": obj.id,
+            "url": self.get_url(obj),
+            "web_url": self.get_web_url(obj),
+            "title": obj.headline,
+            "standfirst": obj.standfirst,
+            "body": [{"type": block["type"], "text": block["text"]} for block in obj.body],
+            "language": obj.language,
+            "published_at": _DATETIME.to_representation(obj.published_at),
+            "byline": obj.byline,
+            "source": self.get_source(obj),
+            "section": self.get_section(obj),
+            "photo": self.get_photo(obj),
+            "people": self._entities(obj, "person"),
+            "organisations": self._entities(obj, "organisation"),
+            "places": self._entities(obj, "place"),
+            "snippet": self.get_snippet(obj),
+        }
 
     def get_url(self, obj: Article) -> str:
         return self.context["request"].build_absolute_uri(f"/api/v1/articles/{obj.id}/")

@@ -35,7 +35,9 @@ def attach_entities(articles: list[Article]) -> None:
 
 
 def public_articles():
-    return Article.objects.published().select_related("section", "source")
+    # The stored tsvector (the largest column, about 3 kB) and body_text (the body again, as
+    # one string) are never shown.
+    return Article.objects.published().select_related("section", "source").defer("search_vector", "body_text")
 
 
 @extend_schema_view(
