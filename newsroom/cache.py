@@ -60,6 +60,14 @@ class ResilientRedisCache(RedisCache):
             self._outage("add", exc)
             return False
 
+    def incr(self, key, delta=1, version=None):
+        """The new value; None during an outage (there is nothing to count with)."""
+        try:
+            return super().incr(key, delta, version)
+        except OUTAGE as exc:
+            self._outage("incr", exc)
+            return None
+
     def set(self, key, value, timeout=None, version=None):
         try:
             super().set(key, value, timeout, version)
