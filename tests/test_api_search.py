@@ -223,6 +223,25 @@ def test_snippets_highlight_hits_and_escape_the_article_text(api, corpus):
     assert listed["snippet"] is None
 
 
+def test_a_snippet_finds_hits_deep_in_a_long_story_and_only_there(api, corpus):
+    """Snippets are cut from the first HEADLINE_FIRST_CHARS of the text first; a story whose
+    hits all lie further on is read whole, so its snippet still shows them."""
+    from articles.search import HEADLINE_FIRST_CHARS
+
+    filler = "The council met again on Tuesday and the meeting ran late into the evening. "
+    paragraphs = [filler * 8 for _ in range(HEADLINE_FIRST_CHARS // len(filler * 8) + 2)]
+    deep = make_article("Council notes", [*paragraphs, "Late in the night a walrus was seen near the pier."])
+    assert deep.body_text.index("walrus") > HEADLINE_FIRST_CHARS
+    early = make_article("Walrus sighting", ["A walrus rested on the slipway.", *paragraphs])
+    headline_only = make_article("Walrus on the front page", paragraphs)
+    snippets = {r["id"]: r["snippet"] for r in search(api, "walrus")["results"]}
+    assert set(snippets) == {deep.id, early.id, headline_only.id}
+    assert "<mark>walrus</mark> was seen near the pier" in snippets[deep.id]
+    assert "<mark>walrus</mark> rested" in snippets[early.id]
+    # Found by its headline alone: the snippet is the start of the story, nothing marked.
+    assert snippets[headline_only.id].startswith("The council met again") and "<mark>" not in snippets[headline_only.id]
+
+
 def test_search_combines_with_every_filter(api, corpus):
     person = Entity.objects.create(kind="person", name="Nicola Sturgeon", slug="nicola-sturgeon")
     place = Entity.objects.create(kind="place", name="Bretagne", slug="bretagne")
