@@ -49,6 +49,17 @@ PLANS = {
         "RANK_CANDIDATES": 40,
         "RANK_MIN_CANDIDATES": 10,
     },
+    # relevance's candidates from the longer walk window
+    "walk-window": {
+        "WALK_ABOVE": 10**9,
+        "WINDOW_ROWS": 30,
+        "WALK_WINDOW_ROWS": 300,
+        "BITMAP_WINDOW_ROWS": 450,
+        "BITMAP_WINDOW_MIN_ESTIMATE": 1,
+        "RANK_ALL_BELOW": 1,
+        "RANK_CANDIDATES": 40,
+        "RANK_MIN_CANDIDATES": 10,
+    },
 }
 
 
@@ -164,3 +175,20 @@ def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_
     ranked, _ = every_page(ArticleFilters(q="harbour", ordering=search.RELEVANCE))
     assert fresh.id in ranked
     assert set(ranked) == set(expected[: len(ranked)])
+
+
+def test_relevance_takes_the_walk_window_when_its_candidates_lie_within_it(monkeypatch, archive):
+    """The plan above is the one taken: a dense word's candidates come from the longer walk
+    window, a sparse word's do not (it would walk the whole window for too few)."""
+    for name, value in PLANS["walk-window"].items():
+        monkeypatch.setattr(search, name, value)
+    windows = []
+    real_window = search._window
+    monkeypatch.setattr(
+        search, "_window", lambda filters, position, rows: windows.append(rows) or real_window(filters, position, rows)
+    )
+    search_articles(ArticleFilters(q="harbour", ordering=search.RELEVANCE))
+    assert windows == [300]
+    windows.clear()
+    search_articles(ArticleFilters(q="lighthouse", ordering=search.RELEVANCE))
+    assert 300 not in windows
