@@ -515,11 +515,7 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
             result = _page(query, ordering, where, params, strategy, cursor, page_size)
     ids = result.ids
     count, count_is_estimate = estimate, True
-    if cursor is None and result.next_cursor is None:
-        # A first page with no next one holds every match: the planner's estimate (3,977
-        # for a word absent from the archive) must not be shown beside no results.
-        count, count_is_estimate = len(ids), False
-    elif result.total is not None:
+    if result.total is not None:
         count, count_is_estimate = result.total, False
     elif estimate < COUNT_EXACT_BELOW:
         with connection.cursor() as cur:
@@ -530,7 +526,13 @@ def search_articles(filters: ArticleFilters, *, cursor: str | None = None, page_
             count = cur.fetchone()[0]
         count_is_estimate = count >= COUNT_EXACT_BELOW * 10
     if cursor is None and count_is_estimate:
-        count = max(count, len(ids) + 1)  # an estimate, but there is a next page
+        # A first page with no next one holds every match: the planner's estimate (3,977
+        # for a word absent from the archive) must not be shown beside no results. With a
+        # next page, there is at least one more.
+        if result.next_cursor is None:
+            count, count_is_estimate = len(ids), False
+        else:
+            count = max(count, len(ids) + 1)
     snippets = headlines(ids, query) if query and ids else {}
     return Page(ids, result.next_cursor, result.previous_cursor, count, count_is_estimate, snippets)
 
