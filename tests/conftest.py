@@ -38,6 +38,51 @@ def mention(article, entity, surface=None):
     )
 
 
+def bulk_archive(articles: list) -> None:
+    """Insert unsaved articles at once (their body text and hash computed as save() would),
+    then ANALYZE, so that the planner's estimates, which the search plans follow, are real."""
+    from django.db import connection
+
+    for article in articles:
+        article.body_text = article.compute_body_text()
+        article.content_hash = article.compute_content_hash()
+    Article.objects.bulk_create(articles)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+
+
+def plain_matches(q: str, filters: dict | None = None) -> list[int]:
+    """Every published match of `q`, newest first, by the plainest query there is (the
+    engine's WHERE clause, no plan, no pairs): what every search plan must page through."""
+    from django.db import connection
+
+    from articles import search
+
+    query = search.parse_query(q)
+    where, params = search._article_where(search.ArticleFilters(q=q, **(filters or {})), query)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id FROM articles_article a WHERE {where} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def every_page(filters, page_size: int = 7) -> tuple[list[int], list]:
+    """The ids of every page of a search, following `next`, and the pages."""
+    from articles.search import search_articles
+
+    ids, pages, cursor = [], [], None
+    for _ in range(200):
+        page = search_articles(filters, cursor=cursor, page_size=page_size)
+        ids += page.ids
+        pages.append(page)
+        cursor = page.next_cursor
+        if not cursor:
+            return ids, pages
+    raise AssertionError("the pages never end")
+
+
 @pytest.fixture
 def archive(db):
     politics = Section.objects.create(name="Politics", slug="politics")

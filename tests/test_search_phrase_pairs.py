@@ -16,7 +16,8 @@ from django.db import connection
 
 from articles import search
 from articles.models import Article
-from articles.search import ArticleFilters, parse_query, search_articles, with_phrase_pairs
+from articles.search import ArticleFilters, parse_query, with_phrase_pairs
+from tests.conftest import bulk_archive, every_page, plain_matches
 
 VOCABULARY = [
     # stop words of both languages, and words that are not
@@ -153,12 +154,8 @@ def phrase_archive(db):
             status=Article.Status.PUBLISHED,
             published_at=start + timedelta(hours=rng.randrange(24 * 365)),
         )
-        article.body_text = article.compute_body_text()
-        article.content_hash = article.compute_content_hash()
         articles.append(article)
-    Article.objects.bulk_create(articles)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE articles_article")
+    bulk_archive(articles)
 
 
 @pytest.mark.parametrize(
@@ -178,20 +175,7 @@ def phrase_archive(db):
     ],
 )
 def test_phrase_search_finds_exactly_what_a_plain_query_finds(phrase_archive, q):
-    query = parse_query(q)
-    where, params = search._article_where(ArticleFilters(q=q), query)  # no pairs: the plain test
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.id FROM articles_article a WHERE {where} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)
-            params,
-        )
-        expected = [row[0] for row in cursor.fetchall()]
+    expected = plain_matches(q)  # no pairs: the plain test
     assert expected, "each phrase occurs in the archive"
-    found, cursor_ = [], None
-    while True:
-        page = search_articles(ArticleFilters(q=q, ordering=search.NEWEST), cursor=cursor_, page_size=9)
-        found += page.ids
-        cursor_ = page.next_cursor
-        if not cursor_:
-            break
+    found, _ = every_page(ArticleFilters(q=q, ordering=search.NEWEST), page_size=9)
     assert found == expected

@@ -18,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import search
 from articles.models import Article
-from articles.search import ArticleFilters, parse_query, search_articles
+from articles.search import ArticleFilters, search_articles
+from tests.conftest import bulk_archive, every_page, plain_matches
 
 FILLER = ["report", "council", "meeting", "weather", "market", "street", "school", "river", "bridge", "garden"]
 
@@ -87,36 +88,8 @@ def archive(db):
             # not in id order, like a back-filled archive; a few share a time
             published_at=start + timedelta(hours=rng.randrange(0, 24 * 700)),
         )
-        article.body_text = article.compute_body_text()
-        article.content_hash = article.compute_content_hash()
         articles.append(article)
-    Article.objects.bulk_create(articles)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE articles_article")
-
-
-def truth(q: str, filters: dict) -> list[int]:
-    """Every published match, newest first, by the plainest query there is."""
-    query = parse_query(q)
-    where, params = search._article_where(ArticleFilters(q=q, **filters), query)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.id FROM articles_article a WHERE {where} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)
-            params,
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def every_page(filters: ArticleFilters, page_size: int = 7) -> tuple[list[int], list]:
-    ids, pages, cursor = [], [], None
-    for _ in range(200):
-        page = search_articles(filters, cursor=cursor, page_size=page_size)
-        ids += page.ids
-        pages.append(page)
-        cursor = page.next_cursor
-        if not cursor:
-            return ids, pages
-    raise AssertionError("the pages never end")
+    bulk_archive(articles)
 
 
 @pytest.mark.parametrize("plan", PLANS)
@@ -124,7 +97,7 @@ def every_page(filters: ArticleFilters, page_size: int = 7) -> tuple[list[int], 
 def test_every_plan_pages_through_exactly_the_matches(monkeypatch, archive, plan, q, filters):
     for name, value in PLANS[plan].items():
         monkeypatch.setattr(search, name, value)
-    expected = truth(q, filters)
+    expected = plain_matches(q, filters)
 
     newest, pages = every_page(ArticleFilters(q=q, ordering=search.NEWEST, **filters))
     assert newest == expected
@@ -169,7 +142,7 @@ def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_
         published_at=newest.published_at + timedelta(minutes=1),
     )
     assert search._WINDOW_CACHE, "the boundary is still the one taken before"
-    expected = truth("harbour", {})
+    expected = plain_matches("harbour", {})
     assert expected[0] == fresh.id
     assert every_page(filters)[0] == expected
     ranked, _ = every_page(ArticleFilters(q="harbour", ordering=search.RELEVANCE))
