@@ -67,9 +67,10 @@ class APIKeyRateThrottle(throttling.SimpleRateThrottle):
 
     A sliding window over two fixed ones: each request increments the counter of the
     current window, and the previous window's count weighs in for the part of it the
-    sliding window still covers. That is one atomic increment and one read per request;
-    DRF's SimpleRateThrottle reads and rewrites the list of every request time in the
-    window (5,000 of them at the default rate), which grew to milliseconds a request."""
+    sliding window still covers. That is a few small Redis commands per request (add or
+    increment this window's counter, read the previous one); DRF's SimpleRateThrottle reads
+    and rewrites the list of every request time in the window (5,000 of them at the default
+    rate), which grew to milliseconds a request."""
 
     scope = "api_key"
 
@@ -124,7 +125,7 @@ class APIKeyRateThrottle(throttling.SimpleRateThrottle):
                 continue
         return None
 
-    def wait(self) -> float:
+    def wait(self) -> int:
         return max(1, math.ceil(self.wait_seconds))
 
 
