@@ -33,7 +33,7 @@ bench: $(STAMP)
 	scripts/with-services.sh $(PY) -m benchmarks $(BENCH_ARGS)
 
 eval: $(STAMP)
-	scripts/with-services.sh $(PY) manage.py evaluate_tagging
+	scripts/with-services.sh $(PY) manage.py evaluate_tagging $(EVAL_ARGS)
 
 services-start:
 	scripts/services.sh start

@@ -1,9 +1,29 @@
-"""`make eval`: precision, recall and F1 per type of the tagger against gold news text.
+"""`make eval`: how well the tagger finds the people, organisations and places of gold news text.
 
-Document level: a gold entity (with the names it is written as) is found when a prediction
-of the same type carries one of its names (case, accents and titles ignored). "model" is
-spaCy alone (label mapping only); "pipeline" adds cleaning, gazetteer typing and in-article
-resolution (one prediction per resolved entity). Nothing is written to the database.
+Two variants side by side: "model" is spaCy alone (label mapping only, one returned entity
+per distinct (type, name)); "pipeline" adds cleaning, gazetteer typing and in-article
+resolution (one returned entity per resolved entity). Nothing is written to the database.
+
+Our own gold (entities/eval/gold.jsonl, gold_en.jsonl, gold_fr.jsonl when present; an
+article in two files is read from the later one) is scored at document level:
+
+- A returned entity *names* a gold entity when one of its keys (its surface forms after
+  `name_key`, titles and honorifics dropped) equals a key of one of the gold entity's names.
+- Precision (per type): returned entities of that type naming a gold entity of the same
+  type, over returned entities of that type. Recall (per type): gold entities of that type
+  named by at least one returned entity of the same type, over gold entities of that type.
+  F1: their harmonic mean. "all" pools the three types; each language (fr, en) pools its
+  articles, "all" every article.
+- Split: a gold entity named by two or more returned entities, whatever their types
+  (count, and % of gold entities): one entity the editor would see as several tags.
+- Junk: a returned entity naming no gold entity of any type (count, % of returned entities).
+- Wrong type: a returned entity naming gold entities, none of its type (count, % of
+  returned entities). Every returned entity is correct, wrong type or junk.
+
+`--verbose` lists, per article, the misses, junk, splits and wrong types of the pipeline
+(or of the model, or both). The NewsEye historical OCR gold (restricted, read from the
+shared folder) is scored the same way per type; the cross-language section counts the
+entities FR/EN Wikinews pairs share (no gold).
 """
 
 import json
@@ -14,6 +34,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from entities.extraction import gazetteer, ner
+from entities.extraction.evaluation import Evaluation, Named, score_document
 from entities.extraction.resolve import clean, clean_person, cluster_article
 from entities.models import EntityKind, name_key
 
@@ -21,59 +42,57 @@ ROOT = Path(settings.BASE_DIR)
 SHARED = ROOT.parent / "shared" / "data"
 NEWSEYE = SHARED / "restricted" / "newseye" / "fr_newseye_historical_ocr.jsonl"
 OPEN_ARTICLES = SHARED / "open" / "articles"
-GOLD = ROOT / "entities" / "eval" / "gold.jsonl"
+GOLD_FILES = [ROOT / "entities" / "eval" / name for name in ("gold.jsonl", "gold_en.jsonl", "gold_fr.jsonl")]
 TYPES = {"PER": EntityKind.PERSON, "ORG": EntityKind.ORGANISATION, "LOC": EntityKind.PLACE}
 KIND_LABEL = {v: k for k, v in TYPES.items()}
+LANGUAGES = ("fr", "en")
 
 
-def _keys(name: str) -> set[str]:
-    return {name_key(name), name_key(clean(name)), name_key(clean_person(name))} - {""}
+def _keys(name: str) -> frozenset[str]:
+    return frozenset({name_key(name), name_key(clean(name)), name_key(clean_person(name))} - {""})
 
 
-def _gold_entities(record: dict) -> list[tuple[str, set[str]]]:
+def _gold_entities(record: dict) -> list[Named]:
     if "names" in (record["entities"][0] if record["entities"] else {}):
-        return [(TYPES[e["type"]], set().union(*(_keys(n) for n in e["names"]))) for e in record["entities"]]
-    grouped: dict[tuple, set[str]] = defaultdict(set)  # NewsEye: one entry per mention
+        return [
+            Named(TYPES[e["type"]], frozenset().union(*(_keys(n) for n in e["names"])), e.get("name") or e["names"][0])
+            for e in record["entities"]
+        ]
+    grouped: dict[tuple, list[str]] = defaultdict(list)  # NewsEye: one entry per mention
     for e in record["entities"]:
         if e["type"] in TYPES:
-            grouped[(e["type"], e.get("wikidata") or name_key(e["text"]))] |= _keys(e["text"])
-    return [(TYPES[t], keys) for (t, _id), keys in grouped.items()]
+            grouped[(e["type"], e.get("wikidata") or name_key(e["text"]))].append(e["text"])
+    return [
+        Named(TYPES[t], frozenset().union(*(_keys(text) for text in texts)), texts[0])
+        for (t, _id), texts in grouped.items()
+    ]
 
 
-def _model_predictions(raw: list[ner.RawMention]) -> list[tuple[str, set[str]]]:
-    seen = {(m.kind, name_key(m.text)) for m in raw if m.kind is not None}
-    return [(kind, {key}) for kind, key in seen if key]
+def _model_predictions(raw: list[ner.RawMention]) -> list[Named]:
+    first_written: dict[tuple[str, str], str] = {}
+    for m in raw:
+        key = name_key(m.text)
+        if m.kind is not None and key:
+            first_written.setdefault((m.kind, key), m.text)
+    return [Named(kind, frozenset({key}), text) for (kind, key), text in first_written.items()]
 
 
-def _pipeline_predictions(raw: list[ner.RawMention]) -> list[tuple[str, set[str]]]:
-    return [(c.kind, c.keys | {c.key}) for c in cluster_article(raw)]
+def _pipeline_predictions(raw: list[ner.RawMention]) -> list[Named]:
+    return [Named(c.kind, frozenset(c.keys | {c.key}), c.name) for c in cluster_article(raw)]
 
 
-class Scores:
-    def __init__(self):
-        self.tp_pred = defaultdict(int)
-        self.pred = defaultdict(int)
-        self.tp_gold = defaultdict(int)
-        self.gold = defaultdict(int)
+VARIANTS = {"model": _model_predictions, "pipeline": _pipeline_predictions}
 
-    def add(self, gold: list, predicted: list) -> None:
-        for kind, keys in predicted:
-            self.pred[kind] += 1
-            if any(g_kind == kind and keys & g_keys for g_kind, g_keys in gold):
-                self.tp_pred[kind] += 1
-        for kind, keys in gold:
-            self.gold[kind] += 1
-            if any(p_kind == kind and keys & p_keys for p_kind, p_keys in predicted):
-                self.tp_gold[kind] += 1
 
-    def row(self, kind: str | None) -> tuple[float, float, float, int]:
-        kinds = [kind] if kind else list(TYPES.values())
-        tp_p, p = sum(self.tp_pred[k] for k in kinds), sum(self.pred[k] for k in kinds)
-        tp_g, g = sum(self.tp_gold[k] for k in kinds), sum(self.gold[k] for k in kinds)
-        precision = tp_p / p if p else 0.0
-        recall = tp_g / g if g else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return precision, recall, f1, g
+def _own_gold_records() -> list[dict]:
+    by_id: dict[str, dict] = {}
+    for path in GOLD_FILES:
+        if path.exists():
+            for line in path.open(encoding="utf-8"):
+                if line.strip():
+                    record = json.loads(line)
+                    by_id[record["id"]] = record
+    return list(by_id.values())
 
 
 def _texts_of_gold(record: dict) -> tuple[dict[str, str], str]:
@@ -93,38 +112,107 @@ def _texts_of_gold(record: dict) -> tuple[dict[str, str], str]:
     raise LookupError(record["id"])
 
 
-class Command(BaseCommand):
-    help = "Precision/recall/F1 per type of the tagger (model alone and whole pipeline) against gold news text."
+def _evaluate(ids: list[str], docs: list, gold: list[list[Named]]) -> dict[str, Evaluation]:
+    raws = ner.extract_many(docs)
+    return {
+        variant: Evaluation(
+            [
+                score_document(doc_id=doc_id, language=language, gold=entities, returned=predict(raw))
+                for doc_id, (_fields, language), entities, raw in zip(ids, docs, gold, raws, strict=True)
+            ]
+        )
+        for variant, predict in VARIANTS.items()
+    }
 
-    def handle(self, *args, **options):
-        datasets = [("own gold (seed + Wikinews, 5 docs)", self._own())]
+
+class Command(BaseCommand):
+    help = "Precision/recall/F1, splits, junk and wrong types of the tagger (model alone and whole pipeline) against gold news text."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--verbose",
+            nargs="?",
+            const="pipeline",
+            choices=["pipeline", "model", "both"],
+            help="List per article of our gold the misses, junk, splits and wrong types (default: the pipeline's).",
+        )
+
+    def handle(self, *args, verbose=None, **options):
+        records = _own_gold_records()
+        docs = [_texts_of_gold(r) for r in records]
+        results = _evaluate([r["id"] for r in records], docs, [_gold_entities(r) for r in records])
+        files = ", ".join(path.name for path in GOLD_FILES if path.exists())
+        per_language = ", ".join(f"{lang} {sum(1 for _f, doc_lang in docs if doc_lang == lang)}" for lang in LANGUAGES)
+        self._own_report(f"Own gold ({files}): {len(docs)} articles ({per_language})", results)
+        if verbose:
+            for variant in ("model", "pipeline") if verbose == "both" else (verbose,):
+                self._errors_per_article(variant, results[variant])
+
         if NEWSEYE.exists():
-            datasets.append(("NewsEye FR historical OCR", self._newseye()))
+            newseye = [json.loads(line) for line in NEWSEYE.open(encoding="utf-8")]
+            newseye_docs = [({"body_text": r["body"]}, r.get("lang", "fr")) for r in newseye]
+            ids = [str(r.get("id", i)) for i, r in enumerate(newseye)]
+            newseye_results = _evaluate(ids, newseye_docs, [_gold_entities(r) for r in newseye])
+            for variant, evaluation in newseye_results.items():
+                self._table(f"NewsEye FR historical OCR — {variant}", evaluation)
         else:
             self.stdout.write(f"NewsEye gold not found at {NEWSEYE}: skipped.")
-        for title, (docs, gold) in datasets:
-            raws = ner.extract_many(docs)
-            for variant, predict in (("model", _model_predictions), ("pipeline", _pipeline_predictions)):
-                scores = Scores()
-                for raw, g in zip(raws, gold, strict=True):
-                    scores.add(g, predict(raw))
-                self._table(f"{title} — {variant}", scores)
         self._cross_language()
 
-    def _own(self):
-        records = [json.loads(line) for line in GOLD.open(encoding="utf-8")]
-        return [_texts_of_gold(r) for r in records], [_gold_entities(r) for r in records]
+    def _own_report(self, title: str, results: dict[str, Evaluation]) -> None:
+        write = self.stdout.write
+        write(f"\n{title}")
+        write(f"  {'':<11} {'':>5}  {'model':-^29}  {'pipeline':-^29}")
+        head = f"{'returned':>8} {'prec':>6} {'recall':>6} {'F1':>6}"
+        write(f"  {'lang':<4} {'type':<6} {'gold':>5}  {head}  {head}")
+        for language in [*LANGUAGES, None]:
+            for kind in [*TYPES.values(), None]:
+                rows = [results[variant].precision_recall(kind=kind, language=language) for variant in VARIANTS]
+                cells = [f"{s.returned:>8} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}" for s in rows]
+                write(
+                    f"  {language or 'all':<4} {KIND_LABEL.get(kind, 'all'):<6} {rows[0].gold:>5}  {cells[0]}  {cells[1]}"
+                )
+        write(f"\n  {'errors':<11} {'lang':<4}  {'model':>27}  {'pipeline':>27}")
+        for label, measure, of in (
+            ("split", "splits", "gold"),
+            ("junk", "junk", "returned"),
+            ("wrong type", "wrong_type", "returned"),
+        ):
+            for language in [*LANGUAGES, None]:
+                cells = []
+                for variant in VARIANTS:
+                    share = getattr(results[variant], measure)(language=language)
+                    cells.append(f"{share.count:>5}/{share.total:<5} {of:<8} {share.fraction:>6.1%}")
+                write(f"  {label:<11} {language or 'all':<4}  {cells[0]:>27}  {cells[1]:>27}")
 
-    def _newseye(self):
-        records = [json.loads(line) for line in NEWSEYE.open(encoding="utf-8")]
-        return [({"body_text": r["body"]}, r.get("lang", "fr")) for r in records], [_gold_entities(r) for r in records]
+    def _errors_per_article(self, variant: str, evaluation: Evaluation) -> None:
+        write = self.stdout.write
 
-    def _table(self, title: str, scores: Scores) -> None:
+        def shown(entity: Named) -> str:
+            return f"{KIND_LABEL.get(entity.kind, entity.kind)} {entity.name}"
+
+        write(f"\nErrors per article — {variant}")
+        for doc in evaluation.documents:
+            if not (doc.missed or doc.junk or doc.splits or doc.wrong_type):
+                continue
+            write(f"\n{doc.doc_id} ({doc.language})")
+            if doc.missed:
+                write("  missed:     " + "; ".join(shown(g) for g in doc.missed))
+            if doc.junk:
+                write("  junk:       " + "; ".join(shown(r) for r in doc.junk))
+            for gold, naming in doc.splits:
+                write(f"  split:      {shown(gold)} <- " + "; ".join(shown(r) for r in naming))
+            for returned, gold in doc.wrong_type:
+                write(f"  wrong type: {shown(returned)} (gold: {shown(gold)})")
+
+    def _table(self, title: str, evaluation: Evaluation) -> None:
         self.stdout.write(f"\n{title}")
         self.stdout.write(f"  {'type':<6} {'precision':>9} {'recall':>7} {'F1':>6} {'gold':>5}")
         for kind in [*TYPES.values(), None]:
-            p, r, f, g = scores.row(kind)
-            self.stdout.write(f"  {KIND_LABEL.get(kind, 'all'):<6} {p:>9.3f} {r:>7.3f} {f:>6.3f} {g:>5}")
+            s = evaluation.precision_recall(kind=kind)
+            self.stdout.write(
+                f"  {KIND_LABEL.get(kind, 'all'):<6} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.gold:>5}"
+            )
 
     def _cross_language(self) -> None:
         """FR/EN Wikinews pairs (fr en_pageid = en PrimerAI id): the entities found on both
