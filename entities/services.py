@@ -396,14 +396,14 @@ def tag_article(
     return outcomes[article_id]
 
 
-def record_tagging_failure(*, article_id: int, content_hash: str, error: str, final: bool = False) -> str:
+def record_tagging_failure(*, article_id: int, content_hash: str, error: str) -> str:
     """After a failed attempt: pending again (the sweep retries) or, after MAX_ATTEMPTS
     attempts, failed with the reason shown to editors."""
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(id=article_id, content_hash=content_hash).first()
         if article is None or article.tagging_status == Article.TaggingStatus.DONE:
             return "ignored"
-        failed = final or article.tagging_attempts >= MAX_ATTEMPTS
+        failed = article.tagging_attempts >= MAX_ATTEMPTS
         status = Article.TaggingStatus.FAILED if failed else Article.TaggingStatus.PENDING
         Article.objects.filter(id=article_id).update(
             tagging_status=status, tagging_error=error[:2000], tagging_claim=""

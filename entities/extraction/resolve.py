@@ -140,7 +140,6 @@ STOPLIST = {
     "ministre",
     "parlement",
     "state",
-    "g",
     "ap",
     "afp",
     "reuters",
@@ -549,10 +548,6 @@ class Known:
         Alias.objects.bulk_create(new, ignore_conflicts=True)
 
 
-def _unique_person_with_surname(surname_key: str, first: str | None = None) -> Entity | None:
-    return Known().person_with_surname(surname_key, first)
-
-
 def _find(kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
     if not keys:
         return None, False
@@ -597,7 +592,7 @@ def _lookup_keys(cluster: Cluster) -> set[str]:
 
 
 def _surnames(cluster: Cluster) -> set[str]:
-    """The surname keys resolve_cluster may look people up by."""
+    """The surname keys resolving the cluster may look people up by."""
     if cluster.kind != EntityKind.PERSON:
         return set()
     return {cluster.key.split(" ", 1)[1] if " " in cluster.key else cluster.key}
@@ -636,21 +631,6 @@ def _add_forms(cluster: Cluster, entity: Entity, known: Known) -> None:
     for form in cluster.forms:
         if cluster.kind != EntityKind.PERSON or len(name_key(form).split()) > 1:
             known.add_alias(entity, form)
-
-
-def resolve_cluster(cluster: Cluster, known: Known | None = None) -> Entity | None:
-    """The canonical entity of one article's cluster, created when new; None when rejected."""
-    own = known is None
-    if known is None:
-        known = Known({cluster.kind: _lookup_keys(cluster)}, _surnames(cluster))
-    entity = _existing(cluster, known)
-    if entity is _NEW:
-        entity = _create(cluster.kind, cluster.name, known)
-    if entity is not None:
-        _add_forms(cluster, entity, known)
-        if own:
-            known.save_aliases()
-    return entity
 
 
 def _create(kind: str, name: str, known: Known | None = None) -> Entity | None:
