@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
-from entities.extraction import ner, resolve
+from entities.extraction import clustering, ner, resolve
 from entities.models import Alias, CountWatermark, Entity, EntityRedirect, Mention, name_key
 from entities.selectors import invalidate_entity_caches
 
@@ -355,7 +355,7 @@ def tag_article(
     for i, found in raws.items():
         if isinstance(found, list):
             try:
-                clusters[i] = resolve.cluster_article(found)
+                clusters[i] = clustering.cluster_article(found)
             except _BATCH_STOPPERS:
                 raise
             except Exception as exc:  # this article fails alone, below
