@@ -178,14 +178,6 @@ class Article(models.Model):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @property
-    def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
-
-    @property
     def paragraphs(self) -> list[dict]:
         return [b for b in self.body if b.get("type") == BlockType.PARAGRAPH]
 

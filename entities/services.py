@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
-from entities.extraction import ner, resolve
+from entities.extraction import clustering, ner, resolve
 from entities.models import Alias, CountWatermark, Entity, EntityRedirect, Mention, name_key
 from entities.selectors import invalidate_entity_caches
 
@@ -355,7 +355,7 @@ def tag_article(
     for i, found in raws.items():
         if isinstance(found, list):
             try:
-                clusters[i] = resolve.cluster_article(found)
+                clusters[i] = clustering.cluster_article(found)
             except _BATCH_STOPPERS:
                 raise
             except Exception as exc:  # this article fails alone, below
@@ -396,14 +396,14 @@ def tag_article(
     return outcomes[article_id]
 
 
-def record_tagging_failure(*, article_id: int, content_hash: str, error: str, final: bool = False) -> str:
+def record_tagging_failure(*, article_id: int, content_hash: str, error: str) -> str:
     """After a failed attempt: pending again (the sweep retries) or, after MAX_ATTEMPTS
     attempts, failed with the reason shown to editors."""
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(id=article_id, content_hash=content_hash).first()
         if article is None or article.tagging_status == Article.TaggingStatus.DONE:
             return "ignored"
-        failed = final or article.tagging_attempts >= MAX_ATTEMPTS
+        failed = article.tagging_attempts >= MAX_ATTEMPTS
         status = Article.TaggingStatus.FAILED if failed else Article.TaggingStatus.PENDING
         Article.objects.filter(id=article_id).update(
             tagging_status=status, tagging_error=error[:2000], tagging_claim=""

@@ -10,14 +10,9 @@ media caption and producer -> photo caption and credit; body.content -> blocks.
 
 from articles.ingest.base import IngestError, ParsedArticle
 from articles.ingest.sanitize import element_blocks, element_text, localname
-from articles.ingest.xmlsafe import parse_xml
 from articles.ingest.xmltools import attr, descendants, find, language_code, parse_time, text_at, version_number
 from articles.language import detect_language
 from articles.text import normalize_line
-
-
-def parse_nitf(data: bytes) -> ParsedArticle:
-    return nitf_article(parse_xml(data))
 
 
 def nitf_article(root) -> ParsedArticle:

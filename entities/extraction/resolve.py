@@ -1,19 +1,12 @@
-"""From raw NER spans to canonical entities.
+"""From one article's clusters (`clustering.cluster_article`) to canonical entities of the archive.
 
-Two steps:
-1. `clean` / `cluster_article`: within one article, drop titles and honorifics, junk spans
-   and nationalities, type names the gazetteer knows, and group the forms of one person
-   ("Jim Mattis", "James Mattis", "Mattis"; "Jean-Yves Le Drian", "M. Le Drian").
-2. `resolve_clusters`: find (or create) the entity of each group across the archive by
-   case- and accent-insensitive keys of entity names and aliases, following merges to the
-   survivor and dropping anything an editor rejected. A bare surname is never matched to
-   a person elsewhere unless exactly one known person carries it.
+Each cluster finds (or creates) its entity by case- and accent-insensitive keys of entity
+names and aliases, following merges to the survivor and dropping anything an editor
+rejected. A bare surname is never matched to a person elsewhere unless exactly one known
+person carries it.
 """
 
-import re
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,406 +14,9 @@ from django.db.models.functions import Reverse
 from django.utils.text import slugify
 
 from articles.text import normalize_line
-from entities.extraction import gazetteer
+from entities.extraction.clustering import Cluster, cluster_article, same_first_name
 from entities.extraction.ner import RawMention
 from entities.models import Alias, Entity, EntityKind, name_key
-
-# Titles, honorifics and functions that precede a name; matched on name_key'd tokens.
-HONORIFICS = {
-    "m",
-    "mm",
-    "mme",
-    "mmes",
-    "mlle",
-    "mr",
-    "mrs",
-    "ms",
-    "messrs",
-    "dr",
-    "pr",
-    "prof",
-    "me",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "president",
-    "presidente",
-    "vice",
-    "premier",
-    "prime",
-    "minister",
-    "ministre",
-    "secretary",
-    "secretaire",
-    "general",
-    "gen",
-    "colonel",
-    "col",
-    "captain",
-    "capitaine",
-    "senator",
-    "senateur",
-    "senatrice",
-    "sen",
-    "rep",
-    "representative",
-    "depute",
-    "deputee",
-    "governor",
-    "gouverneur",
-    "mayor",
-    "maire",
-    "king",
-    "queen",
-    "roi",
-    "reine",
-    "prince",
-    "princesse",
-    "princess",
-    "pope",
-    "pape",
-    "chancellor",
-    "chanceliere",
-    "chancelier",
-    "judge",
-    "juge",
-    "justice",
-    "commissioner",
-    "commissaire",
-    "saint",
-    "st",
-    "father",
-    "pere",
-    "abbe",
-    "mgr",
-    "monseigneur",
-    "cardinal",
-    "archbishop",
-    "bishop",
-    "eveque",
-    "ambassador",
-    "ambassadeur",
-    "ceo",
-    "director",
-    "directeur",
-    "directrice",
-    "chief",
-    "chef",
-    "le",
-    "la",
-    "les",
-    "the",
-    "l",
-    "de",
-    "du",
-    "a",
-    "au",
-    "of",
-}
-# Tokens that may start a name but are dropped only as part of a title ("le secrétaire").
-_PARTICLES = {"le", "la", "les", "the", "l", "de", "du", "a", "au", "of"}
-
-# Words spaCy likes to call places or organisations that are not: ministries' portfolios,
-# "Etat" of "Etat islamique" split off, and the like.
-STOPLIST = {
-    "defense",
-    "defence",
-    "etat",
-    "etats",
-    "interieur",
-    "justice",
-    "sante",
-    "economie",
-    "gouvernement",
-    "government",
-    "affaires etrangeres",
-    "premier ministre",
-    "president",
-    "ministre",
-    "parlement",
-    "state",
-    "g",
-    "ap",
-    "afp",
-    "reuters",
-    "archives",
-    "photo",
-    "wikinews",
-}
-_DEMONYM = re.compile(
-    r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ins|ines|ans|ens|ese|ish)$"
-)
-_TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
-_POSSESSIVE = re.compile(r"(?:'s|’s|')$")
-_EDGE_PUNCT = " \t\n\"'«»“”‘’,;:!?()[]{}-–—."
-
-# Common first-name variants: each set is one name.
-_VARIANT_SETS = [
-    {"jim", "james", "jimmy", "jamie"},
-    {"bill", "william", "will", "billy", "willy"},
-    {"bob", "robert", "rob", "bobby", "robbie"},
-    {"mike", "michael", "mick", "mickey"},
-    {"tom", "thomas", "tommy"},
-    {"dick", "richard", "rick", "rich", "ricky"},
-    {"joe", "joseph", "joey"},
-    {"ben", "benjamin", "benny"},
-    {"dan", "daniel", "danny"},
-    {"dave", "david"},
-    {"chris", "christopher"},
-    {"tony", "anthony", "antony"},
-    {"ted", "edward", "ed", "eddie", "ned"},
-    {"nick", "nicholas", "nicolas"},
-    {"alex", "alexander", "alexandre"},
-    {"steve", "steven", "stephen"},
-    {"andy", "andrew", "drew"},
-    {"matt", "matthew"},
-    {"sam", "samuel"},
-    {"pat", "patrick"},
-    {"jack", "john", "johnny", "jon"},
-    {"chuck", "charles", "charlie"},
-    {"larry", "lawrence", "laurence"},
-    {"jerry", "gerald", "jeremy"},
-    {"greg", "gregory"},
-    {"ron", "ronald", "ronnie"},
-    {"don", "donald"},
-    {"liz", "elizabeth", "beth", "betty", "eliza"},
-    {"kate", "katherine", "catherine", "kathy", "cathy", "katie"},
-    {"maggie", "margaret", "meg", "peggy"},
-    {"jenny", "jennifer", "jen"},
-    {"sue", "susan", "suzanne", "susie"},
-    {"vlad", "vladimir"},
-]
-VARIANTS: dict[str, frozenset[str]] = {}
-for _names in _VARIANT_SETS:
-    for _n in _names:
-        VARIANTS[_n] = frozenset(_names)
-
-
-def same_first_name(a: str, b: str) -> bool:
-    return a == b or b in VARIANTS.get(a, ())
-
-
-def clean(surface: str) -> str:
-    """The name in a surface form: titles and honorifics, possessives and edge punctuation removed."""
-    text = _TITLE_GLUED.sub(r"\1. ", surface.strip())
-    text = " ".join(text.split()).strip(_EDGE_PUNCT)
-    text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)
-    words = text.split(" ")
-    # Drop leading title words ("M.", "le secrétaire américain à la Défense"), but keep a
-    # particle that belongs to the name ("Le Drian", "De Gaulle").
-    while len(words) > 1:
-        first = name_key(words[0])
-        if first in HONORIFICS and not (first in _PARTICLES and name_key(words[1]) not in HONORIFICS):
-            words.pop(0)
-        else:
-            break
-    return " ".join(words).strip(_EDGE_PUNCT)
-
-
-# Portfolios and nationalities that sit between a title and a name ("le secrétaire
-# américain à la Défense James Mattis"); stripped only in front of a person's name.
-_PERSON_PREFIX_WORDS = HONORIFICS | {
-    "etat",
-    "state",
-    "defense",
-    "defence",
-    "interieur",
-    "affaires",
-    "etrangeres",
-    "foreign",
-    "home",
-    "us",
-    "u",
-    "s",
-    "american",
-    "americain",
-    "americaine",
-    "francais",
-    "francaise",
-    "danois",
-    "britannique",
-    "british",
-    "d",
-    "a",
-    "aux",
-    "et",
-    "and",
-}
-_NAME_PARTICLES = {
-    "de",
-    "du",
-    "des",
-    "le",
-    "la",
-    "van",
-    "von",
-    "der",
-    "den",
-    "da",
-    "di",
-    "bin",
-    "ben",
-    "al",
-    "el",
-    "y",
-    "d",
-    "l",
-}
-
-
-def clean_person(surface: str) -> str:
-    """clean() for a person: also keep only the name at the end of a longer phrase."""
-    words = clean(surface).split(" ")
-    # The trailing run of capitalised words, with name particles inside it ("Le Drian").
-    start = len(words)
-    while start > 0:
-        w = words[start - 1]
-        if w[:1].isupper() or (name_key(w) in _NAME_PARTICLES and start - 1 > 0 and start < len(words)):
-            start -= 1
-        else:
-            break
-    words = words[start:] or words
-    while len(words) > 1:
-        first, following = name_key(words[0]), name_key(words[1])
-        if first in _PERSON_PREFIX_WORDS and (first not in _NAME_PARTICLES or following in _PERSON_PREFIX_WORDS):
-            words.pop(0)
-        else:
-            break
-    return " ".join(words)
-
-
-@dataclass
-class Cluster:
-    """One entity of one article: its kind, the name to use, every key it was written as."""
-
-    kind: str
-    name: str
-    keys: set[str] = field(default_factory=set)
-    forms: set[str] = field(default_factory=set)  # cleaned names, for aliases
-    gazetteer_entry: gazetteer.GazetteerEntry | None = None
-    mentions: list[RawMention] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)  # the cleaned name of each mention
-
-    @property
-    def key(self) -> str:
-        return name_key(self.name)
-
-
-@dataclass
-class _Typed:
-    mention: RawMention
-    kind: str
-    name: str
-    key: str
-    entry: gazetteer.GazetteerEntry | None
-
-
-def _type(mention: RawMention) -> _Typed | None:
-    name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
-    key = name_key(name)
-    if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
-        return None
-    entry = gazetteer.lookup(name)
-    if entry is None and mention.kind != EntityKind.PERSON:
-        # "la Chine", "l'Irak", "the United States": the article is not part of the name.
-        bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)
-        if bare != name and (found := gazetteer.lookup(bare)) is not None:
-            name, key, entry = bare, name_key(bare), found
-    kind = mention.kind
-    if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
-        # The gazetteer knows this name: a country or an organisation is that, whatever
-        # the model said; a city overrides only places/organisations ("Paris Hilton").
-        kind = entry.kind
-    elif entry is not None and kind == EntityKind.PERSON and len(key.split()) == 1:
-        kind = entry.kind
-    if kind is None:
-        return None  # a soft label (MISC) the gazetteer does not know
-    if kind == EntityKind.PLACE and entry is None and _DEMONYM.match(name):
-        return None  # "Tunisiens", "Saoudiens": nationalities, not places
-    if kind == EntityKind.PERSON:
-        entry = None
-        if name.isupper() and len(name) > 4:
-            name = name.title()
-            key = name_key(name)
-    return _Typed(mention, kind, name, key, entry)
-
-
-def _field_rank(mention: RawMention) -> tuple[int, int]:
-    # The name the article's own text uses wins over a caption's or headline's.
-    order = {"body_text": 0, "standfirst": 1, "headline": 2, "photo_caption": 3}
-    return (order.get(mention.field, 9), mention.start)
-
-
-def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
-    """Group one article's mentions into entities (see module docstring)."""
-    typed = [t for t in (_type(m) for m in mentions) if t is not None]
-    # The model sometimes calls a person's surname alone an organisation or a place
-    # ("Mattis said..."): the article's full names say otherwise.
-    person_keys = {t.key for t in typed if t.kind == EntityKind.PERSON and len(t.key.split()) > 1}
-    for t in typed:
-        if t.kind != EntityKind.PERSON and t.entry is None and any(k.endswith(" " + t.key) for k in person_keys):
-            t.kind = EntityKind.PERSON
-    clusters: dict[tuple[str, str], Cluster] = {}
-
-    def add(kind: str, cluster_key: str, t: _Typed) -> None:
-        c = clusters.setdefault((kind, cluster_key), Cluster(kind=kind, name=t.name))
-        c.keys.add(t.key)
-        c.forms.add(t.name)
-        c.mentions.append(t.mention)
-        c.written.append(t.name)
-        c.gazetteer_entry = c.gazetteer_entry or t.entry
-
-    # Places and organisations: one cluster per gazetteer entry, else per key.
-    for t in typed:
-        if t.kind != EntityKind.PERSON:
-            add(t.kind, t.entry.id if t.entry else t.key, t)
-
-    # People: full names first; first-name variants of one surname join one cluster.
-    people = [t for t in typed if t.kind == EntityKind.PERSON]
-    full = sorted({t.key for t in people if len(t.key.split()) > 1}, key=lambda k: (-len(k), k))
-    canonical: dict[str, str] = {}
-    for key in full:
-        first, rest = key.split(" ", 1)
-        # "Le Drian" after "Jean-Yves Le Drian": a short form, not a second person.
-        longer = {canonical[k] for k in canonical if k.endswith(" " + key)}
-        if len(longer) == 1:
-            canonical[key] = longer.pop()
-            continue
-        for other in canonical.values():
-            o_first, o_rest = other.split(" ", 1)
-            if o_rest == rest and same_first_name(first, o_first):
-                canonical[key] = other
-                break
-        else:
-            canonical[key] = key
-    for t in people:
-        if t.key in canonical:
-            add(EntityKind.PERSON, canonical[t.key], t)
-            continue
-        # A short form ("Mattis", "Le Drian"): the full name(s) it ends with, if one.
-        targets = {canonical[k] for k in full if k.endswith(" " + t.key)}
-        if len(targets) == 1:
-            add(EntityKind.PERSON, targets.pop(), t)
-        else:
-            add(EntityKind.PERSON, t.key, t)
-
-    # Name of each person: the most used full form, the body's first on a tie.
-    for c in clusters.values():
-        forms = Counter()
-        first_seen = {}
-        for m, n in zip(c.mentions, c.written, strict=True):
-            forms[n] += 1
-            first_seen.setdefault(n, _field_rank(m))
-            first_seen[n] = min(first_seen[n], _field_rank(m))
-        best = max(forms, key=lambda n: (len(name_key(n).split()) > 1, forms[n], tuple(-x for x in first_seen[n])))
-        if best.isupper() and len(best) > 4 and c.kind == EntityKind.PERSON:
-            best = best.title()
-        c.name = best
-    return list(clusters.values())
-
-
-# --- Resolution across the archive ------------------------------------------------------------
 
 
 def _follow(entity: Entity) -> Entity:
@@ -549,10 +145,6 @@ class Known:
         Alias.objects.bulk_create(new, ignore_conflicts=True)
 
 
-def _unique_person_with_surname(surname_key: str, first: str | None = None) -> Entity | None:
-    return Known().person_with_surname(surname_key, first)
-
-
 def _find(kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
     if not keys:
         return None, False
@@ -597,7 +189,7 @@ def _lookup_keys(cluster: Cluster) -> set[str]:
 
 
 def _surnames(cluster: Cluster) -> set[str]:
-    """The surname keys resolve_cluster may look people up by."""
+    """The surname keys resolving the cluster may look people up by."""
     if cluster.kind != EntityKind.PERSON:
         return set()
     return {cluster.key.split(" ", 1)[1] if " " in cluster.key else cluster.key}
@@ -638,22 +230,7 @@ def _add_forms(cluster: Cluster, entity: Entity, known: Known) -> None:
             known.add_alias(entity, form)
 
 
-def resolve_cluster(cluster: Cluster, known: Known | None = None) -> Entity | None:
-    """The canonical entity of one article's cluster, created when new; None when rejected."""
-    own = known is None
-    if known is None:
-        known = Known({cluster.kind: _lookup_keys(cluster)}, _surnames(cluster))
-    entity = _existing(cluster, known)
-    if entity is _NEW:
-        entity = _create(cluster.kind, cluster.name, known)
-    if entity is not None:
-        _add_forms(cluster, entity, known)
-        if own:
-            known.save_aliases()
-    return entity
-
-
-def _create(kind: str, name: str, known: Known | None = None) -> Entity | None:
+def _create(kind: str, name: str, known: Known) -> Entity | None:
     key = name_key(name)
     for _attempt in range(3):
         try:
@@ -666,12 +243,10 @@ def _create(kind: str, name: str, known: Known | None = None) -> Entity | None:
             if rejected:
                 return None
             if existing is not None:
-                if known is not None:
-                    known.remember(existing)
+                known.remember(existing)
                 return existing
         else:
-            if known is not None:
-                known.remember(entity)
+            known.remember(entity)
             return entity
     raise RuntimeError(f"could not create entity {kind} {name!r}")
 

@@ -102,8 +102,8 @@ def test_the_sweep_hands_stale_claims_to_any_task(monkeypatch):
     assert Article.objects.filter(Q(tagging_status="done"), id=article.id).exists()
 
 
-def _died_after_writing(article: Article, claim: str) -> None:
-    """A run of task `claim` that wrote this article, then died before refreshing counts."""
+def _died_after_writing(article: Article) -> None:
+    """A run of the claiming task that wrote this article, then died before refreshing counts."""
     raw = ner.extract(services.article_fields(article), article.language)
     services._store_mentions(article_id=article.id, content_hash=article.content_hash, raw=raw, known=resolve.Known())
 
@@ -117,7 +117,7 @@ def test_a_task_that_died_mid_batch_resumes_it_and_refreshes_the_counts_it_owed(
     articles = import_wikinews(3)
     first = articles[0]
     services.claim_for_tagging(article_id=first.id, content_hash=first.content_hash, claim="task-1", batch_size=8)
-    _died_after_writing(first, "task-1")
+    _died_after_writing(first)
     assert Mention.objects.filter(article=first).exists()
     assert not _counts_are_right()  # owed: the batch never got to its count refresh
     # Its message comes back (same task id): the rest of the batch is tagged, counts follow.
@@ -131,7 +131,7 @@ def test_a_task_that_died_mid_batch_resumes_it_and_refreshes_the_counts_it_owed(
 def test_the_sweep_refreshes_the_counts_a_dead_task_owed(monkeypatch):
     [article] = import_wikinews(1)
     services.claim_for_tagging(article_id=article.id, content_hash=article.content_hash, claim="dead-task")
-    _died_after_writing(article, "dead-task")
+    _died_after_writing(article)
     monkeypatch.setattr(services, "tagging_backlog", lambda: 0)
     services.sweep_pending_tagging()
     assert not _counts_are_right()  # the claim is fresh: its task may still refresh them

@@ -34,8 +34,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from entities.extraction import gazetteer, ner
+from entities.extraction.clustering import clean, clean_person, cluster_article
 from entities.extraction.evaluation import Evaluation, Named, score_document
-from entities.extraction.resolve import clean, clean_person, cluster_article
 from entities.models import EntityKind, name_key
 
 ROOT = Path(settings.BASE_DIR)

@@ -1,0 +1,81 @@
+"""Names within one article: cleaning, typing and grouping, without the database."""
+
+import pytest
+
+from entities.extraction import gazetteer, lexicon
+from entities.extraction.clustering import clean_person, cluster_article
+from entities.extraction.ner import RawMention
+
+
+def _m(text: str, kind: str | None, start: int = 0, field: str = "body_text") -> RawMention:
+    return RawMention(field, start, start + len(text), text, kind, "X")
+
+
+@pytest.mark.parametrize(
+    ("surface", "name"),
+    [
+        ("M. Le Drian", "Le Drian"),
+        ("M.Millerand", "Millerand"),
+        ("Mme Merkel", "Merkel"),
+        ("President Trump", "Trump"),
+        ("Trump's", "Trump"),
+        ("le secrétaire d'Etat Antony Blinken", "Antony Blinken"),
+        ("Le secrétaire américain à la Défense James Mattis", "James Mattis"),
+        ("De Gaulle", "De Gaulle"),
+    ],
+)
+def test_titles_honorifics_and_possessives_are_dropped(surface, name):
+    assert clean_person(surface) == name
+
+
+@pytest.mark.parametrize(
+    ("surface", "name"),
+    [
+        ("le chancelier allemand Olaf Scholz", "Olaf Scholz"),
+        ("Le Chancelier Allemand Olaf Scholz", "Olaf Scholz"),
+        ("la Première ministre italienne Giorgia Meloni", "Giorgia Meloni"),
+        ("Russian President Vladimir Putin", "Vladimir Putin"),
+        ("the Spanish prime minister Pedro Sánchez", "Pedro Sánchez"),
+        ("Ukrainian Foreign Minister Dmytro Kuleba", "Dmytro Kuleba"),
+        ("le Brésilien Lula da Silva", "Lula da Silva"),
+        ("Sud-Coréen Moon Jae-in", "Moon Jae-in"),
+        ("La Chancelière Allemande Angela Merkel", "Angela Merkel"),
+    ],
+)
+def test_nationalities_beyond_the_seed_are_dropped_before_a_name(surface, name):
+    assert clean_person(surface) == name
+
+
+def test_every_demonym_row_names_a_country_of_the_gazetteer():
+    rows = [row.split("\t") for row in lexicon.entries("demonyms.tsv")]
+    assert rows and all(len(row) == 7 for row in rows)
+    unknown = [row[:2] for row in rows if (entry := gazetteer.lookup(row[1])) is None or entry.id != row[0]]
+    assert unknown == []
+
+
+def test_short_forms_and_first_name_variants_join_the_full_name():
+    clusters = cluster_article(
+        [
+            _m("James Mattis", "person", 0, "photo_caption"),
+            _m("Jim Mattis", "person", 10),
+            _m("Mattis", "person", 50),
+            _m("Jean-Yves Le Drian", "person", 80),
+            _m("M. Le Drian", "person", 120),
+        ]
+    )
+    people = {c.name: len(c.mentions) for c in clusters}
+    assert people == {"Jim Mattis": 3, "Jean-Yves Le Drian": 2}
+
+
+def test_two_people_sharing_a_surname_in_one_article_stay_apart():
+    clusters = cluster_article([_m("Hillary Clinton", "person", 0), _m("Bill Clinton", "person", 30)])
+    assert sorted(c.name for c in clusters) == ["Bill Clinton", "Hillary Clinton"]
+
+
+def test_nationalities_and_portfolios_are_not_places():
+    assert cluster_article([_m("Tunisiens", "place"), _m("Défense", "place"), _m("G", "place")]) == []
+
+
+def test_a_leading_article_is_dropped_from_a_known_place():
+    [cluster] = cluster_article([_m("la Chine", "place"), _m("Chine", "place", 30)])
+    assert cluster.name == "Chine" and len(cluster.mentions) == 2
