@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -18,6 +19,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
+from kombu.exceptions import ChannelError
 
 from articles.models import Article, JobStatus
 from entities.extraction import ner, resolve
@@ -39,6 +41,8 @@ class CurationError(ValueError):
 def queue_tagging(article_id: int, content_hash: str) -> bool:
     """Send the task now; False (and a log line) when the broker cannot be reached. The row
     still says pending, so the sweep sends it later."""
+    # tasks.py imports this module at its top (its retry policy is TRANSIENT_ERRORS), so the
+    # task, which only this function sends, is imported when sent.
     from entities.tasks import tag_article
 
     try:
@@ -77,13 +81,9 @@ def retag_articles(article_ids: Iterable[int], *, queue: bool = True) -> int:
 
 def tagging_backlog() -> int | None:
     """Messages waiting in the tagging queue; None when the broker cannot be reached."""
-    from kombu.exceptions import ChannelError
-
-    from newsroom.celery import app
-
     queue = settings.CELERY_TASK_ROUTES["entities.tasks.*"]["queue"]
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1)
             try:
                 return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
