@@ -3,9 +3,7 @@ partner API's views (newsroom/api.py wires the URLs)."""
 
 import contextlib
 import math
-import os
 
-from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, permissions, throttling
@@ -62,8 +60,8 @@ class HasValidAPIKey(permissions.BasePermission):
 
 
 class APIKeyRateThrottle(throttling.SimpleRateThrottle):
-    """Requests per API key (keyed on the key's public prefix), counted in the Redis cache.
-    The rate comes from API_THROTTLE_RATE (setting or environment), e.g. "1000/hour".
+    """Requests per API key (keyed on the key's public prefix), counted in the Redis cache, at
+    the rate of its scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (API_THROTTLE_RATE).
 
     A sliding window over two fixed ones: each request increments the counter of the
     current window, and the previous window's count weighs in for the part of it the
@@ -73,9 +71,6 @@ class APIKeyRateThrottle(throttling.SimpleRateThrottle):
     rate), which grew to milliseconds a request."""
 
     scope = "api_key"
-
-    def get_rate(self) -> str:
-        return getattr(settings, "API_THROTTLE_RATE", None) or os.environ.get("API_THROTTLE_RATE") or "5000/hour"
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, APIKey):

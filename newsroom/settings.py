@@ -174,6 +174,9 @@ CELERY_TIMEZONE = "UTC"
 # nlp.pipe; the text of a batch is capped (time limit, and spaCy's memory grows with it).
 TAGGING_BATCH_SIZE = env.int("TAGGING_BATCH_SIZE", default=16)
 TAGGING_BATCH_CHARS = env.int("TAGGING_BATCH_CHARS", default=100_000)
+# Each worker process loads the spaCy pipelines once at start, before its first task
+# (entities/tasks.py); off, the first task of each process loads them.
+TAGGING_PRELOAD = env.bool("TAGGING_PRELOAD", default=True)
 
 # Search: how long a process reuses the boundary of the newest-rows windows of first pages
 # (articles/search.py, _window); 0 computes it for every search.
@@ -268,6 +271,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Requests per API key (newsroom.api_base.APIKeyRateThrottle), e.g. "1000/hour".
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="5000/hour")},
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
