@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from rest_framework_api_key.models import APIKey
 
-from newsroom.api_base import APIKeyRateThrottle
+from core.api import APIKeyRateThrottle
 
 
 def test_a_request_without_a_key_gets_a_json_401(live_server, transactional_db):
@@ -85,19 +85,19 @@ def test_the_api_answers_while_the_cache_is_down(api, caplog):
     throttle fails open) and the outage is logged, never a 500."""
     from django.conf import settings
 
-    from newsroom.cache import ResilientRedisCache
+    from core.cache import ResilientRedisCache
 
     dead = {
         "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": "unix:///nonexistent/redis.sock",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "core.cache.ResilientRedisCache"
     ResilientRedisCache._last_warning = 0.0
     with (
-        caplog.at_level("WARNING", logger="newsroom.cache"),
+        caplog.at_level("WARNING", logger="core.cache"),
         override_settings(CACHES=dead),
         patch.dict(APIKeyRateThrottle.THROTTLE_RATES, api_key="2/minute"),
     ):
@@ -120,7 +120,7 @@ def test_the_throttle_window_slides_and_retry_after_is_kept():
     from django.conf import settings
     from django.core.cache import cache
 
-    assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "core.cache.ResilientRedisCache"
     clock = {"now": 6_000_000.0}  # the start of a window of 60 s
     request = SimpleNamespace(auth=APIKey(prefix=f"slide{abs(hash(clock['now'])) % 10**6}"))
     cache.delete_many([f"throttle_api_key_{request.auth.prefix}:{w}" for w in (99_999, 100_000, 100_001)])

@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
 
-from newsroom.api_base import APIKeyRateThrottle
+from core.api import APIKeyRateThrottle
 
 MAX_EXAMPLES = 15
 SEED = 20240301
