@@ -16,7 +16,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import exceptions, permissions, throttling
+from rest_framework import exceptions, permissions, routers, throttling
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -342,7 +342,7 @@ class KeysetPagination(BasePagination):
         ]
 
 
-# --- Schema and docs views ---------------------------------------------------------------
+# --- Schema, docs and root views -----------------------------------------------------------
 
 
 class PublicSchemaView(SpectacularAPIView):
@@ -358,6 +358,14 @@ class PublicDocsView(SpectacularSwaggerView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = []
+
+
+class APIRootView(PartnerAPIMixin, routers.APIRootView):
+    """The API's root: a link to each endpoint, for a partner's key like the endpoints."""
+
+
+class PartnerRouter(routers.DefaultRouter):
+    APIRootView = APIRootView
 
 
 def not_found(request, path: str) -> JsonResponse:

@@ -5,14 +5,12 @@ except the OpenAPI schema and its Swagger UI.
 """
 
 from django.urls import include, path, re_path
-from rest_framework import routers
 
 from articles.api.views import ArticleViewSet
-from core.api import PublicDocsView, PublicSchemaView, not_found
+from core.api import PartnerRouter, PublicDocsView, PublicSchemaView, not_found
 from entities.api.views import ENTITY_VIEWSETS
 
-router = routers.DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = PartnerRouter(trailing_slash=True)
 router.register("articles", ArticleViewSet, basename="article")
 for viewset in ENTITY_VIEWSETS:
     router.register(viewset.kind.plural, viewset, basename=viewset.kind.value)
