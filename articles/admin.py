@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, ImportItem, Section, Source
+from articles.models import Article, ImportBatch, JobStatus, Section, Source
 from entities import services as entity_services
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Tagging", ordering="tagging_status")
     def tagging(self, obj: Article) -> str:
-        if obj.tagging_status == Article.TaggingStatus.FAILED:
+        if obj.tagging_status == JobStatus.FAILED:
             return format_html('<span title="{}">failed</span>', obj.tagging_error)
         return obj.get_tagging_status_display().lower()
 
@@ -187,7 +187,7 @@ class ArticleAdmin(admin.ModelAdmin):
             _enqueue(batch.id)
             return HttpResponseRedirect(request.path)
         # Files still waiting are counted, not listed: a 10,000-file batch stays a light page.
-        items = list(batch.items.exclude(status=ImportItem.Status.PENDING).order_by("position"))
+        items = list(batch.items.exclude(status=JobStatus.PENDING).order_by("position"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -54,6 +54,15 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
 
+class JobStatus(models.TextChoices):
+    """Where a piece of background work stands: an article's tagging, an import and its files."""
+
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class BlockType(models.TextChoices):
     PARAGRAPH = "paragraph", "Paragraph"
     INTERTITLE = "intertitle", "Intertitle"
@@ -85,12 +94,6 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    class TaggingStatus(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
     headline = models.CharField(max_length=500)
     slug = models.SlugField(max_length=255, unique=True)
     standfirst = models.TextField(blank=True)
@@ -118,7 +121,7 @@ class Article(models.Model):
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
 
     tagging_status = models.CharField(
-        max_length=10, choices=TaggingStatus.choices, default=TaggingStatus.PENDING, editable=False
+        max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, editable=False
     )
     tagging_error = models.TextField(blank=True, editable=False)
     tagging_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -197,7 +200,7 @@ class Article(models.Model):
             if new_hash != self.tagged_hash:
                 # The row itself records that tagging is owed; the sweep picks it up even if
                 # the queueing after commit never reaches the broker.
-                self.tagging_status = self.TaggingStatus.PENDING
+                self.tagging_status = JobStatus.PENDING
                 self.tagging_error = ""
                 self.tagging_attempts = 0
                 self.tagging_requested_at = timezone.now()
@@ -216,12 +219,6 @@ class Article(models.Model):
 class ImportBatch(models.Model):
     """One bulk import (an admin upload processed in the background, or a command run)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
     class Origin(models.TextChoices):
         UPLOAD = "upload", "Admin upload"
         COMMAND = "command", "import_articles command"
@@ -229,7 +226,10 @@ class ImportBatch(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
     created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     publish = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # A batch waiting for the ingest worker is shown as "queued", as it always has been.
+    status = models.CharField(
+        max_length=10, choices={**dict(JobStatus.choices), JobStatus.PENDING: "Queued"}, default=JobStatus.PENDING
+    )
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -244,17 +244,11 @@ class ImportBatch(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+        return self.status in {JobStatus.DONE, JobStatus.FAILED}
 
 
 class ImportItem(models.Model):
     """One file of a batch and what became of each document it held."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
@@ -262,7 +256,7 @@ class ImportItem(models.Model):
     stored_name = models.CharField(max_length=100, blank=True, help_text="Generated name under MEDIA_ROOT/imports/.")
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)

@@ -4,6 +4,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
+from entities.models import Entity, Mention
 
 # Related articles are ranked among each entity's most recent published articles: a
 # person named in 100,000 stories would otherwise make every page that names them count
@@ -18,8 +19,6 @@ def related_articles(*, article: Article, limit: int = 5, entity_ids: list[int] 
     `entity_ids` are the article's active entities when the caller already has them (saves
     a query). Candidates are each entity's RELATED_CANDIDATES_PER_ENTITY latest articles.
     """
-    from entities.models import Entity, Mention
-
     if entity_ids is None:
         entity_ids = list(
             Mention.objects.filter(article=article, entity__status=Entity.Status.ACTIVE)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
-from articles.models import Article, ImportBatch, ImportItem, Section, Source
+from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
 from entities.services import refresh_counts_for_articles, request_tagging
 
 logger = logging.getLogger(__name__)
@@ -241,15 +241,15 @@ def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
     if batch is None or batch.is_finished:
         return True
     ImportBatch.objects.filter(id=batch_id).update(
-        status=ImportBatch.Status.RUNNING, started_at=batch.started_at or timezone.now()
+        status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now()
     )
-    pending = batch.items.exclude(status__in=[ImportItem.Status.DONE, ImportItem.Status.FAILED])
+    pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
         path = imports_dir(batch.id) / item.stored_name
         if not run_item(item=item, path=path, publish=batch.publish, deadline=deadline):
             return False
         path.unlink(missing_ok=True)
-    ImportBatch.objects.filter(id=batch_id).update(status=ImportBatch.Status.DONE, finished_at=timezone.now())
+    ImportBatch.objects.filter(id=batch_id).update(status=JobStatus.DONE, finished_at=timezone.now())
     with contextlib.suppress(OSError):
         imports_dir(batch.id).rmdir()
     return True
@@ -257,7 +257,7 @@ def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
 
 def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | None = None) -> bool:
     """Import one file of a batch, recording progress as it goes; False if out of time."""
-    item.status = ImportItem.Status.RUNNING
+    item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
         stream = open(path, "rb")  # noqa: SIM115 (closed below, after a generator)
@@ -296,7 +296,7 @@ def _save_progress(item: ImportItem) -> None:
 def _finish_item(item: ImportItem, *, error: str = "", outcome_reason: str = "") -> None:
     if outcome_reason:
         record_outcome(item, DocumentOutcome(item.name, Outcome.REFUSED, reason=outcome_reason))
-    item.status = ImportItem.Status.FAILED if error else ImportItem.Status.DONE
+    item.status = JobStatus.FAILED if error else JobStatus.DONE
     item.error = error
     item.finished_at = timezone.now()
     item.save()
@@ -306,14 +306,14 @@ def batch_totals(batch: ImportBatch) -> dict[str, int]:
     items = list(batch.items.values("status", "created", "updated", "unchanged", "refused"))
     totals = {outcome.value: sum(i[outcome.value] for i in items) for outcome in Outcome}
     totals["files"] = len(items)
-    totals["files_done"] = sum(1 for i in items if i["status"] in {ImportItem.Status.DONE, ImportItem.Status.FAILED})
-    totals["files_waiting"] = sum(1 for i in items if i["status"] == ImportItem.Status.PENDING)
+    totals["files_done"] = sum(1 for i in items if i["status"] in {JobStatus.DONE, JobStatus.FAILED})
+    totals["files_waiting"] = sum(1 for i in items if i["status"] == JobStatus.PENDING)
     return totals
 
 
 def mark_batch_failed(*, batch_id: int, error: str) -> None:
     ImportBatch.objects.filter(id=batch_id).update(
-        status=ImportBatch.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+        status=JobStatus.FAILED, error=error[:2000], finished_at=timezone.now()
     )
 
 

@@ -3,14 +3,11 @@
 import json
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import search
@@ -18,7 +15,8 @@ from articles.forms import SearchForm
 from articles.models import Article
 from articles.rendering import render_article
 from articles.selectors import related_articles
-from entities.models import Entity
+from core.http import absolute_url, cached
+from entities.models import Entity, EntityKind
 
 HOME_MAX_AGE = 60
 ARTICLE_MAX_AGE = 600
@@ -32,26 +30,10 @@ OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": 
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def absolute_url(request: HttpRequest | None, path: str) -> str:
-    """A canonical absolute URL: SITE_URL when configured, else the request's host."""
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return path
-
-
 def json_ld(data: dict) -> SafeString:
     payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
     # The payload is JSON with every character that could close the element escaped.
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
-
-
-def cached(response: HttpResponse, *, max_age: int, last_modified=None) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=max_age)
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified.timestamp())
-    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -89,7 +71,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         article.mentions.filter(entity__status=Entity.Status.ACTIVE).select_related("entity").order_by("field", "start")
     )
     rendered = render_article(article, mentions)
-    entities: dict[str, list] = {"person": [], "organisation": [], "place": []}
+    entities: dict[str, list] = {kind: [] for kind in EntityKind}
     seen = set()
     for mention in mentions:
         if mention.entity_id not in seen:

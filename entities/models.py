@@ -24,17 +24,22 @@ def name_key(name: str) -> str:
 
 
 class EntityKind(models.TextChoices):
+    """What an entity is; the label is what pages call it ("Person")."""
+
     PERSON = "person", "Person"
     ORGANISATION = "organisation", "Organisation"
     PLACE = "place", "Place"
 
+    @property
+    def plural(self) -> str:
+        """The kind's name in URLs, of the reader's pages and of the API (SPEC: /people/,
+        /organisations/, /places/)."""
+        return "people" if self == EntityKind.PERSON else f"{self.value}s"
 
-# URL prefix of each kind's public pages (SPEC: /people/, /organisations/, /places/).
-KIND_URL_NAMES = {
-    EntityKind.PERSON: "entities:person",
-    EntityKind.ORGANISATION: "entities:organisation",
-    EntityKind.PLACE: "entities:place",
-}
+    @property
+    def url_name(self) -> str:
+        """The name of the URL of an entity's page (its feed's is this plus "-feed")."""
+        return f"entities:{self.value}"
 
 
 class EntityQuerySet(models.QuerySet):
@@ -93,7 +98,7 @@ class Entity(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse(KIND_URL_NAMES[self.kind], kwargs={"slug": self.slug})
+        return reverse(EntityKind(self.kind).url_name, kwargs={"slug": self.slug})
 
 
 class Alias(models.Model):

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -18,8 +19,9 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
+from kombu.exceptions import ChannelError
 
-from articles.models import Article
+from articles.models import Article, JobStatus
 from entities.extraction import clustering, ner, resolve
 from entities.models import Alias, CountWatermark, Entity, EntityRedirect, Mention, name_key
 from entities.selectors import invalidate_entity_caches
@@ -39,6 +41,8 @@ class CurationError(ValueError):
 def queue_tagging(article_id: int, content_hash: str) -> bool:
     """Send the task now; False (and a log line) when the broker cannot be reached. The row
     still says pending, so the sweep sends it later."""
+    # tasks.py imports this module at its top (its retry policy is TRANSIENT_ERRORS), so the
+    # task, which only this function sends, is imported when sent.
     from entities.tasks import tag_article
 
     try:
@@ -51,7 +55,7 @@ def queue_tagging(article_id: int, content_hash: str) -> bool:
 
 def request_tagging(article: Article) -> None:
     """Queue the article's tagging once the current transaction commits, if it is owed."""
-    if article.tagging_status != Article.TaggingStatus.PENDING or article.tagged_hash == article.content_hash:
+    if article.tagging_status != JobStatus.PENDING or article.tagged_hash == article.content_hash:
         return
     article_id, content_hash = article.id, article.content_hash
     transaction.on_commit(lambda: queue_tagging(article_id, content_hash))
@@ -62,7 +66,7 @@ def retag_articles(article_ids: Iterable[int], *, queue: bool = True) -> int:
     ids = list(article_ids)
     now = timezone.now()
     count = Article.objects.filter(id__in=ids).update(
-        tagging_status=Article.TaggingStatus.PENDING,
+        tagging_status=JobStatus.PENDING,
         tagged_hash="",
         tagging_error="",
         tagging_attempts=0,
@@ -77,13 +81,9 @@ def retag_articles(article_ids: Iterable[int], *, queue: bool = True) -> int:
 
 def tagging_backlog() -> int | None:
     """Messages waiting in the tagging queue; None when the broker cannot be reached."""
-    from kombu.exceptions import ChannelError
-
-    from newsroom.celery import app
-
     queue = settings.CELERY_TASK_ROUTES["entities.tasks.*"]["queue"]
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1)
             try:
                 return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
@@ -99,13 +99,13 @@ def release_stale_claims(*, older_than: timedelta) -> int:
     entity counts: refresh them and let the claims go. Returns how many rows."""
     stale = Article.objects.filter(
         ~Q(tagging_claim=""),
-        tagging_status=Article.TaggingStatus.DONE,
+        tagging_status=JobStatus.DONE,
         tagged_at__lte=timezone.now() - older_than,
     )
     ids = list(stale.values_list("id", flat=True)[:1000])
     if ids:
         refresh_counts_for_articles(ids)
-        Article.objects.filter(id__in=ids, tagging_status=Article.TaggingStatus.DONE).update(tagging_claim="")
+        Article.objects.filter(id__in=ids, tagging_status=JobStatus.DONE).update(tagging_claim="")
     return len(ids)
 
 
@@ -121,14 +121,12 @@ def sweep_pending_tagging(
     backlog = tagging_backlog()
     if backlog is None:
         return 0  # the rows stay owed for the next sweep
-    stale_running = Q(tagging_status=Article.TaggingStatus.RUNNING, tagging_requested_at__lte=now - running_older_than)
+    stale_running = Q(tagging_status=JobStatus.RUNNING, tagging_requested_at__lte=now - running_older_than)
     owed_filter = stale_running
     if backlog == 0:
         # Pending rows are re-sent only when the queue is empty: while it holds messages they
         # are most likely among them, and re-sending a long backlog would only double it.
-        owed_filter |= Q(
-            tagging_status=Article.TaggingStatus.PENDING, tagging_requested_at__lte=now - pending_older_than
-        )
+        owed_filter |= Q(tagging_status=JobStatus.PENDING, tagging_requested_at__lte=now - pending_older_than)
     owed = (
         Article.objects.filter(owed_filter).order_by("tagging_requested_at").values_list("id", "content_hash")[:limit]
     )
@@ -139,8 +137,8 @@ def sweep_pending_tagging(
     # A stale claim is dead (its task outlived the hard time limit, or its worker died and
     # the message is gone): the row is owed again, and any task may claim it.
     Article.objects.filter(
-        id__in=ids, tagging_status=Article.TaggingStatus.RUNNING, tagging_requested_at__lte=now - running_older_than
-    ).update(tagging_status=Article.TaggingStatus.PENDING, tagging_claim="")
+        id__in=ids, tagging_status=JobStatus.RUNNING, tagging_requested_at__lte=now - running_older_than
+    ).update(tagging_status=JobStatus.PENDING, tagging_claim="")
     # Stamp them so the next sweep does not send them again before a worker runs them.
     Article.objects.filter(id__in=ids).update(tagging_requested_at=now)
     queued = 0
@@ -210,12 +208,12 @@ def claim_for_tagging(
             return "missing"
         if article.content_hash != content_hash:
             return "outdated"
-        if article.tagged_hash == content_hash and article.tagging_status == Article.TaggingStatus.DONE:
+        if article.tagged_hash == content_hash and article.tagging_status == JobStatus.DONE:
             # Still holding this claim: written by an earlier run of this very task, which
             # died before the end of its batch; the task resumes the batch.
             return None if claim and article.tagging_claim == claim else "done-already"
         if (
-            article.tagging_status == Article.TaggingStatus.RUNNING
+            article.tagging_status == JobStatus.RUNNING
             and article.tagging_claim not in ("", claim)
             and article.tagging_requested_at > now - stale_claim_age()
         ):
@@ -231,12 +229,12 @@ def claim_for_tagging(
         article = Article.objects.select_for_update().only(*_TAGGING_COLUMNS).filter(id=article_id).first()
         if outcome := nothing_to_do(article):
             return outcome, []
-        resumed = article.tagging_status == Article.TaggingStatus.DONE
+        resumed = article.tagging_status == JobStatus.DONE
         batch, size = ([], 0) if resumed else ([article], _text_size(article))
         if batch_size > 1:
             rows = Article.objects.select_for_update(skip_locked=True).only(*_TAGGING_COLUMNS).exclude(id=article_id)
-            own = list(rows.filter(tagging_status=Article.TaggingStatus.RUNNING, tagging_claim=claim))
-            pending = rows.filter(tagging_status=Article.TaggingStatus.PENDING).order_by("tagging_requested_at", "id")
+            own = list(rows.filter(tagging_status=JobStatus.RUNNING, tagging_claim=claim))
+            pending = rows.filter(tagging_status=JobStatus.PENDING).order_by("tagging_requested_at", "id")
             for other in own + list(pending[: max(batch_size - 1 - len(own), 0)]):
                 other_size = _text_size(other)
                 if other.tagging_claim != claim and size + other_size > batch_chars:
@@ -244,7 +242,7 @@ def claim_for_tagging(
                 batch.append(other)
                 size += other_size
         Article.objects.filter(id__in=[a.id for a in batch]).update(
-            tagging_status=Article.TaggingStatus.RUNNING,
+            tagging_status=JobStatus.RUNNING,
             tagging_attempts=F("tagging_attempts") + 1,
             tagging_requested_at=now,
             tagging_claim=claim,
@@ -289,7 +287,7 @@ def _store_mentions(
             return "missing", set()
         if article.content_hash != content_hash:
             return "outdated", set()
-        if article.tagged_hash == content_hash and article.tagging_status == Article.TaggingStatus.DONE:
+        if article.tagged_hash == content_hash and article.tagging_status == JobStatus.DONE:
             return "done-already", set()  # another worker finished it first
         resolved = resolve.resolve_mentions(raw, known, clusters=clusters)
         with connection.cursor() as cursor:
@@ -314,7 +312,7 @@ def _store_mentions(
             ignore_conflicts=True,
         )
         Article.objects.filter(id=article_id).update(
-            tagging_status=Article.TaggingStatus.DONE,
+            tagging_status=JobStatus.DONE,
             tagged_hash=content_hash,
             tagging_error="",
             tagged_at=timezone.now(),
@@ -345,9 +343,7 @@ def tag_article(
         return outcome  # nothing to do, or another task's live claim holds the article
     # Rows an earlier run of this task wrote before dying: their counts were never refreshed.
     written = set(
-        Article.objects.filter(tagging_claim=claim, tagging_status=Article.TaggingStatus.DONE).values_list(
-            "id", flat=True
-        )
+        Article.objects.filter(tagging_claim=claim, tagging_status=JobStatus.DONE).values_list("id", flat=True)
     )
     # The slow part runs with no lock held.
     raws = {article_id: raw} if raw is not None else _extract(batch)
@@ -401,10 +397,10 @@ def record_tagging_failure(*, article_id: int, content_hash: str, error: str) ->
     attempts, failed with the reason shown to editors."""
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(id=article_id, content_hash=content_hash).first()
-        if article is None or article.tagging_status == Article.TaggingStatus.DONE:
+        if article is None or article.tagging_status == JobStatus.DONE:
             return "ignored"
         failed = article.tagging_attempts >= MAX_ATTEMPTS
-        status = Article.TaggingStatus.FAILED if failed else Article.TaggingStatus.PENDING
+        status = JobStatus.FAILED if failed else JobStatus.PENDING
         Article.objects.filter(id=article_id).update(
             tagging_status=status, tagging_error=error[:2000], tagging_claim=""
         )

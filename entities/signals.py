@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from articles.models import Article
 from entities.models import Mention
+from entities.services import refresh_article_counts
 
 
 @receiver(pre_delete, sender=Article, dispatch_uid="entities_note_mentioned_before_delete")
@@ -17,6 +18,4 @@ def note_mentioned_entities(sender, instance: Article, **kwargs) -> None:
 
 @receiver(post_delete, sender=Article, dispatch_uid="entities_refresh_after_delete")
 def refresh_after_delete(sender, instance: Article, **kwargs) -> None:
-    from entities.services import refresh_article_counts
-
     refresh_article_counts(getattr(instance, "_mentioned_entity_ids", []))

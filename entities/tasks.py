@@ -1,13 +1,13 @@
 """Celery tasks of the entities app: thin wrappers taking ids (logic in entities.services)."""
 
 import logging
-import os
 
 from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
 from entities import services
+from entities.extraction import ner
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +18,7 @@ TRANSIENT = services.TRANSIENT_ERRORS
 @worker_process_init.connect
 def _load_models(**_kwargs) -> None:
     # Each worker process loads the spaCy pipelines once, before its first task.
-    if os.environ.get("TAGGING_PRELOAD", "true").lower() not in ("0", "false", "no"):
-        from entities.extraction import ner
-
+    if settings.TAGGING_PRELOAD:
         ner.preload()
 
 

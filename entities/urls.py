@@ -2,14 +2,15 @@
 
 from django.urls import path
 
-from articles.feeds import EntityFeed
 from entities import views
+from entities.feeds import EntityFeed
+from entities.models import EntityKind
 
 app_name = "entities"
 
 urlpatterns = []
-for prefix, kind in (("people", "person"), ("organisations", "organisation"), ("places", "place")):
+for kind in EntityKind:
     urlpatterns += [
-        path(f"{prefix}/<slug:slug>/", views.entity_detail, {"kind": kind}, name=kind),
-        path(f"{prefix}/<slug:slug>/feed/", EntityFeed(), {"kind": kind}, name=f"{kind}-feed"),
+        path(f"{kind.plural}/<slug:slug>/", views.entity_detail, {"kind": kind.value}, name=kind.value),
+        path(f"{kind.plural}/<slug:slug>/feed/", EntityFeed(), {"kind": kind.value}, name=f"{kind.value}-feed"),
     ]

@@ -6,14 +6,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from articles.views import absolute_url, cached
+from core.http import absolute_url, cached
 from entities.charts import timeline_chart
-from entities.models import KIND_URL_NAMES, Entity, EntityRedirect
+from entities.models import Entity, EntityKind, EntityRedirect
 from entities.selectors import co_mentioned_entities, entity_articles, mention_timeline, published_mentions_exist
 
 ENTITY_MAX_AGE = 300
 PAGE_SIZE = 20
-KIND_TITLES = {"person": "Person", "organisation": "Organisation", "place": "Place"}
 
 
 def encode_cursor(cursor: tuple[datetime, int]) -> str:
@@ -74,14 +73,13 @@ def entity_detail(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     url = entity.get_absolute_url()
     context = {
         "entity": entity,
-        "kind_title": KIND_TITLES[entity.kind],
         "articles": articles,
         "first_page": before is None,
         "next_url": f"{url}?before={encode_cursor(next_cursor)}" if next_cursor else None,
         "co_mentioned": co_mentioned_entities(entity_id=entity.id, limit=12) if before is None else [],
         "chart": timeline_chart(mention_timeline(entity_id=entity.id)) if before is None else None,
         "canonical": absolute_url(request, url),
-        "feed_url": reverse(KIND_URL_NAMES[entity.kind] + "-feed", kwargs={"slug": entity.slug}),
+        "feed_url": reverse(f"{EntityKind(entity.kind).url_name}-feed", kwargs={"slug": entity.slug}),
     }
     response = render(request, "entities/entity_detail.html", context)
     return cached(response, max_age=ENTITY_MAX_AGE)

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework_api_key",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -128,7 +127,7 @@ if CACHE_URL:
     CACHES = {
         "default": {
             # Redis; an outage reads as misses (throttling fails open) instead of 500s.
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "newsroom",
             "TIMEOUT": 300,
@@ -174,6 +173,9 @@ CELERY_TIMEZONE = "UTC"
 # nlp.pipe; the text of a batch is capped (time limit, and spaCy's memory grows with it).
 TAGGING_BATCH_SIZE = env.int("TAGGING_BATCH_SIZE", default=16)
 TAGGING_BATCH_CHARS = env.int("TAGGING_BATCH_CHARS", default=100_000)
+# Each worker process loads the spaCy pipelines once at start, before its first task
+# (entities/tasks.py); off, the first task of each process loads them.
+TAGGING_PRELOAD = env.bool("TAGGING_PRELOAD", default=True)
 
 # Search: how long a process reuses the boundary of the newest-rows windows of first pages
 # (articles/search.py, _window); 0 computes it for every search.
@@ -266,8 +268,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework_api_key.permissions.HasAPIKey"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.PartnerAPISchema",
+    # Requests per API key (core.api.APIKeyRateThrottle), e.g. "1000/hour".
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="5000/hour")},
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
@@ -283,7 +286,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "newsroom.api_base.allow_empty_query_values",
+        "core.schema.allow_empty_query_values",
     ],
 }
 

@@ -1,9 +1,13 @@
 """Partners need a valid API key; errors say what is wrong, as JSON; keys are throttled."""
 
+from unittest.mock import patch
+
 import requests
 from django.core.management import call_command
 from django.test import override_settings
 from rest_framework_api_key.models import APIKey
+
+from core.api import APIKeyRateThrottle
 
 
 def test_a_request_without_a_key_gets_a_json_401(live_server, transactional_db):
@@ -46,7 +50,7 @@ def test_create_api_key_prints_a_working_key_on_its_last_line(live_server, trans
 
 
 def test_each_key_is_throttled_with_retry_after(api, live_server, transactional_db):
-    with override_settings(API_THROTTLE_RATE="3/minute"):
+    with patch.dict(APIKeyRateThrottle.THROTTLE_RATES, api_key="3/minute"):
         statuses = [api.get("/api/v1/articles/").status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         throttled = api.get("/api/v1/articles/")
@@ -81,27 +85,28 @@ def test_the_api_answers_while_the_cache_is_down(api, caplog):
     throttle fails open) and the outage is logged, never a 500."""
     from django.conf import settings
 
-    from newsroom.cache import ResilientRedisCache
+    from core.cache import ResilientRedisCache
 
     dead = {
         "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": "unix:///nonexistent/redis.sock",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "core.cache.ResilientRedisCache"
     ResilientRedisCache._last_warning = 0.0
     with (
-        caplog.at_level("WARNING", logger="newsroom.cache"),
-        override_settings(CACHES=dead, API_THROTTLE_RATE="2/minute"),
+        caplog.at_level("WARNING", logger="core.cache"),
+        override_settings(CACHES=dead),
+        patch.dict(APIKeyRateThrottle.THROTTLE_RATES, api_key="2/minute"),
     ):
         responses = [api.get("/api/v1/articles/") for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 200]
     assert all(r.headers["Content-Type"] == "application/json" for r in responses)
     assert "cache unavailable" in caplog.text
     # Once Redis is back (the configured one), throttling counts again.
-    with override_settings(API_THROTTLE_RATE="2/minute"):
+    with patch.dict(APIKeyRateThrottle.THROTTLE_RATES, api_key="2/minute"):
         statuses = [api.get("/api/v1/articles/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
 
@@ -115,16 +120,14 @@ def test_the_throttle_window_slides_and_retry_after_is_kept():
     from django.conf import settings
     from django.core.cache import cache
 
-    from newsroom.api_base import APIKeyRateThrottle
-
-    assert settings.CACHES["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "core.cache.ResilientRedisCache"
     clock = {"now": 6_000_000.0}  # the start of a window of 60 s
     request = SimpleNamespace(auth=APIKey(prefix=f"slide{abs(hash(clock['now'])) % 10**6}"))
     cache.delete_many([f"throttle_api_key_{request.auth.prefix}:{w}" for w in (99_999, 100_000, 100_001)])
 
     def ask(at: float) -> tuple[bool, int | None]:
         clock["now"] = at
-        with override_settings(API_THROTTLE_RATE="10/minute"):
+        with patch.dict(APIKeyRateThrottle.THROTTLE_RATES, api_key="10/minute"):
             throttle = APIKeyRateThrottle()
             throttle.timer = lambda: clock["now"]
             allowed = throttle.allow_request(request, None)

@@ -14,6 +14,8 @@ import schemathesis
 from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
 
+from core.api import APIKeyRateThrottle
+
 MAX_EXAMPLES = 15
 SEED = 20240301
 # schemathesis' default for positive_data_acceptance (valid data must not get a 4xx but these).
@@ -69,8 +71,8 @@ def operations():
 
 
 @pytest.fixture
-def live_schema(live_server, archive, api_key, settings):
-    settings.API_THROTTLE_RATE = "100000/minute"
+def live_schema(live_server, archive, api_key, monkeypatch):
+    monkeypatch.setitem(APIKeyRateThrottle.THROTTLE_RATES, "api_key", "100000/minute")
     config = SchemathesisConfig.from_dict(
         {
             "seed": SEED,

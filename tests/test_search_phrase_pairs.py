@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from articles import search
-from articles.models import Article
+from articles.models import Article, JobStatus
 from articles.search import ArticleFilters, parse_query, with_phrase_pairs
 from tests.conftest import bulk_archive, every_page, plain_matches
 
@@ -102,7 +102,7 @@ def test_the_trigger_keeps_the_pairs_of_the_generated_search_vector(db):
     # A write that does not touch the text (the tagging's status updates) leaves them be.
     with connection.cursor() as cursor:
         cursor.execute("UPDATE articles_article SET search_pairs = '{}' WHERE id = %s", [article.id])
-    Article.objects.filter(pk=article.pk).update(tagging_status=Article.TaggingStatus.DONE)
+    Article.objects.filter(pk=article.pk).update(tagging_status=JobStatus.DONE)
     assert stored_pairs(article)[0] == []
     # A bulk update of the text, outside Django's save(), keeps them right.
     Article.objects.filter(pk=article.pk).update(headline="Crise au gouvernement")

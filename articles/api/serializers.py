@@ -1,24 +1,11 @@
 """Read-only representations of articles for partners. No internal field (tagging state,
 hashes, ids of the provider) is exposed."""
 
-from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import Article
-
-KIND_API = {"person": "people", "organisation": "organisations", "place": "places"}
-
-
-def entity_web_path(kind: str, slug: str) -> str:
-    try:
-        return reverse(f"entities:{kind}", kwargs={"slug": slug})
-    except NoReverseMatch:  # the reader's entity pages are mounted at the SPEC's paths
-        return f"/{KIND_API[kind]}/{slug}/"
-
-
-def entity_api_url(request, kind: str, entity_id: int) -> str:
-    return request.build_absolute_uri(f"/api/v1/{KIND_API[kind]}/{entity_id}/")
+from entities.api.serializers import entity_api_url
 
 
 class EntityLinkSerializer(serializers.Serializer):

@@ -1,20 +1,20 @@
 """/api/v1/articles/: published articles, full-text search, filters, keyset pages."""
 
+from functools import partial
+
 from django.http import Http404
 from django.utils.http import http_date
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from articles import search
-from articles.api.filters import MAX_ID, ArticleFilterSet
-from articles.api.pagination import PAGE_PARAMETERS, envelope, page_serializer, page_size_from
+from articles.api.filters import ArticleFilterForm
 from articles.api.serializers import ArticleSerializer
 from articles.models import Article
+from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
 from entities.models import Entity, Mention
-from newsroom.api_base import ERROR_RESPONSES, NOT_MODIFIED, PartnerAPIMixin, id_parameter
 
 ID_PARAMETER = id_parameter("The article's id (`id` in lists).")
 
@@ -47,8 +47,8 @@ def public_articles():
             "Newest first, or best match first with `q`. Pages are keyset pages: follow `next`. "
             "`count` is exact for small result sets and an estimate otherwise (`count_is_estimate`)."
         ),
-        parameters=PAGE_PARAMETERS,
-        responses={200: page_serializer("ArticlePage", ArticleSerializer), **ERROR_RESPONSES},
+        parameters=ArticleFilterForm.openapi_parameters(),
+        responses={200: ArticleSerializer, **ERROR_RESPONSES},
     ),
     retrieve=extend_schema(
         summary="One published article",
@@ -57,25 +57,16 @@ def public_articles():
         responses={200: ArticleSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
     ),
 )
-class ArticleViewSet(PartnerAPIMixin, viewsets.ViewSet):
+class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
     serializer_class = ArticleSerializer
-    filterset_class = ArticleFilterSet
+    pagination_class = KeysetPagination
     lookup_value_regex = r"[0-9]+"
     queryset = Article.objects.none()  # for the schema generator; reads use public_articles()
-    # Only for the schema: drf-spectacular documents ArticleFilterSet's parameters from it.
-    # list() validates with the filter set itself and searches with articles/search.py.
-    filter_backends = [DjangoFilterBackend]
 
     def list(self, request):
-        filterset = ArticleFilterSet(request.query_params, queryset=Article.objects.none())
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
+        filters = ArticleFilterForm.validated(request.query_params).search_filters()
         try:
-            page = search.search_articles(
-                filterset.to_search_filters(),
-                cursor=request.query_params.get("cursor"),
-                page_size=page_size_from(request),
-            )
+            page = self.paginator.paginate_search(partial(search.search_articles, filters), request)
         except search.SearchError as error:
             raise ValidationError({error.param: [error.message]}) from None
         found = public_articles().in_bulk(page.ids)
@@ -83,8 +74,7 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.ViewSet):
         attach_entities(articles)
         for article in articles:
             article.api_snippet = page.snippets.get(article.id)
-        data = ArticleSerializer(articles, many=True, context={"request": request}).data
-        return Response(envelope(request, page, data))
+        return self.get_paginated_response(ArticleSerializer(articles, many=True, context={"request": request}).data)
 
     def retrieve(self, request, pk=None):
         if int(pk) > MAX_ID:

@@ -1,15 +1,26 @@
 """Read-only representations of people, organisations and places for partners."""
 
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from articles.api.serializers import KIND_API, entity_api_url, entity_web_path
-from entities.models import Entity
+from entities.models import Entity, EntityKind
+
+
+def entity_api_url(request, kind: str, entity_id: int) -> str:
+    return request.build_absolute_uri(f"/api/v1/{EntityKind(kind).plural}/{entity_id}/")
+
+
+def entity_web_path(kind: str, slug: str) -> str:
+    try:
+        return reverse(EntityKind(kind).url_name, kwargs={"slug": slug})
+    except NoReverseMatch:  # the reader's entity pages are mounted at the SPEC's paths
+        return f"/{EntityKind(kind).plural}/{slug}/"
 
 
 class RelatedEntitySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The related entity's id.")
-    kind = serializers.ChoiceField(choices=list(KIND_API), help_text="person, organisation or place.")
+    kind = serializers.ChoiceField(choices=EntityKind.values, help_text="person, organisation or place.")
     name = serializers.CharField(help_text="The related entity's canonical name.")
     url = serializers.URLField(help_text="The related entity in this API.")
     count = serializers.IntegerField(help_text="Number of published articles mentioning both entities.")

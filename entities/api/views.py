@@ -1,21 +1,20 @@
 """/api/v1/people/, /organisations/, /places/: published entities, name search, co-mentions."""
 
+from functools import partial
+
 from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from articles import search
-from articles.api.filters import MAX_ID, EntityFilterSet
-from articles.api.pagination import PAGE_PARAMETERS, envelope, page_serializer, page_size_from
-from articles.api.serializers import entity_api_url
-from entities.api.serializers import EntitySerializer
-from entities.models import Entity
+from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
+from entities.api.filters import EntityFilterForm
+from entities.api.serializers import EntitySerializer, entity_api_url
+from entities.models import Entity, EntityKind
 from entities.selectors import co_mention_counts, published_mentions_exist
-from newsroom.api_base import ERROR_RESPONSES, NOT_MODIFIED, PartnerAPIMixin, id_parameter
 
 RELATED_IN_LIST = 5
 RELATED_IN_DETAIL = 10
@@ -49,75 +48,83 @@ def current_entity(kind: str, entity_id: int) -> Entity:
     return entity
 
 
-def kind_viewset(kind: str, plural: str):
-    @extend_schema_view(
-        list=extend_schema(
-            summary=f"List {plural}",
-            description=(
-                f"Active {plural}, most mentioned first; with `q`, best name match first "
-                "(prefix matches, then typo-tolerant matches, on names and aliases)."
+class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
+    """The active entities of one kind: each subclass sets `kind` and is documented for it."""
+
+    kind: EntityKind
+    serializer_class = EntitySerializer
+    pagination_class = KeysetPagination
+    lookup_value_regex = r"[0-9]+"
+    queryset = Entity.objects.none()  # for the schema generator; reads use entities()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        plural = cls.kind.plural
+        extend_schema_view(
+            list=extend_schema(
+                summary=f"List {plural}",
+                description=(
+                    f"Active {plural}, most mentioned first; with `q`, best name match first "
+                    "(prefix matches, then typo-tolerant matches, on names and aliases)."
+                ),
+                parameters=EntityFilterForm.openapi_parameters(),
+                responses={200: EntitySerializer, **ERROR_RESPONSES},
             ),
-            parameters=PAGE_PARAMETERS,
-            responses={200: page_serializer(f"{kind.title()}Page", EntitySerializer), **ERROR_RESPONSES},
-        ),
-        retrieve=extend_schema(
-            summary=f"One of the {plural}",
-            description=(
-                "Supports conditional GET (ETag / If-None-Match). The id of an entity merged into another "
-                "answers 301 with the surviving entity's URL in Location."
+            retrieve=extend_schema(
+                summary=f"One of the {plural}",
+                description=(
+                    "Supports conditional GET (ETag / If-None-Match). The id of an entity merged into another "
+                    "answers 301 with the surviving entity's URL in Location."
+                ),
+                parameters=[id_parameter(f"The id of one of the {plural} (`id` in lists).")],
+                responses={
+                    200: EntitySerializer,
+                    301: OpenApiResponse(description="Merged into another entity: Location is its URL."),
+                    **NOT_MODIFIED,
+                    **ERROR_RESPONSES,
+                },
             ),
-            parameters=[id_parameter(f"The id of one of the {plural} (`id` in lists).")],
-            responses={
-                200: EntitySerializer,
-                301: OpenApiResponse(description="Merged into another entity: Location is its URL."),
-                **NOT_MODIFIED,
-                **ERROR_RESPONSES,
-            },
-        ),
-    )
-    class EntityViewSet(PartnerAPIMixin, viewsets.ViewSet):
-        serializer_class = EntitySerializer
-        filterset_class = EntityFilterSet
-        filter_backends = [DjangoFilterBackend]  # only for the schema, as in ArticleViewSet
-        lookup_value_regex = r"[0-9]+"
-        queryset = Entity.objects.none()
+        )(cls)
 
-        def entities(self):
-            return Entity.objects.active().filter(kind=kind).prefetch_related("aliases")
+    @property
+    def page_name(self) -> str:
+        return self.kind.label  # a page type per kind in the schema: PersonPage, PlacePage...
 
-        def list(self, request):
-            filterset = EntityFilterSet(request.query_params, queryset=Entity.objects.none())
-            if not filterset.is_valid():
-                raise ValidationError(filterset.errors)
-            try:
-                page = search.search_entities(
-                    kind=kind,
-                    q=filterset.form.cleaned_data.get("q") or "",
-                    cursor=request.query_params.get("cursor"),
-                    page_size=page_size_from(request),
-                )
-            except search.SearchError as error:
-                raise ValidationError({error.param: [error.message]}) from None
-            found = self.entities().in_bulk(page.ids)
-            entities = [found[i] for i in page.ids if i in found]
-            attach_related(entities, RELATED_IN_LIST)
-            data = EntitySerializer(entities, many=True, context={"request": request}).data
-            return Response(envelope(request, page, data))
+    def entities(self):
+        return Entity.objects.active().filter(kind=self.kind).prefetch_related("aliases")
 
-        def retrieve(self, request, pk=None):
-            entity = current_entity(kind, int(pk))
-            if entity.id != int(pk):  # merged: its URL now leads to the entity it was merged into
-                location = entity_api_url(request, kind, entity.id)
-                query = request.META.get("QUERY_STRING")
-                return Response(status=301, headers={"Location": f"{location}?{query}" if query else location})
-            prefetch_related_objects([entity], "aliases")
-            attach_related([entity], RELATED_IN_DETAIL)
-            return Response(EntitySerializer(entity, context={"request": request}).data)
+    def list(self, request):
+        q = EntityFilterForm.validated(request.query_params).cleaned_data["q"]
+        try:
+            page = self.paginator.paginate_search(partial(search.search_entities, kind=self.kind.value, q=q), request)
+        except search.SearchError as error:
+            raise ValidationError({error.param: [error.message]}) from None
+        found = self.entities().in_bulk(page.ids)
+        entities = [found[i] for i in page.ids if i in found]
+        attach_related(entities, RELATED_IN_LIST)
+        return self.get_paginated_response(EntitySerializer(entities, many=True, context={"request": request}).data)
 
-    EntityViewSet.__name__ = EntityViewSet.__qualname__ = f"{kind.title()}ViewSet"
-    return EntityViewSet
+    def retrieve(self, request, pk=None):
+        entity = current_entity(self.kind, int(pk))
+        if entity.id != int(pk):  # merged: its URL now leads to the entity it was merged into
+            location = entity_api_url(request, self.kind, entity.id)
+            query = request.META.get("QUERY_STRING")
+            return Response(status=301, headers={"Location": f"{location}?{query}" if query else location})
+        prefetch_related_objects([entity], "aliases")
+        attach_related([entity], RELATED_IN_DETAIL)
+        return Response(EntitySerializer(entity, context={"request": request}).data)
 
 
-PersonViewSet = kind_viewset("person", "people")
-OrganisationViewSet = kind_viewset("organisation", "organisations")
-PlaceViewSet = kind_viewset("place", "places")
+class PersonViewSet(EntityViewSet):
+    kind = EntityKind.PERSON
+
+
+class OrganisationViewSet(EntityViewSet):
+    kind = EntityKind.ORGANISATION
+
+
+class PlaceViewSet(EntityViewSet):
+    kind = EntityKind.PLACE
+
+
+ENTITY_VIEWSETS = (PersonViewSet, OrganisationViewSet, PlaceViewSet)

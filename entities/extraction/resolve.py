@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from articles.text import normalize_line
 from entities.extraction.clustering import Cluster, cluster_article, same_first_name
 from entities.extraction.ner import RawMention
-from entities.models import Alias, Entity, EntityKind, name_key
+from entities.models import Alias, Entity, EntityKind, EntityRedirect, name_key
 
 
 def _follow(entity: Entity) -> Entity:
@@ -152,8 +152,6 @@ def _find(kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
 
 
 def unique_slug(kind: str, name: str) -> str:
-    from entities.models import EntityRedirect
-
     base = (slugify(name)[:240].strip("-")) or kind
     slug, n = base, 2
     while (
@@ -256,8 +254,6 @@ def _create_many(new: dict[tuple[str, str], str], known: Known) -> dict[tuple[st
     INSERT for all of them; one by one (with `_create`'s retries) if another worker raced us."""
     if not new:
         return {}
-    from entities.models import EntityRedirect
-
     bases = {kk: (slugify(name)[:240].strip("-")) or kk[0] for kk, name in new.items()}
     by_kind: dict[str, set[str]] = {}
     for (kind, _key), base in bases.items():

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from articles import services
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import ImportBatch, ImportItem
+from articles.models import ImportBatch, ImportItem, JobStatus
 
 MAX_LISTED_REFUSALS = 50
 
@@ -64,9 +64,7 @@ class Command(BaseCommand):
             self.stderr.write(f"not found: {raw}")
         if not files:
             raise CommandError("nothing to import: no file of a supported type in the given paths")
-        batch = ImportBatch.objects.create(
-            origin=ImportBatch.Origin.COMMAND, publish=publish, status=ImportBatch.Status.RUNNING
-        )
+        batch = ImportBatch.objects.create(origin=ImportBatch.Origin.COMMAND, publish=publish, status=JobStatus.RUNNING)
         batch.started_at = timezone.now()
         batch.save(update_fields=["started_at"])
         totals = {outcome.value: 0 for outcome in services.Outcome}
@@ -75,7 +73,7 @@ class Command(BaseCommand):
         try:
             for position, path in enumerate(files):
                 sha = file_sha256(path)
-                if not force and ImportItem.objects.filter(sha256=sha, status=ImportItem.Status.DONE).exists():
+                if not force and ImportItem.objects.filter(sha256=sha, status=JobStatus.DONE).exists():
                     skipped += 1
                     continue
                 item = ImportItem.objects.create(
@@ -91,13 +89,13 @@ class Command(BaseCommand):
                 refusals.extend(o for o in item.outcomes[before:] if o["outcome"] == "refused")
         except KeyboardInterrupt:
             progress.close()
-            batch.status, batch.error = ImportBatch.Status.FAILED, "interrupted"
+            batch.status, batch.error = JobStatus.FAILED, "interrupted"
             batch.finished_at = timezone.now()
             batch.save()
             self.stderr.write("interrupted: run the same command again to finish; nothing will be imported twice")
             raise SystemExit(130) from None
         progress.close()
-        batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
+        batch.status, batch.finished_at = JobStatus.DONE, timezone.now()
         batch.save(update_fields=["status", "finished_at"])
 
         self.stdout.write(

@@ -33,6 +33,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from articles.ingest.wiretext import parse_wire_text
+from articles.models import BLOCK_SEPARATOR
 from entities.extraction import gazetteer, ner
 from entities.extraction.clustering import clean, clean_person, cluster_article
 from entities.extraction.evaluation import Evaluation, Named, score_document
@@ -97,9 +99,6 @@ def _own_gold_records() -> list[dict]:
 
 def _texts_of_gold(record: dict) -> tuple[dict[str, str], str]:
     if record["id"] == "seed":
-        from articles.ingest.wiretext import parse_wire_text
-        from articles.models import BLOCK_SEPARATOR
-
         parsed = parse_wire_text((ROOT / record["source"]).read_bytes())
         body = BLOCK_SEPARATOR.join(block["text"] for block in parsed.body)
         fields = {"headline": parsed.headline, "standfirst": parsed.standfirst, "photo_caption": parsed.photo_caption}

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from articles.models import Article
+from articles.models import Article, JobStatus
 from entities import services
 from entities.extraction import ner
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--since wants a date as YYYY-MM-DD, not {since!r}") from exc
             articles = articles.filter(updated_at__gte=timezone.make_aware(datetime.combine(day, time.min)))
         elif failed:
-            articles = articles.filter(tagging_status=Article.TaggingStatus.FAILED)
+            articles = articles.filter(tagging_status=JobStatus.FAILED)
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         ids = list(articles.order_by("id").values_list("id", flat=True))
