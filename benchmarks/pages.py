@@ -168,7 +168,7 @@ def drop_caches() -> None:
     from entities.selectors import invalidate_entity_caches
 
     invalidate_entity_caches()
-    search._WINDOW_CACHE.clear()
+    search.boundary_cache.clear()
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[float, float, float, int, int]:

@@ -1,6 +1,6 @@
 """Query parameters of /api/v1/articles/: validated by django-filter, documented in the schema.
 
-The matching itself is SQL in articles/search.py; this filter set validates and describes.
+The matching itself is SQL in articles/search/; this filter set validates and describes.
 """
 
 from datetime import UTC, datetime
@@ -128,5 +128,5 @@ class EntityFilterSet(filters.FilterSet):
     )
 
     class Meta:
-        model = Entity  # the matching is SQL in articles/search.py
+        model = Entity  # the matching is SQL in entities/search.py
         fields: list[str] = []

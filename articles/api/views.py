@@ -63,7 +63,7 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.ViewSet):
     lookup_value_regex = r"[0-9]+"
     queryset = Article.objects.none()  # for the schema generator; reads use public_articles()
     # Only for the schema: drf-spectacular documents ArticleFilterSet's parameters from it.
-    # list() validates with the filter set itself and searches with articles/search.py.
+    # list() validates with the filter set itself and searches with articles/search/.
     filter_backends = [DjangoFilterBackend]
 
     def list(self, request):

@@ -8,10 +8,10 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from articles import search
 from articles.api.filters import MAX_ID, EntityFilterSet
 from articles.api.pagination import PAGE_PARAMETERS, envelope, page_serializer, page_size_from
 from articles.api.serializers import entity_api_url
+from entities import search
 from entities.api.serializers import EntitySerializer
 from entities.models import Entity
 from entities.selectors import co_mention_counts, published_mentions_exist
