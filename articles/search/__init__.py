@@ -2,7 +2,8 @@
 
 `search_articles(filters) -> Page` is the boundary callers use: query.py reads the web-search
 syntax, where.py writes the WHERE variants, planner.py chooses plans (pure), plans.py runs
-them, snippets.py highlights the page. The design and its evidence: docs/search.md."""
+them, snippets.py highlights the page. The design: docs/search.md; the reasons and their
+evidence: docs/decisions/0001-stored-weighted-tsvector.md to 0004-window-plans-and-cache.md."""
 
 from articles.search.engine import search_articles
 from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, ArticleFilters, resolve_entities

@@ -32,7 +32,7 @@ class SearchTuning:
     window_rows: int = 5000  # the newest rows a bounded walk reads before giving up
     walk_window_rows: int = 20000  # the longest walk: relevance's candidates within half of it
     bitmap_window_rows: int = 100000  # the newest rows whose matches are taken through GIN and the date index
-    bitmap_window_min_estimate: int = 10000  # ... from this estimate, for queries without a phrase
+    bitmap_window_min_estimate: int = 10000  # the estimate from which a query without a phrase takes it
     walk_above: int = 20000  # from this estimate (no phrase) the date index is walked
     count_exact_below: int = 1000  # estimates under this are counted (up to ten times as many)
 
