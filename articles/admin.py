@@ -4,7 +4,6 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -15,6 +14,7 @@ from django.utils.html import format_html
 from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
 from articles.models import Article, ImportBatch, JobStatus, Section, Source
+from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
 logger = logging.getLogger(__name__)
@@ -139,13 +139,16 @@ class ArticleAdmin(admin.ModelAdmin):
         return obj.get_tagging_status_display().lower()
 
     def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
+        # Full text (headline, standfirst, body, caption) read as the search engine reads it:
+        # French, English and simple readings, "phrases", prefix* and -excluded terms.
+        try:
+            query = parse_query(search_term)
+        except SearchError as error:
+            self.message_user(request, f"Search: {error.message}", messages.WARNING)
+            return queryset.none(), False
+        if query is None:
             return queryset, False
-        # Full text (headline, standfirst, body, caption) in both languages' stemming.
-        query = SearchQuery(search_term, config="newsroom_fr", search_type="websearch") | SearchQuery(
-            search_term, config="newsroom_en", search_type="websearch"
-        )
-        return queryset.filter(search_vector=query), False
+        return queryset.filter(search_vector=query.expression), False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,5 +1,5 @@
 """The reader's search form: checks the /search/ query string and turns it into the
-engine's filters (articles/search.py does the matching)."""
+engine's filters (articles/search/ does the matching)."""
 
 from datetime import datetime, time
 

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework_api_key.models import APIKey
 
-from articles.search import Page
+from core.pagination import Page
 
 KEYWORD = "Api-Key"
 MISSING_KEY = f"Authentication credentials were not provided: send Authorization: {KEYWORD} <key>."

@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +11,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncMonth
 
 from articles.models import Article
+from core.pagination import Cursor, queryset_page
 from entities.models import Entity, EntityRedirect, Mention
 
 COMENTION_TOP = 12  # co-mentioned entities kept per entity (the most any page shows)
@@ -121,27 +122,20 @@ def public_entity_by_slug(*, slug: str, kind: str = "") -> Entity | None:
 
 
 def entity_articles(
-    *, entity_id: int, before: tuple[datetime, int] | None = None, limit: int = 20
-) -> tuple[list[Article], tuple[datetime, int] | None]:
-    """One page of the published articles mentioning the entity, newest first.
+    *, entity_id: int, before: Cursor | None = None, limit: int = 20
+) -> tuple[list[Article], str | None]:
+    """One page of the published articles mentioning the entity, newest first (older than
+    `before`, the position a previous page ended at), and the cursor of the next page.
 
     Keyset pagination on (published_at, id): the page costs the same at any depth and no
-    COUNT over the mentions is needed. Returns the page and the cursor of the next one.
+    COUNT over the mentions is needed.
     """
     rows = (
         Article.objects.published()
         .filter(Exists(Mention.objects.filter(entity_id=entity_id, article_id=OuterRef("pk"))))
         .select_related("source", "section")
-        .order_by("-published_at", "-id")
     )
-    if before is not None:
-        published_at, article_id = before
-        rows = rows.filter(Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=article_id))
-    page = list(rows[: limit + 1])
-    if len(page) > limit:
-        page = page[:limit]
-        return page, (page[-1].published_at, page[-1].id)
-    return page, None
+    return queryset_page(rows, key="published_at", cursor=before, page_size=limit)
 
 
 def _monthly_counts(entity_id: int) -> dict[date, int]:

@@ -1,12 +1,13 @@
 """Public pages of people, organisations and places."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.http import absolute_url, cached
+from core.pagination import Cursor, InvalidCursor, decode_cursor
 from entities.charts import timeline_chart
 from entities.models import Entity, EntityKind, EntityRedirect
 from entities.selectors import co_mentioned_entities, entity_articles, mention_timeline, published_mentions_exist
@@ -15,20 +16,13 @@ ENTITY_MAX_AGE = 300
 PAGE_SIZE = 20
 
 
-def encode_cursor(cursor: tuple[datetime, int]) -> str:
-    published_at, article_id = cursor
-    micros = int(published_at.timestamp()) * 1_000_000 + published_at.microsecond
-    return f"{micros}.{article_id}"
-
-
-def decode_cursor(value: str) -> tuple[datetime, int]:
-    """The (published_at, id) of the last article of the previous page; ValueError if malformed."""
-    micros_text, _dot, id_text = value.partition(".")
-    if not (micros_text.isdigit() and id_text.isdigit()) or len(micros_text) > 17 or len(id_text) > 18:
-        raise ValueError(value)
-    micros = int(micros_text)
-    published_at = datetime.fromtimestamp(micros // 1_000_000, tz=UTC).replace(microsecond=micros % 1_000_000)
-    return published_at, int(id_text)
+def page_cursor(value: str) -> Cursor:
+    """The position a 'More articles' link gives; InvalidCursor for anything else (these
+    pages only go forwards)."""
+    cursor = decode_cursor(value, key_type=datetime)
+    if cursor.backwards:
+        raise InvalidCursor(value)
+    return cursor
 
 
 def resolve_entity(kind: str, slug: str) -> Entity | str:
@@ -63,8 +57,8 @@ def entity_detail(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     before = None
     if "before" in request.GET:
         try:
-            before = decode_cursor(request.GET["before"])
-        except (ValueError, OverflowError, OSError):
+            before = page_cursor(request.GET["before"])
+        except InvalidCursor:
             return HttpResponseBadRequest(
                 "The 'before' parameter must be a page cursor from a 'More articles' link.",
                 content_type="text/plain; charset=utf-8",
@@ -75,7 +69,7 @@ def entity_detail(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         "entity": entity,
         "articles": articles,
         "first_page": before is None,
-        "next_url": f"{url}?before={encode_cursor(next_cursor)}" if next_cursor else None,
+        "next_url": f"{url}?before={next_cursor}" if next_cursor else None,
         "co_mentioned": co_mentioned_entities(entity_id=entity.id, limit=12) if before is None else [],
         "chart": timeline_chart(mention_timeline(entity_id=entity.id)) if before is None else None,
         "canonical": absolute_url(request, url),

@@ -178,7 +178,7 @@ TAGGING_BATCH_CHARS = env.int("TAGGING_BATCH_CHARS", default=100_000)
 TAGGING_PRELOAD = env.bool("TAGGING_PRELOAD", default=True)
 
 # Search: how long a process reuses the boundary of the newest-rows windows of first pages
-# (articles/search.py, _window); 0 computes it for every search.
+# (articles/search/windows.py); 0 computes it for every search.
 SEARCH_WINDOW_CACHE_SECONDS = env.int("SEARCH_WINDOW_CACHE_SECONDS", default=60)
 # How long an entity's co-mention list and monthly timeline stay cached (entities/selectors.py); tagging,
 # publication, embargo release and merges drop them sooner. 0 computes them on every request.

@@ -57,24 +57,25 @@ def plain_matches(q: str, filters: dict | None = None) -> list[int]:
     from django.db import connection
 
     from articles import search
+    from articles.search import where
 
-    query = search.parse_query(q)
-    where, params = search._article_where(search.ArticleFilters(q=q, **(filters or {})), query)
+    matches = where.matching(search.ArticleFilters(q=q, **(filters or {})), search.parse_query(q))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT a.id FROM articles_article a WHERE {where} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)
-            params,
+            f"SELECT a.id FROM articles_article a WHERE {matches.text} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)
+            matches.params,
         )
         return [row[0] for row in cursor.fetchall()]
 
 
-def every_page(filters, page_size: int = 7) -> tuple[list[int], list]:
-    """The ids of every page of a search, following `next`, and the pages."""
+def every_page(filters, page_size: int = 7, **options) -> tuple[list[int], list]:
+    """The ids of every page of a search, following `next`, and the pages (`options`, such as
+    a SearchTuning, go to search_articles)."""
     from articles.search import search_articles
 
     ids, pages, cursor = [], [], None
     for _ in range(200):
-        page = search_articles(filters, cursor=cursor, page_size=page_size)
+        page = search_articles(filters, cursor=cursor, page_size=page_size, **options)
         ids += page.ids
         pages.append(page)
         cursor = page.next_cursor

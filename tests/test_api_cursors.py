@@ -1,15 +1,14 @@
-"""Crafted cursors: any value a client can put in `cursor` gets a 400 naming it, never a 500."""
+"""Crafted cursors: any value a client can put in `cursor` (or an entity page's `before`) gets a
+page or a 400 naming it, never a 500."""
 
-import base64
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework_api_key.models import APIKey
 
-
-def crafted(payload) -> str:
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
+from core.tests.cursor_strategies import POSITIONS, crafted
 
 HOSTILE = [
     {"k": 2**70, "i": 1},  # an integer key beyond bigint
@@ -24,18 +23,18 @@ HOSTILE = [
 ]
 
 
+LISTS = [
+    "/api/v1/articles/",
+    "/api/v1/articles/?q=railway",
+    "/api/v1/articles/?q=railway&ordering=-published_at",
+    "/api/v1/people/",
+    "/api/v1/organisations/?q=inter",
+    "/api/v1/places/",
+]
+
+
 @pytest.mark.parametrize("payload", HOSTILE, ids=[json.dumps(p) for p in HOSTILE])
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/v1/articles/",
-        "/api/v1/articles/?q=railway",
-        "/api/v1/articles/?q=railway&ordering=-published_at",
-        "/api/v1/people/",
-        "/api/v1/organisations/?q=inter",
-        "/api/v1/places/",
-    ],
-)
+@pytest.mark.parametrize("path", LISTS)
 def test_a_crafted_cursor_is_a_400_naming_it(api, archive, path, payload):
     sep = "&" if "?" in path else "?"
     response = api.get(f"{path}{sep}cursor={crafted(payload)}")
@@ -47,3 +46,77 @@ def test_a_crafted_cursor_is_a_400_naming_it(api, archive, path, payload):
         return
     assert response.status_code == 400, response.text
     assert "cursor" in response.json()
+
+
+# The cursors of the security probe (research/security-probe-2026-12.md): F5, an infinite
+# number (1e400 reads as a float infinity), and F6, a date whose offset PostgreSQL refuses.
+INFINITE_ID = "eyJrIjoxLCJpIjoxZTQwMH0"  # {"k":1,"i":1e400}
+INFINITE_KEY = "eyJrIjpJbmZpbml0eSwiaSI6MX0"  # {"k":Infinity,"i":1}
+OFFSET_23 = "eyJrIjoiMjAyMC0wMS0wMVQwMDowMDowMCsyMzowMCIsImkiOjF9"  # {"k":"2020-01-01T00:00:00+23:00","i":1}
+OFFSETS = [
+    OFFSET_23,
+    crafted({"k": "2020-01-01T00:00:00-23:59", "i": 1}),
+    crafted({"k": "2020-01-01T00:00:00+16:00", "i": 1}),
+]
+
+
+@pytest.mark.parametrize(
+    "value", [INFINITE_ID, INFINITE_KEY, crafted('{"k":1,"i":Infinity}'), crafted('{"k":-Infinity,"i":1}')]
+)
+@pytest.mark.parametrize("path", LISTS)
+def test_the_probe_s_infinite_cursors_are_a_400_naming_the_cursor(api, archive, path, value):
+    sep = "&" if "?" in path else "?"
+    response = api.get(f"{path}{sep}cursor={value}")
+    assert response.status_code == 400, response.text
+    assert "cursor" in response.json()
+
+
+@pytest.mark.parametrize("value", OFFSETS)
+@pytest.mark.parametrize("path", ["/api/v1/articles/", "/api/v1/articles/?q=railway&ordering=-published_at"])
+def test_the_probe_s_far_offset_dates_page_from_the_same_instant_in_utc(api, archive, path, value):
+    sep = "&" if "?" in path else "?"
+    response = api.get(f"{path}{sep}cursor={value}")
+    assert response.status_code == 200, response.text
+    assert response.json()["results"] == []  # every article of the archive is newer than 2020
+
+
+# (path, the cursor's parameter, what a 400 says)
+PAGES = [
+    ("/api/v1/articles/", "cursor", '"cursor"'),
+    ("/api/v1/articles/?q=railway", "cursor", '"cursor"'),
+    ("/api/v1/articles/?q=railway&ordering=-published_at", "cursor", '"cursor"'),
+    ("/api/v1/people/", "cursor", '"cursor"'),
+    ("/api/v1/people/?q=macron", "cursor", '"cursor"'),
+    ("/search/?q=railway", "cursor", "Invalid cursor"),
+    ("/search/?q=railway&ordering=newest", "cursor", "Invalid cursor"),
+    ("/search/?entity=emmanuel-macron", "cursor", "Invalid cursor"),
+    ("/people/emmanuel-macron/", "before", "page cursor"),
+]
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def key_client(client, archive):
+    _, key = APIKey.objects.create_key(name="cursor fuzz")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {key}"
+    return client
+
+
+def assert_page_or_refused(client, page, value):
+    path, parameter, refusal = page
+    response = client.get(path, {parameter: value})
+    assert response.status_code in (200, 400), (path, value, response.status_code)
+    if response.status_code == 400:
+        assert refusal in response.content.decode(), (path, value)
+
+
+@FUZZ
+@given(page=st.sampled_from(PAGES), value=POSITIONS)
+def test_any_position_in_a_cursor_gets_a_page_or_a_400_naming_it_never_a_500(key_client, page, value):
+    assert_page_or_refused(key_client, page, value)
+
+
+@settings(FUZZ, max_examples=100)
+@given(page=st.sampled_from(PAGES), value=st.text(max_size=300))
+def test_any_text_as_a_cursor_gets_a_page_or_a_400_naming_it_never_a_500(key_client, page, value):
+    assert_page_or_refused(key_client, page, value)

@@ -1,6 +1,6 @@
 """Query parameters of /api/v1/articles/: validated by a form, documented in the schema.
 
-The matching itself is SQL in articles/search.py; this form validates and describes.
+The matching itself is SQL in articles/search/; this form validates and describes.
 """
 
 from django import forms

@@ -1,5 +1,5 @@
 """Query parameters of /api/v1/people/, /organisations/ and /places/: validated by a form,
-documented in the schema (the name search itself is SQL in articles/search.py)."""
+documented in the schema (the name search itself is SQL in entities/search.py)."""
 
 from articles.search import MAX_QUERY_LENGTH
 from core.api import QueryForm, TextField

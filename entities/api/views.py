@@ -9,8 +9,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from articles import search
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
+from entities import search
 from entities.api.filters import EntityFilterForm
 from entities.api.serializers import EntitySerializer, entity_api_url
 from entities.models import Entity, EntityKind

@@ -62,6 +62,16 @@ def test_a_malformed_cursor_gets_a_clear_400(client, seed_article):
         assert "page cursor" in response.content.decode()
 
 
+def test_the_security_probe_s_cursors_get_a_400_or_a_page_never_a_server_error(client, seed_article):
+    # research/security-probe-2026-12.md: F5 holds 1e400 (a float infinity), F6 a date at
+    # +23:00, beyond the offsets PostgreSQL accepts.
+    response = client.get("/people/james-mattis/", {"before": "eyJrIjoxLCJpIjoxZTQwMH0"})
+    assert response.status_code == 400 and "page cursor" in response.content.decode()
+    response = client.get("/people/james-mattis/", {"before": "eyJrIjoiMjAyMC0wMS0wMVQwMDowMDowMCsyMzowMCIsImkiOjF9"})
+    assert response.status_code == 200
+    assert listed_headlines(response.content.decode()) == []  # the seed article is newer than 2020
+
+
 def test_timeline_is_an_svg_chart_with_a_table_alternative(client, seed_article):
     syrie = Entity.objects.get(slug="syrie")
     old = make_article("Syrie earlier", body=[{"type": "paragraph", "text": "En Syrie."}])

@@ -280,6 +280,23 @@ def test_each_bad_parameter_gets_a_clear_400_page_in_the_site_design(live_server
         assert '<meta name="robots" content="noindex, follow">' in html
 
 
+# The security probe's cursors (research/security-probe-2026-12.md): F5 holds 1e400, a float
+# infinity; F6 a date at +23:00, beyond the offsets PostgreSQL accepts.
+PROBE_F5 = "eyJrIjoxLCJpIjoxZTQwMH0"
+PROBE_F6 = "eyJrIjoiMjAyMC0wMS0wMVQwMDowMDowMCsyMzowMCIsImkiOjF9"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_security_probe_s_cursors_get_a_400_or_a_page_never_a_server_error(live_server, seed_article):
+    for ordering in ("relevance", "newest"):
+        response = fetch(live_server, q="mattis", ordering=ordering, cursor=PROBE_F5)
+        assert response.status_code == 400 and "Invalid cursor" in response.text, ordering
+    for params in ({"q": "mattis", "ordering": "newest"}, {"entity": "james-mattis"}):
+        response = fetch(live_server, **params, cursor=PROBE_F6)
+        assert response.status_code == 200, params
+        assert result_headlines(response.text) == []  # the seed article is newer than 2020
+
+
 @pytest.mark.django_db(transaction=True)
 def test_crafted_cursors_and_odd_queries_never_cause_a_server_error(live_server, seed_article):
     cursors = [

@@ -3,13 +3,16 @@
 `articles.search` picks how to find the newest matches from the planner's estimate: a walk
 down the date index, a bounded walk or GIN scan over a window of the newest rows (widened
 when it holds too few), or every match collected through GIN. On a test-sized archive the
-default thresholds always take the last path, so here they are scaled down until each plan
-runs, and every plan must page through exactly what a plain query finds: every match,
-newest first, no duplicates, nothing missing, for words, phrases, exclusions, prefixes and
-filters. The HTTP behaviour is covered in test_api_search.py; speed in benchmarks/search.py.
+default thresholds always take the last path, so here they are scaled down (a SearchTuning)
+until each plan runs, and every plan must page through exactly what a plain query finds:
+every match, newest first, no duplicates, nothing missing, for words, phrases, exclusions,
+prefixes and filters. The HTTP behaviour is covered in tests/test_api_search.py; speed in
+benchmarks/search.py.
 """
 
+import logging
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import search
 from articles.models import Article
-from articles.search import ArticleFilters, search_articles
+from articles.search import ArticleFilters, Plan, SearchTuning, boundary_cache, engine, search_articles
 from tests.conftest import bulk_archive, every_page, plain_matches
 
 FILLER = ["report", "council", "meeting", "weather", "market", "street", "school", "river", "bridge", "garden"]
@@ -37,30 +40,30 @@ QUERIES = [
 
 PLANS = {
     # the defaults: on 600 articles every window holds every row
-    "default": {},
+    "default": SearchTuning(),
     # every dense query walks the date index
-    "walk": {"WALK_ABOVE": 1, "RANK_ALL_BELOW": 1, "RANK_CANDIDATES": 40, "RANK_MIN_CANDIDATES": 10},
+    "walk": SearchTuning(walk_above=1, rank_all_below=1, rank_candidates=40, rank_min_candidates=10),
     # narrow windows that fall short and widen, then a scan of every match
-    "windows": {
-        "WALK_ABOVE": 10**9,
-        "WINDOW_ROWS": 30,
-        "BITMAP_WINDOW_ROWS": 150,
-        "BITMAP_WINDOW_MIN_ESTIMATE": 1,
-        "RANK_ALL_BELOW": 1,
-        "RANK_CANDIDATES": 40,
-        "RANK_MIN_CANDIDATES": 10,
-    },
+    "windows": SearchTuning(
+        walk_above=10**9,
+        window_rows=30,
+        bitmap_window_rows=150,
+        bitmap_window_min_estimate=1,
+        rank_all_below=1,
+        rank_candidates=40,
+        rank_min_candidates=10,
+    ),
     # relevance's candidates from the longer walk window
-    "walk-window": {
-        "WALK_ABOVE": 10**9,
-        "WINDOW_ROWS": 30,
-        "WALK_WINDOW_ROWS": 300,
-        "BITMAP_WINDOW_ROWS": 450,
-        "BITMAP_WINDOW_MIN_ESTIMATE": 1,
-        "RANK_ALL_BELOW": 1,
-        "RANK_CANDIDATES": 40,
-        "RANK_MIN_CANDIDATES": 10,
-    },
+    "walk-window": SearchTuning(
+        walk_above=10**9,
+        window_rows=30,
+        walk_window_rows=300,
+        bitmap_window_rows=450,
+        bitmap_window_min_estimate=1,
+        rank_all_below=1,
+        rank_candidates=40,
+        rank_min_candidates=10,
+    ),
 }
 
 
@@ -94,31 +97,37 @@ def archive(db):
 
 @pytest.mark.parametrize("plan", PLANS)
 @pytest.mark.parametrize(("q", "filters"), QUERIES, ids=[f"{q} {f}" for q, f in QUERIES])
-def test_every_plan_pages_through_exactly_the_matches(monkeypatch, archive, plan, q, filters):
-    for name, value in PLANS[plan].items():
-        monkeypatch.setattr(search, name, value)
+def test_every_plan_pages_through_exactly_the_matches(archive, plan, q, filters):
+    tuning = PLANS[plan]
     expected = plain_matches(q, filters)
 
-    newest, pages = every_page(ArticleFilters(q=q, ordering=search.NEWEST, **filters))
+    newest, pages = every_page(ArticleFilters(q=q, ordering=search.NEWEST, **filters), tuning=tuning)
     assert newest == expected
     first = pages[0]
     if not first.count_is_estimate:
         assert first.count == len(expected)
 
-    ranked, _ = every_page(ArticleFilters(q=q, ordering=search.RELEVANCE, **filters))
+    ranked, _ = every_page(ArticleFilters(q=q, ordering=search.RELEVANCE, **filters), tuning=tuning)
     assert len(ranked) == len(set(ranked)), "an article on two pages"
     # Relevance ranks every match or the newest candidates: always the newest matches.
     assert set(ranked) == set(expected[: len(ranked)])
-    assert len(ranked) >= min(len(expected), search.RANK_MIN_CANDIDATES)
+    assert len(ranked) >= min(len(expected), tuning.rank_min_candidates)
 
 
-def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_arrive(monkeypatch, settings, archive):
+@pytest.fixture
+def empty_boundary_cache():
+    boundary_cache.clear()
+    yield boundary_cache
+    boundary_cache.clear()
+
+
+def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_arrive(
+    settings, archive, empty_boundary_cache
+):
     """First pages share their windows' boundaries for a while (SEARCH_WINDOW_CACHE_SECONDS):
     the second search skips those queries, and an article published after the boundary was
     taken is still found, first in date order (a window is every row from its boundary up)."""
-    for name, value in PLANS["windows"].items():
-        monkeypatch.setattr(search, name, value)
-    monkeypatch.setattr(search, "_WINDOW_CACHE", {})
+    tuning = PLANS["windows"]
     settings.SEARCH_WINDOW_CACHE_SECONDS = 60
     filters = ArticleFilters(q="harbour", ordering=search.NEWEST)
 
@@ -127,9 +136,9 @@ def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_
             ids = run()
         return ids, sum("OFFSET" in q["sql"] for q in ctx.captured_queries)
 
-    first, boundary_queries = queries_of(lambda: search_articles(filters, page_size=7).ids)
+    first, boundary_queries = queries_of(lambda: search_articles(filters, page_size=7, tuning=tuning).ids)
     assert boundary_queries >= 1
-    again, boundary_queries = queries_of(lambda: search_articles(filters, page_size=7).ids)
+    again, boundary_queries = queries_of(lambda: search_articles(filters, page_size=7, tuning=tuning).ids)
     assert (again, boundary_queries) == (first, 0)
 
     newest = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("-published_at").first()
@@ -141,11 +150,11 @@ def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_
         status=Article.Status.PUBLISHED,
         published_at=newest.published_at + timedelta(minutes=1),
     )
-    assert search._WINDOW_CACHE, "the boundary is still the one taken before"
+    assert empty_boundary_cache, "the boundary is still the one taken before"
     expected = plain_matches("harbour", {})
     assert expected[0] == fresh.id
-    assert every_page(filters)[0] == expected
-    ranked, _ = every_page(ArticleFilters(q="harbour", ordering=search.RELEVANCE))
+    assert every_page(filters, tuning=tuning)[0] == expected
+    ranked, _ = every_page(ArticleFilters(q="harbour", ordering=search.RELEVANCE), tuning=tuning)
     assert fresh.id in ranked
     assert set(ranked) == set(expected[: len(ranked)])
 
@@ -153,33 +162,44 @@ def test_a_shared_window_boundary_saves_its_query_and_stays_correct_as_articles_
 def test_relevance_takes_the_walk_window_when_its_candidates_lie_within_it(monkeypatch, archive):
     """The plan above is the one taken: a dense word's candidates come from the longer walk
     window, a sparse word's do not (it would walk the whole window for too few)."""
-    for name, value in PLANS["walk-window"].items():
-        monkeypatch.setattr(search, name, value)
+    tuning = PLANS["walk-window"]
     windows = []
-    real_window = search._window
-    monkeypatch.setattr(
-        search, "_window", lambda filters, position, rows: windows.append(rows) or real_window(filters, position, rows)
-    )
-    search_articles(ArticleFilters(q="harbour", ordering=search.RELEVANCE))
+    real_boundary = engine.window_boundary
+
+    def recorded(filters, *, below, rows):
+        windows.append(rows)
+        return real_boundary(filters, below=below, rows=rows)
+
+    monkeypatch.setattr(engine, "window_boundary", recorded)
+    search_articles(ArticleFilters(q="harbour", ordering=search.RELEVANCE), tuning=tuning)
     assert windows == [300]
     windows.clear()
-    search_articles(ArticleFilters(q="lighthouse", ordering=search.RELEVANCE))
+    search_articles(ArticleFilters(q="lighthouse", ordering=search.RELEVANCE), tuning=tuning)
     assert 300 not in windows
 
 
 @pytest.mark.parametrize("plan", PLANS)
-def test_a_first_page_without_a_next_one_counts_exactly(monkeypatch, archive, plan):
+def test_a_first_page_without_a_next_one_counts_exactly(archive, plan):
     """Without the small-count query, a count is the planner's estimate, which for a word
-    absent from the archive is far from 0 (3,977 at a million rows): a first page with no
-    next one gives the exact number instead, and an estimate is never below what is seen."""
-    for name, value in PLANS[plan].items():
-        monkeypatch.setattr(search, name, value)
-    monkeypatch.setattr(search, "COUNT_EXACT_BELOW", 0)
+    absent from the archive is far from 0: a first page with no next one gives the exact
+    number instead, and an estimate is never below what is seen."""
+    tuning = replace(PLANS[plan], count_exact_below=0)
     for ordering in search.ORDERINGS:
-        page = search_articles(ArticleFilters(q="zebra", ordering=ordering))
+        page = search_articles(ArticleFilters(q="zebra", ordering=ordering), tuning=tuning)
         assert (page.ids, page.count, page.count_is_estimate) == ([], 0, False)
-        page = search_articles(ArticleFilters(q="lighthouse", ordering=ordering), page_size=100)
+        page = search_articles(ArticleFilters(q="lighthouse", ordering=ordering), page_size=100, tuning=tuning)
         assert page.next_cursor is None and page.ids
         assert (page.count, page.count_is_estimate) == (len(page.ids), False)
-        page = search_articles(ArticleFilters(q="harbour", ordering=ordering), page_size=5)
+        page = search_articles(ArticleFilters(q="harbour", ordering=ordering), page_size=5, tuning=tuning)
         assert page.next_cursor and page.count > len(page.ids)
+
+
+def test_the_tunings_above_run_every_plan(archive, caplog):
+    """The conformance test above covers every plan: each runs for a first page of one of
+    its queries under one of its tunings."""
+    caplog.set_level(logging.DEBUG, logger="articles.search.engine")
+    for tuning in PLANS.values():
+        for q, filters in QUERIES:
+            for ordering in search.ORDERINGS:
+                search_articles(ArticleFilters(q=q, ordering=ordering, **filters), page_size=7, tuning=tuning)
+    assert {record.search_plan.plan for record in caplog.records} == set(Plan)

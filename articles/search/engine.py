@@ -1,0 +1,135 @@
+"""search_articles: one page of a search, from the filters to ids, count and snippets."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from articles.search import where
+from articles.search.estimate import estimate_matches
+from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, ArticleFilters, resolve_entities
+from articles.search.phrase_pairs import with_phrase_pairs
+from articles.search.planner import (
+    DEFAULT_TUNING,
+    Estimate,
+    SearchTuning,
+    Shortfall,
+    choose_plans,
+    count_limit,
+    counts_exactly,
+    worth_trying,
+)
+from articles.search.plans import ARTICLES, FULL_PLANS, WINDOW_PLANS, Found, Search
+from articles.search.query import ParsedQuery, SearchError, parse_query
+from articles.search.snippets import headlines
+from articles.search.windows import window_boundary
+from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor
+from core.sql import compose, fetch_one
+
+logger = logging.getLogger(__name__)
+
+
+def search_articles(
+    filters: ArticleFilters, *, cursor: str | None = None, page_size: int = 20, tuning: SearchTuning = DEFAULT_TUNING
+) -> Page:
+    """One page of published articles matching the filters, as ids in display order, with
+    the number of matches (exact, or the planner's estimate for broad queries) and, for a
+    text query, highlighted snippets. `cursor` is a next/previous cursor of an earlier page.
+    SearchError names a bad parameter. How the page is found: docs/search.md."""
+    search = _search(filters, cursor=cursor, page_size=page_size, tuning=tuning)
+    estimate = estimate_matches(search.filters, search.query)
+    found = _find(search, estimate)
+    count, count_is_estimate = _count(search, estimate, found)
+    page = found.page
+    snippets = headlines(page.ids, search.query) if search.query and page.ids else {}
+    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets)
+
+
+def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:
+    """The request validated (query, ordering, cursor: each read once), entities resolved."""
+    query = parse_query(filters.q) if filters.q else None
+    ordering = _ordering(filters.ordering, query)
+    position = _position(cursor, ordering)
+    filters = resolve_entities(filters)
+    query = with_phrase_pairs(query) if query else None
+    return Search(filters, query, ordering, position, page_size, tuning)
+
+
+def _ordering(ordering: str, query: ParsedQuery | None) -> str:
+    ordering = ordering or (RELEVANCE if query else NEWEST)
+    if ordering not in ORDERINGS:
+        raise SearchError("ordering", f"Select one of: {', '.join(ORDERINGS)}.")
+    return NEWEST if ordering == RELEVANCE and not query else ordering
+
+
+def _position(cursor: str | None, ordering: str) -> Cursor | None:
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(cursor, key_type=float if ordering == RELEVANCE else datetime)
+    except InvalidCursor:
+        raise SearchError("cursor", INVALID_CURSOR) from None
+
+
+def _find(search: Search, estimate: Estimate) -> Found:
+    """The page, from the first plan that gives it: a window that falls short of the matches
+    it needs is a sample that decides whether the next one is worth reading."""
+    shortfall = None
+    attempts = choose_plans(
+        estimate=estimate,
+        ordering=search.ordering,
+        page_size=search.page_size,
+        has_query=search.query is not None,
+        backwards=bool(search.cursor and search.cursor.backwards),
+        tuning=search.tuning,
+    )
+    for attempt in attempts:
+        if not worth_trying(attempt, shortfall):
+            continue
+        logger.debug("search plan %s (%s rows)", attempt.plan.name, attempt.rows, extra={"search_plan": attempt})
+        if not attempt.in_window:
+            return FULL_PLANS[attempt.plan](search)
+        boundary = _boundary(search, attempt.rows) if attempt.bounded else None
+        found = WINDOW_PLANS[attempt.plan](search, boundary)
+        if boundary is None or attempt.gives_page(found.found):  # None: the window held every row
+            return found
+        shortfall = Shortfall(attempt.rows, found.found)
+    raise AssertionError("choose_plans ends with a plan that always gives the page")
+
+
+def _boundary(search: Search, rows: int) -> tuple | None:
+    # Date order's windows start below the cursor; relevance's always hold the newest rows.
+    below = search.cursor if search.ordering == NEWEST else None
+    return window_boundary(search.filters, below=below, rows=rows)
+
+
+def _count(search: Search, estimate: Estimate, found: Found) -> tuple[int, bool]:
+    """The number of matches and whether it is an estimate: exact when the plan counted every
+    match or the estimate is small (counted up to a limit), else the planner's estimate, for
+    no COUNT(*) runs over a broad query."""
+    if found.total is not None:
+        count, count_is_estimate = found.total, False
+    elif counts_exactly(estimate, search.tuning):
+        count = _count_up_to(search, count_limit(search.tuning))
+        count_is_estimate = count >= count_limit(search.tuning)
+    else:
+        count, count_is_estimate = estimate.matches, True
+    if search.cursor is None and count_is_estimate:
+        # A first page with no next one holds every match: the planner's estimate (far from
+        # 0 for a word absent from the archive) must not be shown beside no results. With a
+        # next page, there is at least one more.
+        if found.page.next_cursor is None:
+            return len(found.page.ids), False
+        return max(count, len(found.page.ids) + 1), True
+    return count, count_is_estimate
+
+
+def _count_up_to(search: Search, limit: int) -> int:
+    matches = where.matching(search.filters, search.query)
+    statement = compose(
+        "SELECT count(*) FROM (SELECT 1 FROM {articles} a WHERE {where} LIMIT {limit}) t",
+        articles=ARTICLES,
+        where=matches,
+        limit=limit,
+    )
+    return fetch_one(statement)[0]

@@ -1,0 +1,136 @@
+"""One function per search plan (planner.Plan), each reading one keyset page of the matches:
+by rank, or newest first (docs/decisions/0004-window-plans-and-cache.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from articles.models import Article
+from articles.search import where
+from articles.search.filters import RELEVANCE, ArticleFilters
+from articles.search.planner import Plan, SearchTuning
+from articles.search.query import ParsedQuery
+from core.pagination import Cursor, KeysetPage, keyset_page
+from core.sql import Sql, compose, table
+
+ARTICLES = table(Article)
+COUNT_ROWS = "(SELECT count(*) FROM s)"  # the rows a page is cut from, counted in the same statement
+
+
+@dataclass(frozen=True)
+class Search:
+    """One page asked for, validated: what every plan reads."""
+
+    filters: ArticleFilters  # entity ids resolved
+    query: ParsedQuery | None  # with its phrase pairs
+    ordering: str
+    cursor: Cursor | None
+    page_size: int
+    tuning: SearchTuning
+
+    @property
+    def ranked(self) -> bool:
+        return self.ordering == RELEVANCE
+
+
+@dataclass(frozen=True)
+class Found:
+    page: KeysetPage
+    found: int = 0  # a window plan's matches among its rows (as many as it asked for, at most)
+    total: int | None = None  # the number of matches, when the plan counted them all
+
+
+def rank_all(search: Search) -> Found:
+    rows = compose(
+        "SELECT a.id, {rank} AS k FROM {articles} a WHERE {where}",
+        rank=search.query.rank("a.search_vector"),
+        articles=ARTICLES,
+        where=where.matching(search.filters, search.query),
+    )
+    page = _page(search, rows, materialize=True, total=COUNT_ROWS)
+    return Found(page, total=page.total)
+
+
+def walk(search: Search) -> Found:
+    matches = where.matching_words(search.filters, search.query)
+    if search.ranked:
+        return Found(_page(search, _newest_ranked(search, matches), materialize=True))
+    return Found(_page(search, _newest_first(matches)))
+
+
+def scan(search: Search) -> Found:
+    page = _scanned(search, where.matching(search.filters, search.query))
+    return Found(page, total=page.total)
+
+
+def window_walk(search: Search, boundary: tuple | None) -> Found:
+    matches = where.walking_window(search.filters, search.query, boundary)
+    if search.ranked:
+        page = _page(search, _newest_ranked(search, matches), materialize=True, total=COUNT_ROWS)
+        return Found(page, found=page.total or 0)
+    page = _page(search, _newest_first(matches))  # windows only go forwards
+    return Found(page, found=search.page_size + 1 if page.next_cursor else len(page.ids))
+
+
+def window_scan(search: Search, boundary: tuple | None) -> Found:
+    page = _scanned(search, where.scanning_window(search.filters, search.query, boundary))
+    found = page.total or 0
+    return Found(page, found=found, total=found if boundary is None else None)  # None: every row
+
+
+FULL_PLANS: dict[Plan, Callable[[Search], Found]] = {Plan.RANK_ALL: rank_all, Plan.WALK: walk, Plan.SCAN: scan}
+WINDOW_PLANS: dict[Plan, Callable[[Search, tuple | None], Found]] = {
+    Plan.WINDOW_WALK: window_walk,
+    Plan.WINDOW_SCAN: window_scan,
+}
+
+
+def _page(search: Search, rows: Sql, *, materialize: bool = False, total: str = "") -> KeysetPage:
+    return keyset_page(rows, cursor=search.cursor, page_size=search.page_size, materialize=materialize, total=total)
+
+
+def _scanned(search: Search, matches: Sql) -> KeysetPage:
+    """Every match collected and counted: ranked among the newest, or newest first."""
+    if search.ranked:
+        return _page(search, _newest_ranked_of_all(search, matches), materialize=True, total="s.total")
+    counted = search.query is not None
+    return _page(search, _newest_first(matches), materialize=counted, total=COUNT_ROWS if counted else "")
+
+
+def _newest_first(matches: Sql) -> Sql:
+    return compose("SELECT a.id, a.published_at AS k FROM {articles} a WHERE {where}", articles=ARTICLES, where=matches)
+
+
+def _newest_ranked(search: Search, matches: Sql) -> Sql:
+    """The newest candidates, found as the planner likes (down the date index), ranked."""
+    return compose(
+        "SELECT c.id, {rank} AS k FROM (SELECT a.id, a.search_vector FROM {articles} a WHERE {where}"
+        " ORDER BY a.published_at DESC, a.id DESC LIMIT {candidates}) c",
+        rank=search.query.rank("c.search_vector"),
+        articles=ARTICLES,
+        where=matches,
+        candidates=search.tuning.rank_candidates,
+    )
+
+
+def _newest_ranked_of_all(search: Search, matches: Sql) -> Sql:
+    """Every match collected and counted, the newest candidates ranked."""
+    return compose(
+        "{collected} SELECT c.id, {rank} AS k, c.total FROM (SELECT m.id, count(*) OVER () AS total FROM m"
+        " ORDER BY m.published_at DESC, m.id DESC LIMIT {candidates}) c JOIN {articles} r ON r.id = c.id",
+        collected=_collected_apart(matches),
+        rank=search.query.rank("r.search_vector"),
+        candidates=search.tuning.rank_candidates,
+        articles=ARTICLES,
+    )
+
+
+def _collected_apart(matches: Sql) -> Sql:
+    """The matches as CTE `m` behind a fence: collected through GIN, for the planner must not
+    walk the date index for them."""
+    return compose(
+        "WITH m AS MATERIALIZED (SELECT a.id, a.published_at FROM {articles} a WHERE {where})",
+        articles=ARTICLES,
+        where=matches,
+    )

@@ -1,0 +1,179 @@
+"""Web-search syntax to a tsquery built from Django's search expressions: words, "phrases",
+prefix* and -excluded terms, read in French, English and simple at once (docs/search.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    CombinedSearchQuery,
+    SearchQuery,
+    SearchQueryCombinable,
+    SearchQueryField,
+    SearchRank,
+)
+from django.db.models import Func
+
+from articles.models import Article
+from core.sql import Embedded, Sql, compiled
+
+MAX_QUERY_LENGTH = 200
+MIN_PREFIX_LENGTH = 3
+# The readings OR-ed for the words, so that either language's stemming matches and accents
+# never matter (unaccent is in every configuration).
+READINGS = ("newsroom_fr", "newsroom_en", "newsroom_simple")
+# Prefixes are read unstemmed: websearch syntax drops the star, and a stemmed prefix breaks.
+PREFIX_READING = "newsroom_simple"
+
+_PREFIX_RE = re.compile(r"(?<![\w\"-])(\w+)\*")
+# An excluded term as websearch_to_tsquery reads one: "-" at the start of a word, then a word,
+# prefix* or "phrase"; an "OR" just before it goes with it (it would be left dangling).
+_EXCLUDED_RE = re.compile(r'(?i:\bOR\s+)?(?<![^\s(])-\s*(?!-)("[^"]*"?|[^\s"()]+)')
+_WORD_RE = re.compile(r"\w")
+# A quoted phrase as websearch_to_tsquery reads one (an unclosed quote runs to the end).
+_PHRASE_RE = re.compile(r'"([^"]*)"?')
+_OR_RE = re.compile(r"(?i)\bor\b")
+# Phrases whose text is words and plain punctuation: read alike by websearch_to_tsquery's
+# phrase and by to_tsvector, which the pair filter relies on.
+_PLAIN_PHRASE_RE = re.compile(r"[\w\s'’.,-]+")
+
+
+class SearchError(ValueError):
+    """A bad parameter; `param` names it for the client's error message."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+def clean_query(q: str) -> str:
+    """`q` stripped (blank when there is nothing to search); SearchError("q") when it is too
+    long or holds a NUL, which PostgreSQL refuses in text."""
+    q = q.strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchError("q", f"Ensure this value has at most {MAX_QUERY_LENGTH} characters.")
+    if "\x00" in q:
+        raise SearchError("q", "Null characters are not allowed.")
+    return q
+
+
+class NegatedSearchQuery(SearchQueryCombinable, Func):
+    """!!(query) for a combined query: Django's ~ inverts a single SearchQuery only."""
+
+    template = "!!(%(expressions)s)"
+    output_field = SearchQueryField()
+
+
+class _AllOf(SearchQueryCombinable, Func):
+    """Its queries joined by &&, unbracketed: `x && a && b` is read ((x && a) && b)."""
+
+    template = "%(expressions)s"
+    arg_joiner = " && "
+    output_field = SearchQueryField()
+
+
+class ExcludingSearchQuery(CombinedSearchQuery):
+    """included && !!excluded..., or the empty query when the included words keep no lexeme
+    (e.g. only "²"): '' && !!x is !x, which matches nearly everything and no index finds."""
+
+    def __init__(self, included: SearchQueryCombinable, negated: list[SearchQueryCombinable]):
+        super().__init__(included, self.BITAND, _AllOf(*negated), config=None)
+
+    def as_sql(self, compiler, connection):
+        included, included_params = compiler.compile(self.lhs)
+        negated, negated_params = compiler.compile(self.rhs)
+        sql = f"(CASE WHEN numnode({included}) = 0 THEN ''::tsquery ELSE {included} && {negated} END)"
+        return sql, [*included_params, *included_params, *negated_params]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    expression: SearchQueryCombinable  # the tsquery, for querysets: filter(search_vector=...)
+    sql: Sql  # the same, compiled once, for the engine's statements
+    has_phrase: bool
+    # The "phrases" every match must hold, as websearch_to_tsquery reads them, when their
+    # word pairs can narrow the candidates (with_phrase_pairs); none when words are OR-ed.
+    phrases: tuple[str, ...] = ()
+    # The included words outside the phrases, which the pairs' estimate is made with.
+    rest: Sql | None = None
+    # Set by with_phrase_pairs: the pair condition (over `a`) and whether it stands for
+    # every phrase of the query, so that the pairs' estimate is the phrases' too.
+    pairs: Sql | None = None
+    pairs_cover: bool = False
+
+    def rank(self, vector: str) -> Sql:
+        """ts_rank of the search vector `vector` (a column of hand-written SQL)."""
+        return compiled(SearchRank(Embedded(Sql(vector)), Embedded(self.sql)), model=Article)
+
+
+def parse_query(q: str) -> ParsedQuery | None:
+    """The tsquery of a web-search string; None for a blank one; SearchError("q") when it
+    has nothing to find (only operators, only excluded words, a too short prefix).
+
+    Excluded terms (-word, -"phrase", -prefix*) are taken out and negated once over all
+    three readings: inside each reading's websearch_to_tsquery, the French "!'football'"
+    would let through an English article indexed with 'footbal'."""
+    q = clean_query(q)
+    if not q:
+        return None
+    excluded = [term for term in _EXCLUDED_RE.findall(q) if _WORD_RE.search(term)]
+    included = " ".join(_EXCLUDED_RE.sub(" ", q).split())
+    expression, phrases = _terms(included)
+    if expression is None:
+        if excluded:
+            raise SearchError("q", "Give at least one word to find: -word only excludes.")
+        raise SearchError("q", "There is nothing to search for: give at least one word.")
+    if excluded:
+        expression = ExcludingSearchQuery(expression, [_negated(_terms(term)[0]) for term in excluded])
+    phrases = _required_phrases(included, phrases)
+    rest = _terms(_PHRASE_RE.sub(" ", included))[0] if phrases else None
+    return ParsedQuery(
+        expression=expression,
+        sql=_compiled(expression),
+        has_phrase='"' in included,
+        phrases=tuple(phrases),
+        rest=_compiled(rest) if rest is not None else None,
+    )
+
+
+def _terms(text: str) -> tuple[SearchQueryCombinable | None, list[str]]:
+    """The words, "phrases" and prefix* terms of `text` AND-ed (None when there are none),
+    and the text of its "phrases"."""
+    prefixes = _PREFIX_RE.findall(text)
+    for prefix in prefixes:
+        if len(prefix) < MIN_PREFIX_LENGTH:
+            raise SearchError("q", f"Prefix searches need at least {MIN_PREFIX_LENGTH} letters before the *.")
+    words = _PREFIX_RE.sub(" ", text)
+    parts = [_any_reading(words)] if _WORD_RE.search(words) else []
+    parts += [SearchQuery(p.casefold() + ":*", config=PREFIX_READING, search_type="raw") for p in prefixes]
+    expression = None
+    for part in parts:
+        expression = part if expression is None else expression & part
+    return expression, _PHRASE_RE.findall(words)
+
+
+def _any_reading(words: str) -> SearchQueryCombinable:
+    fr, en, simple = (SearchQuery(words, config=config, search_type="websearch") for config in READINGS)
+    return fr | en | simple
+
+
+def _negated(expression: SearchQueryCombinable) -> SearchQueryCombinable:
+    return ~expression if isinstance(expression, SearchQuery) else NegatedSearchQuery(expression)
+
+
+def _required_phrases(included: str, phrases: list[str]) -> list[str]:
+    """The phrases every match holds and to_tsvector reads as websearch_to_tsquery does.
+    Only a phrase to find makes estimates unreliable: an excluded one is tested on rows the
+    other words already found."""
+    if _OR_RE.search(included) or not all(_PLAIN_PHRASE_RE.fullmatch(p) for p in phrases):
+        return []  # an OR-ed phrase is not required; an odd one is not read as to_tsvector would
+    return phrases
+
+
+def _compiled(expression: SearchQueryCombinable) -> Sql:
+    """The expression's SQL, bracketed as one operand (of @@, &&, ts_rank...): Django
+    brackets a combined query itself."""
+    sql = compiled(expression, model=Article)
+    return sql if isinstance(expression, CombinedSearchQuery) else Sql(f"({sql.text})", sql.params)

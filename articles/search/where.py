@@ -1,0 +1,129 @@
+"""The WHERE clauses of article searches over `a`, the articles table: one function per use,
+for plans and estimates differ in how the text match is written, not in what it matches."""
+
+from __future__ import annotations
+
+from articles.models import Article, Section, Source
+from articles.search.filters import ArticleFilters
+from articles.search.query import ParsedQuery
+from core.sql import Sql, compose, table
+
+PUBLISHED = Sql("a.status = 'published' AND a.published_at <= now()")  # what readers may see
+
+
+def matching(filters: ArticleFilters, query: ParsedQuery | None) -> Sql:
+    """Every match, as the scans and the count read them: through GIN, pairs included.
+
+    When the query is phrases only and their pairs stand for every one (pairs_cover), the
+    index is asked for the pairs alone and the match is an exact test of the rows found:
+    the words' index would return every article holding the phrases' words, more than the
+    pairs do, and keep the planner from adding the date index to a window's bitmap. Words
+    outside the phrases stay with the GIN match, where their posting lists are intersected
+    (docs/decisions/0003-phrase-pairs.md)."""
+    return _where(filters, _text(query, hidden=_pairs_alone(query)), _pairs(query))
+
+
+def matching_words(filters: ArticleFilters, query: ParsedQuery | None) -> Sql:
+    """Every match by the text match alone: what the walk reads down the date index, where
+    the exact test is all there is to do (given the pairs, the planner would rather collect
+    every article holding them), and what the words' estimate is made of."""
+    return _where(filters, _text(query, hidden=False))
+
+
+def pairs_estimate(filters: ArticleFilters, query: ParsedQuery) -> Sql:
+    """The phrases' pairs with the words outside the phrases: a phrase estimated from the
+    pairs' own statistics, not as its words AND-ed."""
+    return _where(filters, _rest(query), _pairs(query))
+
+
+def published_in_dates(filters: ArticleFilters) -> Sql:
+    """Every published article in the filters' dates: the rows a walk goes through."""
+    return Sql.join(" AND ", [PUBLISHED, *_dates(filters)])
+
+
+def walking_window(filters: ArticleFilters, query: ParsedQuery, boundary: tuple | None) -> Sql:
+    """The matches among the rows from `boundary` up, each row tested on the way down the
+    date index (the pairs, a way into an index only, are left out)."""
+    return _where(filters, _window(boundary), _text(query, hidden=True))
+
+
+def scanning_window(filters: ArticleFilters, query: ParsedQuery, boundary: tuple | None) -> Sql:
+    """The matches among the rows from `boundary` up, collected through GIN and the date index."""
+    return _where(filters, _window(boundary), _text(query, hidden=_pairs_alone(query)), _pairs(query))
+
+
+def _where(filters: ArticleFilters, *text: Sql | None) -> Sql:
+    clauses = [PUBLISHED, *text, *_entities(filters), *_attributes(filters), *_dates(filters)]
+    return Sql.join(" AND ", [clause for clause in clauses if clause])
+
+
+def _window(boundary: tuple | None) -> Sql | None:
+    """Every row from the boundary (published_at, id) up: a true prefix of the date order."""
+    if boundary is None:
+        return None
+    published_at, ident = boundary
+    return compose(
+        "a.published_at >= {published_at} AND (a.published_at, a.id) >= ({published_at}, {id})",
+        published_at=published_at,
+        id=ident,
+    )
+
+
+def _text(query: ParsedQuery | None, *, hidden: bool) -> Sql | None:
+    if query is None:
+        return None
+    match = compose("a.search_vector @@ {query}", query=query.sql)
+    return _hidden_from_gin(match) if hidden else match
+
+
+def _hidden_from_gin(clause: Sql) -> Sql:
+    """The same test, which no GIN index can serve: the planner must find the rows another
+    way (the date index, the pairs) and test each (docs/decisions/0004-window-plans-and-cache.md)."""
+    return compose("({clause}) IS TRUE", clause=clause)
+
+
+def _rest(query: ParsedQuery) -> Sql | None:
+    return compose("a.search_vector @@ {rest}", rest=query.rest) if query.rest else None
+
+
+def _pairs(query: ParsedQuery | None) -> Sql | None:
+    return query.pairs if query and query.pairs else None
+
+
+def _pairs_alone(query: ParsedQuery | None) -> bool:
+    """Whether the pairs stand for the whole query (phrases only), leaving the text match
+    an exact test of the rows they find."""
+    return bool(query and query.pairs and query.pairs_cover and not query.rest)
+
+
+def _entities(filters: ArticleFilters) -> list[Sql]:
+    # The ids are resolved already (resolve_entities): the article's entity_ids array, kept
+    # by the database, holds them all; its GIN index meets the words' index
+    # (docs/decisions/0002-entity-ids-array.md).
+    ids = list(filters.entities().values())
+    return [compose("a.entity_ids @> {ids}::bigint[]", ids=ids)] if ids else []
+
+
+def _attributes(filters: ArticleFilters) -> list[Sql]:
+    clauses = [compose("a.language = {language}", language=filters.language)] if filters.language else []
+    for name, model in (("section", Section), ("source", Source)):
+        value = getattr(filters, name)
+        if value:
+            clauses.append(
+                compose(
+                    "a.{column} IN (SELECT t.id FROM {table} t WHERE t.slug = {value} OR lower(t.name) = lower({value}))",
+                    column=Sql(Article._meta.get_field(name).column),
+                    table=table(model),
+                    value=value,
+                )
+            )
+    return clauses
+
+
+def _dates(filters: ArticleFilters) -> list[Sql]:
+    clauses = []
+    if filters.published_after:
+        clauses.append(compose("a.published_at >= {after}", after=filters.published_after))
+    if filters.published_before:
+        clauses.append(compose("a.published_at <= {before}", before=filters.published_before))
+    return clauses

@@ -1,0 +1,107 @@
+"""Web-search syntax to a tsquery: what each piece of syntax finds, and what is refused."""
+
+import pytest
+from django.contrib.postgres.search import CombinedSearchQuery, SearchQuery
+
+from articles.search import MAX_QUERY_LENGTH, SearchError, clean_query, parse_query
+from core.sql import compose, fetch_one
+
+
+def matches(q: str, text: str, *, config: str = "newsroom_en") -> bool:
+    """Whether an article of `config`'s language holding `text` matches `q`."""
+    query = parse_query(q)
+    sql = compose(
+        "SELECT to_tsvector({config}::regconfig, {text}) @@ {query}", config=config, text=text, query=query.sql
+    )
+    return fetch_one(sql)[0]
+
+
+def test_clean_query_strips_and_refuses_what_postgresql_cannot_take():
+    assert clean_query("  zeppelin \n") == "zeppelin"
+    assert clean_query("   ") == ""
+    assert clean_query("x" * MAX_QUERY_LENGTH) == "x" * MAX_QUERY_LENGTH
+    for bad, message in (("x" * (MAX_QUERY_LENGTH + 1), "at most 200 characters"), ("nul\x00byte", "Null characters")):
+        with pytest.raises(SearchError) as error:
+            clean_query(bad)
+        assert error.value.param == "q" and message in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("-", "nothing to search for"),
+        ('"" - * !', "nothing to search for"),
+        ("-football", "-word only excludes"),
+        ("ab*", "Prefix searches need at least 3 letters"),
+        ("election -ab*", "Prefix searches need at least 3 letters"),
+    ],
+)
+def test_a_query_with_nothing_to_find_is_refused_naming_q(q, message):
+    with pytest.raises(SearchError) as error:
+        parse_query(q)
+    assert error.value.param == "q" and message in error.value.message
+
+
+def test_a_blank_query_is_no_query():
+    assert parse_query("") is None and parse_query("  \t") is None
+
+
+def test_the_query_is_a_django_search_expression_for_querysets():
+    assert isinstance(parse_query("harbour").expression, CombinedSearchQuery)  # three readings OR-ed
+    assert isinstance(parse_query("harbour -lighthouse").expression, CombinedSearchQuery)
+    assert isinstance(parse_query("harbo*").expression, SearchQuery)
+
+
+def test_phrases_required_by_every_match_are_kept_for_their_pairs():
+    query = parse_query('"north wind" harbour')
+    assert (query.has_phrase, query.phrases) == (True, ("north wind",))
+    assert query.rest is not None  # "harbour", which the pairs' estimate is made with
+    only_phrase = parse_query('"north wind"')
+    assert only_phrase.phrases == ("north wind",) and only_phrase.rest is None
+    # An OR-ed phrase is not required; an odd one is not read as to_tsvector reads it.
+    assert parse_query('"north wind" OR harbour').phrases == ()
+    assert parse_query('"north! wind"').phrases == ()
+    assert parse_query('"north! wind"').has_phrase
+    # An excluded phrase narrows nothing.
+    assert parse_query('harbour -"north wind"').phrases == ()
+    assert not parse_query("harbour").has_phrase
+
+
+@pytest.mark.django_db
+def test_words_match_in_french_english_and_simple_readings_accents_ignored():
+    assert matches("élections", "Les élections municipales", config="newsroom_fr")
+    assert matches("elections", "Les élections municipales", config="newsroom_fr")
+    assert matches("ministers", "The minister resigned")
+    assert matches("Zeppelin", "A zeppelin over Paris", config="newsroom_simple")
+    assert not matches("railway harbour", "The railway station")
+
+
+@pytest.mark.django_db
+def test_a_prefix_matches_unstemmed_in_every_language():
+    assert matches("econom*", "L'économie française", config="newsroom_fr")
+    assert matches("econom*", "The economists said")
+    assert not matches("econom*", "An ecology report")
+
+
+@pytest.mark.django_db
+def test_an_excluded_term_is_excluded_in_every_reading():
+    # The French reading of "football" alone would let through English 'footbal'.
+    assert matches("minister", "The minister watched football")
+    assert not matches("minister -football", "The minister watched football")
+    assert not matches("minister -footb*", "The minister watched football")
+    assert not matches('minister -"watched football"', "The minister watched football")
+    assert matches('minister -"football watched"', "The minister watched football")
+    assert matches("minister OR -football", "The minister")  # an OR goes with the excluded term
+
+
+@pytest.mark.django_db
+def test_excluding_from_words_that_keep_no_lexeme_matches_nothing():
+    query = parse_query("²³ -football")
+    assert fetch_one(compose("SELECT ({query})::text", query=query.sql))[0] == ""
+    assert not matches("²³ -football", "Anything at all")
+
+
+@pytest.mark.django_db
+def test_a_phrase_matches_its_words_in_order_only():
+    assert matches('"prime minister"', "The prime minister spoke")
+    assert not matches('"prime minister"', "The minister, prime among equals")
