@@ -10,19 +10,17 @@ current RSS at checkpoints: flat memory shows the archive is streamed, not loade
 """
 
 import argparse
-import csv
 import json
 import os
 import random
-import re
 import resource
-import sys
 import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+from benchmarks import corpus
+from benchmarks.corpus import ROOT
+
 SEED = 20260101
 
 
@@ -35,32 +33,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'«À-Ý])", text) if s.strip()]
-
-
-def load_pools() -> dict[str, dict[str, list[str]]]:
-    pools = {"en": {"headlines": [], "paragraphs": []}, "fr": {"headlines": [], "paragraphs": []}}
-    bbc = sorted((DATA / "restricted").glob("bbc_*.csv"))
-    if not bbc:
-        sys.exit(f"the BBC texts are not available ({DATA / 'restricted'} is absent): cannot build the archive")
-    for path in bbc:
-        with open(path, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                words = row["text"].split()
-                pools["en"]["headlines"].append(" ".join(words[:9]))
-                sentences = _sentences(" ".join(words[9:]))
-                pools["en"]["paragraphs"].extend(" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
-    for path in sorted((DATA / "open" / "articles").glob("*.jsonl")):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                record = json.loads(line)
-                lang = record.get("lang", "en")
-                if lang not in pools:
-                    continue
-                pools[lang]["headlines"].append(record["title"])
-                pools[lang]["paragraphs"].extend(p for p in record["body"].split("\n\n") if len(p) > 40)
-    return pools
+def load_pools() -> corpus.Pools:
+    """The BBC texts (nine words for a headline) and the open Wikinews articles."""
+    return corpus.pools(
+        corpus.bbc_texts(headline_words=9), corpus.wikinews_texts(corpus.OPEN_WIKINEWS, min_paragraph=40)
+    )
 
 
 def build_archive(n: int, directory: Path) -> Path:
