@@ -23,7 +23,9 @@ def word_bands(text_pools: corpus.Pools) -> dict[str, dict]:
     for lang in ("en", "fr"):
         df = Counter()
         for text in text_pools[lang]["paragraphs"] + text_pools[lang]["headlines"]:
-            df.update({w for w in _WORD_RE.findall(text.lower()) if len(w) >= 4})
+            # Each word once per text, in the text's order: words of equal frequency then rank the same
+            # in every process (a set's order changes with PYTHONHASHSEED, and so did the query set).
+            df.update(list(dict.fromkeys(w for w in _WORD_RE.findall(text.lower()) if len(w) >= 4)))
         ranked = [w for w, _ in df.most_common()]
         bands[lang] = {
             "common": ranked[60:400],
