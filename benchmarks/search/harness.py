@@ -28,9 +28,9 @@ MODES = [
 ]
 # What the comparison leaves out; true as long as articles/search.py ranks and counts this way.
 NOT_THE_SAME_WORK = (
-    "Not the same work on both sides: ours ranks only the newest 300 candidates of broad queries"
-    " (2,000 matches or more estimated, or a phrase) and estimates large counts; Tantivy ranks and"
-    " counts all matches. Ours includes HTTP, snippets, entities and JSON; Tantivy runs in process."
+    "Not the same work on both sides: ours ranks only the newest 300 candidates of broad queries (2,000 matches\n"
+    "or more estimated, or a phrase) and estimates large counts; Tantivy ranks and counts all matches.\n"
+    "Ours includes HTTP, snippets, entities and JSON; Tantivy runs in process, with none of them."
 )
 # The indexes and tables a search reads, loaded into the OS page cache before the timing.
 PREWARMED = (
