@@ -1,7 +1,8 @@
 """`python -m benchmarks [NAME ...]`: run the named benchmark modules (all when none given).
 
-Each area keeps its benchmark in its own module (benchmarks/<name>.py) with a
-`main(argv: list[str]) -> None`; extra arguments after the name go to that module.
+Each area keeps its benchmark in its own module (benchmarks/<name>.py) or package
+(benchmarks/<name>/) with a `main(argv: list[str]) -> None`; extra arguments after the name go
+to it. The modules the benchmarks share are not benchmarks.
 """
 
 import importlib
@@ -11,9 +12,13 @@ from pathlib import Path
 
 import benchmarks
 
+SHARED_MODULES = {"__main__", "broker", "corpus"}
+
 
 def available() -> list[str]:
-    names = [m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)]) if m.name != "__main__"]
+    names = [
+        m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)]) if m.name not in SHARED_MODULES
+    ]
     # pages times the reader pages at the size of the archive that search builds: run it after.
     return sorted(names, key=lambda name: (name == "pages", name))
 

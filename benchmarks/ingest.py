@@ -5,25 +5,26 @@ articles recombined from the restricted BBC texts (English) and the open Wikinew
 articles (about a fifth French), written under var/bench/ (never committed). Then imports
 it into a throw-away test database through the import command's code path (streamed zip
 member, JSON Lines parser, services.import_stream, ImportItem progress), with tagging
-left queued (pending) as in production, and prints articles/s and the process's peak and
+left queued (pending) as in production but on a Redis database of its own (purged
+afterwards, never the development queue), and prints articles/s and the process's peak and
 current RSS at checkpoints: flat memory shows the archive is streamed, not loaded whole.
 """
 
 import argparse
-import csv
 import json
 import os
 import random
-import re
 import resource
-import sys
 import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+from benchmarks import corpus
+from benchmarks.corpus import ROOT
+
 SEED = 20260101
+# The Redis database that receives the imported articles' tagging messages (then purged).
+BROKER_DATABASE = 8
 
 
 def rss_mb() -> float:
@@ -35,32 +36,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'«À-Ý])", text) if s.strip()]
-
-
-def load_pools() -> dict[str, dict[str, list[str]]]:
-    pools = {"en": {"headlines": [], "paragraphs": []}, "fr": {"headlines": [], "paragraphs": []}}
-    bbc = sorted((DATA / "restricted").glob("bbc_*.csv"))
-    if not bbc:
-        sys.exit(f"the BBC texts are not available ({DATA / 'restricted'} is absent): cannot build the archive")
-    for path in bbc:
-        with open(path, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                words = row["text"].split()
-                pools["en"]["headlines"].append(" ".join(words[:9]))
-                sentences = _sentences(" ".join(words[9:]))
-                pools["en"]["paragraphs"].extend(" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
-    for path in sorted((DATA / "open" / "articles").glob("*.jsonl")):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                record = json.loads(line)
-                lang = record.get("lang", "en")
-                if lang not in pools:
-                    continue
-                pools[lang]["headlines"].append(record["title"])
-                pools[lang]["paragraphs"].extend(p for p in record["body"].split("\n\n") if len(p) > 40)
-    return pools
+def load_pools() -> corpus.Pools:
+    """The BBC texts (nine words for a headline) and the open Wikinews articles."""
+    return corpus.pools(
+        corpus.bbc_texts(headline_words=9), corpus.wikinews_texts(corpus.OPEN_WIKINEWS, min_paragraph=40)
+    )
 
 
 def build_archive(n: int, directory: Path) -> Path:
@@ -90,6 +70,41 @@ def build_archive(n: int, directory: Path) -> Path:
     return path
 
 
+def import_archive(archive: Path, checkpoints: list[int]) -> None:
+    """Import the archive as the import command does, printing throughput and memory at the checkpoints."""
+    from articles import services
+    from articles.models import Article, ImportBatch, ImportItem
+
+    batch = ImportBatch.objects.create(origin=ImportBatch.Origin.COMMAND)
+    item = ImportItem.objects.create(batch=batch, position=0, name=archive.name, size=archive.stat().st_size)
+    print(f"{'articles':>9} {'art/s (cumul.)':>15} {'art/s (window)':>15} {'RSS MB':>8} {'peak RSS MB':>12}")
+    base_rss = rss_mb()
+    t0 = last_t = time.perf_counter()
+    last_n, done = 0, 0
+    with open(archive, "rb") as stream:
+        for outcome in services.import_stream(name=archive.name, stream=stream, size=archive.stat().st_size):
+            services.record_outcome(item, outcome)
+            done += 1
+            if done % services.PROGRESS_EVERY == 0:
+                services._save_progress(item)
+            if done in checkpoints:
+                now = time.perf_counter()
+                print(
+                    f"{done:>9,} {done / (now - t0):>15,.0f} {(done - last_n) / (now - last_t):>15,.0f} "
+                    f"{rss_mb():>8,.0f} {peak_rss_mb():>12,.0f}",
+                    flush=True,
+                )
+                last_n, last_t = done, now
+    elapsed = time.perf_counter() - t0
+    pending = Article.objects.filter(tagging_status="pending").count()
+    print(
+        f"imported {done:,} documents ({item.created:,} created, {item.refused:,} refused) in {elapsed:,.0f}s: "
+        f"{done / elapsed:,.0f} articles/s; RSS {base_rss:,.0f} MB before, {rss_mb():,.0f} MB after; "
+        f"{pending:,} articles queued for tagging (pending)",
+        flush=True,
+    )
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks ingest")
     parser.add_argument("--articles", type=int, default=100_000)
@@ -105,6 +120,8 @@ def main(argv: list[str]) -> None:
     from django.conf import settings
     from django.db import connection
 
+    from benchmarks.broker import empty_private_broker, use_private_broker
+
     settings.DEBUG = False  # no query log
     # Its own throw-away database, so the test suite can run meanwhile.
     connection.settings_dict["TEST"]["NAME"] = "bench_ingest"
@@ -116,38 +133,11 @@ def main(argv: list[str]) -> None:
         flush=True,
     )
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    use_private_broker(database=BROKER_DATABASE)
     try:
-        from articles import services
-        from articles.models import Article, ImportBatch, ImportItem
-
-        batch = ImportBatch.objects.create(origin=ImportBatch.Origin.COMMAND)
-        item = ImportItem.objects.create(batch=batch, position=0, name=archive.name, size=archive.stat().st_size)
-        print(f"{'articles':>9} {'art/s (cumul.)':>15} {'art/s (window)':>15} {'RSS MB':>8} {'peak RSS MB':>12}")
-        base_rss = rss_mb()
-        t0 = last_t = time.perf_counter()
-        last_n, done = 0, 0
-        with open(archive, "rb") as stream:
-            for outcome in services.import_stream(name=archive.name, stream=stream, size=archive.stat().st_size):
-                services.record_outcome(item, outcome)
-                done += 1
-                if done % services.PROGRESS_EVERY == 0:
-                    services._save_progress(item)
-                if done in checkpoints:
-                    now = time.perf_counter()
-                    print(
-                        f"{done:>9,} {done / (now - t0):>15,.0f} {(done - last_n) / (now - last_t):>15,.0f} "
-                        f"{rss_mb():>8,.0f} {peak_rss_mb():>12,.0f}",
-                        flush=True,
-                    )
-                    last_n, last_t = done, now
-        elapsed = time.perf_counter() - t0
-        pending = Article.objects.filter(tagging_status="pending").count()
-        print(
-            f"imported {done:,} documents ({item.created:,} created, {item.refused:,} refused) in {elapsed:,.0f}s: "
-            f"{done / elapsed:,.0f} articles/s; RSS {base_rss:,.0f} MB before, {rss_mb():,.0f} MB after; "
-            f"{pending:,} articles queued for tagging (pending)",
-            flush=True,
-        )
+        import_archive(archive, checkpoints)
     finally:
+        queued = empty_private_broker()
+        print(f"{queued:,} tagging messages went to Redis database {BROKER_DATABASE} (the benchmark's), now purged")
         if not args.keep_db:
             connection.creation.destroy_test_db(test_db, verbosity=0)

@@ -14,6 +14,7 @@ an article, the entity whose article count is nearest 10,000, and search pages. 
 database is only read. `--archive-only` skips the small build; `--no-archive` skips this part.
 """
 
+import argparse
 import logging
 import os
 import random
@@ -73,13 +74,6 @@ WORDS = [
     "entreprise",
     "marché",
 ]
-
-
-def option(argv: list[str], name: str, default: int) -> int:
-    for arg in argv:
-        if arg.startswith(f"--{name}="):
-            return int(arg.split("=", 1)[1])
-    return default
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -197,7 +191,7 @@ def time_pages(client: Client, pages: list[tuple[str, str]], runs: int) -> None:
     print("(first: the first request after the caches were dropped; median and p95 over the later runs)")
 
 
-ARCHIVE_DB = "newsroom_bench_archive"  # built by benchmarks/search.py
+ARCHIVE_DB = "newsroom_bench_archive"  # built by benchmarks/search/
 
 
 def archive_pages(runs: int) -> None:
@@ -242,8 +236,13 @@ def archive_pages(runs: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    n_articles = option(argv, "articles", 10_000)
-    runs = option(argv, "runs", 30)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks pages")
+    parser.add_argument("--articles", type=int, default=10_000, help="articles of the small archive's entity")
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--archive-only", action="store_true", help="skip the small archive")
+    parser.add_argument("--no-archive", action="store_true", help="skip the search benchmark's archive")
+    args = parser.parse_args(argv)
+    n_articles, runs = args.articles, args.runs
     logging.getLogger("django.request").setLevel(logging.ERROR)
     setup_test_environment()
     production_like = override_settings(
@@ -253,10 +252,10 @@ def main(argv: list[str]) -> int:
         },
         SECURE_SSL_REDIRECT=False,
     )
-    if "--archive-only" not in argv:
+    if not args.archive_only:
         with production_like:
             small_archive_pages(n_articles, runs)
-    if "--no-archive" not in argv:
+    if not args.no_archive:
         with production_like:
             archive_pages(runs)
     return 0

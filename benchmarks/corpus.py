@@ -1,0 +1,72 @@
+"""The real texts the ingest and search benchmarks recombine into their archives: BBC articles
+and French headlines (restricted, never committed) and Wikinews articles (open, demo)."""
+
+import csv
+import itertools
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+RESTRICTED = DATA / "restricted"
+FRENCH_HEADLINES = RESTRICTED / "fr_headlines_2020-01-10.csv"
+OPEN_WIKINEWS = sorted((DATA / "open" / "articles").glob("*.jsonl"))
+DEMO_WIKINEWS = sorted((ROOT / "demo").glob("*.jsonl"))
+LANGUAGES = ("en", "fr")
+
+# (language, headline, paragraphs)
+Text = tuple[str, str, list[str]]
+# Per language, the headlines and the paragraphs in a fixed order: the generators' seeds pick by index.
+Pools = dict[str, dict[str, list[str]]]
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'«À-Ý])", text) if s.strip()]
+
+
+def bbc_texts(*, headline_words: int) -> Iterator[Text]:
+    """The BBC articles. Their CSVs have no title: the first `headline_words` words stand for
+    one, and the rest is cut into paragraphs of three sentences."""
+    paths = sorted(RESTRICTED.glob("bbc_*.csv"))
+    if not paths:
+        sys.exit(f"the BBC texts are not available ({RESTRICTED} is absent): cannot build the archive")
+    for path in paths:
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                words = row["text"].split()
+                rest = sentences(" ".join(words[headline_words:]))
+                paragraphs = [" ".join(rest[i : i + 3]) for i in range(0, len(rest), 3)]
+                yield "en", " ".join(words[:headline_words]), paragraphs
+
+
+def french_headlines() -> Iterator[Text]:
+    """The real French headlines of 10 January 2020 (headlines only)."""
+    if not FRENCH_HEADLINES.exists():
+        sys.exit(f"the French headlines are not available ({FRENCH_HEADLINES}): cannot build the archive")
+    with open(FRENCH_HEADLINES, newline="", encoding="utf-8") as f:
+        # no header line: title, timestamp, id, category, ranks
+        yield from (("fr", row[0].strip(), []) for row in csv.reader(f) if row and row[0].strip())
+
+
+def wikinews_texts(paths: Iterable[Path], *, min_paragraph: int) -> Iterator[Text]:
+    """The Wikinews articles in English or French of these JSON Lines files, in file order,
+    keeping the paragraphs longer than `min_paragraph` characters."""
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                record = json.loads(line)
+                if record.get("lang") in LANGUAGES:
+                    paragraphs = [p.strip() for p in record["body"].split("\n\n") if len(p) > min_paragraph]
+                    yield record["lang"], record["title"], paragraphs
+
+
+def pools(*sources: Iterable[Text]) -> Pools:
+    """Every headline and paragraph of the sources' texts, per language, in their order."""
+    out = {lang: {"headlines": [], "paragraphs": []} for lang in LANGUAGES}
+    for lang, headline, paragraphs in itertools.chain(*sources):
+        out[lang]["headlines"].append(headline)
+        out[lang]["paragraphs"].extend(paragraphs)
+    return out

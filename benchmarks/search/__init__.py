@@ -1,0 +1,138 @@
+"""Full-text search at archive size, through the partner API, beside Tantivy.
+
+    python -m benchmarks search [--articles=1000000] [--rebuild] [--database=NAME] [--repeat=3] [--build-only]
+    make bench BENCH_ARGS="search --articles=20000"
+
+archive.py builds (or reuses) the generated archive, tantivy.py the same articles in Tantivy,
+queries.py draws the fixed query set, harness.py times both sides and prints the comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+from benchmarks.corpus import ROOT
+from benchmarks.search import harness
+from benchmarks.search.archive import BENCH_DIR, DB_NAME, GENERATOR_VERSION, build_database, marker
+from benchmarks.search.queries import QUERY_CLASSES, make_queries
+from benchmarks.search.tantivy import build_tantivy, open_tantivy
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks search")
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--rebuild", action="store_true", help="build the archive and Tantivy index again")
+    parser.add_argument("--database", default=DB_NAME, help=f"benchmark database (default {DB_NAME})")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per request (median kept)")
+    parser.add_argument("--build-only", action="store_true", help="build (or check) the archive, do not measure")
+    return parser.parse_args(argv)
+
+
+def use_database(name: str) -> dict:
+    """Set Django up on the benchmark database; returns its psycopg2 connection parameters."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    settings.DEBUG = False
+    connection.settings_dict["NAME"] = name
+    conn_params = connection.get_connection_params()
+    return {k: v for k, v in conn_params.items() if k in ("dbname", "host", "port", "user", "password")}
+
+
+def ensure_archive(n: int, conn_params: dict, tantivy_path: Path, *, rebuild: bool) -> None:
+    """Build the archive and the Tantivy index unless the marker says this N and generator are there."""
+    current = None if rebuild else marker(conn_params)
+    if current != (GENERATOR_VERSION, n):
+        build_database(n, conn_params)
+        build_tantivy(n, tantivy_path)
+    elif not (tantivy_path / "meta.json").exists():
+        build_tantivy(n, tantivy_path)
+    else:
+        print(
+            f"archive: reusing {conn_params['dbname']} ({n:,} articles, generator v{GENERATOR_VERSION})"
+            f" and {tantivy_path.name}"
+        )
+
+
+def api_key_and_entities() -> tuple[str, dict[str, list[int]]]:
+    """A fresh API key for the benchmark, and the archive's entity ids per kind."""
+    from django.db import connection
+    from rest_framework_api_key.models import APIKey
+
+    from entities.models import Entity
+
+    APIKey.objects.filter(name="search-bench").delete()
+    _, key = APIKey.objects.create_key(name="search-bench")
+    entity_ids = {
+        kind: list(Entity.objects.filter(kind=kind).order_by("id").values_list("id", flat=True))
+        for kind in ("person", "organisation", "place")
+    }
+    connection.close()
+    return key, entity_ids
+
+
+def write_queries(entity_ids: dict[str, list[int]]) -> list[dict]:
+    queries = make_queries(entity_ids)
+    (BENCH_DIR / "search-queries.json").write_text(json.dumps(queries, ensure_ascii=False, indent=1))
+    print(
+        f"queries: {len(queries)} ("
+        + ", ".join(f"{c} {sum(q['class'] == c for q in queries)}" for c in QUERY_CLASSES)
+        + ")"
+    )
+    return queries
+
+
+def time_both(conn_params: dict, key: str, queries: list[dict], tantivy_path: Path, repeat: int) -> tuple:
+    """(ours, Tantivy's, load averages before and after ours): Tantivy first, then our API over HTTP."""
+    index = open_tantivy(tantivy_path)
+    index.reload()
+    print("timing: Tantivy (in-process)...", flush=True)
+    theirs = harness.measure_tantivy(index, queries, repeat)
+    port = harness.free_port()
+    server = harness.start_server(port, conn_params)
+    try:
+        client = harness.Client(port, key)
+        load_before = os.getloadavg()
+        print("timing: our API over HTTP...", flush=True)
+        started = time.perf_counter()
+        ours = harness.measure_ours(client, queries, repeat)
+        load_after = os.getloadavg()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"our API timed in {time.perf_counter() - started:.0f}s")
+    return ours, theirs, load_before, load_after
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    conn_params = use_database(args.database)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    tantivy_path = BENCH_DIR / f"tantivy-{args.database}"
+    ensure_archive(args.articles, conn_params, tantivy_path, rebuild=args.rebuild)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)  # the engine's latest migrations, on a reused archive too
+    if args.build_only:
+        return
+    key, entity_ids = api_key_and_entities()
+    queries = write_queries(entity_ids)
+    harness.warm_caches(connection)
+    ours, theirs, load_before, load_after = time_both(conn_params, key, queries, tantivy_path, args.repeat)
+    harness.report(ours, theirs, args.articles)
+    print(
+        f"\nload average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)},"
+        f" after {' '.join(f'{x:.2f}' for x in load_after)}"
+    )
+    results = BENCH_DIR / f"search-results-{args.articles}.json"
+    results.write_text(json.dumps({"ours": ours, "tantivy": theirs}, ensure_ascii=False, default=str))
+    print(f"per-query results: {results.relative_to(ROOT)}")
