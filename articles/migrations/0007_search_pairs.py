@@ -6,7 +6,7 @@ re-checked 30,000 articles at a million. The pairs of lexemes at consecutive pos
 stored tsvector, hashed to integers and indexed with GIN, are a superset of the phrase's
 matches by construction (they are read off the positions the phrase test reads), so
 `search_pairs @> pairs_of(phrase)` narrows the candidates to the articles holding the pair
-before the exact test (articles/search.py).
+before the exact test (articles/search/).
 
 Like entity_ids it is not a Django field: a BEFORE trigger computes it from the same columns
 and the same expression as the generated search_vector (a generated column may not read

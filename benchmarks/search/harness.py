@@ -26,7 +26,7 @@ MODES = [
     ("relevance_deep", f"relevance, page {DEEP_PAGE}"),
     ("newest_deep", f"newest first, page {DEEP_PAGE}"),
 ]
-# What the comparison leaves out; true as long as articles/search.py ranks and counts this way.
+# What the comparison leaves out; true as long as articles/search/ ranks and counts this way.
 NOT_THE_SAME_WORK = (
     "Not the same work on both sides: ours ranks only the newest 300 candidates of broad queries (2,000 matches\n"
     "or more estimated, or a phrase) and estimates large counts; Tantivy ranks and counts all matches.\n"

@@ -7,7 +7,7 @@ default thresholds always take the last path, so here they are scaled down (a Se
 until each plan runs, and every plan must page through exactly what a plain query finds:
 every match, newest first, no duplicates, nothing missing, for words, phrases, exclusions,
 prefixes and filters. The HTTP behaviour is covered in tests/test_api_search.py; speed in
-benchmarks/search.py.
+benchmarks/search/.
 """
 
 import logging
