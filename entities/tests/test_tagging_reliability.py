@@ -8,8 +8,8 @@ import pytest
 from articles.models import Article
 from entities import services
 from entities.models import Mention
-from entities.tests.conftest import set_broker, wait_for
 from entities.tests.factories import import_wikinews
+from entities.tests.worker import purge, set_broker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -70,24 +70,20 @@ def test_a_worker_killed_mid_run_leaves_every_article_tagged_exactly_once(make_w
 
 
 def test_articles_saved_while_the_broker_is_down_are_tagged_when_it_returns(make_worker, private_redis):
-    url, start_redis, stop_redis = private_redis
-    set_broker(url)  # the broker this process queues on is not running
+    set_broker(private_redis.url)  # the broker this process queues on is not running
     articles = import_wikinews(5)  # each save completes though nothing could be queued
     assert [a.tagging_status for a in Article.objects.all()] == ["pending"] * 5
     assert services.queue_tagging(articles[0].id, articles[0].content_hash) is False
     assert services.sweep_pending_tagging(pending_older_than=NOW) == 0  # still down: rows stay owed
 
-    start_redis()
-    worker = make_worker(broker_url=url)
+    private_redis.start()
+    worker = make_worker(broker_url=private_redis.url)
     assert services.sweep_pending_tagging(pending_older_than=NOW) == 5
     wait_for(lambda: _done() == 5, deadline=120, what=f"tagging after the outage; worker log:\n{worker.output()}")
     assert Mention.objects.filter(article__in=articles).exists()
-    stop_redis()
 
 
 def test_the_sweep_does_not_resend_pending_articles_while_the_queue_still_holds_them(clean_queue):
-    from entities.tests.conftest import purge
-
     [article] = import_wikinews(1)  # queued after commit; no worker is running
     assert services.tagging_backlog() == 1
     assert services.sweep_pending_tagging(pending_older_than=NOW) == 0

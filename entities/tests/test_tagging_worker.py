@@ -4,8 +4,8 @@ import pytest
 
 from articles.models import Article
 from entities.models import Entity
-from entities.tests.conftest import wait_for
 from entities.tests.factories import import_seed
+from entities.tests.worker import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
