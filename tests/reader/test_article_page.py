@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from articles.tests.factories import ArticleFactory
 from entities.models import Entity, Mention
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import MentionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_json_ld_describes_a_news_article_and_open_graph_and_canonical_are_set(c
 
 
 def test_json_ld_cannot_be_closed_by_the_article_text(client):
-    article = make_article("Evil </script><script>alert(1)</script> headline", standfirst="a & b")
+    article = ArticleFactory(headline="Evil </script><script>alert(1)</script> headline", standfirst="a & b")
     html = client.get(article.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
     payload = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
@@ -70,10 +71,10 @@ def test_json_ld_cannot_be_closed_by_the_article_text(client):
 
 def test_related_articles_share_entities_and_exclude_drafts(client, seed_article):
     mattis = Entity.objects.get(slug="james-mattis")
-    related = make_article("Mattis visits Baghdad", body=[{"type": "paragraph", "text": "Jim Mattis in Baghdad."}])
-    draft = make_article("Mattis draft", status="draft", body=[{"type": "paragraph", "text": "Jim Mattis draft."}])
-    tag_surfaces(related, mattis, ["Jim Mattis"])
-    tag_surfaces(draft, mattis, ["Jim Mattis"])
+    related = ArticleFactory(headline="Mattis visits Baghdad", paragraphs=["Jim Mattis in Baghdad."])
+    draft = ArticleFactory(headline="Mattis draft", status="draft", paragraphs=["Jim Mattis draft."])
+    MentionFactory.everywhere(article=related, entity=mattis, surfaces=["Jim Mattis"])
+    MentionFactory.everywhere(article=draft, entity=mattis, surfaces=["Jim Mattis"])
     html = client.get(seed_article.get_absolute_url()).content.decode()
     related_html = html.split('id="related-heading"')[1]
     assert related.get_absolute_url() in related_html
@@ -91,8 +92,8 @@ def test_article_pages_are_cacheable_and_answer_conditional_requests(client, see
 
 
 def test_drafts_and_embargoed_articles_are_not_found(client):
-    draft = make_article("A draft story", status="draft")
-    embargoed = make_article("An embargoed story", hours_ago=-5)
+    draft = ArticleFactory(headline="A draft story", status="draft")
+    embargoed = ArticleFactory(headline="An embargoed story", hours_ago=-5)
     for article in (draft, embargoed):
         response = client.get(article.get_absolute_url())
         assert response.status_code == 404
@@ -100,7 +101,7 @@ def test_drafts_and_embargoed_articles_are_not_found(client):
 
 
 def test_home_lists_latest_articles_and_sections(client, seed_article):
-    other = make_article("Second story", hours_ago=0.5)
+    other = ArticleFactory(headline="Second story", hours_ago=0.5)
     html = client.get("/").content.decode()
     assert html.index("Second story") < html.index(seed_article.headline)
     assert 'id="section-monde"' in html and ">Monde</h2>" in html
@@ -111,19 +112,19 @@ def test_related_articles_rank_by_shared_entities_then_recency(seed_article):
     from articles.selectors import related_articles
 
     mattis, syrie, interpol = (Entity.objects.get(slug=s) for s in ("james-mattis", "syrie", "interpol"))
-    one_old = make_article("One shared, older", hours_ago=5, body=[{"type": "paragraph", "text": "Jim Mattis."}])
-    one_new = make_article("One shared, newer", hours_ago=1, body=[{"type": "paragraph", "text": "Syrie."}])
-    two = make_article("Two shared", hours_ago=9, body=[{"type": "paragraph", "text": "Jim Mattis, Interpol."}])
-    tag_surfaces(one_old, mattis, ["Jim Mattis"])
-    tag_surfaces(one_new, syrie, ["Syrie"])
-    tag_surfaces(two, mattis, ["Jim Mattis"])
-    tag_surfaces(two, interpol, ["Interpol"])
+    one_old = ArticleFactory(headline="One shared, older", hours_ago=5, paragraphs=["Jim Mattis."])
+    one_new = ArticleFactory(headline="One shared, newer", hours_ago=1, paragraphs=["Syrie."])
+    two = ArticleFactory(headline="Two shared", hours_ago=9, paragraphs=["Jim Mattis, Interpol."])
+    MentionFactory.everywhere(article=one_old, entity=mattis, surfaces=["Jim Mattis"])
+    MentionFactory.everywhere(article=one_new, entity=syrie, surfaces=["Syrie"])
+    MentionFactory.everywhere(article=two, entity=mattis, surfaces=["Jim Mattis"])
+    MentionFactory.everywhere(article=two, entity=interpol, surfaces=["Interpol"])
     assert [a.headline for a in related_articles(article=seed_article)] == [
         "Two shared",
         "One shared, newer",
         "One shared, older",
     ]
-    assert related_articles(article=make_article("Nothing tagged")) == []
+    assert related_articles(article=ArticleFactory(headline="Nothing tagged")) == []
 
 
 def test_an_unpublished_story_leaves_the_home_page_at_once(client, seed_article):
