@@ -108,25 +108,6 @@ def test_home_lists_latest_articles_and_sections(client, seed_article):
     assert Article.objects.count() == 2 and other.section is None
 
 
-def test_related_articles_rank_by_shared_entities_then_recency(seed_article):
-    from articles.selectors import related_articles
-
-    mattis, syrie, interpol = (Entity.objects.get(slug=s) for s in ("james-mattis", "syrie", "interpol"))
-    one_old = ArticleFactory(headline="One shared, older", hours_ago=5, paragraphs=["Jim Mattis."])
-    one_new = ArticleFactory(headline="One shared, newer", hours_ago=1, paragraphs=["Syrie."])
-    two = ArticleFactory(headline="Two shared", hours_ago=9, paragraphs=["Jim Mattis, Interpol."])
-    MentionFactory.everywhere(article=one_old, entity=mattis, surfaces=["Jim Mattis"])
-    MentionFactory.everywhere(article=one_new, entity=syrie, surfaces=["Syrie"])
-    MentionFactory.everywhere(article=two, entity=mattis, surfaces=["Jim Mattis"])
-    MentionFactory.everywhere(article=two, entity=interpol, surfaces=["Interpol"])
-    assert [a.headline for a in related_articles(article=seed_article)] == [
-        "Two shared",
-        "One shared, newer",
-        "One shared, older",
-    ]
-    assert related_articles(article=ArticleFactory(headline="Nothing tagged")) == []
-
-
 def test_an_unpublished_story_leaves_the_home_page_at_once(client, seed_article):
     first = client.get("/")
     assert seed_article.headline in first.content.decode()
