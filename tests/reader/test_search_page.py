@@ -280,21 +280,86 @@ def test_each_bad_parameter_gets_a_clear_400_page_in_the_site_design(live_server
         assert '<meta name="robots" content="noindex, follow">' in html
 
 
+def raw_cursor(text: str) -> str:
+    """A cursor around JSON as written (json.dumps never writes 1e400 or Infinity)."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# Cursors no page ever gave, which the site refuses in either ordering; by what they hold.
+CRAFTED_CURSORS = {
+    '{"k":1e308,"i":2**70}': cursor({"k": 1e308, "i": 2**70}),  # an id beyond bigint
+    '{"k":-1,"i":-5,"b":1}': cursor({"k": -1, "i": -5, "b": 1}),  # a negative id
+    '{"k":"NaN","i":1}': cursor({"k": "NaN", "i": 1}),
+    '{"k":"2024-03-01","i":2**63}': cursor({"k": "2024-03-01", "i": 2**63}),  # one past the largest bigint
+    '{"k":[1],"i":1}': cursor({"k": [1], "i": 1}),
+    '{"i":1}': cursor({"i": 1}),
+    "not base64": "%%%",
+    "5000 letters": "a" * 5000,
+}
+# Infinities and a UTC offset beyond PostgreSQL's ±15:59: refused once the cursor codec is
+# rewritten (another change); an infinite id and the offset are a 500 before it.
+UNREPRESENTABLE_CURSORS = {
+    text: raw_cursor(text)
+    for text in (
+        '{"k":1,"i":1e400}',
+        '{"k":1,"i":Infinity}',
+        '{"k":1e400,"i":1}',
+        '{"k":Infinity,"i":1}',
+        '{"k":-Infinity,"i":1}',
+        '{"k":"2024-03-01T12:00:00+20:00","i":1}',
+    )
+}
+
+
+def cursor_answers(live_server, cursors: dict[str, str], orderings: tuple[str, ...]) -> dict[tuple[str, str], int]:
+    """The status of each answer that is not a 400 naming the cursor, by (cursor, ordering)."""
+    wrong = {}
+    for label, value in cursors.items():
+        for ordering in orderings:
+            response = fetch(live_server, q="coalition", ordering=ordering, cursor=value)
+            if response.status_code != 400 or "Invalid cursor" not in unescape(response.text):
+                wrong[(label, ordering)] = response.status_code
+    return wrong
+
+
 @pytest.mark.django_db(transaction=True)
-def test_crafted_cursors_and_odd_queries_never_cause_a_server_error(live_server, seed_article):
-    cursors = [
-        cursor({"k": 1e308, "i": 2**70}),
-        cursor({"k": -1, "i": -5, "b": 1}),
-        cursor({"k": "NaN", "i": 1}),
+def test_crafted_cursors_get_a_400_naming_the_cursor(live_server, seed_article):
+    assert cursor_answers(live_server, CRAFTED_CURSORS, ("relevance", "newest")) == {}
+    # A key of the other ordering's type.
+    assert cursor_answers(live_server, {"a rank": cursor({"k": 0.5, "i": 1})}, ("newest",)) == {}
+    assert (
+        cursor_answers(live_server, {"a time": cursor({"k": "2024-03-01T12:00:00+00:00", "i": 1})}, ("relevance",))
+        == {}
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cursors_holding_infinities_or_times_postgresql_cannot_hold_get_a_400(live_server, seed_article):
+    assert cursor_answers(live_server, UNREPRESENTABLE_CURSORS, ("relevance", "newest")) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_well_formed_cursor_no_page_gave_still_gets_a_page(live_server, seed_article):
+    """A rank and an id, or a time and an id, are a position in the results whoever wrote them."""
+    for ordering, payload, headlines in (
+        ("relevance", {"k": 1e30, "i": 1}, [seed_article.headline]),  # a rank above every result's
+        ("relevance", {"k": 0.0, "i": 1}, []),
+        ("newest", {"k": "9999-12-31T23:59:59.999999+14:00", "i": 1}, [seed_article.headline]),
+        ("newest", {"k": "0001-01-01T00:00:00+00:00", "i": 1}, []),  # nothing is older
+    ):
+        response = fetch(live_server, q="coalition", ordering=ordering, cursor=cursor(payload))
+        assert response.status_code == 200, (ordering, payload)
+        assert result_headlines(response.text) == headlines, (ordering, payload)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_odd_cursors_queries_and_dates_never_cause_a_server_error(live_server, seed_article):
+    # Cursors a codec may read either way (a time without its UTC offset, an id as a string).
+    for value in (
         cursor({"k": 0.1, "i": "12"}),
         cursor({"k": "20240301T120000", "i": 1}),
         cursor({"k": "0001-01-01T00:00:00", "i": 1}),
-        cursor({"k": "9999-12-31T23:59:59.999999+14:00", "i": 1}),
-        cursor({"k": "2024-03-01", "i": 9223372036854775808}),
-        "%%%",
-        "a" * 5000,
-    ]
-    for value in cursors:
+    ):
         for ordering in ("relevance", "newest"):
             response = fetch(live_server, q="coalition", ordering=ordering, cursor=value)
             assert response.status_code in (200, 400), (value, ordering)
