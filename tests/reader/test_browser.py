@@ -3,42 +3,24 @@ with accented and unaccented words, at phone and desktop widths, with axe-core f
 serious accessibility violation on the way."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from entities.models import Mention
+from tests.reader.browser import CHROMIUM_ARGS, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 WIDTHS = {"phone": 390, "desktop": 1280}
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Chromium is not installed (scripts/ensure-chromium.sh installs Debian's chromium)")
+    path = require_chromium()
     # Playwright's sync API runs an event loop in this thread; Django's ORM must still be
     # usable. Only for these tests: the flag must not leak into other tests' subprocesses.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
