@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from django.utils.html import format_html
 
 from articles.models import Article
 from articles.tests.factories import ArticleFactory
@@ -39,6 +40,28 @@ def test_every_tagged_mention_is_linked_to_its_entity_page(client, seed_article)
     expected = Mention.objects.filter(article=seed_article).count()
     assert len(body_links) == expected
     assert {"/places/copenhague/", "/organisations/interpol/", "/people/jean-yves-le-drian/"} <= set(body_links)
+
+
+def test_the_pipelines_mentions_are_linked_where_they_are_written(client, tagged_seed_article):
+    """The seed tagged for real: every mention, caption and body alike, is a link to its
+    entity with the text as written, and the pipeline's names are the ones shown."""
+    html = client.get(tagged_seed_article.get_absolute_url()).content.decode()
+    mentions = list(Mention.objects.filter(article=tagged_seed_article).select_related("entity"))
+    assert {m.field for m in mentions} >= {"photo_caption", "body_text"}
+    for mention in mentions:
+        entity = mention.entity
+        link = format_html(
+            '<a class="mention mention-{}" href="{}" title="{}">{}</a>',
+            entity.kind,
+            entity.get_absolute_url(),
+            entity.name,
+            mention.surface,
+        )
+        assert link in html, link
+    assert len(re.findall(r'<a class="mention', html)) == len(mentions)
+    caption = re.search(r'<span class="caption">(.*?)</span>', html).group(1)
+    assert 'href="/people/jim-mattis/" title="Jim Mattis">James Mattis</a>' in caption
+    assert "/people/james-mattis/" not in html
 
 
 def test_rejected_entities_are_not_linked(client, seed_article):
