@@ -296,8 +296,9 @@ CRAFTED_CURSORS = {
     "not base64": "%%%",
     "5000 letters": "a" * 5000,
 }
-# Infinities and a UTC offset beyond PostgreSQL's ±15:59: refused once the cursor codec is
-# rewritten (another change); an infinite id and the offset are a 500 before it.
+# Infinities, an id written as a string, a time before year 1 once in UTC: refused by the
+# shared cursor codec (core/pagination.py); the codec this test was written beside let an
+# infinite id through to a 500, read "12" as an id and passed year 0 to PostgreSQL.
 UNREPRESENTABLE_CURSORS = {
     text: raw_cursor(text)
     for text in (
@@ -306,7 +307,8 @@ UNREPRESENTABLE_CURSORS = {
         '{"k":1e400,"i":1}',
         '{"k":Infinity,"i":1}',
         '{"k":-Infinity,"i":1}',
-        '{"k":"2024-03-01T12:00:00+20:00","i":1}',
+        '{"k":0.1,"i":"12"}',
+        '{"k":"0001-01-01T00:00:00+05:00","i":1}',
     )
 }
 
@@ -334,18 +336,23 @@ def test_crafted_cursors_get_a_400_naming_the_cursor(live_server, seed_article):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_cursors_holding_infinities_or_times_postgresql_cannot_hold_get_a_400(live_server, seed_article):
+def test_cursors_holding_infinities_string_ids_or_times_before_year_1_get_a_400(live_server, seed_article):
     assert cursor_answers(live_server, UNREPRESENTABLE_CURSORS, ("relevance", "newest")) == {}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_well_formed_cursor_no_page_gave_still_gets_a_page(live_server, seed_article):
-    """A rank and an id, or a time and an id, are a position in the results whoever wrote them."""
+    """A rank and an id, or a time and an id, are a position in the results whoever wrote them.
+    A time is the instant it names: without an offset it is UTC, and an offset PostgreSQL
+    does not accept (beyond ±15:59) is read in UTC first (a 500 before the shared codec)."""
     for ordering, payload, headlines in (
         ("relevance", {"k": 1e30, "i": 1}, [seed_article.headline]),  # a rank above every result's
         ("relevance", {"k": 0.0, "i": 1}, []),
         ("newest", {"k": "9999-12-31T23:59:59.999999+14:00", "i": 1}, [seed_article.headline]),
+        ("newest", {"k": "9999-12-30T12:00:00+20:00", "i": 1}, [seed_article.headline]),
         ("newest", {"k": "0001-01-01T00:00:00+00:00", "i": 1}, []),  # nothing is older
+        ("newest", {"k": "0001-01-01T00:00:00", "i": 1}, []),
+        ("newest", {"k": "20240301T120000", "i": 1}, []),  # the seed is newer
     ):
         response = fetch(live_server, q="coalition", ordering=ordering, cursor=cursor(payload))
         assert response.status_code == 200, (ordering, payload)
@@ -353,16 +360,7 @@ def test_a_well_formed_cursor_no_page_gave_still_gets_a_page(live_server, seed_a
 
 
 @pytest.mark.django_db(transaction=True)
-def test_odd_cursors_queries_and_dates_never_cause_a_server_error(live_server, seed_article):
-    # Cursors a codec may read either way (a time without its UTC offset, an id as a string).
-    for value in (
-        cursor({"k": 0.1, "i": "12"}),
-        cursor({"k": "20240301T120000", "i": 1}),
-        cursor({"k": "0001-01-01T00:00:00", "i": 1}),
-    ):
-        for ordering in ("relevance", "newest"):
-            response = fetch(live_server, q="coalition", ordering=ordering, cursor=value)
-            assert response.status_code in (200, 400), (value, ordering)
+def test_odd_queries_and_dates_never_cause_a_server_error(live_server, seed_article):
     for q in [
         '"" OR -',
         "*",
