@@ -1,14 +1,25 @@
 """Fixtures shared by every test module."""
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent
-SEED_PATH = ROOT / "demo" / "000_ee6a87f177283e34.txt"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+from articles.management.commands.load_demo import SEED
+from entities.tests.worker import RedisServer, set_broker
 
 
 @pytest.fixture
 def seed_bytes() -> bytes:
-    return SEED_PATH.read_bytes()
+    """The seed: a real AFP dispatch in wire-text format (demo/000_ee6a87f177283e34.txt)."""
+    return SEED.read_bytes()
+
+
+@pytest.fixture
+def private_redis() -> Iterator[RedisServer]:
+    """A redis-server of the test's own, not started: the test starts and stops it to make
+    an outage. This process's Celery app is pointed back at the session's broker afterwards."""
+    server = RedisServer()
+    yield server
+    server.remove()
+    set_broker(settings.CELERY_BROKER_URL)

@@ -21,3 +21,17 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405
 SEARCH_WINDOW_CACHE_SECONDS = 0
 # Likewise the co-mention lists (entity ids repeat across tests' databases); tested on their own.
 COMENTION_CACHE_SECONDS = 0
+
+
+def _own_redis_database(url: str, database: int) -> str:
+    """The broker's Redis, another database."""
+    if url.startswith("redis+socket://"):
+        return url.split("?")[0] + f"?virtual_host={database}"
+    base, _, db = url.rpartition("/")
+    return f"{base}/{database}" if db.isdigit() and base.count("/") >= 2 else url.rstrip("/") + f"/{database}"
+
+
+# Tasks the tests send (tagging after an import, background uploads) go to a Redis database of
+# their own: a `make run` worker on the same checkout never takes them against its database,
+# and the tests that empty a queue never empty the developer's. The cache keeps database 1.
+CELERY_BROKER_URL = _own_redis_database(CELERY_BROKER_URL, 9)  # noqa: F405

@@ -7,93 +7,21 @@ import requests
 from django.utils import timezone
 from rest_framework_api_key.models import APIKey
 
-from articles.models import Article, Section, Source
-from entities.models import Alias, Entity, Mention
-
-
-def make_article(headline, paragraphs, *, language="en", published_at=None, status="published", **extra):
-    article = Article(
-        headline=headline,
-        slug=extra.pop("slug", None) or f"a-{Article.objects.count()}-{abs(hash(headline)) % 10**8}",
-        body=[{"type": "paragraph", "text": p} for p in paragraphs],
-        language=language,
-        status=status,
-        published_at=published_at or datetime(2024, 3, 1, 12, tzinfo=UTC),
-        **extra,
-    )
-    article.save()
-    return article
-
-
-def mention(article, entity, surface=None):
-    surface = surface or entity.name
-    start = article.headline.find(surface)
-    Mention.objects.create(
-        article=article,
-        entity=entity,
-        field="headline",
-        start=max(start, 0) + 1000 * Mention.objects.filter(article=article).count(),
-        end=max(start, 0) + 1000 * Mention.objects.filter(article=article).count() + len(surface),
-        surface=surface,
-    )
-
-
-def bulk_archive(articles: list) -> None:
-    """Insert unsaved articles at once (their body text and hash computed as save() would),
-    then ANALYZE, so that the planner's estimates, which the search plans follow, are real."""
-    from django.db import connection
-
-    for article in articles:
-        article.body_text = article.compute_body_text()
-        article.content_hash = article.compute_content_hash()
-    Article.objects.bulk_create(articles)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE articles_article")
-
-
-def plain_matches(q: str, filters: dict | None = None) -> list[int]:
-    """Every published match of `q`, newest first, by the plainest query there is (the
-    engine's WHERE clause, no plan, no pairs): what every search plan must page through."""
-    from django.db import connection
-
-    from articles import search
-    from articles.search import where
-
-    matches = where.matching(search.ArticleFilters(q=q, **(filters or {})), search.parse_query(q))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT a.id FROM articles_article a WHERE {matches.text} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)
-            matches.params,
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def every_page(filters, page_size: int = 7, **options) -> tuple[list[int], list]:
-    """The ids of every page of a search, following `next`, and the pages (`options`, such as
-    a SearchTuning, go to search_articles)."""
-    from articles.search import search_articles
-
-    ids, pages, cursor = [], [], None
-    for _ in range(200):
-        page = search_articles(filters, cursor=cursor, page_size=page_size, **options)
-        ids += page.ids
-        pages.append(page)
-        cursor = page.next_cursor
-        if not cursor:
-            return ids, pages
-    raise AssertionError("the pages never end")
+from articles.tests.factories import ArticleFactory, SectionFactory, SourceFactory
+from entities.models import EntityKind
+from entities.tests.factories import EntityFactory, MentionFactory
 
 
 @pytest.fixture
 def archive(db):
-    politics = Section.objects.create(name="Politics", slug="politics")
-    sport = Section.objects.create(name="Sport", slug="sport")
-    afp = Source.objects.create(name="AFP", slug="afp")
-    reuters = Source.objects.create(name="Reuters", slug="reuters")
+    """Four published articles (two French, two English), a draft, an embargoed one, and the
+    people and places they name."""
+    politics, sport = SectionFactory(name="Politics"), SectionFactory(name="Sport")
+    afp, reuters = SourceFactory(name="AFP"), SourceFactory(name="Reuters")
     a = {}
-    a["railway"] = make_article(
-        "Government plans new railway to the north",
-        ["Ministers said the economists were running the numbers.", "The line would open in 2030."],
+    a["railway"] = ArticleFactory(
+        headline="Government plans new railway to the north",
+        paragraphs=["Ministers said the economists were running the numbers.", "The line would open in 2030."],
         section=politics,
         source=afp,
         standfirst="A new line for commuters.",
@@ -101,42 +29,55 @@ def archive(db):
         photo_credit="AFP",
         published_at=datetime(2024, 3, 1, 12, tzinfo=UTC),
     )
-    a["football"] = make_article(
-        "Football club wins the cup",
-        ["The manager praised the team after a long run of victories."],
+    a["football"] = ArticleFactory(
+        headline="Football club wins the cup",
+        paragraphs=["The manager praised the team after a long run of victories."],
         section=sport,
         source=reuters,
         published_at=datetime(2024, 5, 1, 12, tzinfo=UTC),
     )
-    a["elections"] = make_article(
-        "Les élections municipales à Paris",
-        ["Les électeurs votent dimanche pour choisir le maire.", "La coalition gouvernementale est divisée."],
+    a["elections"] = ArticleFactory(
+        headline="Les élections municipales à Paris",
+        paragraphs=[
+            "Les électeurs votent dimanche pour choisir le maire.",
+            "La coalition gouvernementale est divisée.",
+            "Emmanuel Macron a appelé à voter.",
+        ],
         language="fr",
         section=politics,
         source=afp,
         published_at=datetime(2024, 4, 1, 12, tzinfo=UTC),
     )
-    a["marseille"] = make_article(
-        "Le président en visite à Marseille",
-        ["Le chef de l'État a rencontré des pêcheurs sur le port."],
+    a["marseille"] = ArticleFactory(
+        headline="Le président en visite à Marseille",
+        paragraphs=["Le chef de l'État a rencontré des pêcheurs sur le port.", "Emmanuel Macron a promis des aides."],
         language="fr",
         source=reuters,
         published_at=datetime(2024, 2, 1, 12, tzinfo=UTC),
     )
-    a["draft"] = make_article("Secret railway draft", ["Railway plans not yet public."], status="draft")
-    a["embargoed"] = make_article(
-        "Embargoed railway news", ["Railway figures under embargo."], published_at=timezone.now() + timedelta(days=2)
+    a["draft"] = ArticleFactory(
+        headline="Secret railway draft",
+        paragraphs=["Railway plans not yet public, say the United Nations."],
+        status="draft",
+        published_at=datetime(2024, 3, 1, 12, tzinfo=UTC),
     )
-    macron = Entity.objects.create(kind="person", name="Emmanuel Macron", slug="emmanuel-macron", article_count=2)
-    Alias.objects.create(entity=macron, name="Macron")
-    paris = Entity.objects.create(kind="place", name="Paris", slug="paris", article_count=1)
-    marseille = Entity.objects.create(kind="place", name="Marseille", slug="marseille", article_count=1)
-    un = Entity.objects.create(kind="organisation", name="United Nations", slug="united-nations", article_count=0)
-    mention(a["elections"], macron, "Paris")
-    mention(a["elections"], paris)
-    mention(a["marseille"], macron, "Marseille")
-    mention(a["marseille"], marseille)
-    mention(a["draft"], un, "Secret")
+    a["embargoed"] = ArticleFactory(
+        headline="Embargoed railway news",
+        paragraphs=["Railway figures under embargo."],
+        published_at=timezone.now() + timedelta(days=2),
+    )
+    macron = EntityFactory(kind=EntityKind.PERSON, name="Emmanuel Macron", article_count=2, aliases=["Macron"])
+    paris = EntityFactory(kind=EntityKind.PLACE, name="Paris", article_count=1)
+    marseille = EntityFactory(kind=EntityKind.PLACE, name="Marseille", article_count=1)
+    un = EntityFactory(kind=EntityKind.ORGANISATION, name="United Nations", article_count=0)
+    for article, entity in (
+        ("elections", macron),
+        ("elections", paris),
+        ("marseille", macron),
+        ("marseille", marseille),
+        ("draft", un),
+    ):
+        MentionFactory(article=a[article], entity=entity)
     a.update(macron=macron, paris=paris, marseille_place=marseille, un=un)
     return a
 

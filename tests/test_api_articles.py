@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from tests.conftest import make_article, mention
+from articles.tests.factories import ArticleFactory
+from entities.tests.factories import MentionFactory
 
 
 def ids(response):
@@ -120,8 +121,10 @@ def test_unknown_or_non_numeric_ids_are_404(api, archive):
 def test_pagination_walks_to_the_end_and_back_without_repeats(api, archive):
     start = datetime(2023, 1, 1, tzinfo=UTC)
     for i in range(23):  # several share a publication time: the id breaks the tie
-        make_article(
-            f"Harbour report {i}", [f"Boats in the harbour, day {i}."], published_at=start + timedelta(days=i // 3)
+        ArticleFactory(
+            headline=f"Harbour report {i}",
+            paragraphs=[f"Boats in the harbour, day {i}."],
+            published_at=start + timedelta(days=i // 3),
         )
     seen, pages, url = [], [], "/api/v1/articles/?page_size=5"
     while url:
@@ -144,7 +147,7 @@ def test_pagination_walks_to_the_end_and_back_without_repeats(api, archive):
 
 def test_page_size_is_capped_at_100(api, archive):
     for i in range(105):
-        make_article(f"Bulk {i}", ["Bulk text."])
+        ArticleFactory(headline=f"Bulk {i}", paragraphs=["Bulk text."])
     data = api.get("/api/v1/articles/?page_size=500").json()
     assert len(data["results"]) == 100 and data["next"]
 
@@ -165,9 +168,9 @@ def test_responses_are_gzipped_when_asked(api, archive):
 @pytest.mark.django_db
 def test_a_list_costs_the_same_queries_whatever_the_page_size(archive, django_assert_max_num_queries):
     for i in range(30):
-        article = make_article(f"Macron visit {i}", ["Macron in Paris."])
-        mention(article, archive["macron"], "Macron")
-        mention(article, archive["paris"], "Paris")
+        article = ArticleFactory(headline=f"Macron visit {i}", paragraphs=["Macron in Paris."])
+        MentionFactory(article=article, entity=archive["macron"], surface="Macron")
+        MentionFactory(article=article, entity=archive["paris"])
     _, key = APIKey.objects.create_key(name="queries")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")

@@ -15,41 +15,51 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from entities.models import Alias, Entity
+from articles.tests.factories import ArticleFactory
+from entities.models import Entity
 from entities.services import merge_entities, refresh_article_counts, reject_entity
-from tests.conftest import make_article, mention
+from entities.tests.factories import EntityFactory, MentionFactory
 
 KINDS = {"person": "people", "organisation": "organisations", "place": "places"}
-
-
-def entity(kind, name, *aliases):
-    created = Entity.objects.create(kind=kind, name=name, slug=name.lower().replace(" ", "-").replace(".", ""))
-    for alias in aliases:
-        Alias.objects.create(entity=created, name=alias)
-    return created
 
 
 @pytest.fixture
 def world(db):
     """Five articles (three published, a draft, an embargoed one) and the entities they mention."""
     e = {
-        "ledrian": entity("person", "Jean-Yves Le Drian", "Le Drian"),
-        "mattis": entity("person", "Jim Mattis", "James Mattis"),
-        "hollande": entity("person", "François Hollande"),
-        "mattis_dup": entity("person", "J. Mattis"),
-        "ngan": entity("person", "Mandel Ngan"),
-        "secret": entity("person", "Agent Zero"),
-        "embargo": entity("person", "Embargo Person"),
-        "interpol": entity("organisation", "Interpol"),
-        "copenhague": entity("place", "Copenhague", "Copenhagen"),
-        "syrie": entity("place", "Syrie", "Syria"),
+        "ledrian": EntityFactory(kind="person", name="Jean-Yves Le Drian", aliases=["Le Drian"]),
+        "mattis": EntityFactory(kind="person", name="Jim Mattis", aliases=["James Mattis"]),
+        "hollande": EntityFactory(kind="person", name="François Hollande"),
+        "mattis_dup": EntityFactory(kind="person", name="J. Mattis"),
+        "ngan": EntityFactory(kind="person", name="Mandel Ngan"),
+        "secret": EntityFactory(kind="person", name="Agent Zero"),
+        "embargo": EntityFactory(kind="person", name="Embargo Person"),
+        "interpol": EntityFactory(kind="organisation", name="Interpol"),
+        "copenhague": EntityFactory(kind="place", name="Copenhague", aliases=["Copenhagen"]),
+        "syrie": EntityFactory(kind="place", name="Syrie", aliases=["Syria"]),
     }
     a = {
-        "coalition": make_article("Coalition meeting in Copenhague", ["Ministers met."], language="fr"),
-        "mosul": make_article("Mattis on Syria", ["The defence secretary spoke."]),
-        "hollande": make_article("Hollande à Copenhague", ["Visite officielle."], language="fr"),
-        "draft": make_article("Draft: secret plans", ["Not public."], status="draft"),
-        "embargoed": make_article("Embargoed story", ["Not yet."], published_at=timezone.now() + timedelta(days=2)),
+        "coalition": ArticleFactory(
+            headline="Coalition meeting in Copenhague",
+            paragraphs=["Jean-Yves Le Drian, Jim Mattis et Interpol se sont réunis.", "Photo : Mandel Ngan."],
+            language="fr",
+        ),
+        "mosul": ArticleFactory(headline="Mattis on Syria", paragraphs=["Jim Mattis spoke with Jean-Yves Le Drian."]),
+        "hollande": ArticleFactory(
+            headline="Hollande à Copenhague",
+            paragraphs=["Visite officielle de François Hollande, avec J. Mattis."],
+            language="fr",
+        ),
+        "draft": ArticleFactory(
+            headline="Draft: secret plans",
+            paragraphs=["Jim Mattis, Jean-Yves Le Drian, Agent Zero and Interpol."],
+            status="draft",
+        ),
+        "embargoed": ArticleFactory(
+            headline="Embargoed story",
+            paragraphs=["Jim Mattis and Embargo Person in Syria."],
+            published_at=timezone.now() + timedelta(days=2),
+        ),
     }
     for article, names in {
         "coalition": ["ledrian", "mattis", "copenhague", "interpol", "ngan"],
@@ -59,7 +69,8 @@ def world(db):
         "embargoed": ["mattis", "embargo", "syrie"],
     }.items():
         for name in names:
-            mention(a[article], e[name], "x")
+            # Syrie is named in English stories only, as "Syria" (an alias).
+            MentionFactory(article=a[article], entity=e[name], surface="Syria" if name == "syrie" else e[name].name)
     refresh_article_counts(x.id for x in e.values())
     merge_entities(survivor_id=e["mattis"].id, duplicate_ids=[e["mattis_dup"].id])
     reject_entity(entity_id=e["ngan"].id)
@@ -270,10 +281,11 @@ def test_article_cursors_that_were_not_issued_get_a_400(api, world):
 
 @pytest.mark.parametrize("with_query", [False, True])
 def test_pages_walk_to_the_end_and_back_without_repeats(api, world, with_query):
-    story = make_article("Tour of the Loire villages", ["Many villages."])
-    for i in range(25):
-        place = entity("place", f"Saint-Village {i:02d}")
-        mention(story, place, "x")
+    villages = [f"Saint-Village {i:02d}" for i in range(25)]
+    story = ArticleFactory(headline="Tour of the Loire villages", paragraphs=[", ".join(villages) + "."])
+    for i, name in enumerate(villages):
+        place = EntityFactory(kind="place", name=name)
+        MentionFactory(article=story, entity=place)
         Entity.objects.filter(id=place.id).update(article_count=1 + i % 4)  # ties on popularity
     base = "/api/v1/places/?" + ("q=saint-village&" if with_query else "")
     whole = [r["id"] for r in get(api, base + "page_size=100")["results"]]
@@ -303,11 +315,15 @@ def test_details_answer_conditional_gets(api, world):
 
 @pytest.mark.django_db
 def test_entity_lists_cost_the_same_queries_whatever_the_page_size(world, django_assert_max_num_queries):
-    story = make_article("Mass gathering", ["Everyone came."])
-    for i in range(35):
-        person = entity("person", f"Delegate Number {i}", f"Delegate {i}")
-        mention(story, person, "x")
-        mention(world["article_mosul"], person, "x")
+    delegates = [f"Delegate Number {i}" for i in range(35)]
+    story = ArticleFactory(headline="Mass gathering", paragraphs=["Everyone came: " + ", ".join(delegates) + "."])
+    mosul = world["article_mosul"]
+    mosul.body = [*mosul.body, {"type": "paragraph", "text": ", ".join(delegates) + " were there too."}]
+    mosul.save()
+    for i, name in enumerate(delegates):
+        person = EntityFactory(kind="person", name=name, aliases=[f"Delegate {i}"])
+        MentionFactory(article=story, entity=person)
+        MentionFactory(article=mosul, entity=person)
     refresh_article_counts(Entity.objects.values_list("id", flat=True))
     _, key = APIKey.objects.create_key(name="queries")
     client = APIClient()

@@ -9,9 +9,8 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from articles.models import Section
-from entities.models import Entity
-from tests.conftest import make_article, mention
+from articles.tests.factories import ArticleFactory, SectionFactory
+from entities.tests.factories import EntityFactory, MentionFactory
 
 
 def day(n):
@@ -60,14 +59,20 @@ CORPUS = {
 
 @pytest.fixture
 def corpus(db):
-    politics = Section.objects.create(name="Politics", slug="politics")
+    politics = SectionFactory(name="Politics")
     found = {}
     for n, (name, (language, headline, body)) in enumerate(CORPUS.items()):
         section = politics if "minist" in name or "election" in name else None
-        found[name] = make_article(headline, body, language=language, published_at=day(n), section=section)
-    found["draft"] = make_article("Zeppelin secret plans", ["Zeppelin draft text."], status="draft")
-    found["embargoed"] = make_article(
-        "Zeppelin record flight", ["Zeppelin news under embargo."], published_at=timezone.now() + timedelta(days=3)
+        found[name] = ArticleFactory(
+            headline=headline, paragraphs=body, language=language, published_at=day(n), section=section
+        )
+    found["draft"] = ArticleFactory(
+        headline="Zeppelin secret plans", paragraphs=["Zeppelin draft text."], status="draft"
+    )
+    found["embargoed"] = ArticleFactory(
+        headline="Zeppelin record flight",
+        paragraphs=["Zeppelin news under embargo."],
+        published_at=timezone.now() + timedelta(days=3),
     )
     return found
 
@@ -181,14 +186,20 @@ def test_prefixes_match_the_start_of_words(api, corpus):
 
 
 def test_headline_hits_rank_above_standfirst_hits_above_body_hits(api, corpus):
-    body = make_article("Storm season ends", ["Fishermen say the lighthouse guided them home."], published_at=day(40))
-    standfirst = make_article(
-        "Coastal towns count the cost",
-        ["Repairs will take months."],
+    body = ArticleFactory(
+        headline="Storm season ends",
+        paragraphs=["Fishermen say the lighthouse guided them home."],
+        published_at=day(40),
+    )
+    standfirst = ArticleFactory(
+        headline="Coastal towns count the cost",
+        paragraphs=["Repairs will take months."],
         standfirst="A storm damaged the old lighthouse.",
         published_at=day(30),
     )
-    headline = make_article("Lighthouse keeper retires", ["He served forty years on the coast."], published_at=day(20))
+    headline = ArticleFactory(
+        headline="Lighthouse keeper retires", paragraphs=["He served forty years on the coast."], published_at=day(20)
+    )
     data = search(api, "lighthouse")
     # Best match first whatever the dates; newest first when asked.
     assert [r["id"] for r in data["results"]] == [headline.id, standfirst.id, body.id]
@@ -202,9 +213,9 @@ def test_newest_first_with_a_query(api, corpus):
 
 
 def test_snippets_highlight_hits_and_escape_the_article_text(api, corpus):
-    make_article(
-        "Harbour festival opens",
-        ["Odds 3 < 4 > 2 & <script>alert('x')</script> <b>bold</b> at the festival."],
+    ArticleFactory(
+        headline="Harbour festival opens",
+        paragraphs=["Odds 3 < 4 > 2 & <script>alert('x')</script> <b>bold</b> at the festival."],
     )
     [result] = search(api, "festival")["results"]
     snippet = result["snippet"]
@@ -230,10 +241,12 @@ def test_a_snippet_finds_hits_deep_in_a_long_story_and_only_there(api, corpus):
 
     filler = "The council met again on Tuesday and the meeting ran late into the evening. "
     paragraphs = [filler * 8 for _ in range(HEADLINE_FIRST_CHARS // len(filler * 8) + 2)]
-    deep = make_article("Council notes", [*paragraphs, "Late in the night a walrus was seen near the pier."])
+    deep = ArticleFactory(
+        headline="Council notes", paragraphs=[*paragraphs, "Late in the night a walrus was seen near the pier."]
+    )
     assert deep.body_text.index("walrus") > HEADLINE_FIRST_CHARS
-    early = make_article("Walrus sighting", ["A walrus rested on the slipway.", *paragraphs])
-    headline_only = make_article("Walrus on the front page", paragraphs)
+    early = ArticleFactory(headline="Walrus sighting", paragraphs=["A walrus rested on the slipway.", *paragraphs])
+    headline_only = ArticleFactory(headline="Walrus on the front page", paragraphs=paragraphs)
     snippets = {r["id"]: r["snippet"] for r in search(api, "walrus")["results"]}
     assert set(snippets) == {deep.id, early.id, headline_only.id}
     assert "<mark>walrus</mark> was seen near the pier" in snippets[deep.id]
@@ -243,10 +256,10 @@ def test_a_snippet_finds_hits_deep_in_a_long_story_and_only_there(api, corpus):
 
 
 def test_search_combines_with_every_filter(api, corpus):
-    person = Entity.objects.create(kind="person", name="Nicola Sturgeon", slug="nicola-sturgeon")
-    place = Entity.objects.create(kind="place", name="Bretagne", slug="bretagne")
-    mention(corpus["en_elections"], person, "Scotland")
-    mention(corpus["fr_elections_plain"], place, "Bretagne")
+    person = EntityFactory(kind="person", name="Nicola Sturgeon")
+    place = EntityFactory(kind="place", name="Bretagne")
+    MentionFactory(article=corpus["en_elections"], entity=person, surface="Scotland")
+    MentionFactory(article=corpus["fr_elections_plain"], entity=place)
     assert set(names(corpus, search(api, "élection", language="fr"))) == {"fr_election", "fr_elections_plain"}
     assert names(corpus, search(api, "élection", language="en")) == ["en_elections"]
     assert set(names(corpus, search(api, "élection", published_after=day(1).isoformat()))) == {
@@ -267,7 +280,11 @@ def test_search_combines_with_every_filter(api, corpus):
 
 def test_paging_through_a_search_reaches_the_end_without_repeats(api, corpus):
     for i in range(23):  # five different ranks, several articles per rank and per date
-        make_article(f"Glacier report {i}", [" ".join(["The glacier melted."] * (i % 5 + 1))], published_at=day(i // 4))
+        ArticleFactory(
+            headline=f"Glacier report {i}",
+            paragraphs=[" ".join(["The glacier melted."] * (i % 5 + 1))],
+            published_at=day(i // 4),
+        )
     for ordering in ("relevance", "-published_at"):
         whole = [r["id"] for r in search(api, "glacier", ordering=ordering)["results"]]
         assert len(whole) == 23

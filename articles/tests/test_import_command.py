@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from articles import services
 from articles.models import Article, ImportItem
 from articles.tests import hostile
-from conftest import SHARED_DATA
+from articles.tests.samples import RESTRICTED_FORMATS, needs_restricted_samples
 
 pytestmark = pytest.mark.django_db
 
@@ -90,12 +90,9 @@ def test_missing_path_is_a_clear_error():
         run("/nonexistent/path")
 
 
-RESTRICTED = SHARED_DATA / "restricted" / "formats"
-
-
-@pytest.mark.skipif(not RESTRICTED.is_dir(), reason=f"real wire samples not available ({RESTRICTED} is absent)")
+@needs_restricted_samples
 def test_command_imports_the_real_agency_samples_folder():
-    output = run(RESTRICTED)
+    output = run(RESTRICTED_FORMATS)
     assert output.startswith("12 created, 0 updated, 0 unchanged, 2 refused")
     assert "ritzau_news.xml: unrecognised XML" in output
-    assert run(RESTRICTED, "--force").startswith("0 created, 0 updated, 12 unchanged, 2 refused")
+    assert run(RESTRICTED_FORMATS, "--force").startswith("0 created, 0 updated, 12 unchanged, 2 refused")

@@ -1,26 +1,33 @@
-"""A real Celery worker (real Redis broker, the "ingest" queue) imports an uploaded zip."""
+"""Background imports with a real Redis broker and a real Celery worker (the "ingest" queue):
+an uploaded zip is imported while the server keeps answering, and an upload made while the
+broker is down is kept, said so, and imported once queued again."""
 
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 
+from articles import services
 from articles.models import Article, ImportBatch
 from articles.tests import hostile
 from articles.tests.uploads import UPLOAD_URL, upload
+from entities.tests.worker import set_broker, wait_for
 from newsroom.celery import app
 
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-@pytest.fixture
+
 def ingest_worker():
-    with start_worker(app, pool="solo", concurrency=1, queues=["ingest"], perform_ping_check=False) as worker:
-        yield worker
+    """A worker thread of this process on the ingest queue of the broker the app sends to."""
+    return start_worker(app, pool="solo", concurrency=1, queues=["ingest"], perform_ping_check=False)
 
 
-@pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+def text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
 def test_uploaded_zip_is_imported_by_a_worker_while_the_server_keeps_answering(
-    admin_client, ingest_worker, settings, tmp_path, seed_bytes
+    admin_client, settings, tmp_path, seed_bytes
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     archive = hostile.zip_of(
@@ -31,19 +38,52 @@ def test_uploaded_zip_is_imported_by_a_worker_while_the_server_keeps_answering(
             "bomb.xml": hostile.xml_bomb(),
         }
     )
-    response = upload(admin_client, ("wire.zip", archive), publish=True, content_type="application/zip")
-    assert response.status_code == 302
-    batch = ImportBatch.objects.get()
+    with ingest_worker():
+        response = upload(admin_client, ("wire.zip", archive), publish=True, content_type="application/zip")
+        assert response.status_code == 302
+        batch = ImportBatch.objects.get()
 
-    for _ in range(300):  # a bound on waiting for the worker, not a speed assertion
-        batch.refresh_from_db()
-        if batch.is_finished:
-            break
-        assert admin_client.get(UPLOAD_URL).status_code == 200
-        time.sleep(0.1)
+        for _ in range(300):  # a bound on waiting for the worker, not a speed assertion
+            batch.refresh_from_db()
+            if batch.is_finished:
+                break
+            assert admin_client.get(UPLOAD_URL).status_code == 200
+            time.sleep(0.1)
     assert batch.status == "done", batch.error
-    page = " ".join(admin_client.get(response["Location"]).content.decode().split())
+    page = text(admin_client.get(response["Location"]))
     assert "32 created, 0 updated, 0 unchanged, 2 refused" in page
     assert "wire.zip › bomb.xml" in page and "declares its own entities" in page
     assert "wire.zip › feed.jsonl line 31" in page
     assert Article.objects.published().count() == 32
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_imported_once_queued_again(
+    admin_client, private_redis, settings, tmp_path, seed_bytes
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    set_broker(private_redis.url)  # its redis-server is not running
+    started = time.monotonic()
+    response = upload(admin_client, ("wire.zip", hostile.zip_of({"seed.txt": seed_bytes})))
+    waited = time.monotonic() - started
+    assert response.status_code == 302
+    # A hang guard on the editor's request, not a speed measure: the send is tried once,
+    # without publish retries or reconnection loops.
+    assert waited < 2 * settings.CELERY_BROKER_CONNECTION_TIMEOUT
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == f"/admin/articles/article/imports/{batch.id}/"
+    assert "The files are stored but the background queue could not be reached" in text(
+        admin_client.get(response["Location"])
+    )
+    assert batch.status == "queued" and services.imports_dir(batch.id).is_dir()
+    assert not Article.objects.exists()
+
+    private_redis.start()
+    with ingest_worker():
+        again = admin_client.post(response["Location"])  # the page's "Queue again"
+        assert again.status_code == 302 and again["Location"] == response["Location"]
+        wait_for(lambda: ImportBatch.objects.get(id=batch.id).is_finished, deadline=120, what="the worker to import it")
+    batch.refresh_from_db()
+    assert (batch.status, batch.error) == ("done", "")
+    page = text(admin_client.get(response["Location"]))
+    assert "could not be reached" not in page and "1 created, 0 updated, 0 unchanged, 0 refused" in page
+    assert Article.objects.count() == 1

@@ -6,13 +6,9 @@ import pytest
 
 from articles.ingest import IngestError, ParsedArticle, read_documents
 from articles.tests import hostile
-from conftest import SHARED_DATA
+from articles.tests.samples import RESTRICTED_FORMATS, needs_restricted_samples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
-RESTRICTED = SHARED_DATA / "restricted" / "formats"
-needs_restricted = pytest.mark.skipif(
-    not RESTRICTED.is_dir(), reason=f"real wire samples not available ({RESTRICTED} is absent)"
-)
 
 
 def documents(name: str, data: bytes) -> list[tuple[str, ParsedArticle | IngestError]]:
@@ -121,7 +117,7 @@ def test_jsonl_maps_documented_fields_and_aliases():
     assert story.external_id.startswith("url-")
 
 
-@needs_restricted
+@needs_restricted_samples
 @pytest.mark.parametrize(
     ("name", "headline_start", "external_id", "language"),
     [
@@ -136,7 +132,7 @@ def test_jsonl_maps_documented_fields_and_aliases():
     ],
 )
 def test_real_agency_samples_import(name, headline_start, external_id, language):
-    story = one(name, (RESTRICTED / name).read_bytes())
+    story = one(name, (RESTRICTED_FORMATS / name).read_bytes())
     assert story.headline.startswith(headline_start)
     if external_id:
         assert story.external_id.startswith(external_id)
@@ -144,26 +140,26 @@ def test_real_agency_samples_import(name, headline_start, external_id, language)
     assert story.body
 
 
-@needs_restricted
+@needs_restricted_samples
 def test_afp_newsml1_declaring_latin1_but_written_in_utf8_keeps_its_accents():
-    story = one("afp20.xml", (RESTRICTED / "afp20.xml").read_bytes())
+    story = one("afp20.xml", (RESTRICTED_FORMATS / "afp20.xml").read_bytes())
     assert story.headline.startswith("Décès de Naomi Musenga")
     assert "Ã" not in " ".join(b["text"] for b in story.body)
     assert (story.source, story.version, story.language) == ("AFP", 1, "fr")
     assert not story.external_id.endswith(":1")  # the revision is not part of the story's identity
 
 
-@needs_restricted
+@needs_restricted_samples
 def test_news_message_yields_each_item_with_its_guid_and_version():
-    results = documents("ap.xml", (RESTRICTED / "ap.xml").read_bytes())
+    results = documents("ap.xml", (RESTRICTED_FORMATS / "ap.xml").read_bytes())
     assert len(results) == 3
     assert all(isinstance(r, ParsedArticle) and r.version for _, r in results)
     assert all(label.startswith("ap.xml › tag:ap.org") for label, _ in results)
 
 
-@needs_restricted
+@needs_restricted_samples
 def test_unknown_xml_dialect_is_refused_with_the_formats_accepted():
-    [(_, result)] = documents("ritzau.xml", (RESTRICTED / "ritzau_news.xml").read_bytes())
+    [(_, result)] = documents("ritzau.xml", (RESTRICTED_FORMATS / "ritzau_news.xml").read_bytes())
     assert isinstance(result, IngestError)
     assert "unrecognised XML (root element <RBNews>)" in str(result)
 

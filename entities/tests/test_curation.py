@@ -8,7 +8,7 @@ from articles.models import Article
 from articles.services import import_article
 from entities import services
 from entities.models import Alias, Entity, EntityRedirect, Mention
-from entities.tests.factories import import_seed
+from entities.tests.factories import EntityFactory, import_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +91,15 @@ def test_an_alias_added_by_an_editor_is_used_by_tagging():
     assert "J.-Y. Le Drian" in _entities_of(article)
 
 
-def test_merging_entities_of_different_kinds_is_refused():
-    a = Entity.objects.create(kind="person", name="Paris Hilton", slug="paris-hilton")
-    b = Entity.objects.create(kind="place", name="Paris", slug="paris")
-    with pytest.raises(services.CurationError):
+def test_merging_entities_of_different_kinds_is_refused_and_changes_neither():
+    a = EntityFactory(kind="person", name="Paris Hilton")
+    b = EntityFactory(kind="place", name="Paris")
+    with pytest.raises(services.CurationError, match="not the same kind"):
         services.merge_entities(survivor_id=a.id, duplicate_ids=[b.id])
+    for entity, name in ((a, "Paris Hilton"), (b, "Paris")):
+        entity.refresh_from_db()
+        assert (entity.status, entity.merged_into, entity.name, entity.curated) == ("active", None, name, False)
+    assert not Alias.objects.exists() and not EntityRedirect.objects.exists()
 
 
 def test_retag_refuses_a_malformed_date():

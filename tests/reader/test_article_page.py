@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.utils import timezone
+from django.utils.html import format_html
 
 from articles.models import Article
+from articles.tests.factories import ArticleFactory
 from entities.models import Entity, Mention
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import MentionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,28 @@ def test_every_tagged_mention_is_linked_to_its_entity_page(client, seed_article)
     assert {"/places/copenhague/", "/organisations/interpol/", "/people/jean-yves-le-drian/"} <= set(body_links)
 
 
+def test_the_pipelines_mentions_are_linked_where_they_are_written(client, tagged_seed_article):
+    """The seed tagged for real: every mention, caption and body alike, is a link to its
+    entity with the text as written, and the pipeline's names are the ones shown."""
+    html = client.get(tagged_seed_article.get_absolute_url()).content.decode()
+    mentions = list(Mention.objects.filter(article=tagged_seed_article).select_related("entity"))
+    assert {m.field for m in mentions} >= {"photo_caption", "body_text"}
+    for mention in mentions:
+        entity = mention.entity
+        link = format_html(
+            '<a class="mention mention-{}" href="{}" title="{}">{}</a>',
+            entity.kind,
+            entity.get_absolute_url(),
+            entity.name,
+            mention.surface,
+        )
+        assert link in html, link
+    assert len(re.findall(r'<a class="mention', html)) == len(mentions)
+    caption = re.search(r'<span class="caption">(.*?)</span>', html).group(1)
+    assert 'href="/people/jim-mattis/" title="Jim Mattis">James Mattis</a>' in caption
+    assert "/people/james-mattis/" not in html
+
+
 def test_rejected_entities_are_not_linked(client, seed_article):
     Entity.objects.filter(slug="interpol").update(status=Entity.Status.REJECTED)
     html = client.get(seed_article.get_absolute_url()).content.decode()
@@ -61,7 +85,7 @@ def test_json_ld_describes_a_news_article_and_open_graph_and_canonical_are_set(c
 
 
 def test_json_ld_cannot_be_closed_by_the_article_text(client):
-    article = make_article("Evil </script><script>alert(1)</script> headline", standfirst="a & b")
+    article = ArticleFactory(headline="Evil </script><script>alert(1)</script> headline", standfirst="a & b")
     html = client.get(article.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
     payload = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
@@ -70,10 +94,10 @@ def test_json_ld_cannot_be_closed_by_the_article_text(client):
 
 def test_related_articles_share_entities_and_exclude_drafts(client, seed_article):
     mattis = Entity.objects.get(slug="james-mattis")
-    related = make_article("Mattis visits Baghdad", body=[{"type": "paragraph", "text": "Jim Mattis in Baghdad."}])
-    draft = make_article("Mattis draft", status="draft", body=[{"type": "paragraph", "text": "Jim Mattis draft."}])
-    tag_surfaces(related, mattis, ["Jim Mattis"])
-    tag_surfaces(draft, mattis, ["Jim Mattis"])
+    related = ArticleFactory(headline="Mattis visits Baghdad", paragraphs=["Jim Mattis in Baghdad."])
+    draft = ArticleFactory(headline="Mattis draft", status="draft", paragraphs=["Jim Mattis draft."])
+    MentionFactory.everywhere(article=related, entity=mattis, surfaces=["Jim Mattis"])
+    MentionFactory.everywhere(article=draft, entity=mattis, surfaces=["Jim Mattis"])
     html = client.get(seed_article.get_absolute_url()).content.decode()
     related_html = html.split('id="related-heading"')[1]
     assert related.get_absolute_url() in related_html
@@ -91,8 +115,8 @@ def test_article_pages_are_cacheable_and_answer_conditional_requests(client, see
 
 
 def test_drafts_and_embargoed_articles_are_not_found(client):
-    draft = make_article("A draft story", status="draft")
-    embargoed = make_article("An embargoed story", hours_ago=-5)
+    draft = ArticleFactory(headline="A draft story", status="draft")
+    embargoed = ArticleFactory(headline="An embargoed story", hours_ago=-5)
     for article in (draft, embargoed):
         response = client.get(article.get_absolute_url())
         assert response.status_code == 404
@@ -100,30 +124,11 @@ def test_drafts_and_embargoed_articles_are_not_found(client):
 
 
 def test_home_lists_latest_articles_and_sections(client, seed_article):
-    other = make_article("Second story", hours_ago=0.5)
+    ArticleFactory(headline="Second story", hours_ago=0.5)
     html = client.get("/").content.decode()
     assert html.index("Second story") < html.index(seed_article.headline)
     assert 'id="section-monde"' in html and ">Monde</h2>" in html
-    assert Article.objects.count() == 2 and other.section is None
-
-
-def test_related_articles_rank_by_shared_entities_then_recency(seed_article):
-    from articles.selectors import related_articles
-
-    mattis, syrie, interpol = (Entity.objects.get(slug=s) for s in ("james-mattis", "syrie", "interpol"))
-    one_old = make_article("One shared, older", hours_ago=5, body=[{"type": "paragraph", "text": "Jim Mattis."}])
-    one_new = make_article("One shared, newer", hours_ago=1, body=[{"type": "paragraph", "text": "Syrie."}])
-    two = make_article("Two shared", hours_ago=9, body=[{"type": "paragraph", "text": "Jim Mattis, Interpol."}])
-    tag_surfaces(one_old, mattis, ["Jim Mattis"])
-    tag_surfaces(one_new, syrie, ["Syrie"])
-    tag_surfaces(two, mattis, ["Jim Mattis"])
-    tag_surfaces(two, interpol, ["Interpol"])
-    assert [a.headline for a in related_articles(article=seed_article)] == [
-        "Two shared",
-        "One shared, newer",
-        "One shared, older",
-    ]
-    assert related_articles(article=make_article("Nothing tagged")) == []
+    assert Article.objects.count() == 2
 
 
 def test_an_unpublished_story_leaves_the_home_page_at_once(client, seed_article):

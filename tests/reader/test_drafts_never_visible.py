@@ -6,8 +6,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from articles.tests.factories import ArticleFactory
 from entities.models import Entity
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import EntityFactory, MentionFactory
 
 pytestmark = pytest.mark.django_db
 TOKEN = "Zqxjvtoken7731"
@@ -37,18 +38,18 @@ def crawl(client, start_urls: list[str]) -> dict[str, str]:
 
 def test_draft_and_embargoed_stories_never_reach_pages_feeds_or_sitemap(client, seed_article):
     mattis = Entity.objects.get(slug="james-mattis")
-    token_entity = Entity.objects.create(kind="person", name=f"Person {TOKEN}", slug=f"person-{TOKEN.lower()}")
+    token_entity = EntityFactory(kind="person", name=f"Person {TOKEN}")
     for status, hours_ago in (("draft", 1), ("published", -3)):
-        hidden = make_article(
-            f"{status} {TOKEN} about Jim Mattis",
+        hidden = ArticleFactory(
+            headline=f"{status} {TOKEN} about Jim Mattis",
             status=status,
             hours_ago=hours_ago,
             standfirst=f"Standfirst {TOKEN}",
-            body=[{"type": "paragraph", "text": f"Jim Mattis and Person {TOKEN} met in Copenhague."}],
+            paragraphs=[f"Jim Mattis and Person {TOKEN} met in Copenhague."],
         )
-        tag_surfaces(hidden, mattis, ["Jim Mattis"])
-        tag_surfaces(hidden, token_entity, [f"Person {TOKEN}"])
-        tag_surfaces(hidden, Entity.objects.get(slug="copenhague"), ["Copenhague"])
+        MentionFactory.everywhere(article=hidden, entity=mattis, surfaces=["Jim Mattis"])
+        MentionFactory.everywhere(article=hidden, entity=token_entity, surfaces=[f"Person {TOKEN}"])
+        MentionFactory.everywhere(article=hidden, entity=Entity.objects.get(slug="copenhague"), surfaces=["Copenhague"])
     pages = crawl(client, ["/", "/feeds/latest/", "/sitemap.xml", "/people/james-mattis/feed/"])
     assert len(pages) >= 10
     assert seed_article.get_absolute_url() in pages and "/people/james-mattis/" in pages

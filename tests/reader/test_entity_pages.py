@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.tests.factories import ArticleFactory
 from entities.models import Entity, EntityRedirect
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import EntityFactory, MentionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,8 @@ def listed_headlines(html: str) -> list[str]:
 
 def test_entity_page_lists_mentioning_articles_newest_first_with_co_mentions(client, seed_article):
     mattis = Entity.objects.get(slug="james-mattis")
-    newer = make_article("Mattis returns", hours_ago=1, body=[{"type": "paragraph", "text": "Jim Mattis again."}])
-    tag_surfaces(newer, mattis, ["Jim Mattis"])
+    newer = ArticleFactory(headline="Mattis returns", hours_ago=1, paragraphs=["Jim Mattis again."])
+    MentionFactory.everywhere(article=newer, entity=mattis, surfaces=["Jim Mattis"])
     response = client.get("/people/james-mattis/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -34,14 +35,14 @@ def test_entity_page_lists_mentioning_articles_newest_first_with_co_mentions(cli
 
 
 def test_pagination_walks_every_article_once_with_a_constant_number_of_queries(client):
-    place = Entity.objects.create(kind="place", name="Paris", slug="paris")
+    place = EntityFactory(kind="place", name="Paris")
     now = timezone.now()
     for i in range(45):
-        article = make_article(f"Paris story {i:02d}", body=[{"type": "paragraph", "text": "In Paris today."}])
+        article = ArticleFactory(headline=f"Paris story {i:02d}", paragraphs=["In Paris today."])
         # Two articles share each timestamp so the cursor's id tie-break matters.
         article.published_at = now - timedelta(hours=1 + i // 2)
         article.save()
-        tag_surfaces(article, place, ["Paris"])
+        MentionFactory.everywhere(article=article, entity=place, surfaces=["Paris"])
     seen, url, queries = [], "/places/paris/", []
     while url:
         with CaptureQueriesContext(connection) as ctx:
@@ -74,10 +75,10 @@ def test_the_security_probe_s_cursors_get_a_400_or_a_page_never_a_server_error(c
 
 def test_timeline_is_an_svg_chart_with_a_table_alternative(client, seed_article):
     syrie = Entity.objects.get(slug="syrie")
-    old = make_article("Syrie earlier", body=[{"type": "paragraph", "text": "En Syrie."}])
+    old = ArticleFactory(headline="Syrie earlier", paragraphs=["En Syrie."])
     old.published_at = seed_article.published_at - timedelta(days=70)
     old.save()
-    tag_surfaces(old, syrie, ["Syrie"])
+    MentionFactory.everywhere(article=old, entity=syrie, surfaces=["Syrie"])
     html = client.get("/places/syrie/").content.decode()
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="timeline-title timeline-desc"' in svg
@@ -103,9 +104,9 @@ def test_old_slugs_and_merged_entities_redirect_permanently(client, seed_article
 
 def test_unknown_rejected_and_draft_only_entities_are_not_found(client, seed_article):
     Entity.objects.filter(slug="interpol").update(status=Entity.Status.REJECTED)
-    hidden = Entity.objects.create(kind="person", name="Secret Person", slug="secret-person")
-    draft = make_article("Draft story", status="draft", body=[{"type": "paragraph", "text": "Secret Person here."}])
-    tag_surfaces(draft, hidden, ["Secret Person"])
+    hidden = EntityFactory(kind="person", name="Secret Person")
+    draft = ArticleFactory(headline="Draft story", status="draft", paragraphs=["Secret Person here."])
+    MentionFactory.everywhere(article=draft, entity=hidden, surfaces=["Secret Person"])
     for url in ("/organisations/interpol/", "/people/secret-person/", "/people/nobody/", "/places/james-mattis/"):
         response = client.get(url)
         assert response.status_code == 404, url

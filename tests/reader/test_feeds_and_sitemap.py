@@ -3,8 +3,9 @@
 import pytest
 from defusedxml import ElementTree
 
+from articles.tests.factories import ArticleFactory
 from entities.models import Entity
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import MentionFactory
 
 pytestmark = pytest.mark.django_db
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -18,8 +19,8 @@ def rss_items(response) -> list[dict]:
 
 
 def test_latest_feed_lists_published_articles_newest_first(client, seed_article):
-    make_article("Newer story", hours_ago=0.5)
-    make_article("Draft story", status="draft")
+    ArticleFactory(headline="Newer story", hours_ago=0.5)
+    ArticleFactory(headline="Draft story", status="draft")
     items = rss_items(client.get("/feeds/latest/"))
     assert [i["title"] for i in items] == ["Newer story", seed_article.headline]
     assert items[1]["link"] == f"http://testserver{seed_article.get_absolute_url()}"
@@ -28,9 +29,9 @@ def test_latest_feed_lists_published_articles_newest_first(client, seed_article)
 
 def test_entity_feed_lists_the_articles_mentioning_it(client, seed_article):
     mattis = Entity.objects.get(slug="james-mattis")
-    other = make_article("Mattis elsewhere", body=[{"type": "paragraph", "text": "Jim Mattis spoke."}])
-    tag_surfaces(other, mattis, ["Jim Mattis"])
-    make_article("Unrelated story")
+    other = ArticleFactory(headline="Mattis elsewhere", paragraphs=["Jim Mattis spoke."])
+    MentionFactory.everywhere(article=other, entity=mattis, surfaces=["Jim Mattis"])
+    ArticleFactory(headline="Unrelated story")
     items = rss_items(client.get("/people/james-mattis/feed/"))
     assert [i["title"] for i in items] == ["Mattis elsewhere", seed_article.headline]
     page = client.get("/people/james-mattis/").content.decode()
@@ -38,7 +39,7 @@ def test_entity_feed_lists_the_articles_mentioning_it(client, seed_article):
 
 
 def test_sitemap_lists_published_articles_and_visible_entities_only(client, seed_article):
-    draft = make_article("Draft story", status="draft")
+    draft = ArticleFactory(headline="Draft story", status="draft")
     index = ElementTree.fromstring(client.get("/sitemap.xml").content)
     locations = [loc.text for loc in index.iter(f"{SITEMAP_NS}loc")]
     assert sorted(locations) == [

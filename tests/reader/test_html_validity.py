@@ -3,8 +3,9 @@
 import html5lib
 import pytest
 
+from articles.tests.factories import ArticleFactory
 from entities.models import Entity
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import MentionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +21,12 @@ def assert_valid_html(html: str, url: str) -> None:
 
 def test_reader_pages_parse_without_errors(client, seed_article):
     mattis = Entity.objects.get(slug="james-mattis")
-    tricky = make_article(
-        'Quotes " & <angles> in a headline',
+    tricky = ArticleFactory(
+        headline='Quotes " & <angles> in a headline',
         standfirst="Tom & Jerry <b>",
-        body=[{"type": "paragraph", "text": "Jim Mattis said <i>nothing</i> & left."}],
+        paragraphs=["Jim Mattis said <i>nothing</i> & left."],
     )
-    tag_surfaces(tricky, mattis, ["Jim Mattis"])
+    MentionFactory.everywhere(article=tricky, entity=mattis, surfaces=["Jim Mattis"])
     urls = {
         "/": 200,
         seed_article.get_absolute_url(): 200,

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Section, Source
+from articles.tests.factories import ArticleFactory, SectionFactory, SourceFactory
 from entities.models import Entity
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import EntityFactory, MentionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,18 +18,18 @@ def queries_for(client, url: str) -> int:
 
 
 def add_articles(count: int, offset: int, entity: Entity) -> None:
-    source, _ = Source.objects.get_or_create(name="AFP", slug="afp")
+    source = SourceFactory(name="AFP")
     for i in range(offset, offset + count):
-        section, _ = Section.objects.get_or_create(name=f"S{i}", slug=f"s{i}")
+        section = SectionFactory(name=f"S{i}")
         text = f"Paris and Org{i} met."
-        article = make_article(f"Story {i}", section=section, source=source, body=[{"type": "paragraph", "text": text}])
-        tag_surfaces(article, entity, ["Paris"])
-        org = Entity.objects.create(kind="organisation", name=f"Org{i}", slug=f"org{i}")
-        tag_surfaces(article, org, [f"Org{i}"])
+        article = ArticleFactory(headline=f"Story {i}", section=section, source=source, paragraphs=[text])
+        MentionFactory.everywhere(article=article, entity=entity, surfaces=["Paris"])
+        org = EntityFactory(kind="organisation", name=f"Org{i}")
+        MentionFactory.everywhere(article=article, entity=org, surfaces=[f"Org{i}"])
 
 
 def test_home_entity_and_article_pages_do_not_grow_with_the_archive(client):
-    paris = Entity.objects.create(kind="place", name="Paris", slug="paris")
+    paris = EntityFactory(kind="place", name="Paris")
     add_articles(2, 0, paris)
     small = {url: queries_for(client, url) for url in ("/", "/places/paris/", "/articles/story-1/")}
     add_articles(8, 2, paris)

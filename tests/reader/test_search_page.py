@@ -14,9 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Section
+from articles.tests.factories import ArticleFactory, SectionFactory
 from entities.models import Entity, EntityRedirect
-from tests.reader.conftest import make_article, tag_surfaces
+from entities.tests.factories import EntityFactory, MentionFactory
 
 TOKEN = "Zqxjvtoken7731"
 
@@ -55,7 +55,7 @@ def cursor(payload: dict) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_accented_and_unaccented_words_find_the_seed_article_with_marked_snippets(live_server, seed_article):
-    make_article("Budget vote in Parliament", language="en", body=[{"type": "paragraph", "text": "MPs voted."}])
+    ArticleFactory(headline="Budget vote in Parliament", language="en", paragraphs=["MPs voted."])
     for q in ("Défense", "defense", "COPENHAGUE", "copenhague coalition"):
         response = fetch(live_server, q=q)
         assert response.status_code == 200, q
@@ -85,8 +85,8 @@ def test_search_page_headers_keep_it_out_of_indexes_with_a_sane_canonical(live_s
 
 @pytest.mark.django_db(transaction=True)
 def test_snippets_and_headlines_are_escaped_around_the_marks(live_server):
-    make_article(
-        'Railway <b>bold</b> & "quoted"',
+    ArticleFactory(
+        headline='Railway <b>bold</b> & "quoted"',
         language="en",
         body=[
             {"type": "paragraph", "text": "The railway <script>alert(1)</script> & <img src=x onerror=alert(2)> line."}
@@ -120,25 +120,25 @@ def coalition_archive(seed_article):
     """Four more stories about the coalition: two English, one French, one tagged with Mattis."""
     mattis = Entity.objects.get(slug="james-mattis")
     stories = {"seed": seed_article}
-    stories["en_old"] = make_article(
-        "Coalition ministers meet in London",
+    stories["en_old"] = ArticleFactory(
+        headline="Coalition ministers meet in London",
         language="en",
         hours_ago=24 * 40,
-        body=[{"type": "paragraph", "text": "The coalition met again, ministers said."}],
+        paragraphs=["The coalition met again, ministers said."],
     )
-    stories["en_new"] = make_article(
-        "Coalition leaders agree on a plan",
+    stories["en_new"] = ArticleFactory(
+        headline="Coalition leaders agree on a plan",
         language="en",
         hours_ago=5,
-        body=[{"type": "paragraph", "text": "The coalition plan was agreed."}],
+        paragraphs=["The coalition plan was agreed."],
     )
-    stories["fr_mattis"] = make_article(
-        "La coalition reçoit Jim Mattis",
+    stories["fr_mattis"] = ArticleFactory(
+        headline="La coalition reçoit Jim Mattis",
         language="fr",
         hours_ago=24 * 10,
-        body=[{"type": "paragraph", "text": "Jim Mattis a rencontré la coalition."}],
+        paragraphs=["Jim Mattis a rencontré la coalition."],
     )
-    tag_surfaces(stories["fr_mattis"], mattis, ["Jim Mattis"])
+    MentionFactory.everywhere(article=stories["fr_mattis"], entity=mattis, surfaces=["Jim Mattis"])
     return stories
 
 
@@ -224,7 +224,7 @@ def test_ordering_by_newest_or_best_match(live_server, coalition_archive):
 def test_pages_walk_every_result_once_with_first_and_previous_links(live_server, ordering):
     now = timezone.now()
     for i in range(45):
-        article = make_article(f"Budget story {i:02d}", language="en", body=[{"type": "paragraph", "text": "budget"}])
+        article = ArticleFactory(headline=f"Budget story {i:02d}", language="en", paragraphs=["budget"])
         article.published_at = now - timedelta(hours=1 + i // 3)  # ties: the id breaks them
         article.save()
     seen, pages, url = [], [], f"/search/?q=budget&ordering={ordering}"
@@ -297,24 +297,87 @@ def test_the_security_probe_s_cursors_get_a_400_or_a_page_never_a_server_error(l
         assert result_headlines(response.text) == []  # the seed article is newer than 2020
 
 
-@pytest.mark.django_db(transaction=True)
-def test_crafted_cursors_and_odd_queries_never_cause_a_server_error(live_server, seed_article):
-    cursors = [
-        cursor({"k": 1e308, "i": 2**70}),
-        cursor({"k": -1, "i": -5, "b": 1}),
-        cursor({"k": "NaN", "i": 1}),
-        cursor({"k": 0.1, "i": "12"}),
-        cursor({"k": "20240301T120000", "i": 1}),
-        cursor({"k": "0001-01-01T00:00:00", "i": 1}),
-        cursor({"k": "9999-12-31T23:59:59.999999+14:00", "i": 1}),
-        cursor({"k": "2024-03-01", "i": 9223372036854775808}),
-        "%%%",
-        "a" * 5000,
-    ]
-    for value in cursors:
-        for ordering in ("relevance", "newest"):
+def raw_cursor(text: str) -> str:
+    """A cursor around JSON as written (json.dumps never writes 1e400 or Infinity)."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# Cursors no page ever gave, which the site refuses in either ordering; by what they hold.
+CRAFTED_CURSORS = {
+    '{"k":1e308,"i":2**70}': cursor({"k": 1e308, "i": 2**70}),  # an id beyond bigint
+    '{"k":-1,"i":-5,"b":1}': cursor({"k": -1, "i": -5, "b": 1}),  # a negative id
+    '{"k":"NaN","i":1}': cursor({"k": "NaN", "i": 1}),
+    '{"k":"2024-03-01","i":2**63}': cursor({"k": "2024-03-01", "i": 2**63}),  # one past the largest bigint
+    '{"k":[1],"i":1}': cursor({"k": [1], "i": 1}),
+    '{"i":1}': cursor({"i": 1}),
+    "not base64": "%%%",
+    "5000 letters": "a" * 5000,
+}
+# Infinities, an id written as a string, a time before year 1 once in UTC: refused by the
+# shared cursor codec (core/pagination.py); the codec this test was written beside let an
+# infinite id through to a 500, read "12" as an id and passed year 0 to PostgreSQL.
+UNREPRESENTABLE_CURSORS = {
+    text: raw_cursor(text)
+    for text in (
+        '{"k":1,"i":1e400}',
+        '{"k":1,"i":Infinity}',
+        '{"k":1e400,"i":1}',
+        '{"k":Infinity,"i":1}',
+        '{"k":-Infinity,"i":1}',
+        '{"k":0.1,"i":"12"}',
+        '{"k":"0001-01-01T00:00:00+05:00","i":1}',
+    )
+}
+
+
+def cursor_answers(live_server, cursors: dict[str, str], orderings: tuple[str, ...]) -> dict[tuple[str, str], int]:
+    """The status of each answer that is not a 400 naming the cursor, by (cursor, ordering)."""
+    wrong = {}
+    for label, value in cursors.items():
+        for ordering in orderings:
             response = fetch(live_server, q="coalition", ordering=ordering, cursor=value)
-            assert response.status_code in (200, 400), (value, ordering)
+            if response.status_code != 400 or "Invalid cursor" not in unescape(response.text):
+                wrong[(label, ordering)] = response.status_code
+    return wrong
+
+
+@pytest.mark.django_db(transaction=True)
+def test_crafted_cursors_get_a_400_naming_the_cursor(live_server, seed_article):
+    assert cursor_answers(live_server, CRAFTED_CURSORS, ("relevance", "newest")) == {}
+    # A key of the other ordering's type.
+    assert cursor_answers(live_server, {"a rank": cursor({"k": 0.5, "i": 1})}, ("newest",)) == {}
+    assert (
+        cursor_answers(live_server, {"a time": cursor({"k": "2024-03-01T12:00:00+00:00", "i": 1})}, ("relevance",))
+        == {}
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cursors_holding_infinities_string_ids_or_times_before_year_1_get_a_400(live_server, seed_article):
+    assert cursor_answers(live_server, UNREPRESENTABLE_CURSORS, ("relevance", "newest")) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_well_formed_cursor_no_page_gave_still_gets_a_page(live_server, seed_article):
+    """A rank and an id, or a time and an id, are a position in the results whoever wrote them.
+    A time is the instant it names: without an offset it is UTC, and an offset PostgreSQL
+    does not accept (beyond ±15:59) is read in UTC first (a 500 before the shared codec)."""
+    for ordering, payload, headlines in (
+        ("relevance", {"k": 1e30, "i": 1}, [seed_article.headline]),  # a rank above every result's
+        ("relevance", {"k": 0.0, "i": 1}, []),
+        ("newest", {"k": "9999-12-31T23:59:59.999999+14:00", "i": 1}, [seed_article.headline]),
+        ("newest", {"k": "9999-12-30T12:00:00+20:00", "i": 1}, [seed_article.headline]),
+        ("newest", {"k": "0001-01-01T00:00:00+00:00", "i": 1}, []),  # nothing is older
+        ("newest", {"k": "0001-01-01T00:00:00", "i": 1}, []),
+        ("newest", {"k": "20240301T120000", "i": 1}, []),  # the seed is newer
+    ):
+        response = fetch(live_server, q="coalition", ordering=ordering, cursor=cursor(payload))
+        assert response.status_code == 200, (ordering, payload)
+        assert result_headlines(response.text) == headlines, (ordering, payload)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_odd_queries_and_dates_never_cause_a_server_error(live_server, seed_article):
     for q in [
         '"" OR -',
         "*",
@@ -342,18 +405,18 @@ def test_crafted_cursors_and_odd_queries_never_cause_a_server_error(live_server,
 
 @pytest.mark.django_db(transaction=True)
 def test_drafts_and_embargoed_stories_never_appear(live_server, seed_article):
-    hidden_entity = Entity.objects.create(kind="person", name=f"Person {TOKEN}", slug=f"person-{TOKEN.lower()}")
+    hidden_entity = EntityFactory(kind="person", name=f"Person {TOKEN}")
     mattis = Entity.objects.get(slug="james-mattis")
     for status, hours_ago in (("draft", 1), ("published", -3)):
-        story = make_article(
-            f"{status} {TOKEN} coalition Défense",
+        story = ArticleFactory(
+            headline=f"{status} {TOKEN} coalition Défense",
             status=status,
             hours_ago=hours_ago,
             language="fr",
-            body=[{"type": "paragraph", "text": f"Jim Mattis et Person {TOKEN} à Copenhague, coalition."}],
+            paragraphs=[f"Jim Mattis et Person {TOKEN} à Copenhague, coalition."],
         )
-        tag_surfaces(story, mattis, ["Jim Mattis"])
-        tag_surfaces(story, hidden_entity, [f"Person {TOKEN}"])
+        MentionFactory.everywhere(article=story, entity=mattis, surfaces=["Jim Mattis"])
+        MentionFactory.everywhere(article=story, entity=hidden_entity, surfaces=[f"Person {TOKEN}"])
     visible = [
         fetch(live_server, q=TOKEN),
         fetch(live_server, q="coalition Défense"),
@@ -388,19 +451,19 @@ def search_queries(client, url: str) -> int:
 
 @pytest.mark.django_db
 def test_a_search_costs_the_same_queries_whatever_the_number_of_results(client, django_assert_max_num_queries):
-    paris = Entity.objects.create(kind="place", name="Paris", slug="paris")
-    section = Section.objects.create(name="Politics", slug="politics")
+    paris = EntityFactory(kind="place", name="Paris")
+    section = SectionFactory(name="Politics")
 
     def add(count: int, offset: int) -> None:
         for i in range(offset, offset + count):
-            article = make_article(
-                f"Paris budget {i}",
+            article = ArticleFactory(
+                headline=f"Paris budget {i}",
                 language="fr" if i % 2 else "en",
                 section=section,
                 hours_ago=24 * i,
-                body=[{"type": "paragraph", "text": f"Paris and the budget, story {i}."}],
+                paragraphs=[f"Paris and the budget, story {i}."],
             )
-            tag_surfaces(article, paris, ["Paris"])
+            MentionFactory.everywhere(article=article, entity=paris, surfaces=["Paris"])
 
     urls = [
         "/search/?q=budget",

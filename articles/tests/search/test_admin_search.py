@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tests.conftest import make_article
+from articles.tests.factories import ArticleFactory
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 
@@ -14,9 +14,9 @@ def found(admin_client, q: str) -> set[str]:
 
 
 def test_admin_search_takes_the_engine_s_readings_prefixes_and_exclusions(admin_client):
-    make_article("Les élections municipales", ["Le maire est réélu."], language="fr")
-    make_article("Football club wins the cup", ["The minister watched the final."])
-    make_article("Zeppelin over the city", ["An airship."], language="de", status="draft")
+    ArticleFactory(headline="Les élections municipales", paragraphs=["Le maire est réélu."], language="fr")
+    ArticleFactory(headline="Football club wins the cup", paragraphs=["The minister watched the final."])
+    ArticleFactory(headline="Zeppelin over the city", paragraphs=["An airship."], language="de", status="draft")
     assert found(admin_client, "elections") == {"Les élections municipales"}
     assert found(admin_client, "zeppelin") == {"Zeppelin over the city"}  # simple reading, drafts too
     assert found(admin_client, "minist*") == {"Football club wins the cup"}
@@ -26,7 +26,7 @@ def test_admin_search_takes_the_engine_s_readings_prefixes_and_exclusions(admin_
 
 
 def test_a_query_with_nothing_to_find_shows_why_and_no_articles(admin_client):
-    make_article("Football club wins the cup", ["The final."])
+    ArticleFactory(headline="Football club wins the cup", paragraphs=["The final."])
     response = admin_client.get(CHANGELIST, {"q": "ab*"})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == []

@@ -17,7 +17,8 @@ from django.db import connection
 from articles import search
 from articles.models import Article, JobStatus
 from articles.search import ArticleFilters, parse_query, with_phrase_pairs
-from tests.conftest import bulk_archive, every_page, plain_matches
+from articles.tests.factories import ArticleFactory
+from articles.tests.search.helpers import bulk_archive, every_page, plain_matches
 
 VOCABULARY = [
     # stop words of both languages, and words that are not
@@ -81,16 +82,6 @@ def test_every_phrase_match_holds_the_phrase_pairs_in_every_configuration(db):
     assert missed == 0
 
 
-def make_article(**fields) -> Article:
-    defaults = {
-        "slug": f"a-{random.random()}",
-        "language": "en",
-        "status": Article.Status.PUBLISHED,
-        "published_at": datetime(2024, 1, 1, tzinfo=UTC),
-    }
-    return Article.objects.create(**{**defaults, **fields})
-
-
 def stored_pairs(article: Article) -> tuple[list[int], list[int]]:
     """The trigger's pairs, and the pairs of the generated search vector itself."""
     with connection.cursor() as cursor:
@@ -103,7 +94,7 @@ def stored_pairs(article: Article) -> tuple[list[int], list[int]]:
 
 
 def test_the_trigger_keeps_the_pairs_of_the_generated_search_vector(db):
-    article = make_article(
+    article = ArticleFactory(
         headline="Prime minister resigns",
         standfirst="A coalition falls.",
         body=[{"type": "paragraph", "text": "The prime minister said the coalition had failed."}],

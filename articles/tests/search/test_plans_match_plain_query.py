@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from articles import search
 from articles.models import Article
 from articles.search import ArticleFilters, Plan, SearchTuning, boundary_cache, engine, search_articles
-from tests.conftest import bulk_archive, every_page, plain_matches
+from articles.tests.search.helpers import bulk_archive, every_page, plain_matches
 
 FILLER = ["report", "council", "meeting", "weather", "market", "street", "school", "river", "bridge", "garden"]
 
