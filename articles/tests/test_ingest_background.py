@@ -8,7 +8,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from articles import services
-from articles.models import Article, ImportBatch
+from articles.models import Article, ImportBatch, JobStatus
 from articles.tests import hostile
 from articles.tests.uploads import UPLOAD_URL, upload
 from entities.tests.worker import set_broker, wait_for
@@ -74,7 +74,7 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_imported_once_queued_aga
     assert "The files are stored but the background queue could not be reached" in text(
         admin_client.get(response["Location"])
     )
-    assert batch.status == "queued" and services.imports_dir(batch.id).is_dir()
+    assert batch.status == JobStatus.PENDING and services.imports_dir(batch.id).is_dir()
     assert not Article.objects.exists()
 
     private_redis.start()
