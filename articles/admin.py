@@ -118,7 +118,15 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over the whole archive on every page
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "source"]
-    readonly_fields = ["tagging_status", "tagging_error", "tagged_at", "content_hash", "created_at", "updated_at"]
+    readonly_fields = [
+        "tagging_status",
+        "tagging_error",
+        "tagged_at",
+        "tagging_worker",
+        "content_hash",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["publish", "unpublish", "retag"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
@@ -127,7 +135,17 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publication", {"fields": ["status", "published_at", "external_id", "version"]}),
         (
             "Tagging",
-            {"fields": ["tagging_status", "tagging_error", "tagged_at", "content_hash", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "tagging_status",
+                    "tagging_error",
+                    "tagged_at",
+                    "tagging_worker",
+                    "content_hash",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
     change_list_template = "admin/articles/article/change_list.html"
