@@ -16,6 +16,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/services.sh install
 	scripts/ensure-chromium.sh
+	scripts/ensure-drill-tools.sh
 	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -133,7 +133,7 @@ def test_two_worker_hosts_share_a_backlog_and_the_survivor_finishes_a_killed_hos
     first_host, second_host = drill.network.hosts
     first = drill.start_worker(first_host, "host-a")
     second = drill.start_worker(second_host, "host-b")
-    wait_for(lambda: first.ready() and second.ready(), deadline=300, what=f"both workers up:\n{drill.logs()}")
+    wait_for(lambda: first.ready() and second.ready(), deadline=300, what=lambda: f"both workers up:\n{drill.logs()}")
 
     set_broker(drill.broker_url(first_host))  # this process queues over TCP too
     ids = queue_backlog()
@@ -143,7 +143,7 @@ def test_two_worker_hosts_share_a_backlog_and_the_survivor_finishes_a_killed_hos
     def both_tagging_and_first_host_frozen_holding_claims() -> bool:
         drill.note_connections()
         done = articles.filter(tagging_status=JobStatus.DONE)
-        if done.count() < 30 or not done.filter(tagging_worker=second.node).exists():
+        if done.count() < BACKLOG // 3 or not done.filter(tagging_worker=second.node).exists():
             return False
         # Frozen before looking, so the claims seen are still held when it is killed.
         first.pause()
@@ -155,7 +155,7 @@ def test_two_worker_hosts_share_a_backlog_and_the_survivor_finishes_a_killed_hos
     wait_for(
         both_tagging_and_first_host_frozen_holding_claims,
         deadline=600,
-        what=f"both hosts tagging, host-a holding claims:\n{drill.logs()}",
+        what=lambda: f"both hosts tagging, host-a holding claims:\n{drill.logs()}",
     )
     first.kill()
     killed_at = time.monotonic()
@@ -172,7 +172,7 @@ def test_two_worker_hosts_share_a_backlog_and_the_survivor_finishes_a_killed_hos
     # The killed host's message comes back to the survivor after the visibility timeout; it
     # takes back that task's claims. No sweep runs: the claims are fresh (the sweep would
     # only release them after the hard time limit).
-    wait_for(all_done, deadline=600, what=f"the whole backlog tagged:\n{drill.logs()}")
+    wait_for(all_done, deadline=600, what=lambda: f"the whole backlog tagged:\n{drill.logs()}")
     finished_at = time.monotonic()
 
     rows = {a.id: a for a in articles}
