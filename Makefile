@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.t
 export DEBUG ?= true
 export PORT ?= 8000
 
-.PHONY: run test lint format bench eval services-start services-stop services-status clean
+.PHONY: run test lint format bench eval backup restore services-start services-stop services-status clean
 
 run: $(STAMP)
 	scripts/with-services.sh scripts/run.sh
@@ -16,6 +16,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/services.sh install
 	scripts/ensure-chromium.sh
+	scripts/ensure-drill-tools.sh
 	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -35,6 +36,14 @@ bench: $(STAMP)
 eval: $(STAMP)
 	scripts/with-services.sh $(PY) manage.py evaluate_tagging $(EVAL_ARGS)
 
+# The database (DATABASE_URL, else the private one) and MEDIA_ROOT: docs/operations.md#backups-and-restore
+backup: $(STAMP)
+	scripts/with-services.sh $(PY) manage.py backup $(BACKUP_ARGS)
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<timestamp> [REPLACE=1]" >&2; exit 2; }
+	scripts/with-services.sh $(PY) manage.py restore "$(FILE)" $(if $(REPLACE),--replace)
+
 services-start:
 	scripts/services.sh start
 services-stop:
@@ -49,6 +58,8 @@ $(STAMP): requirements/base.txt requirements/dev.txt requirements/prod.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# Everything under var/ but the backups.
 clean:
 	scripts/services.sh stop || true
-	rm -rf var/ staticfiles/
+	find var -mindepth 1 -maxdepth 1 ! -name backups -exec rm -rf {} + 2>/dev/null || true
+	rm -rf staticfiles/

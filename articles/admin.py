@@ -100,6 +100,18 @@ class SourceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Shown on an article's page, read-only: where its tagging stands and who did it.
+TAGGING_FIELDS = [
+    "tagging_status",
+    "tagging_error",
+    "tagged_at",
+    "tagging_worker",
+    "content_hash",
+    "created_at",
+    "updated_at",
+]
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "status", "published_at", "language", "source", "section", "tagging"]
@@ -118,17 +130,14 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over the whole archive on every page
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "source"]
-    readonly_fields = ["tagging_status", "tagging_error", "tagged_at", "content_hash", "created_at", "updated_at"]
+    readonly_fields = TAGGING_FIELDS
     actions = ["publish", "unpublish", "retag"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source", "section", "language"]}),
         ("Photo", {"fields": ["photo_caption", "photo_credit"]}),
         ("Publication", {"fields": ["status", "published_at", "external_id", "version"]}),
-        (
-            "Tagging",
-            {"fields": ["tagging_status", "tagging_error", "tagged_at", "content_hash", "created_at", "updated_at"]},
-        ),
+        ("Tagging", {"fields": TAGGING_FIELDS}),
     ]
     change_list_template = "admin/articles/article/change_list.html"
 

@@ -132,6 +132,9 @@ class Article(models.Model):
     # in one batch). A redelivered task takes its own claims back; other tasks leave them.
     # A done row keeps it until its batch has refreshed the entity counts.
     tagging_claim = models.CharField(max_length=64, blank=True, editable=False)
+    # Which worker (Celery's node name, "celery@<host>" by default; the machine's name for an
+    # in-process retag) claimed the row while it runs, and wrote its mentions once done.
+    tagging_worker = models.CharField(max_length=255, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -7,6 +7,7 @@ worker delays tagging but never loses it.
 """
 
 import logging
+import socket
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -187,7 +188,13 @@ def _text_size(article: Article) -> int:
 
 
 def claim_for_tagging(
-    *, article_id: int, content_hash: str, claim: str, batch_size: int = 1, batch_chars: int | None = None
+    *,
+    article_id: int,
+    content_hash: str,
+    claim: str,
+    batch_size: int = 1,
+    batch_chars: int | None = None,
+    worker: str = "",
 ) -> tuple[str, list[Article]]:
     """Claim the article, and up to batch_size - 1 other articles owing tagging, for `claim`.
 
@@ -196,7 +203,8 @@ def claim_for_tagging(
     or "claimed" when a live claim of another task holds it); rows this same claim holds
     from an earlier, interrupted attempt are taken back; other pending rows are taken with
     SKIP LOCKED (never waiting for another worker), oldest first, up to `batch_chars`
-    characters of text in all. Every claimed row is marked running, its attempts counted.
+    characters of text in all. Every claimed row is marked running, its attempts counted,
+    with the claim and the worker's name.
     "resumed": the article itself was written by an earlier run of this claim (the batch
     holds the rest of that run's claims).
     """
@@ -246,6 +254,7 @@ def claim_for_tagging(
             tagging_attempts=F("tagging_attempts") + 1,
             tagging_requested_at=now,
             tagging_claim=claim,
+            tagging_worker=worker,
         )
     return ("resumed" if resumed else "claimed"), batch
 
@@ -272,7 +281,13 @@ def _extract(batch: list[Article]) -> dict[int, list | Exception]:
 
 
 def _store_mentions(
-    *, article_id: int, content_hash: str, raw: list, known: resolve.Known, clusters: list | None = None
+    *,
+    article_id: int,
+    content_hash: str,
+    raw: list,
+    known: resolve.Known,
+    clusters: list | None = None,
+    worker: str = "",
 ) -> tuple[str, set[int]]:
     """Resolve and replace one article's mentions in one transaction; (outcome, entity ids
     whose counts may have changed)."""
@@ -316,12 +331,19 @@ def _store_mentions(
             tagged_hash=content_hash,
             tagging_error="",
             tagged_at=timezone.now(),
+            tagging_worker=worker,
         )
     return "tagged", before | {e.id for _, e in resolved}
 
 
 def tag_article(
-    *, article_id: int, content_hash: str, raw: list | None = None, claim: str = "", batch_size: int = 1
+    *,
+    article_id: int,
+    content_hash: str,
+    raw: list | None = None,
+    claim: str = "",
+    batch_size: int = 1,
+    worker: str = "",
 ) -> str:
     """Find, resolve and store the article's mentions; idempotent.
 
@@ -333,11 +355,17 @@ def tag_article(
     (see claim_for_tagging), NER runs over all of them with nlp.pipe and no lock held, then
     each article's mentions are written in its own transaction; one article failing does not
     fail the others. Entity counts are refreshed once for the batch. `raw` lets bulk callers
-    pass mentions already found with nlp.pipe (one article, no batch).
+    pass mentions already found with nlp.pipe (one article, no batch). `worker` names who
+    tags (the Celery node), recorded on the rows; this machine's name by default.
     """
     claim = claim or uuid.uuid4().hex
+    worker = worker or socket.gethostname()
     outcome, batch = claim_for_tagging(
-        article_id=article_id, content_hash=content_hash, claim=claim, batch_size=1 if raw is not None else batch_size
+        article_id=article_id,
+        content_hash=content_hash,
+        claim=claim,
+        batch_size=1 if raw is not None else batch_size,
+        worker=worker,
     )
     if not batch and outcome != "resumed":
         return outcome  # nothing to do, or another task's live claim holds the article
@@ -371,6 +399,7 @@ def tag_article(
                     raw=found,
                     known=known,
                     clusters=clusters.get(article.id),
+                    worker=worker,
                 )
                 if outcomes[article.id] == "tagged":
                     touched |= entity_ids

@@ -42,6 +42,7 @@ def tag_article(self, article_id: int, content_hash: str) -> str:
             content_hash=content_hash,
             claim=self.request.id or "",
             batch_size=settings.TAGGING_BATCH_SIZE,
+            worker=self.request.hostname or "",
         )
     except TRANSIENT:
         raise

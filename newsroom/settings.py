@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "core",
     "articles",
     "entities",
 ]
@@ -213,7 +214,8 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploads wait here for the ingest worker; a worker on another machine needs the same volume.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or VAR_DIR / "media")
 
 # --- Uploads --------------------------------------------------------------------------
 # Per-file and per-batch limits of the ingest pipeline live in articles/ingest/limits.py;

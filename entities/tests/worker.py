@@ -22,14 +22,17 @@ ROOT = Path(settings.BASE_DIR)
 CELERY = str(Path(sys.executable).parent / "celery")
 
 
-def wait_for(predicate: Callable[[], bool], *, deadline: float = 90, what: str = "condition") -> None:
-    """Poll until the predicate holds; fail (not a timing assertion: a hang guard) after `deadline` s."""
+def wait_for(
+    predicate: Callable[[], bool], *, deadline: float = 90, what: str | Callable[[], str] = "condition"
+) -> None:
+    """Poll until the predicate holds; fail (not a timing assertion: a hang guard) after `deadline` s.
+    `what` may be a function, called on failure (to show worker logs as they are then)."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if predicate():
             return
         time.sleep(0.3)
-    pytest.fail(f"gave up waiting for {what}")
+    pytest.fail(f"gave up waiting for {what() if callable(what) else what}")
 
 
 def database_url() -> str:
