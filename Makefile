@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.t
 export DEBUG ?= true
 export PORT ?= 8000
 
-.PHONY: run test lint format bench eval backup restore services-start services-stop services-status clean
+.PHONY: run test lint format bench eval eval-tagging eval-search backup restore services-start services-stop services-status clean
 
 run: $(STAMP)
 	scripts/with-services.sh scripts/run.sh
@@ -33,8 +33,15 @@ format: $(STAMP)
 bench: $(STAMP)
 	scripts/with-services.sh $(PY) -m benchmarks $(BENCH_ARGS)
 
+# Both quality evaluations; each alone with its own arguments: make eval-search EVAL_ARGS=--unjudged
 eval: $(STAMP)
+	scripts/with-services.sh sh -c '$(PY) manage.py evaluate_tagging $(EVAL_TAGGING_ARGS) && $(PY) manage.py evaluate_search $(EVAL_SEARCH_ARGS)'
+
+eval-tagging: $(STAMP)
 	scripts/with-services.sh $(PY) manage.py evaluate_tagging $(EVAL_ARGS)
+
+eval-search: $(STAMP)
+	scripts/with-services.sh $(PY) manage.py evaluate_search $(EVAL_ARGS)
 
 # The database (DATABASE_URL, else the private one) and MEDIA_ROOT: docs/operations.md#backups-and-restore
 backup: $(STAMP)

@@ -36,15 +36,15 @@ def tantivy_schema():
     return builder.build()
 
 
-def open_tantivy(path: Path, create: bool = False):
-    """The index at `path` (emptied first with `create`), with its language analysers:
-    lowercase, ASCII folding and the language's Snowball stemmer."""
+def open_tantivy(path: Path | None, create: bool = False):
+    """The index at `path` (emptied first with `create`; in memory when None), with its language
+    analysers: lowercase, ASCII folding and the language's Snowball stemmer."""
     import tantivy
 
-    if create:
+    if create and path is not None:
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
-    index = tantivy.Index(tantivy_schema(), path=str(path))
+    index = tantivy.Index(tantivy_schema(), path=str(path) if path is not None else None)
     for lang, stemmer in (("en", "english"), ("fr", "french")):
         analyzer = (
             tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
