@@ -127,9 +127,10 @@ def use_evaluation_database(*, rebuild: bool, write) -> None:
 def stable_ids() -> dict[int, str]:
     """{database id: stable demo id}: the Wikinews record's id, "seed" for the AFP seed article.
     An article that maps to no demo record is an error: its grades could not be found."""
-    from articles.ingest.wiretext import parse_wire_text
+    from articles.ingest import read_documents
 
-    seed_external_id = parse_wire_text(SEED.read_bytes()).external_id
+    [(_, seed)] = read_documents(SEED.name, SEED.read_bytes())
+    seed_external_id = seed.external_id
     rows = Article.objects.published().values_list("id", "external_id")
     ids = {pk: ("seed" if external == seed_external_id else external) for pk, external in rows}
     demo_ids = {"seed"}
