@@ -60,7 +60,7 @@ def check_article(article: ParsedArticle) -> ParsedArticle:
         # No provider id: the text itself is the document's identity, never the headline
         # alone (two stories may share one). The same text again is the same document;
         # whether a new text updates a story of the same headline is the editor's call
-        # (articles.services.import_article, docs/decisions/0015-story-identity-and-revisions.md).
+        # (articles.services.import_article, docs/decisions/0016-story-identity-and-revisions.md).
         article.identify_by_content()
     if article.version is not None and not (0 <= article.version < 2**31):
         raise IngestError(f"the version number {article.version} is out of range")

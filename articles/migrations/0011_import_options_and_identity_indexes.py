@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_article_tagging_worker"),
+        ("articles", "0010_article_publish_permission"),
     ]
 
     operations = [
