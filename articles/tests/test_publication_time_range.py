@@ -116,7 +116,7 @@ CONSTRAINT = "article_publication_time_in_range"
 
 @pytest.fixture
 def without_the_range_constraint(transactional_db):
-    """The table as it was before migration 0011: a row may hold any time. (Committed, since
+    """The table as it was before migration 0012: a row may hold any time. (Committed, since
     PostgreSQL refuses ALTER TABLE inside a transaction with deferred checks pending.)"""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s", [CONSTRAINT])
@@ -131,7 +131,7 @@ def without_the_range_constraint(transactional_db):
 def test_the_repair_migration_makes_a_stored_unreadable_row_a_draft_and_every_read_path_answers(
     without_the_range_constraint, client, admin_client
 ):
-    repair = importlib.import_module("articles.migrations.0010_repair_publication_times").repair_publication_times
+    repair = importlib.import_module("articles.migrations.0011_repair_publication_times").repair_publication_times
     bad = ArticleFactory(headline="Dateprobe BC", paragraphs=["Dateprobe body text about Jim Mattis."])
     good = ArticleFactory(headline="Dateprobe good", paragraphs=["Dateprobe body text about Jim Mattis."])
     mattis = EntityFactory(kind=EntityKind.PERSON, name="Jim Mattis", article_count=2)

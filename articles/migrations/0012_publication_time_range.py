@@ -9,7 +9,7 @@ import articles.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_repair_publication_times"),
+        ("articles", "0011_repair_publication_times"),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ Such a row (imported before the range was checked, research/security-probe-2026-
 cannot even be loaded by Django, so the repair is SQL: the time is unknown, so the article
 becomes a draft without a time, for an editor to date and publish again. The counts of the
 entities it mentions are then recomputed as entities.services.refresh_article_counts does
-(published articles whose time has passed). The constraint of 0011 then keeps them out.
+(published articles whose time has passed). The constraint of 0012 then keeps them out.
 """
 
 from django.db import migrations
@@ -34,7 +34,7 @@ def repair_publication_times(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_article_tagging_worker"),
+        ("articles", "0010_article_publish_permission"),
         ("entities", "0005_article_entity_ids_triggers"),
     ]
 
