@@ -158,6 +158,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Publishing is its own right, apart from "change": it decides what readers see.
+        # Who holds which is in docs/roles.md.
+        permissions = [("publish_article", "Can publish and unpublish articles")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
