@@ -48,28 +48,32 @@ class Language(models.TextChoices):
     UNKNOWN = "und", "Unknown"
 
 
-class Section(models.Model):
+class NamedList(models.Model):
+    """A short list editors name and readers see in URLs: sections, sources."""
+
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Source(models.Model):
+class Section(NamedList):
+    """The desk's section of the paper (World, Politics, Sport...)."""
+
+    class Meta(NamedList.Meta):
+        pass
+
+
+class Source(NamedList):
     """The agency or desk an article comes from (AFP, Reuters, staff...)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+    class Meta(NamedList.Meta):
+        pass
 
 
 class ArticleQuerySet(models.QuerySet):
