@@ -20,7 +20,7 @@ from entities.tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES_MIGRATION = importlib.import_module("articles.migrations.0011_newsroom_roles")
+ROLES_MIGRATION = importlib.import_module("articles.migrations.0013_newsroom_roles")
 ROLES = ["Reporters", "Editors", "Curators", "View-only staff"]
 VIEW_ONLY = ("articles.view_article", "entities.view_entity")
 

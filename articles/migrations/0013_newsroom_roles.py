@@ -75,7 +75,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_article_publish_permission"),
+        ("articles", "0012_publication_time_range"),
         ("entities", "0005_article_entity_ids_triggers"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
