@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, JobStatus, Section, Source, validate_publication_time
 from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
@@ -80,6 +80,7 @@ class UploadForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         help_text="For files that carry no date (in the site's time zone); otherwise publishing dates them now.",
         error_messages={"invalid": "Write the publication time as 2024-05-31 14:30."},
+        validators=[validate_publication_time],
     )
     update_same_headline = forms.BooleanField(
         required=False,

@@ -5,6 +5,7 @@ article over a length limit is refused before it reaches the database (never a D
 """
 
 from articles.ingest.base import IngestError, ParsedArticle
+from articles.models import publication_time_error
 
 KB = 1024
 MB = 1024 * KB
@@ -62,6 +63,8 @@ def check_article(article: ParsedArticle) -> ParsedArticle:
         # whether a new text updates a story of the same headline is the editor's call
         # (articles.services.import_article, docs/decisions/0016-story-identity-and-revisions.md).
         article.identify_by_content()
+    if article.published_at is not None and (error := publication_time_error(article.published_at)):
+        raise IngestError(error)
     if article.version is not None and not (0 <= article.version < 2**31):
         raise IngestError(f"the version number {article.version} is out of range")
     return article

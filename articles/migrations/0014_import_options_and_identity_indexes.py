@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_article_publish_permission"),
+        ("articles", "0013_newsroom_roles"),
     ]
 
     operations = [
