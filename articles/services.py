@@ -9,9 +9,9 @@ import hashlib
 import logging
 import time
 import uuid
-from datetime import timedelta
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO

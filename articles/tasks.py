@@ -34,6 +34,8 @@ def requeue_stalled_imports() -> int:
     is queued once per silence, and a worker already on it makes the extra task a no-op)."""
     stalled = services.claim_stalled_batches(silent_for_seconds=settings.IMPORT_STALL_SECONDS)
     for batch_id in stalled:
-        logger.warning("import batch %s made no progress for %ss: queued again", batch_id, settings.IMPORT_STALL_SECONDS)
+        logger.warning(
+            "import batch %s made no progress for %ss: queued again", batch_id, settings.IMPORT_STALL_SECONDS
+        )
         import_batch.delay(batch_id)
     return len(stalled)

@@ -6,20 +6,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0009_article_tagging_worker'),
+        ("articles", "0009_article_tagging_worker"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='heartbeat_at',
+            model_name="importbatch",
+            name="heartbeat_at",
             field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
         migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'running'])), fields=['heartbeat_at'], name='import_batch_unfinished'),
+            model_name="importbatch",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "running"])),
+                fields=["heartbeat_at"],
+                name="import_batch_unfinished",
+            ),
         ),
     ]

@@ -13,7 +13,7 @@ from articles import services, tasks
 from articles.models import Article, ImportBatch, JobStatus
 from articles.tests import hostile
 from articles.tests.test_ingest_background import ingest_worker
-from core.locks import IMPORT_BATCH
+from core.locks import IMPORT_BATCH, locked_keys
 from entities.tests.worker import purge, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -77,6 +77,8 @@ def test_a_silent_batch_a_worker_still_holds_is_not_queued_again(stored_batch, m
         assert not Article.objects.exists()
     finally:
         holder.close()
+    # The server drops a closed session's locks as its backend exits, just after close().
+    wait_for(lambda: not locked_keys(IMPORT_BATCH, [stored_batch.id]), what="the closed session's lock to go")
     assert tasks.requeue_stalled_imports() == 1  # the holder is gone (a worker killed): queued again
     assert queued == [stored_batch.id]
 
