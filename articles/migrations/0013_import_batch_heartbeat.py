@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_article_tagging_worker"),
+        ("articles", "0012_publication_time_range"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
