@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0013_newsroom_roles"),
+        ("articles", "0014_import_batch_heartbeat"),
     ]
 
     operations = [
