@@ -60,6 +60,22 @@ class UploadForm(forms.Form):
         required=False, label="Publish", help_text="Publish the imported stories now (otherwise they stay drafts)."
     )
 
+    def __init__(self, *args, may_publish: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_publish:
+            del self.fields["publish"]  # not offered; a POST that ticks it anyway is refused in clean()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "publish" not in self.fields:
+            if self.data.get("publish"):
+                raise ValidationError(
+                    "You may not publish articles: upload without “Publish” to file drafts, "
+                    "and an editor will publish them."
+                )
+            cleaned["publish"] = False
+        return cleaned
+
     def clean_files(self):
         files = self.cleaned_data["files"]
         if not files:
@@ -159,23 +175,46 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset, False
         return queryset.filter(search_vector=query.expression), False
 
+    def has_publish_permission(self, request, obj=None) -> bool:
+        """Publishing and unpublishing: its own permission, apart from "change"."""
+        return request.user.has_perm(f"{self.opts.app_label}.publish_{self.opts.model_name}")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Changing a published story changes what readers see: that takes the publish right too.
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a published story takes it from readers: an unpublishing.
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not self.has_publish_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_publish_permission(request):
+            return self.readonly_fields
+        return [*self.readonly_fields, "status"]  # a new story or a draft stays a draft
+
     def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and not self.has_publish_permission(request):
+            raise PermissionDenied  # get_readonly_fields keeps it off the form; never reached by the page
         super().save_model(request, obj, form, change)
         entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
         if change and {"status", "published_at"} & set(form.changed_data):
             entity_services.refresh_counts_for_articles([obj.id])
 
-    @admin.action(description="Re-tag selected articles (find their entities again)")
+    @admin.action(description="Re-tag selected articles (find their entities again)", permissions=["change"])
     def retag(self, request, queryset):
         count = entity_services.retag_articles(queryset.values_list("id", flat=True))
         self.message_user(request, f"{count} article(s) queued for tagging.", messages.SUCCESS)
 
-    @admin.action(description="Publish selected articles")
+    @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
         count = services.publish_articles(article_ids=list(queryset.values_list("id", flat=True)))
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)")
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = services.unpublish_articles(article_ids=list(queryset.values_list("id", flat=True)))
         self.message_user(request, f"{count} article(s) unpublished.", messages.SUCCESS)
@@ -216,7 +255,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        may_publish = self.has_publish_permission(request)
+        form = (
+            UploadForm(request.POST, request.FILES, may_publish=may_publish)
+            if request.method == "POST"
+            else UploadForm(may_publish=may_publish)
+        )
         results = None
         if request.method == "POST" and form.is_valid() and _goes_to_background(form.cleaned_data["files"]):
             batch = services.create_upload_batch(

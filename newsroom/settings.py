@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "core",
     "articles",
     "entities",
+    "changes",
 ]
 
 MIDDLEWARE = [
@@ -185,13 +186,14 @@ SEARCH_WINDOW_CACHE_SECONDS = env.int("SEARCH_WINDOW_CACHE_SECONDS", default=60)
 # publication, embargo release and merges drop them sooner. 0 computes them on every request.
 COMENTION_CACHE_SECONDS = env.int("COMENTION_CACHE_SECONDS", default=300)
 # Tagging owed but not queued (broker down at save time, worker killed) is re-queued;
-# entity counts follow embargoes as they pass.
+# entity counts and the change feed follow embargoes as they pass.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-tagging": {"task": "entities.tasks.sweep_pending_tagging", "schedule": 60.0},
     "refresh-counts-for-released-articles": {
         "task": "entities.tasks.refresh_counts_for_released_articles",
         "schedule": 60.0,
     },
+    "release-embargoed-articles": {"task": "changes.tasks.release_embargoed_articles", "schedule": 60.0},
 }
 
 # --- Internationalisation -------------------------------------------------------------
