@@ -282,10 +282,18 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of an unfinished batch: created, progress recorded by the worker,
+    # or queued again by beat. Long silence means its task was lost (articles.tasks).
+    heartbeat_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(status__in=["pending", "running"]), name="import_batch_unfinished"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_status_display().lower()})"
