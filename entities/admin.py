@@ -99,7 +99,7 @@ class EntityAdmin(admin.ModelAdmin):
             return
         super().save_formset(request, form, formset, change)
 
-    @admin.action(description="Merge selected entities into one…")
+    @admin.action(description="Merge selected entities into one…", permissions=["change"])
     def merge(self, request, queryset):
         entities = queryset.filter(status=Entity.Status.ACTIVE)
         if entities.count() < 2:
@@ -133,7 +133,7 @@ class EntityAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/entities/entity/merge.html", context)
 
-    @admin.action(description="Reject selected (not an entity; never tagged again)")
+    @admin.action(description="Reject selected (not an entity; never tagged again)", permissions=["change"])
     def reject(self, request, queryset):
         count = 0
         for entity_id in queryset.values_list("id", flat=True):

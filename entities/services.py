@@ -30,6 +30,8 @@ from entities.selectors import invalidate_entity_caches
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# The name under which entities/tasks.py registers its tagging task (routed to the "tagging" queue).
+TAG_ARTICLE_TASK = "entities.tasks.tag_article"
 
 
 class CurationError(ValueError):
@@ -42,12 +44,9 @@ class CurationError(ValueError):
 def queue_tagging(article_id: int, content_hash: str) -> bool:
     """Send the task now; False (and a log line) when the broker cannot be reached. The row
     still says pending, so the sweep sends it later."""
-    # tasks.py imports this module at its top (its retry policy is TRANSIENT_ERRORS), so the
-    # task, which only this function sends, is imported when sent.
-    from entities.tasks import tag_article
-
     try:
-        tag_article.apply_async(args=[article_id, content_hash], retry=False)
+        # Sent by name: tasks.py imports this module, not the other way round.
+        current_app.send_task(TAG_ARTICLE_TASK, args=[article_id, content_hash], retry=False)
     except Exception as exc:  # kombu/redis raise many types; none may fail a save
         logger.warning("tagging of article %s not queued (broker unreachable: %s); the sweep will", article_id, exc)
         return False

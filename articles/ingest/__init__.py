@@ -22,6 +22,7 @@ from articles.ingest.jsonl import json_document, jsonl_documents
 from articles.ingest.newsml1 import newsml1_items
 from articles.ingest.newsmlg2 import newsml_items
 from articles.ingest.nitf import nitf_article
+from articles.ingest.ritzau import ritzau_article
 from articles.ingest.sanitize import localname
 from articles.ingest.wiretext import parse_wire_text
 from articles.ingest.xmlsafe import parse_xml
@@ -30,7 +31,7 @@ __all__ = ["IngestError", "ParsedArticle", "read_documents", "read_stream", "SUP
 
 SUPPORTED_EXTENSIONS = {
     ".txt": "wire text",
-    ".xml": "NewsML-G2, NITF or NewsML 1.x",
+    ".xml": "NewsML-G2, NITF, NewsML 1.x or Ritzau XML",
     ".nitf": "NITF",
     ".newsml": "NewsML-G2",
     ".jsonl": "JSON Lines",
@@ -103,7 +104,7 @@ def _one(label: str, parser, data: bytes) -> Iterator[Result]:
 
 def _looks_like_xml(data: bytes) -> bool:
     head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith((b"<?xml", b"<nitf", b"<newsItem", b"<newsMessage", b"<NewsML"))
+    return head.startswith((b"<?xml", b"<nitf", b"<newsItem", b"<newsMessage", b"<NewsML", b"<RBNews"))
 
 
 def _xml_documents(label: str, data: bytes) -> Iterator[Result]:
@@ -116,6 +117,9 @@ def _xml_documents(label: str, data: bytes) -> Iterator[Result]:
     if kind == "nitf":
         yield from _one(label, nitf_article, root)
         return
+    if kind == "rbnews":
+        yield from _one(label, ritzau_article, root)
+        return
     if kind == "newsml" and not root.tag.startswith("{"):
         items = newsml1_items(root)
     elif root.tag.startswith("{http://iptc.org/std/nar/"):
@@ -125,7 +129,7 @@ def _xml_documents(label: str, data: bytes) -> Iterator[Result]:
             label,
             IngestError(
                 f"unrecognised XML (root element <{root.tag.rsplit('}', 1)[-1][:50]}>): accepted are "
-                "NewsML-G2 (newsItem, newsMessage), NITF 3.x and NewsML 1.x"
+                "NewsML-G2 (newsItem, newsMessage), NITF 3.x, NewsML 1.x and Ritzau (RBNews)"
             ),
         )
         return

@@ -108,6 +108,13 @@ class ParsedQuery:
         return compiled(SearchRank(Embedded(Sql(vector)), Embedded(self.sql)), model=Article)
 
 
+def included_words(q: str) -> str:
+    """The words of a web-search string a match must hold: excluded terms (-word,
+    -"phrase", -prefix*) and OR operators taken out; quotes and stars are left to the caller."""
+    included = _EXCLUDED_RE.sub(" ", q)
+    return " ".join(_OR_RE.sub(" ", included).split())
+
+
 def parse_query(q: str) -> ParsedQuery | None:
     """The tsquery of a web-search string; None for a blank one; SearchError("q") when it
     has nothing to find (only operators, only excluded words, a too short prefix).
