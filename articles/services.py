@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -22,6 +23,7 @@ from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
 from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
+from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from entities.services import refresh_counts_for_articles, request_tagging
 
 logger = logging.getLogger(__name__)
@@ -202,6 +204,9 @@ def import_documents(
 
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
 PROGRESS_EVERY = 50
+# Batches a worker runs (the command runs its own, in its process).
+BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD]
+MAX_REQUEUED_PER_SWEEP = 100
 
 
 def imports_dir(batch_id: int) -> Path:
@@ -234,14 +239,22 @@ def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch
 
 
 def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
-    """Import the pending files of a batch; True when finished, False when the time budget
-    ran out first (the caller queues the rest: every task stays under its time limit)."""
-    deadline = time.monotonic() + budget_seconds if budget_seconds else None
+    """Import the pending files of a batch; True when finished (or another worker holds it),
+    False when the time budget ran out first (the caller queues the rest: every task stays
+    under its time limit). One worker at a time: a duplicate message (beat re-queued a batch
+    whose first task was only slow) returns at once instead of importing alongside."""
+    with try_advisory_lock(IMPORT_BATCH, batch_id) as acquired:
+        if not acquired:
+            return True
+        return _run_locked_batch(batch_id, time.monotonic() + budget_seconds if budget_seconds else None)
+
+
+def _run_locked_batch(batch_id: int, deadline: float | None) -> bool:
     batch = ImportBatch.objects.filter(id=batch_id).first()
     if batch is None or batch.is_finished:
         return True
     ImportBatch.objects.filter(id=batch_id).update(
-        status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now()
+        status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now(), heartbeat_at=timezone.now()
     )
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
@@ -253,6 +266,28 @@ def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
     with contextlib.suppress(OSError):
         imports_dir(batch.id).rmdir()
     return True
+
+
+def claim_stalled_batches(*, silent_for_seconds: float) -> list[int]:
+    """Background batches (uploads) that are unfinished, silent for that long and held by no
+    worker: their task was lost (broker down when queued, worker killed and the message gone).
+    Their heartbeat moves to now, so the caller queues each once per silence, not every minute."""
+    cutoff = timezone.now() - timedelta(seconds=silent_for_seconds)
+    with transaction.atomic():
+        candidates = list(
+            ImportBatch.objects.select_for_update(skip_locked=True)
+            .filter(
+                status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+                heartbeat_at__lt=cutoff,
+                origin__in=BACKGROUND_ORIGINS,
+            )
+            .order_by("heartbeat_at")
+            .values_list("id", flat=True)[:MAX_REQUEUED_PER_SWEEP]
+        )
+        held = locked_keys(IMPORT_BATCH, candidates)
+        stalled = [batch_id for batch_id in candidates if batch_id not in held]
+        ImportBatch.objects.filter(id__in=stalled).update(heartbeat_at=timezone.now())
+    return stalled
 
 
 def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | None = None) -> bool:
@@ -291,6 +326,7 @@ def _save_progress(item: ImportItem) -> None:
         fields.append("outcomes")
         item._saved_outcomes = len(item.outcomes)
     item.save(update_fields=fields)
+    ImportBatch.objects.filter(id=item.batch_id).update(heartbeat_at=timezone.now())
 
 
 def _finish_item(item: ImportItem, *, error: str = "", outcome_reason: str = "") -> None:

@@ -8,6 +8,7 @@ import hashlib
 import re
 
 from articles.ingest.base import IngestError, ParsedArticle
+from articles.models import publication_time_error
 
 KB = 1024
 MB = 1024 * KB
@@ -63,6 +64,8 @@ def check_article(article: ParsedArticle) -> ParsedArticle:
         # No provider id: the headline is the story's identity (as for wire text), so
         # importing the same file again updates the story instead of duplicating it.
         article.external_id = "h-" + hashlib.sha1(headline_key(article.headline).encode()).hexdigest()[:24]  # noqa: S324
+    if article.published_at is not None and (error := publication_time_error(article.published_at)):
+        raise IngestError(error)
     if article.version is not None and not (0 <= article.version < 2**31):
         raise IngestError(f"the version number {article.version} is out of range")
     return article
