@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0012_publication_time_range"),
+        ("articles", "0013_newsroom_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
