@@ -375,10 +375,11 @@ def tag_article(
     # The slow part runs with no lock held.
     raws = {article_id: raw} if raw is not None else _extract(batch)
     clusters: dict[int, list] = {}
+    texts = {a.id: article_fields(a) for a in batch}
     for i, found in raws.items():
         if isinstance(found, list):
             try:
-                clusters[i] = clustering.cluster_article(found)
+                clusters[i] = clustering.cluster_article(found, texts.get(i))
             except _BATCH_STOPPERS:
                 raise
             except Exception as exc:  # this article fails alone, below
