@@ -65,11 +65,15 @@ def test_an_editor_compares_two_revisions_and_restores_the_first(browser, live_s
         page.get_by_role("button", name="Compare").click()
         assert "Revision 1" in page.locator(".compare-summary").inner_text()
         body = page.locator('.revision-diff[data-field="body"]')
-        removed = " ".join(body.locator(".diff_sub").all_inner_texts())
-        added = " ".join(body.locator(".diff_add, .diff_chg").all_inner_texts())
-        assert "closed" in removed and "reopened" in added
+        # Side by side: revision 1's line on the left, revision 2's on the right, the changed
+        # parts marked.
+        old_side = " ".join(body.locator("tbody td:nth-child(3)").all_inner_texts()).replace("\xa0", " ")
+        new_side = " ".join(body.locator("tbody td:nth-child(6)").all_inner_texts()).replace("\xa0", " ")
+        assert "closed the port of Calais on Monday" in old_side
+        assert "reopened the port of Calais on Tuesday" in new_side
+        assert body.locator(".diff_chg, .diff_sub, .diff_add").count() > 0
         # Stored text is shown as text: the angle brackets are not markup.
-        assert "<because" in body.inner_text().replace("\xa0", " ")
+        assert "<be" in old_side and "storm>" in old_side  # (long lines wrap at 70 characters)
         assert page.locator(".revision-diff because").count() == 0
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "admin-revision-diff.png"), full_page=True)
