@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -220,6 +221,10 @@ class Article(models.Model):
                 name="article_tagging_owed",
             ),
             models.Index(fields=["tagging_claim"], condition=~Q(tagging_claim=""), name="article_tagging_claimed"),
+            # Story identity (services.import_article): a text's content id looked up across
+            # sources, and the stories that share a headline, letter case aside (iexact).
+            models.Index(fields=["external_id"], condition=~Q(external_id=""), name="article_external_id"),
+            models.Index(Upper("headline"), name="article_headline_upper"),
         ]
 
     def __str__(self) -> str:
@@ -275,6 +280,17 @@ class ImportBatch(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
     created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     publish = models.BooleanField(default=False)
+    # What the editor chose for the documents of this batch (services.ImportOptions).
+    default_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="For files naming none."
+    )
+    default_section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="For files naming none."
+    )
+    default_published_at = models.DateTimeField(null=True, blank=True, help_text="For files dating none.")
+    update_same_headline = models.BooleanField(
+        default=False, help_text="A text without an id updates the story of the same source with the same headline."
+    )
     # A batch waiting for the ingest worker is shown as "queued", as it always has been.
     status = models.CharField(
         max_length=10, choices={**dict(JobStatus.choices), JobStatus.PENDING: "Queued"}, default=JobStatus.PENDING

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0014_import_batch_heartbeat"),
+        ("articles", "0015_import_options_and_identity_indexes"),
     ]
 
     operations = [

@@ -29,6 +29,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0015_spool_file"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("articles", "0016_spool_file"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [migrations.RunPython(grant, revoke)]
