@@ -32,7 +32,7 @@ ALTER TABLE articles_article ENABLE TRIGGER USER;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0015_import_options_and_identity_indexes"),
+        ("articles", "0017_spool_file_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -59,6 +59,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("upload", "Upload"),
                             ("command", "import_articles command"),
+                            ("spool", "Spool folder"),
                             ("import", "Import (no batch: demo loader, scripts)"),
                             ("admin", "Admin edit"),
                             ("restore", "Restore of an earlier revision"),
