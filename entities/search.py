@@ -13,7 +13,7 @@ from articles.search.query import SearchError, clean_query, included_words
 from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor, estimate_rows, keyset_page
 from core.sql import Sql, compose, table
 from entities.extraction.gazetteer import lookup
-from entities.models import Alias, Entity, EntityKind, name_key
+from entities.models import Alias, AliasSighting, Entity, EntityKind, name_key
 
 __all__ = ["SearchError", "entities_named_in", "search_entities"]
 
@@ -92,8 +92,10 @@ def _entities_by_span(spans: list[_Span]) -> dict[_Span, list[tuple[int, int]]]:
     kinds = EntityKind.values
     found: dict[_Span, list[tuple[int, int]]] = {}
     named = Entity.objects.filter(kind__in=kinds, key__in=labels).values_list("key", "id", "merged_into_id")
-    aliased = Alias.objects.filter(kind__in=kinds, key__in=labels).values_list(
-        "key", "entity_id", "entity__merged_into_id"
+    aliased = (
+        Alias.objects.public()
+        .filter(kind__in=kinds, key__in=labels)
+        .values_list("key", "entity_id", "entity__merged_into_id")
     )
     for key, ident, merged in [*named, *aliased]:
         for span in labels[key]:
@@ -194,6 +196,7 @@ def _scored(kind: str, name: str) -> Sql:
             FROM {aliases} a
             WHERE a.kind = {kind} AND (lower(f_unaccent(a.name)) LIKE lower(f_unaccent({like}))
                                    OR lower(f_unaccent(a.name)) %% lower(f_unaccent({name})))
+                AND {public_alias}
             GROUP BY a.entity_id
         ) al ON al.entity_id = e.id
         WHERE {listed} AND (
@@ -207,4 +210,17 @@ def _scored(kind: str, name: str) -> Sql:
         entities=table(Entity),
         aliases=table(Alias),
         listed=_listed(kind),
+        public_alias=_public_alias(),
+    )
+
+
+def _public_alias() -> Sql:
+    """Alias.objects.public() over `a`: an editor's alias, or one seen in a published
+    article whose time has come (the unique (alias, article) index finds its sightings)."""
+    return compose(
+        """(a.curated OR EXISTS (
+            SELECT 1 FROM {sightings} s JOIN {articles} ar ON ar.id = s.article_id
+            WHERE s.alias_id = a.id AND ar.status = 'published' AND ar.published_at <= now()))""",
+        sightings=table(AliasSighting),
+        articles=table(Article),
     )
