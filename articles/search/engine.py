@@ -8,6 +8,7 @@ from datetime import datetime
 from articles.search import where
 from articles.search.estimate import estimate_matches
 from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, ArticleFilters, resolve_entities
+from articles.search.named import with_named_entities
 from articles.search.phrase_pairs import with_phrase_pairs
 from articles.search.planner import (
     DEFAULT_TUNING,
@@ -52,6 +53,7 @@ def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuni
     position = _position(cursor, ordering)
     filters = resolve_entities(filters)
     query = with_phrase_pairs(query) if query else None
+    query = with_named_entities(query, filters.q, language=filters.language) if query else None
     return Search(filters, query, ordering, position, page_size, tuning)
 
 
