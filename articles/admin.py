@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, JobStatus, Section, Source, validate_publication_time
 from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
@@ -59,6 +59,54 @@ class UploadForm(forms.Form):
     publish = forms.BooleanField(
         required=False, label="Publish", help_text="Publish the imported stories now (otherwise they stay drafts)."
     )
+    source = forms.ModelChoiceField(
+        Source.objects.all(),
+        required=False,
+        label="Source",
+        empty_label="(as the files say)",
+        help_text="For files that name no source (plain wire text does not): the agency or desk it comes from.",
+    )
+    section = forms.ModelChoiceField(
+        Section.objects.all(),
+        required=False,
+        label="Section",
+        empty_label="(as the files say)",
+        help_text="For files that name no section.",
+    )
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Publication time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="For files that carry no date (in the site's time zone); otherwise publishing dates them now.",
+        error_messages={"invalid": "Write the publication time as 2024-05-31 14:30."},
+        validators=[validate_publication_time],
+    )
+    update_same_headline = forms.BooleanField(
+        required=False,
+        label="Update the story with the same headline",
+        help_text=(
+            "Plain wire text carries no story id: a text whose headline matches an existing story of the same "
+            "source updates that story instead of becoming a new one. Leave unticked and two stories that "
+            "share a headline are both kept."
+        ),
+    )
+
+    def __init__(self, *args, may_publish: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_publish:
+            del self.fields["publish"]  # not offered; a POST that ticks it anyway is refused in clean()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "publish" not in self.fields:
+            if self.data.get("publish"):
+                raise ValidationError(
+                    "You may not publish articles: upload without “Publish” to file drafts, "
+                    "and an editor will publish them."
+                )
+            cleaned["publish"] = False
+        return cleaned
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -159,23 +207,46 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset, False
         return queryset.filter(query.condition()), False
 
+    def has_publish_permission(self, request, obj=None) -> bool:
+        """Publishing and unpublishing: its own permission, apart from "change"."""
+        return request.user.has_perm(f"{self.opts.app_label}.publish_{self.opts.model_name}")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Changing a published story changes what readers see: that takes the publish right too.
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a published story takes it from readers: an unpublishing.
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not self.has_publish_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_publish_permission(request):
+            return self.readonly_fields
+        return [*self.readonly_fields, "status"]  # a new story or a draft stays a draft
+
     def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and not self.has_publish_permission(request):
+            raise PermissionDenied  # get_readonly_fields keeps it off the form; never reached by the page
         super().save_model(request, obj, form, change)
         entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
         if change and {"status", "published_at"} & set(form.changed_data):
             entity_services.refresh_counts_for_articles([obj.id])
 
-    @admin.action(description="Re-tag selected articles (find their entities again)")
+    @admin.action(description="Re-tag selected articles (find their entities again)", permissions=["change"])
     def retag(self, request, queryset):
         count = entity_services.retag_articles(queryset.values_list("id", flat=True))
         self.message_user(request, f"{count} article(s) queued for tagging.", messages.SUCCESS)
 
-    @admin.action(description="Publish selected articles")
+    @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
         count = services.publish_articles(article_ids=list(queryset.values_list("id", flat=True)))
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)")
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = services.unpublish_articles(article_ids=list(queryset.values_list("id", flat=True)))
         self.message_user(request, f"{count} article(s) unpublished.", messages.SUCCESS)
@@ -216,21 +287,23 @@ class ArticleAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        may_publish = self.has_publish_permission(request)
+        form = (
+            UploadForm(request.POST, request.FILES, may_publish=may_publish)
+            if request.method == "POST"
+            else UploadForm(may_publish=may_publish)
+        )
         results = None
         if request.method == "POST" and form.is_valid() and _goes_to_background(form.cleaned_data["files"]):
             batch = services.create_upload_batch(
-                files=form.cleaned_data["files"], publish=form.cleaned_data["publish"], user=request.user
+                files=form.cleaned_data["files"], options=_upload_options(form), user=request.user
             )
             transaction.on_commit(lambda: _enqueue(batch.id))
             return HttpResponseRedirect(reverse("admin:articles_article_import", args=[batch.id]))
         if request.method == "POST" and form.is_valid():
-            results = []
-            for uploaded in form.cleaned_data["files"]:
-                data = uploaded.read()
-                results.extend(
-                    services.import_file(name=uploaded.name, data=data, publish=form.cleaned_data["publish"])
-                )
+            _batch, results = services.import_uploads_now(
+                files=form.cleaned_data["files"], options=_upload_options(form), user=request.user
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -243,6 +316,17 @@ class ArticleAdmin(admin.ModelAdmin):
         }
         status = 400 if request.method == "POST" and not form.is_valid() else 200
         return TemplateResponse(request, "admin/articles/article/upload.html", context, status=status)
+
+
+def _upload_options(form: UploadForm) -> services.ImportOptions:
+    data = form.cleaned_data
+    return services.ImportOptions(
+        publish=data["publish"],
+        source=data["source"].name if data["source"] else "",
+        section=data["section"].name if data["section"] else "",
+        published_at=data["published_at"],
+        update_same_headline=data["update_same_headline"],
+    )
 
 
 def _enqueue(batch_id: int) -> None:

@@ -1,16 +1,41 @@
 """The archive: articles with their structured body, sections and sources."""
 
 import hashlib
+from datetime import UTC, datetime
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.text import normalize_text
+
+# Publication times an article may hold: any year a newspaper could have been printed in,
+# far inside Python's years 1 to 9999 in every time zone, so that every page, feed, sitemap
+# and API answer can read them (research/security-probe-2026-12.md, F1). A database CHECK
+# constraint holds the same range.
+EARLIEST_PUBLICATION = datetime(1600, 1, 1, tzinfo=UTC)
+LATEST_PUBLICATION = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
+
+
+def publication_time_error(value: datetime) -> str:
+    """Why a publication time cannot be stored, or "" when it can."""
+    if EARLIEST_PUBLICATION <= value < LATEST_PUBLICATION:
+        return ""
+    return (
+        f"the publication time {value.isoformat()} is not a real date for a story: it must lie "
+        f"between the years {EARLIEST_PUBLICATION.year} and {LATEST_PUBLICATION.year - 1} (UTC)"
+    )
+
+
+def validate_publication_time(value: datetime) -> None:
+    if error := publication_time_error(value):
+        raise ValidationError(error[0].upper() + error[1:] + ".", code="publication_time_out_of_range")
 
 
 class Language(models.TextChoices):
@@ -24,28 +49,32 @@ class Language(models.TextChoices):
     UNKNOWN = "und", "Unknown"
 
 
-class Section(models.Model):
+class NamedList(models.Model):
+    """A short list editors name and readers see in URLs: sections, sources."""
+
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Source(models.Model):
+class Section(NamedList):
+    """The desk's section of the paper (World, Politics, Sport...)."""
+
+    class Meta(NamedList.Meta):
+        pass
+
+
+class Source(NamedList):
     """The agency or desk an article comes from (AFP, Reuters, staff...)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+    class Meta(NamedList.Meta):
+        pass
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -124,7 +153,12 @@ class Article(models.Model):
     photo_caption = models.TextField(blank=True)
     photo_credit = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True, help_text="Publication time (a future time embargoes).")
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        validators=[validate_publication_time],
+        help_text="Publication time (a future time embargoes).",
+    )
     external_id = models.CharField(max_length=255, blank=True, help_text="The provider's id of the story.")
     source_url = models.URLField(max_length=500, blank=True, help_text="Where the story was first published.")
     rights = models.CharField(
@@ -172,6 +206,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Publishing is its own right, apart from "change": it decides what readers see.
+        # Who holds which is in docs/roles.md.
+        permissions = [("publish_article", "Can publish and unpublish articles")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -182,6 +219,15 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True)
+                | Q(published_at__gte=EARLIEST_PUBLICATION, published_at__lt=LATEST_PUBLICATION),
+                name="article_publication_time_in_range",
+                violation_error_message=(
+                    f"The publication time must lie between the years {EARLIEST_PUBLICATION.year} "
+                    f"and {LATEST_PUBLICATION.year - 1} (UTC)."
+                ),
             ),
         ]
         indexes = [
@@ -198,6 +244,10 @@ class Article(models.Model):
                 name="article_tagging_owed",
             ),
             models.Index(fields=["tagging_claim"], condition=~Q(tagging_claim=""), name="article_tagging_claimed"),
+            # Story identity (services.import_article): a text's content id looked up across
+            # sources, and the stories that share a headline, letter case aside (iexact).
+            models.Index(fields=["external_id"], condition=~Q(external_id=""), name="article_external_id"),
+            models.Index(Upper("headline"), name="article_headline_upper"),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +302,17 @@ class ImportBatch(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
     created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     publish = models.BooleanField(default=False)
+    # What the editor chose for the documents of this batch (services.ImportOptions).
+    default_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="For files naming none."
+    )
+    default_section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="For files naming none."
+    )
+    default_published_at = models.DateTimeField(null=True, blank=True, help_text="For files dating none.")
+    update_same_headline = models.BooleanField(
+        default=False, help_text="A text without an id updates the story of the same source with the same headline."
+    )
     # A batch waiting for the ingest worker is shown as "queued", as it always has been.
     status = models.CharField(
         max_length=10, choices={**dict(JobStatus.choices), JobStatus.PENDING: "Queued"}, default=JobStatus.PENDING
@@ -260,10 +321,18 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of an unfinished batch: created, progress recorded by the worker,
+    # or queued again by beat. Long silence means its task was lost (articles.tasks).
+    heartbeat_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(status__in=["pending", "running"]), name="import_batch_unfinished"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_status_display().lower()})"

@@ -1,4 +1,4 @@
-"""`python -m benchmarks [NAME ...]`: run the named benchmark modules (all when none given).
+"""`python -m benchmarks [NAME ...]`: run the named benchmark modules (all but `ab` when none given).
 
 Each area keeps its benchmark in its own module (benchmarks/<name>.py) or package
 (benchmarks/<name>/) with a `main(argv: list[str]) -> None`; extra arguments after the name go
@@ -13,6 +13,8 @@ from pathlib import Path
 import benchmarks
 
 SHARED_MODULES = {"__main__", "broker", "corpus"}
+# Run only when named: ab needs the revision to compare with.
+NAMED_ONLY = {"ab"}
 
 
 def available() -> list[str]:
@@ -24,7 +26,7 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> None:
-    names = [argv[0]] if argv and not argv[0].startswith("-") else available()
+    names = [argv[0]] if argv and not argv[0].startswith("-") else [n for n in available() if n not in NAMED_ONLY]
     rest = argv[1:] if argv and not argv[0].startswith("-") else argv
     for name in names:
         if name not in available():

@@ -104,7 +104,8 @@ ENTITY_WEIGHTS = [1 / (1 + i % 20) for i in range(len(ENTITY_ROWS))]
 ARTICLE_COLUMNS = (
     "id, headline, slug, standfirst, body, body_text, byline, dateline, language, photo_caption, photo_credit,"
     " status, published_at, external_id, source_url, rights, version, content_hash, tagging_status, tagging_error,"
-    " tagging_attempts, tagged_hash, tagging_requested_at, tagged_at, tagging_claim, created_at, updated_at,"
+    " tagging_attempts, tagged_hash, tagging_requested_at, tagged_at, tagging_claim, tagging_worker,"
+    " created_at, updated_at,"
     " section_id, source_id, entity_ids"
 )
 MENTION_COLUMNS = 'article_id, entity_id, field, start, "end", surface'
@@ -233,6 +234,7 @@ def article_line(article: GeneratedArticle) -> str:
         digest,
         when,
         when,
+        "",
         "",
         when,
         when,

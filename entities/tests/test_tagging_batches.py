@@ -141,3 +141,9 @@ def test_the_sweep_refreshes_the_counts_a_dead_task_owed(monkeypatch):
     assert _counts_are_right()
     article.refresh_from_db()
     assert (article.tagging_status, article.tagging_claim) == ("done", "")
+
+
+def test_the_task_queue_tagging_sends_is_the_registered_tagging_task():
+    """queue_tagging sends by name (tasks.py imports services, not the reverse): the name must
+    be the one the worker registers, or every article would wait for the sweep."""
+    assert tasks.tag_article.name == services.TAG_ARTICLE_TASK

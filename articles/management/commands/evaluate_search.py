@@ -38,6 +38,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from articles.ingest import read_documents
 from articles.management.commands.load_demo import CORPORA, DEMO_DIR, SEED
 from articles.models import Article
 from articles.search.evaluation import (
@@ -53,6 +54,7 @@ from articles.search.evaluation import (
     score_ranking,
     text_matches,
 )
+from newsroom.celery import app as celery_app
 
 ROOT = Path(settings.BASE_DIR)
 EVAL_DATABASE = "newsroom_eval"
@@ -127,9 +129,8 @@ def use_evaluation_database(*, rebuild: bool, write) -> None:
 def stable_ids() -> dict[int, str]:
     """{database id: stable demo id}: the Wikinews record's id, "seed" for the AFP seed article.
     An article that maps to no demo record is an error: its grades could not be found."""
-    from articles.ingest.wiretext import parse_wire_text
-
-    seed_external_id = parse_wire_text(SEED.read_bytes()).external_id
+    [(_, seed)] = read_documents(SEED.name, SEED.read_bytes())
+    seed_external_id = seed.external_id
     rows = Article.objects.published().values_list("id", "external_id")
     ids = {pk: ("seed" if external == seed_external_id else external) for pk, external in rows}
     demo_ids = {"seed"}
@@ -237,8 +238,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, rebuild: bool, unjudged: bool, queries: bool, **options):
-        from newsroom.celery import app as celery_app
-
         # Nothing of this run reaches the development broker or cache: load_demo's tagging tasks
         # go to an in-memory transport (this process tags the archive itself), the API's
         # throttle counters to a local cache.
