@@ -35,7 +35,7 @@ def search_articles(
 ) -> Page:
     """One page of published articles matching the filters, as ids in display order, with
     the number of matches (exact, or the planner's estimate for broad queries) and, for a
-    text query, highlighted snippets. `cursor` is a next/previous cursor of an earlier page.
+    text query, highlighted snippets and the known entities it names. `cursor` is a next/previous cursor of an earlier page.
     SearchError names a bad parameter. How the page is found: docs/search.md."""
     search = _search(filters, cursor=cursor, page_size=page_size, tuning=tuning)
     estimate = estimate_matches(search.filters, search.query)
@@ -43,7 +43,8 @@ def search_articles(
     count, count_is_estimate = _count(search, estimate, found)
     page = found.page
     snippets = headlines(page.ids, search.query) if search.query and page.ids else {}
-    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets)
+    named = list(search.query.named.entities) if search.query and search.query.named else []
+    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets, named)
 
 
 def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:

@@ -31,7 +31,11 @@ def rank(query: ParsedQuery, alias: str) -> Sql:
     """The score of the row `alias` (higher first), a real, as the keyset cursor keeps it."""
     terms = [
         _ts_rank(f"{alias}.search_vector", query.own_reading(alias, "included")),
-        compose("{weight}::real * {rank}", weight=EXACT_WEIGHT, rank=_ts_rank(f"{alias}.search_exact", compose("({q} || {q})", q=query.exact))),
+        compose(
+            "{weight}::real * {rank}",
+            weight=EXACT_WEIGHT,
+            rank=_ts_rank(f"{alias}.search_exact", compose("({q} || {q})", q=query.exact)),
+        ),
     ]
     if query.named:
         # Some matches are found through the entities alone: holding every word comes first.

@@ -7,7 +7,6 @@ from django.db.models import Q
 from articles.search import MAX_QUERY_LENGTH, SearchError, clean_query, parse_query
 from core.sql import compose, fetch_one
 
-
 LANGUAGE_OF = {"newsroom_fr": "fr", "newsroom_en": "en", "newsroom_simple": ""}
 
 

@@ -1,4 +1,4 @@
-"""Own-language matching and exact forms (docs/search.md#matching, docs/decisions/0015-own-language-ranking.md).
+"""Own-language matching and exact forms (docs/search.md#matching, docs/decisions/0017-own-language-entity-aware-ranking.md).
 
 - `search_exact`: the text unstemmed (newsroom_simple), weighted as search_vector, for
   ranking exact forms above stem-only matches; no index (read for rows already found).
@@ -15,7 +15,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_article_tagging_worker"),
+        ("articles", "0015_import_options_and_identity_indexes"),
     ]
 
     operations = [
