@@ -133,7 +133,7 @@ class ParsedQuery:
 
     def text_match(self, alias: str = "a") -> Sql:
         """Whether the row `alias` matches in its own language's reading: one condition per
-        language, each served by that language's partial GIN index (articles migration 0010)."""
+        language, each served by that language's partial GIN index (articles migration 0019)."""
         branches = [
             compose(
                 f"({alias}.language = '{language}' AND {alias}.search_vector @@ {{query}})",

@@ -15,7 +15,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0015_import_options_and_identity_indexes"),
+        ("articles", "0018_revisions"),
     ]
 
     operations = [
