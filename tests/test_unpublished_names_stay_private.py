@@ -17,6 +17,7 @@ from articles.tests.factories import ArticleFactory
 from entities import services
 from entities.extraction.ner import RawMention
 from entities.models import Alias, AliasSighting, Entity
+from entities.search import entities_named_in
 from entities.tests.factories import occurrences
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -148,3 +149,16 @@ def test_the_migration_gives_existing_aliases_the_articles_whose_mentions_wrote_
         cursor.execute(backfill.BACKFILL)
     alias = Alias.objects.get(name="Quokkazephyr Jim Mattis")
     assert list(AliasSighting.objects.filter(alias=alias).values_list("article_id", flat=True)) == [story.id]
+
+
+def test_a_search_naming_the_entity_does_not_use_a_draft_s_alias(api, live_server, mattis):
+    draft = probe_draft(status="draft")
+    tag(draft, "Quokkazephyr Jim Mattis", "Jim Mattis")
+    [named] = entities_named_in("Jim Mattis")
+    assert named.alias_names == []
+    page = requests.get(f"{live_server.url}/search/?q=Jim+Mattis", timeout=30)
+    assert page.status_code == 200 and "Quokkazephyr" not in page.text
+    assert "Quokkazephyr" not in api.get("/api/v1/articles/?q=Jim+Mattis").text
+    publish_articles(article_ids=[draft.id])
+    [named] = entities_named_in("Jim Mattis")
+    assert named.alias_names == ["Quokkazephyr Jim Mattis"]
