@@ -1,7 +1,8 @@
 """Domain actions that write articles: import a parsed story, publish, unpublish.
 
 Every entry point (admin upload, import command, background import, demo loader) calls
-these, so a story is deduplicated and versioned the same way whichever door it came in by.
+these, so a story is deduplicated, versioned and checked against the uploader's permissions
+the same way whichever door it came in by.
 """
 
 import contextlib
@@ -16,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -59,6 +61,82 @@ _PROVIDER_FIELDS = (
 )
 
 
+class ImportRefused(IngestError):
+    """The uploader may not write this document; the reason is written for them."""
+
+    def __init__(self, reason: str, *, article_id: int | None = None):
+        super().__init__(reason)
+        self.article_id = article_id
+
+
+@dataclass(frozen=True)
+class ImportRights:
+    """What an import may write, read once from the uploader's permissions (docs/roles.md):
+    a new story needs "add article", a change to a story already stored "change article"
+    (a reporter's own draft excepted), and publishing or changing a published story
+    "publish article"."""
+
+    user_id: int | None = None
+    may_add: bool = True
+    may_change: bool = True
+    may_publish: bool = True
+    no_account: str = ""  # why the uploader may write nothing at all
+
+    @classmethod
+    def of_uploader(cls, user_id: int | None) -> "ImportRights":
+        """The rights of staff member `user_id`; None is the operator (the import command, the
+        demo loader), who may write anything."""
+        if user_id is None:
+            return cls()
+        user = get_user_model().objects.filter(id=user_id).first()
+        if user is None or not user.is_active:
+            return cls(user_id, False, False, False, no_account="the uploader's account was removed or disabled")
+        return cls(
+            user_id=user.id,
+            may_add=user.has_perm("articles.add_article"),
+            may_change=user.has_perm("articles.change_article"),
+            may_publish=user.has_perm("articles.publish_article"),
+        )
+
+    @classmethod
+    def of_batch(cls, batch: ImportBatch) -> "ImportRights":
+        if batch.origin == ImportBatch.Origin.COMMAND:
+            return cls()
+        if batch.created_by_id is None:  # the account was deleted after the upload
+            return cls(None, False, False, False, no_account="the uploader's account was removed")
+        return cls.of_uploader(batch.created_by_id)
+
+    def refusal_to_create(self, *, publish: bool) -> str:
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if not self.may_add:
+            return "not imported: you may not add articles"
+        if publish and not self.may_publish:
+            return "not imported: you may not publish articles (upload without “Publish” to file a draft)"
+        return ""
+
+    def refusal_to_update(self, article: Article, *, publishing: bool) -> str:
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if article.status == Article.Status.PUBLISHED and not self.may_publish:
+            return (
+                f"not imported: “{article.headline}” is published, and changing a published story "
+                "needs the permission to publish; ask an editor"
+            )
+        if publishing and not self.may_publish:
+            return f"not imported: “{article.headline}” would be published, and you may not publish articles"
+        own_draft = self.may_add and self.user_id is not None and article.created_by_id == self.user_id
+        if not self.may_change and not own_draft:
+            return (
+                f"not imported: this story is already in the archive as “{article.headline}”, filed by "
+                "someone else, and you may not change others' stories; ask an editor"
+            )
+        return ""
+
+
+OPERATOR = ImportRights()
+
+
 def _named(model, name: str):
     if not name:
         return None
@@ -76,11 +154,14 @@ def unique_slug(headline: str, *, exclude_id: int | None = None) -> str:
     return slug
 
 
-def import_article(*, parsed: ParsedArticle, publish: bool = False) -> tuple[Outcome, Article]:
+def import_article(
+    *, parsed: ParsedArticle, publish: bool = False, rights: ImportRights = OPERATOR
+) -> tuple[Outcome, Article]:
     """Create or update the article for a parsed story; never two copies of one story.
 
     A story is identified by (source, external id). A newer provider version updates it; an
     older or equal version changes nothing; without versions, changed text updates it.
+    A write the uploader's `rights` do not allow raises ImportRefused, and nothing is written.
     """
     source = _named(Source, parsed.source)
     for _attempt in range(2):
@@ -92,8 +173,10 @@ def import_article(*, parsed: ParsedArticle, publish: bool = False) -> tuple[Out
                     else None
                 )
                 if existing is None:
-                    return Outcome.CREATED, _create(parsed, source=source, publish=publish)
-                return _update(existing, parsed, publish=publish)
+                    if refusal := rights.refusal_to_create(publish=publish):
+                        raise ImportRefused(refusal)
+                    return Outcome.CREATED, _create(parsed, source=source, publish=publish, created_by=rights.user_id)
+                return _update(existing, parsed, publish=publish, rights=rights)
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -101,10 +184,11 @@ def import_article(*, parsed: ParsedArticle, publish: bool = False) -> tuple[Out
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _create(parsed: ParsedArticle, *, source, publish: bool) -> Article:
+def _create(parsed: ParsedArticle, *, source, publish: bool, created_by: int | None) -> Article:
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
         slug=unique_slug(parsed.headline),
+        created_by_id=created_by,
         source=source,
         section=_named(Section, parsed.section),
         external_id=parsed.external_id,
@@ -119,29 +203,30 @@ def _create(parsed: ParsedArticle, *, source, publish: bool) -> Article:
     return article
 
 
-def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[Outcome, Article]:
+def _update(article: Article, parsed: ParsedArticle, *, publish: bool, rights: ImportRights) -> tuple[Outcome, Article]:
     if parsed.version is not None and article.version and parsed.version <= article.version:
         return Outcome.UNCHANGED, article
-    changed = False
-    for name in _PROVIDER_FIELDS:
-        if getattr(article, name) != getattr(parsed, name):
-            setattr(article, name, getattr(parsed, name))
-            changed = True
-    if parsed.section and (article.section is None or article.section.name != parsed.section):
-        article.section = _named(Section, parsed.section)
-        changed = True
+    changes = {
+        name: getattr(parsed, name) for name in _PROVIDER_FIELDS if getattr(article, name) != getattr(parsed, name)
+    }
     if parsed.published_at and article.published_at != parsed.published_at:
-        article.published_at = parsed.published_at
-        changed = True
+        changes["published_at"] = parsed.published_at
     if parsed.version is not None and parsed.version != article.version:
-        article.version = parsed.version
-        changed = True
-    if publish and article.status != Article.Status.PUBLISHED:
+        changes["version"] = parsed.version
+    new_section = parsed.section and (article.section is None or article.section.name != parsed.section)
+    publishing = publish and article.status != Article.Status.PUBLISHED
+    if not changes and not new_section and not publishing:
+        return Outcome.UNCHANGED, article
+    # Checked on the locked row, before anything is written: what is refused leaves no trace.
+    if refusal := rights.refusal_to_update(article, publishing=publishing):
+        raise ImportRefused(refusal, article_id=article.id)
+    for name, value in changes.items():
+        setattr(article, name, value)
+    if new_section:
+        article.section = _named(Section, parsed.section)
+    if publishing:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
-        changed = True
-    if not changed:
-        return Outcome.UNCHANGED, article
     article.save()
     request_tagging(article)
     if article.status == Article.Status.PUBLISHED:
@@ -149,13 +234,21 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[
     return Outcome.UPDATED, article
 
 
-def import_file(*, name: str, data: bytes, publish: bool = False) -> list[DocumentOutcome]:
-    """Import every document of one uploaded file; each gets its own outcome."""
-    return list(import_documents(read_documents(name, data), publish=publish, name=name))
+def import_file(*, name: str, data: bytes, publish: bool = False, user_id: int | None = None) -> list[DocumentOutcome]:
+    """Import every document of one uploaded file; each gets its own outcome. `user_id` is
+    the uploader, whose permissions decide which documents may be written (None: the operator)."""
+    rights = ImportRights.of_uploader(user_id)
+    return list(import_documents(read_documents(name, data), publish=publish, name=name, rights=rights))
 
 
 def import_stream(
-    *, name: str, stream: BinaryIO, size: int, publish: bool = False, skip: int = 0
+    *,
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    publish: bool = False,
+    skip: int = 0,
+    rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
     """Import the documents of an open file as they are read (archives and JSON Lines are
     streamed, never held whole); `skip` passes over documents a previous run handled."""
@@ -163,11 +256,15 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, publish=publish, name=name)
+    yield from import_documents(documents, publish=publish, name=name, rights=rights)
 
 
 def import_documents(
-    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, publish: bool, name: str = ""
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]],
+    *,
+    publish: bool,
+    name: str = "",
+    rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
     iterator = iter(documents)
     while True:
@@ -185,7 +282,12 @@ def import_documents(
             yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
-            outcome, article = import_article(parsed=result, publish=publish)
+            outcome, article = import_article(parsed=result, publish=publish, rights=rights)
+        except ImportRefused as exc:
+            yield DocumentOutcome(
+                label, Outcome.REFUSED, article_id=exc.article_id, headline=result.headline, reason=str(exc)
+            )
+            continue
         except IngestError as exc:
             yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
             continue
@@ -243,10 +345,11 @@ def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
     ImportBatch.objects.filter(id=batch_id).update(
         status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now()
     )
+    rights = ImportRights.of_batch(batch)  # the uploader's permissions as they are now, not at upload
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
         path = imports_dir(batch.id) / item.stored_name
-        if not run_item(item=item, path=path, publish=batch.publish, deadline=deadline):
+        if not run_item(item=item, path=path, publish=batch.publish, deadline=deadline, rights=rights):
             return False
         path.unlink(missing_ok=True)
     ImportBatch.objects.filter(id=batch_id).update(status=JobStatus.DONE, finished_at=timezone.now())
@@ -255,7 +358,14 @@ def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
     return True
 
 
-def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | None = None) -> bool:
+def run_item(
+    *,
+    item: ImportItem,
+    path: Path,
+    publish: bool,
+    deadline: float | None = None,
+    rights: ImportRights = OPERATOR,
+) -> bool:
     """Import one file of a batch, recording progress as it goes; False if out of time."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
@@ -267,7 +377,10 @@ def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | N
     with stream:
         size = path.stat().st_size
         for n, outcome in enumerate(
-            import_stream(name=item.name, stream=stream, size=size, publish=publish, skip=item.processed), 1
+            import_stream(
+                name=item.name, stream=stream, size=size, publish=publish, skip=item.processed, rights=rights
+            ),
+            1,
         ):
             record_outcome(item, outcome)
             if n % PROGRESS_EVERY == 0:
