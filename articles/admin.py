@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from articles import services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, JobStatus, Section, Source, validate_publication_time
 from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
@@ -58,6 +58,38 @@ class UploadForm(forms.Form):
     )
     publish = forms.BooleanField(
         required=False, label="Publish", help_text="Publish the imported stories now (otherwise they stay drafts)."
+    )
+    source = forms.ModelChoiceField(
+        Source.objects.all(),
+        required=False,
+        label="Source",
+        empty_label="(as the files say)",
+        help_text="For files that name no source (plain wire text does not): the agency or desk it comes from.",
+    )
+    section = forms.ModelChoiceField(
+        Section.objects.all(),
+        required=False,
+        label="Section",
+        empty_label="(as the files say)",
+        help_text="For files that name no section.",
+    )
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Publication time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="For files that carry no date (in the site's time zone); otherwise publishing dates them now.",
+        error_messages={"invalid": "Write the publication time as 2024-05-31 14:30."},
+        validators=[validate_publication_time],
+    )
+    update_same_headline = forms.BooleanField(
+        required=False,
+        label="Update the story with the same headline",
+        help_text=(
+            "Plain wire text carries no story id: a text whose headline matches an existing story of the same "
+            "source updates that story instead of becoming a new one. Leave unticked and two stories that "
+            "share a headline are both kept."
+        ),
     )
 
     def __init__(self, *args, may_publish: bool = True, **kwargs):
@@ -268,19 +300,14 @@ class ArticleAdmin(admin.ModelAdmin):
         results = None
         if request.method == "POST" and form.is_valid() and _goes_to_background(form.cleaned_data["files"]):
             batch = services.create_upload_batch(
-                files=form.cleaned_data["files"], publish=form.cleaned_data["publish"], user=request.user
+                files=form.cleaned_data["files"], options=_upload_options(form), user=request.user
             )
             transaction.on_commit(lambda: _enqueue(batch.id))
             return HttpResponseRedirect(reverse("admin:articles_article_import", args=[batch.id]))
         if request.method == "POST" and form.is_valid():
-            results = []
-            for uploaded in form.cleaned_data["files"]:
-                data = uploaded.read()
-                results.extend(
-                    services.import_file(
-                        name=uploaded.name, data=data, publish=form.cleaned_data["publish"], user_id=request.user.id
-                    )
-                )
+            _batch, results = services.import_uploads_now(
+                files=form.cleaned_data["files"], options=_upload_options(form), user=request.user
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -293,6 +320,17 @@ class ArticleAdmin(admin.ModelAdmin):
         }
         status = 400 if request.method == "POST" and not form.is_valid() else 200
         return TemplateResponse(request, "admin/articles/article/upload.html", context, status=status)
+
+
+def _upload_options(form: UploadForm) -> services.ImportOptions:
+    data = form.cleaned_data
+    return services.ImportOptions(
+        publish=data["publish"],
+        source=data["source"].name if data["source"] else "",
+        section=data["section"].name if data["section"] else "",
+        published_at=data["published_at"],
+        update_same_headline=data["update_same_headline"],
+    )
 
 
 def _enqueue(batch_id: int) -> None:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -231,6 +232,10 @@ class Article(models.Model):
                 name="article_tagging_owed",
             ),
             models.Index(fields=["tagging_claim"], condition=~Q(tagging_claim=""), name="article_tagging_claimed"),
+            # Story identity (services.import_article): a text's content id looked up across
+            # sources, and the stories that share a headline, letter case aside (iexact).
+            models.Index(fields=["external_id"], condition=~Q(external_id=""), name="article_external_id"),
+            models.Index(Upper("headline"), name="article_headline_upper"),
         ]
 
     def __str__(self) -> str:
@@ -285,6 +290,17 @@ class ImportBatch(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
     created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     publish = models.BooleanField(default=False)
+    # What the editor chose for the documents of this batch (services.ImportOptions).
+    default_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="For files naming none."
+    )
+    default_section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="For files naming none."
+    )
+    default_published_at = models.DateTimeField(null=True, blank=True, help_text="For files dating none.")
+    update_same_headline = models.BooleanField(
+        default=False, help_text="A text without an id updates the story of the same source with the same headline."
+    )
     # A batch waiting for the ingest worker is shown as "queued", as it always has been.
     status = models.CharField(
         max_length=10, choices={**dict(JobStatus.choices), JobStatus.PENDING: "Queued"}, default=JobStatus.PENDING
@@ -293,10 +309,18 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of an unfinished batch: created, progress recorded by the worker,
+    # or queued again by beat. Long silence means its task was lost (articles.tasks).
+    heartbeat_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(status__in=["pending", "running"]), name="import_batch_unfinished"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_status_display().lower()})"

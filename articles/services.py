@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -24,6 +25,7 @@ from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
 from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
+from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from entities.services import refresh_counts_for_articles, request_tagging
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,21 @@ class DocumentOutcome:
     article_id: int | None = None
     headline: str = ""
     reason: str = ""
+    note: str = ""  # said to the editor beside the story: which story a new text was kept apart from
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the editor chose for one upload (or a command run)."""
+
+    publish: bool = False
+    # For documents that carry none; a story that exists keeps its own.
+    source: str = ""
+    section: str = ""
+    published_at: datetime | None = None
+    # A text without an id of its own whose headline matches a story of the same source
+    # updates that story (the newest, when several match) instead of becoming a new one.
+    update_same_headline: bool = False
 
 
 # Fields the provider owns: an import overwrites them; anything else (status set by an
@@ -154,29 +171,46 @@ def unique_slug(headline: str, *, exclude_id: int | None = None) -> str:
     return slug
 
 
-def import_article(
-    *, parsed: ParsedArticle, publish: bool = False, rights: ImportRights = OPERATOR
-) -> tuple[Outcome, Article]:
-    """Create or update the article for a parsed story; never two copies of one story.
+@dataclass
+class _Imported:
+    outcome: Outcome
+    article: Article
+    note: str = ""
 
-    A story is identified by (source, external id). A newer provider version updates it; an
-    older or equal version changes nothing; without versions, changed text updates it.
-    A write the uploader's `rights` do not allow raises ImportRefused, and nothing is written.
+
+def import_article(
+    *, parsed: ParsedArticle, options: ImportOptions = ImportOptions(), rights: ImportRights = OPERATOR
+) -> tuple[Outcome, Article]:
+    """Create or update the article for a parsed story; never two copies of one story, and
+    never one story for two (docs/ingest.md, "Story identity"). A write the uploader's
+    `rights` do not allow raises ImportRefused, and nothing is written."""
+    imported = _import_article(parsed=parsed, options=options, rights=rights)
+    return imported.outcome, imported.article
+
+
+def _import_article(*, parsed: ParsedArticle, options: ImportOptions, rights: ImportRights) -> _Imported:
+    """A story with a provider id (NewsML-G2 guid, NITF doc-id, NewsML 1 identifier, a JSON
+    id or URL) is identified by (source, id): a newer provider version updates it, an older
+    or equal one changes nothing, and without versions changed text updates it.
+
+    A text without an id is identified by its content: the same text again is unchanged;
+    a new text is a new story, even under a headline the archive already has, unless the
+    editor chose `update_same_headline`.
     """
-    source = _named(Source, parsed.source)
+    if not parsed.external_id:
+        parsed.identify_by_content()
+    source = _named(Source, parsed.source or options.source)
     for _attempt in range(2):
         try:
             with transaction.atomic():
+                if parsed.content_identity:
+                    return _import_by_content(parsed, source=source, options=options, rights=rights)
                 existing = (
                     Article.objects.select_for_update().filter(source=source, external_id=parsed.external_id).first()
-                    if parsed.external_id
-                    else None
                 )
                 if existing is None:
-                    if refusal := rights.refusal_to_create(publish=publish):
-                        raise ImportRefused(refusal)
-                    return Outcome.CREATED, _create(parsed, source=source, publish=publish, created_by=rights.user_id)
-                return _update(existing, parsed, publish=publish, rights=rights)
+                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options, rights=rights))
+                return _Imported(*_update(existing, parsed, publish=options.publish, rights=rights))
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -184,18 +218,45 @@ def import_article(
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _create(parsed: ParsedArticle, *, source, publish: bool, created_by: int | None) -> Article:
+def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions, rights: ImportRights) -> _Imported:
+    same_text = Article.objects.select_for_update().filter(external_id=parsed.external_id)
+    if source is not None:
+        # The same text from another named source is another story; with no source at all
+        # (the file names none, nor did the editor), the same text anywhere is this document.
+        same_text = same_text.filter(source=source)
+    existing = same_text.order_by("id").first()
+    if existing is not None:
+        return _Imported(*_update(existing, parsed, publish=options.publish, rights=rights))
+    namesakes = Article.objects.filter(source=source, headline__iexact=parsed.headline).order_by("-id")
+    if options.update_same_headline:
+        target = namesakes.select_for_update().first()
+        if target is not None:
+            outcome, article = _update(target, parsed, publish=options.publish, rights=rights)
+            return _Imported(outcome, article, note="the story with the same headline was updated with this text")
+    article = _create(parsed, source=source, options=options, rights=rights)
+    note = ""
+    if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
+        note = (
+            f"a new story: story {other} has the same headline and was kept as it is "
+            "(upload again with “update the story with the same headline” to update it instead)"
+        )
+    return _Imported(Outcome.CREATED, article, note=note)
+
+
+def _create(parsed: ParsedArticle, *, source, options: ImportOptions, rights: ImportRights) -> Article:
+    if refusal := rights.refusal_to_create(publish=options.publish):
+        raise ImportRefused(refusal)
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
         slug=unique_slug(parsed.headline),
-        created_by_id=created_by,
+        created_by_id=rights.user_id,
         source=source,
-        section=_named(Section, parsed.section),
+        section=_named(Section, parsed.section or options.section),
         external_id=parsed.external_id,
         version=parsed.version or 0,
     )
-    article.published_at = parsed.published_at
-    if publish:
+    article.published_at = parsed.published_at or options.published_at
+    if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
     article.save()
@@ -234,11 +295,13 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool, rights: I
     return Outcome.UPDATED, article
 
 
-def import_file(*, name: str, data: bytes, publish: bool = False, user_id: int | None = None) -> list[DocumentOutcome]:
-    """Import every document of one uploaded file; each gets its own outcome. `user_id` is
+def import_file(
+    *, name: str, data: bytes, options: ImportOptions = ImportOptions(), user_id: int | None = None
+) -> list[DocumentOutcome]:
+    """Import every document of one file held in memory; each gets its own outcome. `user_id` is
     the uploader, whose permissions decide which documents may be written (None: the operator)."""
     rights = ImportRights.of_uploader(user_id)
-    return list(import_documents(read_documents(name, data), publish=publish, name=name, rights=rights))
+    return list(import_documents(read_documents(name, data), options=options, name=name, rights=rights))
 
 
 def import_stream(
@@ -246,7 +309,7 @@ def import_stream(
     name: str,
     stream: BinaryIO,
     size: int,
-    publish: bool = False,
+    options: ImportOptions = ImportOptions(),
     skip: int = 0,
     rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
@@ -256,13 +319,13 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, publish=publish, name=name, rights=rights)
+    yield from import_documents(documents, options=options, name=name, rights=rights)
 
 
 def import_documents(
     documents: Iterable[tuple[str, ParsedArticle | IngestError]],
     *,
-    publish: bool,
+    options: ImportOptions,
     name: str = "",
     rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
@@ -282,7 +345,7 @@ def import_documents(
             yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
-            outcome, article = import_article(parsed=result, publish=publish, rights=rights)
+            imported = _import_article(parsed=result, options=options, rights=rights)
         except ImportRefused as exc:
             yield DocumentOutcome(
                 label, Outcome.REFUSED, article_id=exc.article_id, headline=result.headline, reason=str(exc)
@@ -297,23 +360,45 @@ def import_documents(
                 label, Outcome.REFUSED, headline=result.headline, reason="the story could not be stored"
             )
             continue
-        yield DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline)
+        yield DocumentOutcome(
+            label,
+            imported.outcome,
+            article_id=imported.article.id,
+            headline=imported.article.headline,
+            note=imported.note,
+        )
 
 
 # --- Batches: large uploads in the background, and the import command ------------------
 
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
 PROGRESS_EVERY = 50
+# Batches a worker runs (the command runs its own, in its process).
+BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD]
+MAX_REQUEUED_PER_SWEEP = 100
 
 
 def imports_dir(batch_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / str(batch_id)
 
 
-def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch:
+def _new_batch(*, origin: str, options: ImportOptions, user=None, **fields) -> ImportBatch:
+    return ImportBatch.objects.create(
+        origin=origin,
+        created_by=user,
+        publish=options.publish,
+        default_source=_named(Source, options.source),
+        default_section=_named(Section, options.section),
+        default_published_at=options.published_at,
+        update_same_headline=options.update_same_headline,
+        **fields,
+    )
+
+
+def create_upload_batch(*, files: list, options: ImportOptions = ImportOptions(), user=None) -> ImportBatch:
     """Store uploaded files under generated names (never the uploaded ones) for a task."""
     with transaction.atomic():
-        batch = ImportBatch.objects.create(origin=ImportBatch.Origin.UPLOAD, publish=publish, created_by=user)
+        batch = _new_batch(origin=ImportBatch.Origin.UPLOAD, options=options, user=user)
         directory = imports_dir(batch.id)
         directory.mkdir(parents=True, exist_ok=True)
         for position, uploaded in enumerate(files):
@@ -335,21 +420,70 @@ def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch
     return batch
 
 
+def import_uploads_now(
+    *, files: list, options: ImportOptions = ImportOptions(), user=None
+) -> tuple[ImportBatch, list[DocumentOutcome]]:
+    """Import a few small uploaded files while the editor waits, recorded as a batch like
+    any other upload (its id is where the stories' revisions say they came from). Each
+    document is checked against the uploader's permissions."""
+    rights = ImportRights.of_uploader(user.id if user is not None else None)
+    batch = _new_batch(
+        origin=ImportBatch.Origin.UPLOAD,
+        options=options,
+        user=user,
+        status=JobStatus.RUNNING,
+        started_at=timezone.now(),
+    )
+    results: list[DocumentOutcome] = []
+    for position, uploaded in enumerate(files):
+        data = uploaded.read()
+        item = ImportItem.objects.create(
+            batch=batch,
+            position=position,
+            name=uploaded.name[:255],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            status=JobStatus.RUNNING,
+        )
+        documents = read_documents(uploaded.name, data)
+        for outcome in import_documents(documents, options=options, name=uploaded.name, rights=rights):
+            record_outcome(item, outcome)
+            results.append(outcome)
+        _finish_item(item)
+    ImportBatch.objects.filter(id=batch.id).update(status=JobStatus.DONE, finished_at=timezone.now())
+    return batch, results
+
+
+def create_command_batch(*, options: ImportOptions) -> ImportBatch:
+    """The record of one import_articles run, which reads its files where they are."""
+    return _new_batch(
+        origin=ImportBatch.Origin.COMMAND, options=options, status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+
+
 def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
-    """Import the pending files of a batch; True when finished, False when the time budget
-    ran out first (the caller queues the rest: every task stays under its time limit)."""
-    deadline = time.monotonic() + budget_seconds if budget_seconds else None
-    batch = ImportBatch.objects.filter(id=batch_id).first()
+    """Import the pending files of a batch; True when finished (or another worker holds it),
+    False when the time budget ran out first (the caller queues the rest: every task stays
+    under its time limit). One worker at a time: a duplicate message (beat re-queued a batch
+    whose first task was only slow) returns at once instead of importing alongside."""
+    with try_advisory_lock(IMPORT_BATCH, batch_id) as acquired:
+        if not acquired:
+            return True
+        return _run_locked_batch(batch_id, time.monotonic() + budget_seconds if budget_seconds else None)
+
+
+def _run_locked_batch(batch_id: int, deadline: float | None) -> bool:
+    batch = ImportBatch.objects.select_related("default_source", "default_section").filter(id=batch_id).first()
     if batch is None or batch.is_finished:
         return True
     ImportBatch.objects.filter(id=batch_id).update(
-        status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now()
+        status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now(), heartbeat_at=timezone.now()
     )
     rights = ImportRights.of_batch(batch)  # the uploader's permissions as they are now, not at upload
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
         path = imports_dir(batch.id) / item.stored_name
-        if not run_item(item=item, path=path, publish=batch.publish, deadline=deadline, rights=rights):
+        if not run_item(item=item, path=path, options=batch_options(batch), deadline=deadline, rights=rights):
             return False
         path.unlink(missing_ok=True)
     ImportBatch.objects.filter(id=batch_id).update(status=JobStatus.DONE, finished_at=timezone.now())
@@ -358,11 +492,43 @@ def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
     return True
 
 
+def claim_stalled_batches(*, silent_for_seconds: float) -> list[int]:
+    """Background batches (uploads) that are unfinished, silent for that long and held by no
+    worker: their task was lost (broker down when queued, worker killed and the message gone).
+    Their heartbeat moves to now, so the caller queues each once per silence, not every minute."""
+    cutoff = timezone.now() - timedelta(seconds=silent_for_seconds)
+    with transaction.atomic():
+        candidates = list(
+            ImportBatch.objects.select_for_update(skip_locked=True)
+            .filter(
+                status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+                heartbeat_at__lt=cutoff,
+                origin__in=BACKGROUND_ORIGINS,
+            )
+            .order_by("heartbeat_at")
+            .values_list("id", flat=True)[:MAX_REQUEUED_PER_SWEEP]
+        )
+        held = locked_keys(IMPORT_BATCH, candidates)
+        stalled = [batch_id for batch_id in candidates if batch_id not in held]
+        ImportBatch.objects.filter(id__in=stalled).update(heartbeat_at=timezone.now())
+    return stalled
+
+
+def batch_options(batch: ImportBatch) -> ImportOptions:
+    return ImportOptions(
+        publish=batch.publish,
+        source=batch.default_source.name if batch.default_source else "",
+        section=batch.default_section.name if batch.default_section else "",
+        published_at=batch.default_published_at,
+        update_same_headline=batch.update_same_headline,
+    )
+
+
 def run_item(
     *,
     item: ImportItem,
     path: Path,
-    publish: bool,
+    options: ImportOptions,
     deadline: float | None = None,
     rights: ImportRights = OPERATOR,
 ) -> bool:
@@ -378,7 +544,7 @@ def run_item(
         size = path.stat().st_size
         for n, outcome in enumerate(
             import_stream(
-                name=item.name, stream=stream, size=size, publish=publish, skip=item.processed, rights=rights
+                name=item.name, stream=stream, size=size, options=options, skip=item.processed, rights=rights
             ),
             1,
         ):
@@ -404,6 +570,7 @@ def _save_progress(item: ImportItem) -> None:
         fields.append("outcomes")
         item._saved_outcomes = len(item.outcomes)
     item.save(update_fields=fields)
+    ImportBatch.objects.filter(id=item.batch_id).update(heartbeat_at=timezone.now())
 
 
 def _finish_item(item: ImportItem, *, error: str = "", outcome_reason: str = "") -> None:

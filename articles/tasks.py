@@ -26,3 +26,16 @@ def import_batch(batch_id: int) -> None:
         raise
     if not finished:
         import_batch.delay(batch_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_stalled_imports() -> int:
+    """Beat: queue again the background imports whose task was lost (idempotent: a batch
+    is queued once per silence, and a worker already on it makes the extra task a no-op)."""
+    stalled = services.claim_stalled_batches(silent_for_seconds=settings.IMPORT_STALL_SECONDS)
+    for batch_id in stalled:
+        logger.warning(
+            "import batch %s made no progress for %ss: queued again", batch_id, settings.IMPORT_STALL_SECONDS
+        )
+        import_batch.delay(batch_id)
+    return len(stalled)

@@ -102,7 +102,7 @@ def test_a_worker_imports_only_what_the_uploader_may_write(client, settings, tmp
         }
     )
     with ingest_worker():
-        response = upload(client, ("wire.zip", archive), content_type="application/zip")
+        response = upload(client, ("wire.zip", archive), content_type="application/zip", update_same_headline="on")
         assert response.status_code == 302
         wait_for(lambda: ImportBatch.objects.get().is_finished, deadline=120, what="the worker to import it")
     page = text(client.get(response["Location"]))

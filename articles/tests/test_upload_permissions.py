@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles import services, tasks
 from articles.models import Article, ImportBatch
+from articles.services import ImportOptions
 from articles.tests import hostile
 from articles.tests.staff import staff_user
 from articles.tests.uploads import upload
@@ -31,11 +32,17 @@ def text(response) -> str:
     return " ".join(response.content.decode().split())
 
 
+def upload_updates(client, *files, publish=False):
+    """Upload plain wire text meant to update the stories with the same headline (the page's
+    "update the story with the same headline"): what the probe's F3 did by headline."""
+    return upload(client, *files, publish=publish, update_same_headline="on")
+
+
 @pytest.fixture
 def stored() -> dict[str, Article]:
     """A draft and a published story filed by someone else (the import command)."""
     [draft] = services.import_file(name="draft.txt", data=DRAFT)
-    [published] = services.import_file(name="published.txt", data=PUBLISHED, publish=True)
+    [published] = services.import_file(name="published.txt", data=PUBLISHED, options=ImportOptions(publish=True))
     return {
         "draft": Article.objects.get(id=draft.article_id),
         "published": Article.objects.get(id=published.article_id),
@@ -51,7 +58,7 @@ def rewritten(data: bytes) -> bytes:
 def test_a_reporter_files_new_stories_but_cannot_rewrite_or_publish_anothers(client, stored):
     reporter = staff_user("reporter", ADD, VIEW)
     client.force_login(reporter)
-    response = upload(
+    response = upload_updates(
         client, ("new.txt", NEW), ("same_headline.txt", rewritten(DRAFT)), ("ferry.txt", rewritten(PUBLISHED))
     )
     assert response.status_code == 200
@@ -70,12 +77,12 @@ def test_a_reporter_may_correct_their_own_draft_until_it_is_published(client):
     client.force_login(staff_user("reporter", ADD, VIEW))
     upload(client, ("harbour.txt", NEW))
     corrected = NEW.replace(b"on Monday", b"on Tuesday")
-    assert "0 created, 1 updated" in text(upload(client, ("harbour.txt", corrected)))
+    assert "0 created, 1 updated" in text(upload_updates(client, ("harbour.txt", corrected)))
     article = Article.objects.get()
     assert "on Tuesday" in article.body_text
 
     services.publish_articles(article_ids=[article.id])
-    again = text(upload(client, ("harbour.txt", NEW.replace(b"on Monday", b"on Sunday"))))
+    again = text(upload_updates(client, ("harbour.txt", NEW.replace(b"on Monday", b"on Sunday"))))
     assert "0 updated, 0 unchanged, 1 refused" in again and "is published" in again
     article.refresh_from_db()
     assert "on Tuesday" in article.body_text
@@ -83,13 +90,13 @@ def test_a_reporter_may_correct_their_own_draft_until_it_is_published(client):
 
 def test_change_without_publish_updates_drafts_but_not_published_stories(client, stored):
     client.force_login(staff_user("subeditor", ADD, VIEW, CHANGE))
-    page = text(upload(client, ("draft.txt", rewritten(DRAFT)), ("ferry.txt", rewritten(PUBLISHED))))
+    page = text(upload_updates(client, ("draft.txt", rewritten(DRAFT)), ("ferry.txt", rewritten(PUBLISHED))))
     assert "0 created, 1 updated, 0 unchanged, 1 refused" in page
     stored["draft"].refresh_from_db(), stored["published"].refresh_from_db()
     assert "Adderprobe" in stored["draft"].body_text and "Adderprobe" not in stored["published"].body_text
 
     client.force_login(staff_user("editor", ADD, VIEW, CHANGE, PUBLISH))
-    page = text(upload(client, ("ferry.txt", rewritten(PUBLISHED)), ("draft.txt", DRAFT), publish=True))
+    page = text(upload_updates(client, ("ferry.txt", rewritten(PUBLISHED)), ("draft.txt", DRAFT), publish=True))
     assert "0 created, 2 updated, 0 unchanged, 0 refused" in page
     assert Article.objects.filter(status="published", body_text__contains="Adderprobe").count() == 1
     assert Article.objects.get(headline="Quokkazephyr draft headline").status == "published"
@@ -106,7 +113,9 @@ def test_the_service_refuses_what_the_uploader_may_not_write_whoever_calls_it(st
     assert "filed by someone else" in drafts[1].reason and drafts[1].article_id == stored["draft"].id
 
     feed = hostile.jsonl({"id": "wire-other", "headline": "Another new story", "body": "Its text."})
-    [published] = services.import_file(name="more.jsonl", data=feed, publish=True, user_id=reporter.id)
+    [published] = services.import_file(
+        name="more.jsonl", data=feed, options=ImportOptions(publish=True), user_id=reporter.id
+    )
     assert published.outcome == "refused" and "you may not publish articles" in published.reason
     assert not Article.objects.filter(body_text__contains="Adderprobe").exists()
     assert not Article.objects.filter(headline="Another new story").exists()
@@ -123,7 +132,7 @@ def queued(monkeypatch, settings, tmp_path) -> list[int]:
 def test_a_background_import_checks_the_uploaders_permissions(client, stored, queued):
     client.force_login(staff_user("reporter", ADD, VIEW))
     archive = hostile.zip_of({"new.txt": NEW, "same_headline.txt": rewritten(DRAFT), "ferry.txt": rewritten(PUBLISHED)})
-    response = upload(client, ("wire.zip", archive))
+    response = upload_updates(client, ("wire.zip", archive))
     assert response.status_code == 302
     batch = ImportBatch.objects.get()
     assert services.run_batch(batch_id=batch.id) is True
@@ -137,7 +146,8 @@ def test_a_background_import_checks_the_uploaders_permissions(client, stored, qu
 def test_a_batch_whose_uploader_lost_the_right_or_the_account_writes_nothing(stored, queued):
     editor = staff_user("editor", ADD, VIEW, CHANGE, PUBLISH)
     files = [SimpleUploadedFile("new.txt", NEW), SimpleUploadedFile("ferry.txt", rewritten(PUBLISHED))]
-    batch = services.create_upload_batch(files=files, publish=True, user=editor)
+    options = ImportOptions(publish=True, update_same_headline=True)
+    batch = services.create_upload_batch(files=files, options=options, user=editor)
     editor.user_permissions.clear()  # between the upload and the worker
     services.run_batch(batch_id=batch.id)
     assert services.batch_totals(batch)["refused"] == 2
@@ -146,7 +156,7 @@ def test_a_batch_whose_uploader_lost_the_right_or_the_account_writes_nothing(sto
 
     editor = staff_user("editor2", ADD, VIEW, CHANGE, PUBLISH)
     files = [SimpleUploadedFile("new.txt", NEW)]
-    batch = services.create_upload_batch(files=files, publish=False, user=editor)
+    batch = services.create_upload_batch(files=files, options=options, user=editor)
     editor.delete()
     services.run_batch(batch_id=batch.id)
     [item] = batch.items.all()

@@ -142,7 +142,7 @@ def archive(settings, tmp_path) -> dict:
     MentionFactory(article=seed, entity=EntityFactory(name="Interpol", kind="organisation"))
     APIKey.objects.create_key(name="partner")
     batch = article_services.create_upload_batch(
-        files=[SimpleUploadedFile("later.txt", b"a story waiting for the ingest worker")], publish=False
+        files=[SimpleUploadedFile("later.txt", b"a story waiting for the ingest worker")]
     )
     return {"person": mattis.id, "batch": batch.id, "media": Path(settings.MEDIA_ROOT)}
 
