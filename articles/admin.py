@@ -11,9 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import services, tasks
+from articles import selectors, services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, JobStatus, Section, Source, validate_publication_time
+from articles.models import Article, ImportBatch, JobStatus, Section, Source, SpoolFile, validate_publication_time
 from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
@@ -132,6 +132,36 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SpoolFile)
+class SpoolFileAdmin(admin.ModelAdmin):
+    """The spool feed (INGEST_SPOOL_DIR): one page with what waits, what came in today, and
+    the last failures with their reasons. Read-only: files come and go by the folder."""
+
+    list_display = ["name", "state", "first_seen_at", "finished_at", "filed_as"]
+    readonly_fields = [f.name for f in SpoolFile._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Spool folder",
+            "overview": selectors.spool_overview(),
+            "refresh_seconds": 15,
+        }
+        return TemplateResponse(request, "admin/articles/spoolfile/overview.html", context)
 
 
 @admin.register(Section)

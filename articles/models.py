@@ -286,6 +286,7 @@ class ImportBatch(models.Model):
     class Origin(models.TextChoices):
         UPLOAD = "upload", "Admin upload"
         COMMAND = "command", "import_articles command"
+        SPOOL = "spool", "Spool folder"
 
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
     created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
@@ -358,3 +359,39 @@ class ImportItem(models.Model):
     @property
     def processed(self) -> int:
         return self.created + self.updated + self.unchanged + self.refused
+
+
+class SpoolFile(models.Model):
+    """A file delivered to the spool folder (INGEST_SPOOL_DIR), from its first sighting until
+    it is filed under done/ or failed/ (articles/spool.py)."""
+
+    class State(models.TextChoices):
+        ARRIVING = "arriving", "Arriving"  # seen; imported once its size and time stop changing
+        IMPORTING = "importing", "Importing"  # claimed: moved to processing/, an import batch runs
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=255, help_text="The file's name as delivered.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ARRIVING)
+    size = models.BigIntegerField(default=0)
+    mtime_ns = models.BigIntegerField(default=0)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(default=timezone.now, help_text="The last look at its size and time.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    batch = models.OneToOneField(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="spool_file"
+    )
+    stored_name = models.CharField(max_length=300, blank=True, help_text="Its name in processing/.")
+    filed_as = models.CharField(max_length=500, blank=True, help_text="Where it ended, relative to the spool folder.")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-first_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], condition=Q(state="arriving"), name="spool_file_one_arrival"),
+        ]
+        indexes = [models.Index(fields=["state", "-finished_at"], name="spool_file_state_finished")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -117,8 +117,8 @@ class ImportRights:
 
     @classmethod
     def of_batch(cls, batch: ImportBatch) -> "ImportRights":
-        if batch.origin == ImportBatch.Origin.COMMAND:
-            return cls()
+        if batch.origin != ImportBatch.Origin.UPLOAD:
+            return cls()  # the command and the spool folder: set up by the operator
         if batch.created_by_id is None:  # the account was deleted after the upload
             return cls(None, False, False, False, no_account="the uploader's account was removed")
         return cls.of_uploader(batch.created_by_id)
@@ -374,7 +374,9 @@ def import_documents(
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
 PROGRESS_EVERY = 50
 # Batches a worker runs (the command runs its own, in its process).
-BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD]
+BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD, ImportBatch.Origin.SPOOL]
+# The spool folder's subfolder where claimed files are read (articles/spool.py).
+SPOOL_PROCESSING = "processing"
 MAX_REQUEUED_PER_SWEEP = 100
 
 
@@ -480,16 +482,30 @@ def _run_locked_batch(batch_id: int, deadline: float | None) -> bool:
         status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now(), heartbeat_at=timezone.now()
     )
     rights = ImportRights.of_batch(batch)  # the uploader's permissions as they are now, not at upload
+    directory = batch_directory(batch)
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
-        path = imports_dir(batch.id) / item.stored_name
+        path = directory / item.stored_name
         if not run_item(item=item, path=path, options=batch_options(batch), deadline=deadline, rights=rights):
             return False
-        path.unlink(missing_ok=True)
+        if batch.origin == ImportBatch.Origin.UPLOAD:
+            path.unlink(missing_ok=True)  # a spool file is filed under done/ or failed/ instead
     ImportBatch.objects.filter(id=batch_id).update(status=JobStatus.DONE, finished_at=timezone.now())
-    with contextlib.suppress(OSError):
-        imports_dir(batch.id).rmdir()
+    if batch.origin == ImportBatch.Origin.UPLOAD:
+        with contextlib.suppress(OSError):
+            imports_dir(batch.id).rmdir()
     return True
+
+
+def batch_directory(batch: ImportBatch) -> Path:
+    """Where a batch's stored files wait for the worker."""
+    if batch.origin == ImportBatch.Origin.SPOOL:
+        return spool_dir() / SPOOL_PROCESSING
+    return imports_dir(batch.id)
+
+
+def spool_dir() -> Path:
+    return Path(settings.INGEST_SPOOL_DIR)
 
 
 def claim_stalled_batches(*, silent_for_seconds: float) -> list[int]:

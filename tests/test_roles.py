@@ -22,7 +22,11 @@ from entities.tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES_MIGRATION = importlib.import_module("articles.migrations.0013_newsroom_roles")
+# The migrations that make the groups, in order: a flush (after a transactional test) empties them.
+ROLE_MIGRATIONS = [
+    importlib.import_module("articles.migrations.0013_newsroom_roles").create_roles,
+    importlib.import_module("articles.migrations.0017_spool_file_roles").grant,
+]
 ROLES = ["Reporters", "Editors", "Curators", "View-only staff"]
 VIEW_ONLY = ("articles.view_article", "entities.view_entity")
 
@@ -59,7 +63,8 @@ def world() -> World:
 
 
 def log_in_as(client, role: str) -> User:
-    ROLES_MIGRATION.create_roles(apps, None)  # the migration's own groups (a flush may have emptied them)
+    for make_groups in ROLE_MIGRATIONS:
+        make_groups(apps, None)
     user = staff_user("member", *VIEW_ONLY) if role == "View-only staff" else staff_user("member", groups=(role,))
     client.force_login(user)
     return user

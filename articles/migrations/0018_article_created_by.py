@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0015_import_options_and_identity_indexes"),
+        ("articles", "0017_spool_file_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
