@@ -7,6 +7,7 @@ the same way whichever door it came in by.
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import time
 import uuid
@@ -24,7 +25,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
-from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, ImportItem, JobStatus, Revision, Section, Source
+from articles.revisions import RevisionLog, stamp_revision
 from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from entities.services import refresh_counts_for_articles, request_tagging
 
@@ -133,6 +135,7 @@ class ImportRights:
         return ""
 
     def refusal_to_update(self, article: Article, *, publishing: bool) -> str:
+        """Why the uploader may not change `article` (as stored, before the change), if so."""
         if self.no_account:
             return f"not imported: {self.no_account}"
         if article.status == Article.Status.PUBLISHED and not self.may_publish:
@@ -148,6 +151,13 @@ class ImportRights:
                 f"not imported: this story is already in the archive as “{article.headline}”, filed by "
                 "someone else, and you may not change others' stories; ask an editor"
             )
+        return ""
+
+    def refusal_to_publish(self, article: Article) -> str:
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if not self.may_publish:
+            return f"not imported: “{article.headline}” would be published, and you may not publish articles"
         return ""
 
 
@@ -179,16 +189,23 @@ class _Imported:
 
 
 def import_article(
-    *, parsed: ParsedArticle, options: ImportOptions = ImportOptions(), rights: ImportRights = OPERATOR
+    *,
+    parsed: ParsedArticle,
+    options: ImportOptions = ImportOptions(),
+    author=None,
+    rights: ImportRights = OPERATOR,
 ) -> tuple[Outcome, Article]:
     """Create or update the article for a parsed story; never two copies of one story, and
-    never one story for two (docs/ingest.md, "Story identity"). A write the uploader's
-    `rights` do not allow raises ImportRefused, and nothing is written."""
-    imported = _import_article(parsed=parsed, options=options, rights=rights)
+    never one story for two (docs/ingest.md, "Story identity"). A change is stored as a
+    revision (origin "import": no batch). A write the uploader's `rights` do not allow
+    raises ImportRefused, and nothing is written."""
+    imported = _import_article(parsed=parsed, options=options, log=RevisionLog(author=author), rights=rights)
     return imported.outcome, imported.article
 
 
-def _import_article(*, parsed: ParsedArticle, options: ImportOptions, rights: ImportRights) -> _Imported:
+def _import_article(
+    *, parsed: ParsedArticle, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> _Imported:
     """A story with a provider id (NewsML-G2 guid, NITF doc-id, NewsML 1 identifier, a JSON
     id or URL) is identified by (source, id): a newer provider version updates it, an older
     or equal one changes nothing, and without versions changed text updates it.
@@ -202,15 +219,16 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions, rights: Im
     source = _named(Source, parsed.source or options.source)
     for _attempt in range(2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), log.discarding_on_error():
                 if parsed.content_identity:
-                    return _import_by_content(parsed, source=source, options=options, rights=rights)
+                    return _import_by_content(parsed, source=source, options=options, log=log, rights=rights)
                 existing = (
                     Article.objects.select_for_update().filter(source=source, external_id=parsed.external_id).first()
                 )
                 if existing is None:
-                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options, rights=rights))
-                return _Imported(*_update(existing, parsed, publish=options.publish, rights=rights))
+                    created = _create(parsed, source=source, options=options, log=log, rights=rights)
+                    return _Imported(Outcome.CREATED, created)
+                return _Imported(*_update(existing, parsed, publish=options.publish, log=log, rights=rights))
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -218,22 +236,38 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions, rights: Im
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions, rights: ImportRights) -> _Imported:
+def _import_by_content(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> _Imported:
     same_text = Article.objects.select_for_update().filter(external_id=parsed.external_id)
     if source is not None:
         # The same text from another named source is another story; with no source at all
         # (the file names none, nor did the editor), the same text anywhere is this document.
         same_text = same_text.filter(source=source)
     existing = same_text.order_by("id").first()
+    if existing is None:
+        # A text that once updated a story (update_same_headline) is that story's.
+        received = Revision.objects.filter(fingerprint=parsed.fingerprint()).values("article_id")
+        existing = (
+            same_text.model.objects.select_for_update()
+            .filter(id__in=received, **({"source": source} if source is not None else {}))
+            .order_by("id")
+            .first()
+        )
     if existing is not None:
-        return _Imported(*_update(existing, parsed, publish=options.publish, rights=rights))
+        # This very text was received before: nothing to change in the story (an editor may
+        # have corrected it since), only publication when asked.
+        publishing = options.publish and existing.status != Article.Status.PUBLISHED
+        if publishing and (refusal := rights.refusal_to_publish(existing)):
+            raise ImportRefused(refusal, article_id=existing.id)
+        return _Imported(_publish_on_import(existing) if options.publish else Outcome.UNCHANGED, existing)
     namesakes = Article.objects.filter(source=source, headline__iexact=parsed.headline).order_by("-id")
     if options.update_same_headline:
         target = namesakes.select_for_update().first()
         if target is not None:
-            outcome, article = _update(target, parsed, publish=options.publish, rights=rights)
+            outcome, article = _update(target, parsed, publish=options.publish, log=log, rights=rights)
             return _Imported(outcome, article, note="the story with the same headline was updated with this text")
-    article = _create(parsed, source=source, options=options, rights=rights)
+    article = _create(parsed, source=source, options=options, log=log, rights=rights)
     note = ""
     if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
         note = (
@@ -243,7 +277,9 @@ def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions,
     return _Imported(Outcome.CREATED, article, note=note)
 
 
-def _create(parsed: ParsedArticle, *, source, options: ImportOptions, rights: ImportRights) -> Article:
+def _create(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> Article:
     if refusal := rights.refusal_to_create(publish=options.publish):
         raise ImportRefused(refusal)
     article = Article(
@@ -259,36 +295,60 @@ def _create(parsed: ParsedArticle, *, source, options: ImportOptions, rights: Im
     if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
+    stamp_revision(article)
     article.save()
+    log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
-def _update(article: Article, parsed: ParsedArticle, *, publish: bool, rights: ImportRights) -> tuple[Outcome, Article]:
+def _publish_on_import(article: Article) -> Outcome:
+    if article.status == Article.Status.PUBLISHED:
+        return Outcome.UNCHANGED
+    publish_articles(article_ids=[article.id])
+    article.refresh_from_db()
+    return Outcome.UPDATED
+
+
+def _update(
+    article: Article, parsed: ParsedArticle, *, publish: bool, log: RevisionLog, rights: ImportRights
+) -> tuple[Outcome, Article]:
     if parsed.version is not None and article.version and parsed.version <= article.version:
         return Outcome.UNCHANGED, article
-    changes = {
-        name: getattr(parsed, name) for name in _PROVIDER_FIELDS if getattr(article, name) != getattr(parsed, name)
-    }
-    if parsed.published_at and article.published_at != parsed.published_at:
-        changes["published_at"] = parsed.published_at
-    if parsed.version is not None and parsed.version != article.version:
-        changes["version"] = parsed.version
-    new_section = parsed.section and (article.section is None or article.section.name != parsed.section)
-    publishing = publish and article.status != Article.Status.PUBLISHED
-    if not changes and not new_section and not publishing:
-        return Outcome.UNCHANGED, article
-    # Checked on the locked row, before anything is written: what is refused leaves no trace.
-    if refusal := rights.refusal_to_update(article, publishing=publishing):
-        raise ImportRefused(refusal, article_id=article.id)
-    for name, value in changes.items():
-        setattr(article, name, value)
-    if new_section:
+    # Who may change it is judged on the row as stored (locked by the caller), before any
+    # change: a refused document leaves no trace.
+    stored = Article(
+        id=article.id, headline=article.headline, status=article.status, created_by_id=article.created_by_id
+    )
+    before = article.snapshot()
+    changed = False
+    for name in _PROVIDER_FIELDS:
+        if getattr(article, name) != getattr(parsed, name):
+            setattr(article, name, getattr(parsed, name))
+            changed = True
+    if parsed.section and (article.section is None or article.section.name != parsed.section):
         article.section = _named(Section, parsed.section)
-    if publishing:
+        changed = True
+    if parsed.published_at and article.published_at != parsed.published_at:
+        article.published_at = parsed.published_at
+        changed = True
+    if parsed.version is not None and parsed.version != article.version:
+        article.version = parsed.version
+        changed = True
+    if publish and article.status != Article.Status.PUBLISHED:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
+        changed = True
+    if not changed:
+        return Outcome.UNCHANGED, article
+    if refusal := rights.refusal_to_update(stored, publishing=publish and stored.status != Article.Status.PUBLISHED):
+        raise ImportRefused(refusal, article_id=article.id)
+    revised = article.snapshot() != before  # publication alone is no new revision
+    if revised:
+        stamp_revision(article)
     article.save()
+    if revised:
+        log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)
     if article.status == Article.Status.PUBLISHED:
         refresh_counts_for_articles([article.id])
@@ -296,12 +356,17 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool, rights: I
 
 
 def import_file(
-    *, name: str, data: bytes, options: ImportOptions = ImportOptions(), user_id: int | None = None
+    *,
+    name: str,
+    data: bytes,
+    options: ImportOptions = ImportOptions(),
+    log: RevisionLog | None = None,
+    user_id: int | None = None,
 ) -> list[DocumentOutcome]:
     """Import every document of one file held in memory; each gets its own outcome. `user_id` is
     the uploader, whose permissions decide which documents may be written (None: the operator)."""
     rights = ImportRights.of_uploader(user_id)
-    return list(import_documents(read_documents(name, data), options=options, name=name, rights=rights))
+    return list(import_documents(read_documents(name, data), options=options, name=name, log=log, rights=rights))
 
 
 def import_stream(
@@ -311,6 +376,7 @@ def import_stream(
     size: int,
     options: ImportOptions = ImportOptions(),
     skip: int = 0,
+    log: RevisionLog | None = None,
     rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
     """Import the documents of an open file as they are read (archives and JSON Lines are
@@ -319,7 +385,7 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, options=options, name=name, rights=rights)
+    yield from import_documents(documents, options=options, name=name, log=log, rights=rights)
 
 
 def import_documents(
@@ -327,8 +393,12 @@ def import_documents(
     *,
     options: ImportOptions,
     name: str = "",
+    log: RevisionLog | None = None,
     rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
+    """One outcome per document; changes are stored as revisions in `log` (origin "import"
+    when none is given)."""
+    log = log if log is not None else RevisionLog()
     iterator = iter(documents)
     while True:
         try:
@@ -345,7 +415,7 @@ def import_documents(
             yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
-            imported = _import_article(parsed=result, options=options, rights=rights)
+            imported = _import_article(parsed=result, options=options, log=log, rights=rights)
         except ImportRefused as exc:
             yield DocumentOutcome(
                 label, Outcome.REFUSED, article_id=exc.article_id, headline=result.headline, reason=str(exc)
@@ -448,7 +518,8 @@ def import_uploads_now(
             status=JobStatus.RUNNING,
         )
         documents = read_documents(uploaded.name, data)
-        for outcome in import_documents(documents, options=options, name=uploaded.name, rights=rights):
+        log = RevisionLog(batch=batch)
+        for outcome in import_documents(documents, options=options, name=uploaded.name, log=log, rights=rights):
             record_outcome(item, outcome)
             results.append(outcome)
         _finish_item(item)
@@ -548,7 +619,11 @@ def run_item(
     deadline: float | None = None,
     rights: ImportRights = OPERATOR,
 ) -> bool:
-    """Import one file of a batch, recording progress as it goes; False if out of time."""
+    """Import one file of a batch, recording progress as it goes; False if out of time.
+
+    Documents go in chunks of PROGRESS_EVERY, each chunk one transaction with its stories,
+    their revisions (one bulk_create) and the item's progress: a run stopped anywhere
+    resumes after the last chunk that committed, and nothing is stored twice or lost."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
@@ -556,19 +631,29 @@ def run_item(
     except OSError:
         _finish_item(item, error="the stored file is missing", outcome_reason="the stored file is missing")
         return True
+    log = RevisionLog(batch=item.batch, buffered=True)
     with stream:
-        size = path.stat().st_size
-        for n, outcome in enumerate(
-            import_stream(
-                name=item.name, stream=stream, size=size, options=options, skip=item.processed, rights=rights
-            ),
-            1,
-        ):
-            record_outcome(item, outcome)
-            if n % PROGRESS_EVERY == 0:
+        outcomes = import_stream(
+            name=item.name,
+            stream=stream,
+            size=path.stat().st_size,
+            options=options,
+            skip=item.processed,
+            log=log,
+            rights=rights,
+        )
+        while True:
+            with transaction.atomic():
+                read = 0
+                for outcome in itertools.islice(outcomes, PROGRESS_EVERY):
+                    record_outcome(item, outcome)
+                    read += 1
+                log.flush()
                 _save_progress(item)
-                if deadline is not None and time.monotonic() > deadline:
-                    return False
+            if read < PROGRESS_EVERY:
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                return False
     _finish_item(item)
     return True
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0017_spool_file_roles"),
+        ("articles", "0019_search_exact_and_language_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
