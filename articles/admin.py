@@ -307,7 +307,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # Full text (headline, standfirst, body, caption) read as the search engine reads it:
-        # French, English and simple readings, "phrases", prefix* and -excluded terms.
+        # each article's own language and the unstemmed form, "phrases", prefix* and -excluded terms.
         try:
             query = parse_query(search_term)
         except SearchError as error:
@@ -315,7 +315,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset.none(), False
         if query is None:
             return queryset, False
-        return queryset.filter(search_vector=query.expression), False
+        return queryset.filter(query.condition()), False
 
     def has_publish_permission(self, request, obj=None) -> bool:
         """Publishing and unpublishing: its own permission, apart from "change"."""

@@ -117,6 +117,19 @@ setweight(to_tsvector(CASE language WHEN 'fr' THEN 'newsroom_fr'::regconfig
                       coalesce(body_text, '') || ' ' || coalesce(photo_caption, '')), 'C')
 """
 
+# The same text unstemmed (the simple configuration, unaccented), for ranking only: an exact
+# form of the query's words ("Mattis", "Mali") outranks a stem-only match ("Matty", "mal"),
+# as an unstemmed field does in multi-field engines. No index: it is read for the rows
+# already found (docs/search.md#ranking).
+SEARCH_EXACT_SQL = """
+setweight(to_tsvector('newsroom_simple'::regconfig, coalesce(headline, '')), 'A') ||
+setweight(to_tsvector('newsroom_simple'::regconfig, coalesce(standfirst, '')), 'B') ||
+setweight(to_tsvector('newsroom_simple'::regconfig, coalesce(body_text, '') || ' ' || coalesce(photo_caption, '')), 'C')
+"""
+# The languages with a stemmer of their own: each has a partial GIN index of its articles'
+# vectors, and the other languages share one (articles/search/query.py reads them so).
+STEMMED_LANGUAGES = ("fr", "en")
+
 
 # What a revision keeps of an article: its text and the metadata an editor or provider sets
 # (section and source by name). Publication (status, time) is not content: it has its own
@@ -208,6 +221,11 @@ class Article(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    search_exact = models.GeneratedField(
+        expression=RawSQL(SEARCH_EXACT_SQL, []),  # noqa: S611 - a constant, no user input
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -238,7 +256,12 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            GinIndex(fields=["search_vector"], name="article_search_gin"),
+            # One per language (articles/search/query.py): a language's match reads only its articles' postings.
+            GinIndex(fields=["search_vector"], condition=Q(language="fr"), name="article_search_fr_gin"),
+            GinIndex(fields=["search_vector"], condition=Q(language="en"), name="article_search_en_gin"),
+            GinIndex(
+                fields=["search_vector"], condition=~Q(language__in=STEMMED_LANGUAGES), name="article_search_other_gin"
+            ),
             models.Index(fields=["status", "-published_at", "-id"], name="article_published_order"),
             models.Index(
                 fields=["tagging_status", "tagging_requested_at"],
