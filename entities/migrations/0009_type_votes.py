@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0015_import_options_and_identity_indexes"),
-        ("entities", "0006_distinct_pairs"),
+        ("entities", "0008_alias_sightings_from_mentions"),
     ]
 
     operations = [
