@@ -1,28 +1,32 @@
 """Domain actions that write articles: import a parsed story, publish, unpublish.
 
 Every entry point (admin upload, import command, background import, demo loader) calls
-these, so a story is deduplicated and versioned the same way whichever door it came in by.
+these, so a story is deduplicated, versioned and checked against the uploader's permissions
+the same way whichever door it came in by.
 """
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
-from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, ImportItem, JobStatus, Revision, Section, Source
+from articles.revisions import RevisionLog, stamp_revision
 from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from entities.services import refresh_counts_for_articles, request_tagging
 
@@ -43,6 +47,21 @@ class DocumentOutcome:
     article_id: int | None = None
     headline: str = ""
     reason: str = ""
+    note: str = ""  # said to the editor beside the story: which story a new text was kept apart from
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the editor chose for one upload (or a command run)."""
+
+    publish: bool = False
+    # For documents that carry none; a story that exists keeps its own.
+    source: str = ""
+    section: str = ""
+    published_at: datetime | None = None
+    # A text without an id of its own whose headline matches a story of the same source
+    # updates that story (the newest, when several match) instead of becoming a new one.
+    update_same_headline: bool = False
 
 
 # Fields the provider owns: an import overwrites them; anything else (status set by an
@@ -59,6 +78,90 @@ _PROVIDER_FIELDS = (
     "source_url",
     "rights",
 )
+
+
+class ImportRefused(IngestError):
+    """The uploader may not write this document; the reason is written for them."""
+
+    def __init__(self, reason: str, *, article_id: int | None = None):
+        super().__init__(reason)
+        self.article_id = article_id
+
+
+@dataclass(frozen=True)
+class ImportRights:
+    """What an import may write, read once from the uploader's permissions (docs/roles.md):
+    a new story needs "add article", a change to a story already stored "change article"
+    (a reporter's own draft excepted), and publishing or changing a published story
+    "publish article"."""
+
+    user_id: int | None = None
+    may_add: bool = True
+    may_change: bool = True
+    may_publish: bool = True
+    no_account: str = ""  # why the uploader may write nothing at all
+
+    @classmethod
+    def of_uploader(cls, user_id: int | None) -> "ImportRights":
+        """The rights of staff member `user_id`; None is the operator (the import command, the
+        demo loader), who may write anything."""
+        if user_id is None:
+            return cls()
+        user = get_user_model().objects.filter(id=user_id).first()
+        if user is None or not user.is_active:
+            return cls(user_id, False, False, False, no_account="the uploader's account was removed or disabled")
+        return cls(
+            user_id=user.id,
+            may_add=user.has_perm("articles.add_article"),
+            may_change=user.has_perm("articles.change_article"),
+            may_publish=user.has_perm("articles.publish_article"),
+        )
+
+    @classmethod
+    def of_batch(cls, batch: ImportBatch) -> "ImportRights":
+        if batch.origin != ImportBatch.Origin.UPLOAD:
+            return cls()  # the command and the spool folder: set up by the operator
+        if batch.created_by_id is None:  # the account was deleted after the upload
+            return cls(None, False, False, False, no_account="the uploader's account was removed")
+        return cls.of_uploader(batch.created_by_id)
+
+    def refusal_to_create(self, *, publish: bool) -> str:
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if not self.may_add:
+            return "not imported: you may not add articles"
+        if publish and not self.may_publish:
+            return "not imported: you may not publish articles (upload without “Publish” to file a draft)"
+        return ""
+
+    def refusal_to_update(self, article: Article, *, publishing: bool) -> str:
+        """Why the uploader may not change `article` (as stored, before the change), if so."""
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if article.status == Article.Status.PUBLISHED and not self.may_publish:
+            return (
+                f"not imported: “{article.headline}” is published, and changing a published story "
+                "needs the permission to publish; ask an editor"
+            )
+        if publishing and not self.may_publish:
+            return f"not imported: “{article.headline}” would be published, and you may not publish articles"
+        own_draft = self.may_add and self.user_id is not None and article.created_by_id == self.user_id
+        if not self.may_change and not own_draft:
+            return (
+                f"not imported: this story is already in the archive as “{article.headline}”, filed by "
+                "someone else, and you may not change others' stories; ask an editor"
+            )
+        return ""
+
+    def refusal_to_publish(self, article: Article) -> str:
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if not self.may_publish:
+            return f"not imported: “{article.headline}” would be published, and you may not publish articles"
+        return ""
+
+
+OPERATOR = ImportRights()
 
 
 def _named(model, name: str):
@@ -78,24 +181,54 @@ def unique_slug(headline: str, *, exclude_id: int | None = None) -> str:
     return slug
 
 
-def import_article(*, parsed: ParsedArticle, publish: bool = False) -> tuple[Outcome, Article]:
-    """Create or update the article for a parsed story; never two copies of one story.
+@dataclass
+class _Imported:
+    outcome: Outcome
+    article: Article
+    note: str = ""
 
-    A story is identified by (source, external id). A newer provider version updates it; an
-    older or equal version changes nothing; without versions, changed text updates it.
+
+def import_article(
+    *,
+    parsed: ParsedArticle,
+    options: ImportOptions = ImportOptions(),
+    author=None,
+    rights: ImportRights = OPERATOR,
+) -> tuple[Outcome, Article]:
+    """Create or update the article for a parsed story; never two copies of one story, and
+    never one story for two (docs/ingest.md, "Story identity"). A change is stored as a
+    revision (origin "import": no batch). A write the uploader's `rights` do not allow
+    raises ImportRefused, and nothing is written."""
+    imported = _import_article(parsed=parsed, options=options, log=RevisionLog(author=author), rights=rights)
+    return imported.outcome, imported.article
+
+
+def _import_article(
+    *, parsed: ParsedArticle, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> _Imported:
+    """A story with a provider id (NewsML-G2 guid, NITF doc-id, NewsML 1 identifier, a JSON
+    id or URL) is identified by (source, id): a newer provider version updates it, an older
+    or equal one changes nothing, and without versions changed text updates it.
+
+    A text without an id is identified by its content: the same text again is unchanged;
+    a new text is a new story, even under a headline the archive already has, unless the
+    editor chose `update_same_headline`.
     """
-    source = _named(Source, parsed.source)
+    if not parsed.external_id:
+        parsed.identify_by_content()
+    source = _named(Source, parsed.source or options.source)
     for _attempt in range(2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), log.discarding_on_error():
+                if parsed.content_identity:
+                    return _import_by_content(parsed, source=source, options=options, log=log, rights=rights)
                 existing = (
                     Article.objects.select_for_update().filter(source=source, external_id=parsed.external_id).first()
-                    if parsed.external_id
-                    else None
                 )
                 if existing is None:
-                    return Outcome.CREATED, _create(parsed, source=source, publish=publish)
-                return _update(existing, parsed, publish=publish)
+                    created = _create(parsed, source=source, options=options, log=log, rights=rights)
+                    return _Imported(Outcome.CREATED, created)
+                return _Imported(*_update(existing, parsed, publish=options.publish, log=log, rights=rights))
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -103,27 +236,91 @@ def import_article(*, parsed: ParsedArticle, publish: bool = False) -> tuple[Out
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _create(parsed: ParsedArticle, *, source, publish: bool) -> Article:
+def _import_by_content(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> _Imported:
+    same_text = Article.objects.select_for_update().filter(external_id=parsed.external_id)
+    if source is not None:
+        # The same text from another named source is another story; with no source at all
+        # (the file names none, nor did the editor), the same text anywhere is this document.
+        same_text = same_text.filter(source=source)
+    existing = same_text.order_by("id").first()
+    if existing is None:
+        # A text that once updated a story (update_same_headline) is that story's.
+        received = Revision.objects.filter(fingerprint=parsed.fingerprint()).values("article_id")
+        existing = (
+            same_text.model.objects.select_for_update()
+            .filter(id__in=received, **({"source": source} if source is not None else {}))
+            .order_by("id")
+            .first()
+        )
+    if existing is not None:
+        # This very text was received before: nothing to change in the story (an editor may
+        # have corrected it since), only publication when asked.
+        publishing = options.publish and existing.status != Article.Status.PUBLISHED
+        if publishing and (refusal := rights.refusal_to_publish(existing)):
+            raise ImportRefused(refusal, article_id=existing.id)
+        return _Imported(_publish_on_import(existing) if options.publish else Outcome.UNCHANGED, existing)
+    namesakes = Article.objects.filter(source=source, headline__iexact=parsed.headline).order_by("-id")
+    if options.update_same_headline:
+        target = namesakes.select_for_update().first()
+        if target is not None:
+            outcome, article = _update(target, parsed, publish=options.publish, log=log, rights=rights)
+            return _Imported(outcome, article, note="the story with the same headline was updated with this text")
+    article = _create(parsed, source=source, options=options, log=log, rights=rights)
+    note = ""
+    if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
+        note = (
+            f"a new story: story {other} has the same headline and was kept as it is "
+            "(upload again with “update the story with the same headline” to update it instead)"
+        )
+    return _Imported(Outcome.CREATED, article, note=note)
+
+
+def _create(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> Article:
+    if refusal := rights.refusal_to_create(publish=options.publish):
+        raise ImportRefused(refusal)
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
         slug=unique_slug(parsed.headline),
+        created_by_id=rights.user_id,
         source=source,
-        section=_named(Section, parsed.section),
+        section=_named(Section, parsed.section or options.section),
         external_id=parsed.external_id,
         version=parsed.version or 0,
     )
-    article.published_at = parsed.published_at
-    if publish:
+    article.published_at = parsed.published_at or options.published_at
+    if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
+    stamp_revision(article)
     article.save()
+    log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
-def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[Outcome, Article]:
+def _publish_on_import(article: Article) -> Outcome:
+    if article.status == Article.Status.PUBLISHED:
+        return Outcome.UNCHANGED
+    publish_articles(article_ids=[article.id])
+    article.refresh_from_db()
+    return Outcome.UPDATED
+
+
+def _update(
+    article: Article, parsed: ParsedArticle, *, publish: bool, log: RevisionLog, rights: ImportRights
+) -> tuple[Outcome, Article]:
     if parsed.version is not None and article.version and parsed.version <= article.version:
         return Outcome.UNCHANGED, article
+    # Who may change it is judged on the row as stored (locked by the caller), before any
+    # change: a refused document leaves no trace.
+    stored = Article(
+        id=article.id, headline=article.headline, status=article.status, created_by_id=article.created_by_id
+    )
+    before = article.snapshot()
     changed = False
     for name in _PROVIDER_FIELDS:
         if getattr(article, name) != getattr(parsed, name):
@@ -144,20 +341,43 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[
         changed = True
     if not changed:
         return Outcome.UNCHANGED, article
+    if refusal := rights.refusal_to_update(stored, publishing=publish and stored.status != Article.Status.PUBLISHED):
+        raise ImportRefused(refusal, article_id=article.id)
+    revised = article.snapshot() != before  # publication alone is no new revision
+    if revised:
+        stamp_revision(article)
     article.save()
+    if revised:
+        log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)
     if article.status == Article.Status.PUBLISHED:
         refresh_counts_for_articles([article.id])
     return Outcome.UPDATED, article
 
 
-def import_file(*, name: str, data: bytes, publish: bool = False) -> list[DocumentOutcome]:
-    """Import every document of one uploaded file; each gets its own outcome."""
-    return list(import_documents(read_documents(name, data), publish=publish, name=name))
+def import_file(
+    *,
+    name: str,
+    data: bytes,
+    options: ImportOptions = ImportOptions(),
+    log: RevisionLog | None = None,
+    user_id: int | None = None,
+) -> list[DocumentOutcome]:
+    """Import every document of one file held in memory; each gets its own outcome. `user_id` is
+    the uploader, whose permissions decide which documents may be written (None: the operator)."""
+    rights = ImportRights.of_uploader(user_id)
+    return list(import_documents(read_documents(name, data), options=options, name=name, log=log, rights=rights))
 
 
 def import_stream(
-    *, name: str, stream: BinaryIO, size: int, publish: bool = False, skip: int = 0
+    *,
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    options: ImportOptions = ImportOptions(),
+    skip: int = 0,
+    log: RevisionLog | None = None,
+    rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
     """Import the documents of an open file as they are read (archives and JSON Lines are
     streamed, never held whole); `skip` passes over documents a previous run handled."""
@@ -165,12 +385,20 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, publish=publish, name=name)
+    yield from import_documents(documents, options=options, name=name, log=log, rights=rights)
 
 
 def import_documents(
-    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, publish: bool, name: str = ""
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]],
+    *,
+    options: ImportOptions,
+    name: str = "",
+    log: RevisionLog | None = None,
+    rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
+    """One outcome per document; changes are stored as revisions in `log` (origin "import"
+    when none is given)."""
+    log = log if log is not None else RevisionLog()
     iterator = iter(documents)
     while True:
         try:
@@ -187,7 +415,12 @@ def import_documents(
             yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
-            outcome, article = import_article(parsed=result, publish=publish)
+            imported = _import_article(parsed=result, options=options, log=log, rights=rights)
+        except ImportRefused as exc:
+            yield DocumentOutcome(
+                label, Outcome.REFUSED, article_id=exc.article_id, headline=result.headline, reason=str(exc)
+            )
+            continue
         except IngestError as exc:
             yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
             continue
@@ -197,7 +430,13 @@ def import_documents(
                 label, Outcome.REFUSED, headline=result.headline, reason="the story could not be stored"
             )
             continue
-        yield DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline)
+        yield DocumentOutcome(
+            label,
+            imported.outcome,
+            article_id=imported.article.id,
+            headline=imported.article.headline,
+            note=imported.note,
+        )
 
 
 # --- Batches: large uploads in the background, and the import command ------------------
@@ -205,7 +444,9 @@ def import_documents(
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
 PROGRESS_EVERY = 50
 # Batches a worker runs (the command runs its own, in its process).
-BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD]
+BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD, ImportBatch.Origin.SPOOL]
+# The spool folder's subfolder where claimed files are read (articles/spool.py).
+SPOOL_PROCESSING = "processing"
 MAX_REQUEUED_PER_SWEEP = 100
 
 
@@ -213,10 +454,23 @@ def imports_dir(batch_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / str(batch_id)
 
 
-def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch:
+def _new_batch(*, origin: str, options: ImportOptions, user=None, **fields) -> ImportBatch:
+    return ImportBatch.objects.create(
+        origin=origin,
+        created_by=user,
+        publish=options.publish,
+        default_source=_named(Source, options.source),
+        default_section=_named(Section, options.section),
+        default_published_at=options.published_at,
+        update_same_headline=options.update_same_headline,
+        **fields,
+    )
+
+
+def create_upload_batch(*, files: list, options: ImportOptions = ImportOptions(), user=None) -> ImportBatch:
     """Store uploaded files under generated names (never the uploaded ones) for a task."""
     with transaction.atomic():
-        batch = ImportBatch.objects.create(origin=ImportBatch.Origin.UPLOAD, publish=publish, created_by=user)
+        batch = _new_batch(origin=ImportBatch.Origin.UPLOAD, options=options, user=user)
         directory = imports_dir(batch.id)
         directory.mkdir(parents=True, exist_ok=True)
         for position, uploaded in enumerate(files):
@@ -238,6 +492,48 @@ def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch
     return batch
 
 
+def import_uploads_now(
+    *, files: list, options: ImportOptions = ImportOptions(), user=None
+) -> tuple[ImportBatch, list[DocumentOutcome]]:
+    """Import a few small uploaded files while the editor waits, recorded as a batch like
+    any other upload (its id is where the stories' revisions say they came from). Each
+    document is checked against the uploader's permissions."""
+    rights = ImportRights.of_uploader(user.id if user is not None else None)
+    batch = _new_batch(
+        origin=ImportBatch.Origin.UPLOAD,
+        options=options,
+        user=user,
+        status=JobStatus.RUNNING,
+        started_at=timezone.now(),
+    )
+    results: list[DocumentOutcome] = []
+    for position, uploaded in enumerate(files):
+        data = uploaded.read()
+        item = ImportItem.objects.create(
+            batch=batch,
+            position=position,
+            name=uploaded.name[:255],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            status=JobStatus.RUNNING,
+        )
+        documents = read_documents(uploaded.name, data)
+        log = RevisionLog(batch=batch)
+        for outcome in import_documents(documents, options=options, name=uploaded.name, log=log, rights=rights):
+            record_outcome(item, outcome)
+            results.append(outcome)
+        _finish_item(item)
+    ImportBatch.objects.filter(id=batch.id).update(status=JobStatus.DONE, finished_at=timezone.now())
+    return batch, results
+
+
+def create_command_batch(*, options: ImportOptions) -> ImportBatch:
+    """The record of one import_articles run, which reads its files where they are."""
+    return _new_batch(
+        origin=ImportBatch.Origin.COMMAND, options=options, status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+
+
 def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
     """Import the pending files of a batch; True when finished (or another worker holds it),
     False when the time budget ran out first (the caller queues the rest: every task stays
@@ -250,22 +546,37 @@ def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
 
 
 def _run_locked_batch(batch_id: int, deadline: float | None) -> bool:
-    batch = ImportBatch.objects.filter(id=batch_id).first()
+    batch = ImportBatch.objects.select_related("default_source", "default_section").filter(id=batch_id).first()
     if batch is None or batch.is_finished:
         return True
     ImportBatch.objects.filter(id=batch_id).update(
         status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now(), heartbeat_at=timezone.now()
     )
+    rights = ImportRights.of_batch(batch)  # the uploader's permissions as they are now, not at upload
+    directory = batch_directory(batch)
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
-        path = imports_dir(batch.id) / item.stored_name
-        if not run_item(item=item, path=path, publish=batch.publish, deadline=deadline):
+        path = directory / item.stored_name
+        if not run_item(item=item, path=path, options=batch_options(batch), deadline=deadline, rights=rights):
             return False
-        path.unlink(missing_ok=True)
+        if batch.origin == ImportBatch.Origin.UPLOAD:
+            path.unlink(missing_ok=True)  # a spool file is filed under done/ or failed/ instead
     ImportBatch.objects.filter(id=batch_id).update(status=JobStatus.DONE, finished_at=timezone.now())
-    with contextlib.suppress(OSError):
-        imports_dir(batch.id).rmdir()
+    if batch.origin == ImportBatch.Origin.UPLOAD:
+        with contextlib.suppress(OSError):
+            imports_dir(batch.id).rmdir()
     return True
+
+
+def batch_directory(batch: ImportBatch) -> Path:
+    """Where a batch's stored files wait for the worker."""
+    if batch.origin == ImportBatch.Origin.SPOOL:
+        return spool_dir() / SPOOL_PROCESSING
+    return imports_dir(batch.id)
+
+
+def spool_dir() -> Path:
+    return Path(settings.INGEST_SPOOL_DIR)
 
 
 def claim_stalled_batches(*, silent_for_seconds: float) -> list[int]:
@@ -290,8 +601,29 @@ def claim_stalled_batches(*, silent_for_seconds: float) -> list[int]:
     return stalled
 
 
-def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | None = None) -> bool:
-    """Import one file of a batch, recording progress as it goes; False if out of time."""
+def batch_options(batch: ImportBatch) -> ImportOptions:
+    return ImportOptions(
+        publish=batch.publish,
+        source=batch.default_source.name if batch.default_source else "",
+        section=batch.default_section.name if batch.default_section else "",
+        published_at=batch.default_published_at,
+        update_same_headline=batch.update_same_headline,
+    )
+
+
+def run_item(
+    *,
+    item: ImportItem,
+    path: Path,
+    options: ImportOptions,
+    deadline: float | None = None,
+    rights: ImportRights = OPERATOR,
+) -> bool:
+    """Import one file of a batch, recording progress as it goes; False if out of time.
+
+    Documents go in chunks of PROGRESS_EVERY, each chunk one transaction with its stories,
+    their revisions (one bulk_create) and the item's progress: a run stopped anywhere
+    resumes after the last chunk that committed, and nothing is stored twice or lost."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
@@ -299,16 +631,29 @@ def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | N
     except OSError:
         _finish_item(item, error="the stored file is missing", outcome_reason="the stored file is missing")
         return True
+    log = RevisionLog(batch=item.batch, buffered=True)
     with stream:
-        size = path.stat().st_size
-        for n, outcome in enumerate(
-            import_stream(name=item.name, stream=stream, size=size, publish=publish, skip=item.processed), 1
-        ):
-            record_outcome(item, outcome)
-            if n % PROGRESS_EVERY == 0:
+        outcomes = import_stream(
+            name=item.name,
+            stream=stream,
+            size=path.stat().st_size,
+            options=options,
+            skip=item.processed,
+            log=log,
+            rights=rights,
+        )
+        while True:
+            with transaction.atomic():
+                read = 0
+                for outcome in itertools.islice(outcomes, PROGRESS_EVERY):
+                    record_outcome(item, outcome)
+                    read += 1
+                log.flush()
                 _save_progress(item)
-                if deadline is not None and time.monotonic() > deadline:
-                    return False
+            if read < PROGRESS_EVERY:
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                return False
     _finish_item(item)
     return True
 

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.AdminParameterMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -188,12 +189,19 @@ COMENTION_CACHE_SECONDS = env.int("COMENTION_CACHE_SECONDS", default=300)
 # A background import silent for this long (no progress recorded, not held by a worker) lost
 # its task: beat queues it again. Above the task time limit, so a slow task is not doubled.
 IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# Spool-folder ingest (articles/spool.py): a folder agencies drop files into, off when empty.
+INGEST_SPOOL_DIR = env.str("INGEST_SPOOL_DIR", default="")
+# A file is read once two looks this far apart see the same size and modification time.
+INGEST_SPOOL_SETTLE_SECONDS = env.int("INGEST_SPOOL_SETTLE_SECONDS", default=5)
+INGEST_SPOOL_PUBLISH = env.bool("INGEST_SPOOL_PUBLISH", default=False)
 # Tagging owed but not queued (broker down at save time, worker killed) is re-queued;
 # entity counts and the change feed follow embargoes as they pass; lost background imports
 # are queued again.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-tagging": {"task": "entities.tasks.sweep_pending_tagging", "schedule": 60.0},
     "requeue-stalled-imports": {"task": "articles.tasks.requeue_stalled_imports", "schedule": 60.0},
+    # Every 15 s, so a file is read well within a minute; a late look is dropped, not piled up.
+    "scan-spool": {"task": "articles.tasks.scan_spool", "schedule": 15.0, "options": {"expires": 14}},
     "refresh-counts-for-released-articles": {
         "task": "entities.tasks.refresh_counts_for_released_articles",
         "schedule": 60.0,
@@ -239,7 +247,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A lockout is for one user name from one client address: no one can lock every editor out
+# (behind a proxy every editor would share its address), nor one editor out from everywhere
+# by naming them. The address is read through the NUM_PROXIES proxies, as the API reads it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -47,7 +47,7 @@ def test_standalone_nitf_with_its_doctype_parses():
     story = one("story.nitf.xml", (FIXTURES / "LISTING_25_extracted_standalone.nitf.xml").read_bytes())
     assert story.headline.startswith("Arizona Diamondbacks")
     assert story.byline == "Sports Network"
-    assert story.external_id.startswith("h-")  # no doc-id: the headline is the identity
+    assert story.external_id.startswith("text-")  # no doc-id: the text is the identity
 
 
 def test_nitf_with_doctype_and_doc_id_keeps_provider_id_and_version():
