@@ -14,11 +14,10 @@ from articles import search
 from articles.forms import SearchForm
 from articles.models import Article
 from articles.rendering import render_article
-from articles.search.facets import FACETS, Facets, article_facets
+from articles.search.facets import FACETS, Facets
 from articles.selectors import public_corrections, related_articles
 from core.http import absolute_url, cached
 from entities.models import Entity, EntityKind, name_key
-from entities.search import entities_named_in
 
 HOME_MAX_AGE = 60
 ARTICLE_MAX_AGE = 600
@@ -146,8 +145,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.has_criteria:
         filters = form.search_filters()
         try:
-            page = search.search_articles(filters, cursor=request.GET.get("cursor") or None, page_size=SEARCH_PAGE_SIZE)
-            facets = article_facets(filters, names=FACETS, size=SEARCH_FACET_SIZE)
+            page = search.search_articles(
+                filters,
+                cursor=request.GET.get("cursor") or None,
+                page_size=SEARCH_PAGE_SIZE,
+                facets=FACETS,
+                facet_size=SEARCH_FACET_SIZE,
+            )
         except search.SearchError as error:
             form.add_error(error.param if error.param in form.fields else None, error.message)
         else:
@@ -164,9 +168,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 first_url=page_url(None) if request.GET.get("cursor") else None,
                 previous_url=page_url(page.previous_cursor) if page.previous_cursor else None,
                 next_url=page_url(page.next_cursor) if page.next_cursor else None,
-                facet_groups=facet_groups(form, facets, None if page.count_is_estimate else page.count),
-                facets_estimated=facets.estimated,
-                entity_cards=entity_cards(form),
+                facet_groups=facet_groups(form, page.facets, None if page.count_is_estimate else page.count),
+                facets_estimated=page.facets.estimated,
+                entity_cards=entity_cards(form, page.entities),
             )
     context["entity"] = form.chosen_entity
     context["chosen_entities"] = [
@@ -218,15 +222,14 @@ def facet_groups(form: SearchForm, facets: Facets, results: int | None) -> list[
     return groups
 
 
-def entity_cards(form: SearchForm) -> list[dict]:
-    """The known entities the words name, the best first, each with its page and the search
-    narrowed to the articles that mention it (its words dropped when they are the whole query)."""
+def entity_cards(form: SearchForm, named: list[Entity]) -> list[dict]:
+    """The known entities the words name (as the engine found them), the best first, each
+    with its page and the search narrowed to the articles that mention it (its words dropped
+    when they are the whole query)."""
     q = form.cleaned_data.get("q") or ""
-    if not q:
-        return []
     cards = []
     chosen = {entity.id for entity in form.chosen_entities}
-    for entity in entities_named_in(q, language=form.cleaned_data.get("language") or None):
+    for entity in named:
         whole_query = entity.matched_words == name_key(q)
         narrowed = form.with_entity(entity.kind, entity.slug)
         if whole_query:
