@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from kombu.exceptions import ChannelError
 
 from articles.models import Article, JobStatus
+from entities import labels
 from entities.extraction import clustering, ner, resolve
 from entities.models import Alias, CountWatermark, DistinctPair, Entity, EntityRedirect, Mention, name_key
 from entities.selectors import invalidate_entity_caches
@@ -293,7 +294,7 @@ def _store_mentions(
     with transaction.atomic():
         article = (
             Article.objects.select_for_update()
-            .only("id", "content_hash", "tagged_hash", "tagging_status")
+            .only("id", "content_hash", "tagged_hash", "tagging_status", "language")
             .filter(id=article_id)
             .first()
         )
@@ -304,6 +305,7 @@ def _store_mentions(
         if article.tagged_hash == content_hash and article.tagging_status == JobStatus.DONE:
             return "done-already", set()  # another worker finished it first
         resolved = resolve.resolve_mentions(raw, known, clusters=clusters)
+        found_by = ner.model_id(article.language)
         with connection.cursor() as cursor:
             # The old mentions go, and their entities' counts may change: one statement.
             cursor.execute(
@@ -320,11 +322,13 @@ def _store_mentions(
                     start=m.start,
                     end=m.end,
                     surface=m.text[:255],
+                    found_by=found_by,
                 )
                 for m, entity in resolved
             ],
             ignore_conflicts=True,
         )
+        labels.learn(language=article.language, resolved=resolved)
         Article.objects.filter(id=article_id).update(
             tagging_status=JobStatus.DONE,
             tagged_hash=content_hash,
