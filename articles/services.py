@@ -6,6 +6,7 @@ these, so a story is deduplicated and versioned the same way whichever door it c
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import time
 import uuid
@@ -22,7 +23,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
-from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, ImportItem, JobStatus, Revision, Section, Source
+from articles.revisions import RevisionLog, stamp_revision
 from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from entities.services import refresh_counts_for_articles, request_tagging
 
@@ -100,14 +102,17 @@ class _Imported:
     note: str = ""
 
 
-def import_article(*, parsed: ParsedArticle, options: ImportOptions = ImportOptions()) -> tuple[Outcome, Article]:
+def import_article(
+    *, parsed: ParsedArticle, options: ImportOptions = ImportOptions(), author=None
+) -> tuple[Outcome, Article]:
     """Create or update the article for a parsed story; never two copies of one story, and
-    never one story for two (docs/ingest.md, "Story identity")."""
-    imported = _import_article(parsed=parsed, options=options)
+    never one story for two (docs/ingest.md, "Story identity"). A change is stored as a
+    revision (origin "import": no batch)."""
+    imported = _import_article(parsed=parsed, options=options, log=RevisionLog(author=author))
     return imported.outcome, imported.article
 
 
-def _import_article(*, parsed: ParsedArticle, options: ImportOptions) -> _Imported:
+def _import_article(*, parsed: ParsedArticle, options: ImportOptions, log: RevisionLog) -> _Imported:
     """A story with a provider id (NewsML-G2 guid, NITF doc-id, NewsML 1 identifier, a JSON
     id or URL) is identified by (source, id): a newer provider version updates it, an older
     or equal one changes nothing, and without versions changed text updates it.
@@ -121,15 +126,15 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions) -> _Import
     source = _named(Source, parsed.source or options.source)
     for _attempt in range(2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), log.discarding_on_error():
                 if parsed.content_identity:
-                    return _import_by_content(parsed, source=source, options=options)
+                    return _import_by_content(parsed, source=source, options=options, log=log)
                 existing = (
                     Article.objects.select_for_update().filter(source=source, external_id=parsed.external_id).first()
                 )
                 if existing is None:
-                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options))
-                return _Imported(*_update(existing, parsed, publish=options.publish))
+                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options, log=log))
+                return _Imported(*_update(existing, parsed, publish=options.publish, log=log))
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -137,22 +142,33 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions) -> _Import
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions) -> _Imported:
+def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> _Imported:
     same_text = Article.objects.select_for_update().filter(external_id=parsed.external_id)
     if source is not None:
         # The same text from another named source is another story; with no source at all
         # (the file names none, nor did the editor), the same text anywhere is this document.
         same_text = same_text.filter(source=source)
     existing = same_text.order_by("id").first()
+    if existing is None:
+        # A text that once updated a story (update_same_headline) is that story's.
+        received = Revision.objects.filter(fingerprint=parsed.fingerprint()).values("article_id")
+        existing = (
+            same_text.model.objects.select_for_update()
+            .filter(id__in=received, **({"source": source} if source is not None else {}))
+            .order_by("id")
+            .first()
+        )
     if existing is not None:
-        return _Imported(*_update(existing, parsed, publish=options.publish))
+        # This very text was received before: nothing to change in the story (an editor may
+        # have corrected it since), only publication when asked.
+        return _Imported(_publish_on_import(existing) if options.publish else Outcome.UNCHANGED, existing)
     namesakes = Article.objects.filter(source=source, headline__iexact=parsed.headline).order_by("-id")
     if options.update_same_headline:
         target = namesakes.select_for_update().first()
         if target is not None:
-            outcome, article = _update(target, parsed, publish=options.publish)
+            outcome, article = _update(target, parsed, publish=options.publish, log=log)
             return _Imported(outcome, article, note="the story with the same headline was updated with this text")
-    article = _create(parsed, source=source, options=options)
+    article = _create(parsed, source=source, options=options, log=log)
     note = ""
     if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
         note = (
@@ -162,7 +178,7 @@ def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions)
     return _Imported(Outcome.CREATED, article, note=note)
 
 
-def _create(parsed: ParsedArticle, *, source, options: ImportOptions) -> Article:
+def _create(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> Article:
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
         slug=unique_slug(parsed.headline),
@@ -175,14 +191,25 @@ def _create(parsed: ParsedArticle, *, source, options: ImportOptions) -> Article
     if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
+    stamp_revision(article)
     article.save()
+    log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
-def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[Outcome, Article]:
+def _publish_on_import(article: Article) -> Outcome:
+    if article.status == Article.Status.PUBLISHED:
+        return Outcome.UNCHANGED
+    publish_articles(article_ids=[article.id])
+    article.refresh_from_db()
+    return Outcome.UPDATED
+
+
+def _update(article: Article, parsed: ParsedArticle, *, publish: bool, log: RevisionLog) -> tuple[Outcome, Article]:
     if parsed.version is not None and article.version and parsed.version <= article.version:
         return Outcome.UNCHANGED, article
+    before = article.snapshot()
     changed = False
     for name in _PROVIDER_FIELDS:
         if getattr(article, name) != getattr(parsed, name):
@@ -203,20 +230,33 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[
         changed = True
     if not changed:
         return Outcome.UNCHANGED, article
+    revised = article.snapshot() != before  # publication alone is no new revision
+    if revised:
+        stamp_revision(article)
     article.save()
+    if revised:
+        log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)
     if article.status == Article.Status.PUBLISHED:
         refresh_counts_for_articles([article.id])
     return Outcome.UPDATED, article
 
 
-def import_file(*, name: str, data: bytes, options: ImportOptions = ImportOptions()) -> list[DocumentOutcome]:
+def import_file(
+    *, name: str, data: bytes, options: ImportOptions = ImportOptions(), log: RevisionLog | None = None
+) -> list[DocumentOutcome]:
     """Import every document of one file held in memory; each gets its own outcome."""
-    return list(import_documents(read_documents(name, data), options=options, name=name))
+    return list(import_documents(read_documents(name, data), options=options, name=name, log=log))
 
 
 def import_stream(
-    *, name: str, stream: BinaryIO, size: int, options: ImportOptions = ImportOptions(), skip: int = 0
+    *,
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    options: ImportOptions = ImportOptions(),
+    skip: int = 0,
+    log: RevisionLog | None = None,
 ) -> Iterator[DocumentOutcome]:
     """Import the documents of an open file as they are read (archives and JSON Lines are
     streamed, never held whole); `skip` passes over documents a previous run handled."""
@@ -224,12 +264,19 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, options=options, name=name)
+    yield from import_documents(documents, options=options, name=name, log=log)
 
 
 def import_documents(
-    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, options: ImportOptions, name: str = ""
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]],
+    *,
+    options: ImportOptions,
+    name: str = "",
+    log: RevisionLog | None = None,
 ) -> Iterator[DocumentOutcome]:
+    """One outcome per document; changes are stored as revisions in `log` (origin "import"
+    when none is given)."""
+    log = log if log is not None else RevisionLog()
     iterator = iter(documents)
     while True:
         try:
@@ -246,7 +293,7 @@ def import_documents(
             yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
-            imported = _import_article(parsed=result, options=options)
+            imported = _import_article(parsed=result, options=options, log=log)
         except IngestError as exc:
             yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
             continue
@@ -270,7 +317,9 @@ def import_documents(
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
 PROGRESS_EVERY = 50
 # Batches a worker runs (the command runs its own, in its process).
-BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD]
+BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD, ImportBatch.Origin.SPOOL]
+# The spool folder's subfolder where claimed files are read (articles/spool.py).
+SPOOL_PROCESSING = "processing"
 MAX_REQUEUED_PER_SWEEP = 100
 
 
@@ -339,7 +388,8 @@ def import_uploads_now(
             sha256=hashlib.sha256(data).hexdigest(),
             status=JobStatus.RUNNING,
         )
-        for outcome in import_documents(read_documents(uploaded.name, data), options=options, name=uploaded.name):
+        documents = read_documents(uploaded.name, data)
+        for outcome in import_documents(documents, options=options, name=uploaded.name, log=RevisionLog(batch=batch)):
             record_outcome(item, outcome)
             results.append(outcome)
         _finish_item(item)
@@ -372,16 +422,30 @@ def _run_locked_batch(batch_id: int, deadline: float | None) -> bool:
     ImportBatch.objects.filter(id=batch_id).update(
         status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now(), heartbeat_at=timezone.now()
     )
+    directory = batch_directory(batch)
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
-        path = imports_dir(batch.id) / item.stored_name
+        path = directory / item.stored_name
         if not run_item(item=item, path=path, options=batch_options(batch), deadline=deadline):
             return False
-        path.unlink(missing_ok=True)
+        if batch.origin == ImportBatch.Origin.UPLOAD:
+            path.unlink(missing_ok=True)  # a spool file is filed under done/ or failed/ instead
     ImportBatch.objects.filter(id=batch_id).update(status=JobStatus.DONE, finished_at=timezone.now())
-    with contextlib.suppress(OSError):
-        imports_dir(batch.id).rmdir()
+    if batch.origin == ImportBatch.Origin.UPLOAD:
+        with contextlib.suppress(OSError):
+            imports_dir(batch.id).rmdir()
     return True
+
+
+def batch_directory(batch: ImportBatch) -> Path:
+    """Where a batch's stored files wait for the worker."""
+    if batch.origin == ImportBatch.Origin.SPOOL:
+        return spool_dir() / SPOOL_PROCESSING
+    return imports_dir(batch.id)
+
+
+def spool_dir() -> Path:
+    return Path(settings.INGEST_SPOOL_DIR)
 
 
 def claim_stalled_batches(*, silent_for_seconds: float) -> list[int]:
@@ -417,7 +481,11 @@ def batch_options(batch: ImportBatch) -> ImportOptions:
 
 
 def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: float | None = None) -> bool:
-    """Import one file of a batch, recording progress as it goes; False if out of time."""
+    """Import one file of a batch, recording progress as it goes; False if out of time.
+
+    Documents go in chunks of PROGRESS_EVERY, each chunk one transaction with its stories,
+    their revisions (one bulk_create) and the item's progress: a run stopped anywhere
+    resumes after the last chunk that committed, and nothing is stored twice or lost."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
@@ -425,16 +493,23 @@ def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: 
     except OSError:
         _finish_item(item, error="the stored file is missing", outcome_reason="the stored file is missing")
         return True
+    log = RevisionLog(batch=item.batch, buffered=True)
     with stream:
-        size = path.stat().st_size
-        for n, outcome in enumerate(
-            import_stream(name=item.name, stream=stream, size=size, options=options, skip=item.processed), 1
-        ):
-            record_outcome(item, outcome)
-            if n % PROGRESS_EVERY == 0:
+        outcomes = import_stream(
+            name=item.name, stream=stream, size=path.stat().st_size, options=options, skip=item.processed, log=log
+        )
+        while True:
+            with transaction.atomic():
+                read = 0
+                for outcome in itertools.islice(outcomes, PROGRESS_EVERY):
+                    record_outcome(item, outcome)
+                    read += 1
+                log.flush()
                 _save_progress(item)
-                if deadline is not None and time.monotonic() > deadline:
-                    return False
+            if read < PROGRESS_EVERY:
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                return False
     _finish_item(item)
     return True
 

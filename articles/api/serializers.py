@@ -177,6 +177,56 @@ _YEAR_VALUE = {
     "published_after": {"type": "string", "format": "date-time", "description": "The year's first instant."},
     "published_before": {"type": "string", "format": "date-time", "description": "The year's last instant."},
 }
+
+
+def named_entities_representation(entities: list, request) -> list[dict]:
+    """The `entities` member of a search answer: the known entities the query names."""
+    return [
+        {
+            "id": entity.id,
+            "kind": entity.kind,
+            "name": entity.name,
+            "url": entity_api_url(request, entity.kind, entity.id),
+            "web_url": request.build_absolute_uri(entity_web_path(entity.kind, entity.slug)),
+            "article_count": entity.article_count,
+            "matched": entity.matched_words,
+        }
+        for entity in entities
+    ]
+
+
+NAMED_ENTITIES_SCHEMA = {
+    "type": "array",
+    "description": (
+        "Only with `q`: the known people, organisations and places the query names (by a name or alias, "
+        "case and accents ignored, the whole query or a run of its words at its start or end, or a person's "
+        "surname), best first, at most five. Articles that mention them rank first, and are found even in the "
+        "other language (`Copenhagen` finds the story that says Copenhague); filter on one with "
+        "`person`, `organisation` or `place`."
+    ),
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {
+                "type": "integer",
+                "description": "The entity's id: the value of the person/organisation/place filter.",
+            },
+            "kind": {
+                "type": "string",
+                "enum": list(EntityKind.values),
+                "description": "person, organisation or place.",
+            },
+            "name": {"type": "string", "description": "The entity's canonical name."},
+            "url": {"type": "string", "format": "uri", "description": "The entity in this API."},
+            "web_url": {"type": "string", "format": "uri", "description": "The entity's page on the reader site."},
+            "article_count": {"type": "integer", "description": "Published articles mentioning the entity."},
+            "matched": {"type": "string", "description": "The query's words that name it (lowercase, unaccented)."},
+        },
+        "required": ["id", "kind", "name", "url", "web_url", "article_count", "matched"],
+    },
+}
+
+
 FACETS_SCHEMA = {
     "type": "object",
     "description": "Only with `facets`: the most frequent values of each facet asked for, over the whole result set.",

@@ -25,7 +25,7 @@ def stored_batch(settings, tmp_path) -> ImportBatch:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_STALL_SECONDS = 300
     records = hostile.jsonl(*(hostile.good_record(n) for n in range(3)))
-    batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", records)], publish=False)
+    batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", records)])
     ImportBatch.objects.filter(id=batch.id).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
     return batch
 

@@ -33,6 +33,7 @@ _DEMONYM = re.compile(
 _DEMONYMS = lexicon.demonym_keys()
 _TYPE_HEADS = lexicon.type_heads()
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
+_ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 _EDGE_PUNCT = " \t\n\"'«»“”‘’,;:!?()[]{}-–—."
 
@@ -55,6 +56,12 @@ def clean(surface: str) -> str:
             words.pop(0)
         else:
             break
+    if len(words) < len(text.split(" ")):
+        # A title went: the lowercase articles and prepositions after it go too
+        # ("ministre de l'Intérieur" -> "Intérieur").
+        while len(words) > 1 and words[0].islower() and name_key(words[0]) in spans.LEADING:
+            words.pop(0)
+        words[0] = _ELIDED_ARTICLE.sub("", words[0]) or words[0]
     return " ".join(words).strip(_EDGE_PUNCT)
 
 
@@ -223,13 +230,28 @@ def _vote_kinds(typed: list[_Typed]) -> None:
             t.kind = EntityKind.PERSON
 
 
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Words of one name: equal, or one the initial of the other ("K" and "Kenneth")."""
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
 def _part_of(short: list[str], long: list[str]) -> bool:
-    """Whether a person's name is a shorter form of another: a run of its words ("Le Drian"
-    of "Jean-Yves Le Drian", "Ratana"), or its first and last names with the middle names
-    or initials left out ("Richard Guy" of "Richard K. Guy")."""
+    """Whether a person's name is another form of a longer one: a run of its words ("Le
+    Drian" of "Jean-Yves Le Drian", "Ratana"), its first and last names with the middle
+    names or initials left out ("Richard Guy" of "Richard K. Guy"), the same words with
+    initials ("Richard K. Guy" of "Richard Kenneth Guy"), a "Jr." aside."""
+    if long and long[-1] in _SUFFIXES:
+        long = long[:-1]
+    if short and short[-1] in _SUFFIXES:
+        short = short[:-1]
     n = len(short)
-    if n >= len(long):
+    if not n or n > len(long):
         return False
+    if n == len(long):
+        return short != long and all(_same_word(a, b) for a, b in zip(short, long, strict=True))
     if any(long[i : i + n] == short for i in range(len(long) - n + 1)):
         return True
     return n >= 2 and short[-1] == long[-1] and same_first_name(short[0], long[0])
@@ -263,9 +285,20 @@ def _group_people(people: list[_Typed]) -> dict[str, str]:
             groups.union(name_key(other), t.key)
     # Longest names first, so a short form finds every full name it could belong to.
     keys = sorted(groups.parent, key=lambda k: (-len(k.split()), -len(k), k))
+    introduced: dict[str, tuple[int, int]] = {}
+    for t in people:
+        introduced[t.key] = min(introduced.get(t.key, (99, 0)), _field_rank(t.mention))
     for i, key in enumerate(keys):
         words = key.split()
         roots = {groups.find(k) for k in keys[:i] if _part_of(words, k.split())}
+        if len(words) == 1 and len(roots) > 1:
+            # "Trump" after "Donald Trump" and "Melania Trump": news names a person in full
+            # first, then by surname; another of that surname is then named in full. The
+            # one introduced first is meant.
+            firsts = sorted(
+                (min(introduced.get(k, (99, 0)) for k in keys if groups.find(k) == root), root) for root in roots
+            )
+            roots = {firsts[0][1]}
         if len(words) > 1 and not roots:
             # "James Mattis" and "Jim Mattis": first-name variants of one surname.
             first, rest = words[0], words[1:]
@@ -277,6 +310,12 @@ def _group_people(people: list[_Typed]) -> dict[str, str]:
         if len(roots) == 1:
             groups.union(key, roots.pop())
     return {key: groups.find(key) for key in groups.parent}
+
+
+def _runs_in(short: list[str], long: list[str]) -> bool:
+    """Whether the words are a run of a longer name's words."""
+    n = len(short)
+    return 0 < n < len(long) and any(long[i : i + n] == short for i in range(len(long) - n + 1))
 
 
 def _contains(long: str, short: str) -> bool:
@@ -342,13 +381,27 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     # article aside ("Le Monde" at a sentence start was cut to "Monde").
     others = [t for t in typed if t.kind != EntityKind.PERSON]
     keys = {t.key for t in others}
+    own_keys: dict[str, set[str]] = {}  # kind -> keys of names the gazetteer does not know
+    for t in others:
+        if t.entry is None:
+            own_keys.setdefault(t.kind, set()).add(t.key)
     for t in others:
         if t.entry is not None:
             add(t.kind, t.entry.id, t)
             continue
         words = t.key.split()
         longer = [k for k in keys if k.split()[1:] == words and k.split()[0] in spans.LEADING]
-        add(t.kind, longer[0] if len(longer) == 1 else t.key, t)
+        if not longer:
+            # A short form of one longer name of its kind: "House" of "House of
+            # Representatives", "Navy" of "United States Navy", "Unity Party" of "Unity
+            # Party of America"; not when two longer names could be meant.
+            longer = [k for k in own_keys.get(t.kind, ()) if _runs_in(words, k.split())]
+            longest = max(longer, key=lambda k: (len(k), k)) if longer else None
+            if longest is None or not all(k == longest or _runs_in(k.split(), longest.split()) for k in longer):
+                longer = []
+            else:
+                longer = [longest]
+        add(t.kind, longer[0] if longer else t.key, t)
 
     people = [t for t in typed if t.kind == EntityKind.PERSON]
     person_of = _group_people(people)

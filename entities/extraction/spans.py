@@ -100,7 +100,7 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         return mention  # "Le Drian", "De Gaulle": clean_person() knows titles from particles
     while True:
         surface = mention.text
-        if gazetteer.lookup(surface) is not None:
+        if surface[:1].isupper() and gazetteer.lookup(surface) is not None:
             return mention
         elided = _ELIDED.match(surface)
         if elided:

@@ -179,3 +179,24 @@ def test_credit_lines_are_blanked_before_ner_and_offsets_are_kept(caption, kept)
 def test_a_dash_in_prose_is_not_a_credit_line():
     prose = "He said - as AP reported - that the ratio was 1/2."
     assert mask_credits(prose) == prose
+
+
+def test_a_surname_shared_by_two_people_goes_to_the_one_introduced_first():
+    text = "Donald Trump spoke. Melania Trump smiled. Trump left."
+    found = _entities(text, ("Donald Trump", "person"), ("Melania Trump", "person"), ("Trump", "person", 2))
+    assert found["Donald Trump"][1] == {"Donald Trump", "Trump"}
+    assert found["Melania Trump"][1] == {"Melania Trump"}
+
+
+def test_a_short_form_of_one_organisation_joins_it_but_not_when_two_could_be_meant():
+    text = "The House of Representatives voted; the House adjourned. The Supreme Court and the High Court met; the Court rose."
+    found = _entities(
+        text,
+        ("House of Representatives", "organisation"),
+        ("House", "organisation", 1),
+        ("Supreme Court", "organisation"),
+        ("High Court", "organisation"),
+        ("Court", "organisation", 2),
+    )
+    assert found["House of Representatives"][1] == {"House of Representatives", "House"}
+    assert "Court" in found
