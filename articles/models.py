@@ -285,6 +285,17 @@ class Article(models.Model):
     def paragraphs(self) -> list[dict]:
         return [b for b in self.body if b.get("type") == BlockType.PARAGRAPH]
 
+    @property
+    def is_updated(self) -> bool:
+        """Whether readers' copy changed after publication (the page then says "Updated")."""
+        return bool(self.revision > 1 and self.revised_at and self.published_at and self.revised_at > self.published_at)
+
+    @property
+    def modified_at(self):
+        """When the published text or metadata last changed: the current revision's time,
+        or the publication time when the article has not changed since (never before it)."""
+        return self.revised_at if self.is_updated else self.published_at
+
     def snapshot(self) -> dict:
         """The article's text and metadata as a revision stores them (REVISION_FIELDS)."""
         content = {name: getattr(self, name) for name in REVISION_FIELDS}
