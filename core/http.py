@@ -1,5 +1,6 @@
-"""HTTP helpers of the reader pages: canonical absolute URLs, public caching headers, JSON-LD."""
+"""HTTP helpers: canonical absolute URLs, public caching headers, JSON-LD and the client's address."""
 
+import ipaddress
 import json
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
+from rest_framework.throttling import BaseThrottle
 
 
 def absolute_url(request: HttpRequest | None, path: str) -> str:
@@ -36,3 +38,15 @@ def json_ld(data: dict) -> SafeString:
     payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
     # The payload is JSON with every character that could close the element escaped.
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address of the client, read through the `NUM_PROXIES` proxies in front of the site
+    as DRF reads it for the API: the address the outermost proxy saw in X-Forwarded-For, so a
+    client cannot choose it by sending the header itself. django-axes counts failed logins by
+    it (AXES_CLIENT_IP_CALLABLE); None when that is not an IP address (a misconfigured proxy)."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

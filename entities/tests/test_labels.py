@@ -79,3 +79,22 @@ def test_tagging_french_and_english_stories_gives_one_entity_with_a_label_in_eac
     found_by = set(Mention.objects.filter(article=french).values_list("found_by", flat=True))
     assert found_by == {ner.model_id("fr")} and found_by != {""}
     assert ner.model_id("fr").startswith("fr_core_news_md ")
+
+
+def test_a_draft_or_an_embargoed_story_teaches_no_label():
+    draft = ArticleFactory(
+        language=Language.FRENCH,
+        status="draft",
+        headline="Attentat meurtrier à Bagdad",
+        paragraphs=["Une voiture piégée a explosé mardi dans le centre de Bagdad."],
+    )
+    embargoed = ArticleFactory(
+        language=Language.FRENCH,
+        hours_ago=-5,
+        headline="Nouvel attentat à Bagdad",
+        paragraphs=["Une autre voiture piégée a explosé à Bagdad."],
+    )
+    tag(draft)
+    tag(embargoed)
+    place = Entity.objects.filter(kind=EntityKind.PLACE, mentions__article=draft).distinct().get()
+    assert "fr" not in place.labels
