@@ -11,7 +11,10 @@ from pathlib import Path
 
 from entities.models import name_key
 
-GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
+DATA = Path(__file__).resolve().parent.parent / "data"
+GAZETTEER_PATH = DATA / "gazetteer.tsv"
+# Hand-written organisations read beside the built file (see its header).
+KNOWN_ORGANISATIONS_PATH = DATA / "known_organisations.tsv"
 
 
 # Where each source's ids live on the web (schema.org sameAs).
@@ -45,17 +48,26 @@ class GazetteerEntry:
 
 @functools.cache
 def _entries() -> tuple[GazetteerEntry, ...]:
-    if not GAZETTEER_PATH.exists():
-        return ()
+    """The built gazetteer's entries, then the hand-written organisations (their files'
+    columns: id, kind, subtype, weight, [name fr, name en,] names)."""
     entries = []
-    with GAZETTEER_PATH.open(encoding="utf-8") as lines:
+    for path in (GAZETTEER_PATH, KNOWN_ORGANISATIONS_PATH):
+        if path.exists():
+            entries.extend(_read(path))
+    return tuple(entries)
+
+
+def _read(path: Path) -> list[GazetteerEntry]:
+    entries = []
+    with path.open(encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("#") or not line.strip():
                 continue
-            ident, kind, subtype, weight, fr, en, names = line.rstrip("\n").split("\t")
-            labels = tuple((lang, label) for lang, label in (("fr", fr), ("en", en)) if label)
-            entries.append(GazetteerEntry(ident, kind, subtype, tuple(names.split("|")), labels, int(weight)))
-    return tuple(entries)
+            columns = line.rstrip("\n").split("\t")
+            ident, kind, subtype, weight, *labels, names = columns
+            named = tuple((lang, label) for lang, label in zip(("fr", "en"), labels, strict=False) if label)
+            entries.append(GazetteerEntry(ident, kind, subtype, tuple(names.split("|")), named, int(weight)))
+    return entries
 
 
 def _best_by(by_kind: bool) -> dict:

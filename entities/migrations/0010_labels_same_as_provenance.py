@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("entities", "0008_alias_sightings_from_mentions"),
+        ("entities", "0009_type_votes"),
     ]
 
     operations = [
