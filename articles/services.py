@@ -10,7 +10,7 @@ import itertools
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -480,7 +480,14 @@ def batch_options(batch: ImportBatch) -> ImportOptions:
     )
 
 
-def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: float | None = None) -> bool:
+def run_item(
+    *,
+    item: ImportItem,
+    path: Path,
+    options: ImportOptions,
+    deadline: float | None = None,
+    on_chunk: Callable[[ImportItem], None] | None = None,
+) -> bool:
     """Import one file of a batch, recording progress as it goes; False if out of time.
 
     Documents go in chunks of PROGRESS_EVERY, each chunk one transaction with its stories,
@@ -506,6 +513,8 @@ def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: 
                     read += 1
                 log.flush()
                 _save_progress(item)
+            if on_chunk is not None:
+                on_chunk(item)  # after the commit: a progress display, a benchmark's clock
             if read < PROGRESS_EVERY:
                 break
             if deadline is not None and time.monotonic() > deadline:
