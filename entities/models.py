@@ -220,6 +220,28 @@ class Mention(models.Model):
         return f"{self.surface} → {self.entity.name}"
 
 
+class TypeVote(models.Model):
+    """What the model called a name in one article: `mentions` of its mentions written
+    `key` got type `kind`. The evidence an entity's type is decided from across the archive
+    (`entities/extraction/evidence.py`); an article's votes are replaced when it is re-tagged
+    and go with it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="type_votes")
+    key = models.CharField(max_length=255, help_text="name_key of the name as written, titles dropped.")
+    kind = models.CharField(max_length=12, choices=EntityKind.choices)
+    mentions = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key", "kind"], name="type_vote_unique_per_article"),
+            models.CheckConstraint(condition=Q(mentions__gt=0), name="type_vote_counts_mentions"),
+        ]
+        indexes = [models.Index(fields=["key"], name="type_vote_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.kind} x{self.mentions} (article {self.article_id})"
+
+
 class CountWatermark(models.Model):
     """How far the periodic count refresh has gone: articles whose publication time lies
     after `released_until` may still be missing from Entity.article_count (an embargo
