@@ -158,7 +158,16 @@ _ERROR = {
     "properties": {"detail": {"type": "string", "description": "What went wrong."}},
 }
 ERROR_RESPONSES = {
-    400: OpenApiResponse(_ERROR, description="A bad parameter: the body names it."),
+    400: OpenApiResponse(
+        _ERROR,
+        description=(
+            "A bad parameter: the body names it, with a list of messages. Besides values outside a "
+            "parameter's schema, two well-formed values are refused on lists: a `cursor` the API did "
+            'not issue for this list and ordering ({"cursor": ["Invalid cursor: use the next/previous '
+            'links as given."]}), and a `q` with no word to find, only -excluded words, or a prefix '
+            'under 3 letters ({"q": ["There is nothing to search for: give at least one word."]}).'
+        ),
+    ),
     401: OpenApiResponse(_ERROR, description="Missing, unknown, revoked or expired API key."),
     404: OpenApiResponse(_ERROR, description="No such published object."),
     429: OpenApiResponse(_ERROR, description="Too many requests for this key: see Retry-After."),
@@ -398,9 +407,10 @@ class KeysetPagination(BasePagination):
             {
                 "in": "query",
                 "name": self.cursor_query_param,
-                "schema": {"type": "string"},
-                "description": "Opaque position in the list; follow the `next` and `previous` links "
-                "rather than building it.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 400},
+                "description": "Opaque position in the list (base64url); follow the `next` and `previous` "
+                "links rather than building it. A cursor the API did not issue for this list and ordering "
+                "is a 400 naming `cursor`.",
             },
             {
                 "in": "query",
