@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
 
@@ -17,7 +18,7 @@ from articles.models import Article, JobStatus
 from articles.services import ImportOptions
 from articles.tests.staff import article_form, staff_user
 from articles.tests.uploads import upload
-from entities.models import Entity
+from entities.models import DistinctPair, Entity
 from entities.tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +225,33 @@ def rename_an_entity(client, w: World) -> bool:
     return True
 
 
+def decide_on_the_curation_desk(client, w: World) -> bool:
+    decided = client.post(
+        reverse("admin:entities_entity_decide"),
+        {"keep": w.survivor.id, "other": w.duplicate.id, "decision": "distinct"},
+    )
+    checked = client.post(reverse("admin:entities_entity_checked"), {"entity": w.survivor.id})
+    w.survivor.refresh_from_db()
+    dismissed = DistinctPair.objects.exists()
+    assert dismissed == w.survivor.curated
+    if not dismissed:
+        assert refused(decided) and refused(checked)
+    return dismissed
+
+
+def restore_a_revision_of_a_published_story(client, w: World) -> bool:
+    rewrite = PUBLISHED.replace(b"The published text.", b"Rewritten by the wire.")
+    services.import_file(name="published.txt", data=rewrite, options=ImportOptions(update_same_headline=True))
+    w.published.refresh_from_db()
+    assert w.published.revision == 2
+    response = client.post(reverse("admin:articles_article_revision_restore", args=[w.published.id, 1]))
+    w.published.refresh_from_db()
+    if "Rewritten" in w.published.body_text:
+        assert refused(response)
+        return False
+    return w.published.body_text == "The published text."
+
+
 # What each role may do: the README's table, row by row (Reporters, Editors, Curators, view-only).
 MAY: dict[str, tuple[Callable[..., bool], tuple[bool, bool, bool, bool]]] = {
     "See the archive in the admin": (see_articles, (True, True, True, True)),
@@ -242,6 +270,14 @@ MAY: dict[str, tuple[Callable[..., bool], tuple[bool, bool, bool, bool]]] = {
     "Merge entities": (merge_entities, (False, False, True, False)),
     "Reject an entity": (reject_an_entity, (False, False, True, False)),
     "Rename an entity": (rename_an_entity, (False, False, True, False)),
+    "Decide on the curation desk (merge, not the same, checked)": (
+        decide_on_the_curation_desk,
+        (False, False, True, False),
+    ),
+    "Restore an earlier revision of a published story": (
+        restore_a_revision_of_a_published_story,
+        (False, True, False, False),
+    ),
 }
 
 
@@ -251,6 +287,21 @@ def test_each_role_may_do_what_the_table_says_and_nothing_else(client, world, ro
     attempt, allowed = MAY[what]
     world.member = log_in_as(client, role)
     assert attempt(client, world) is allowed[ROLES.index(role)]
+
+
+def test_every_admin_action_declares_the_permission_it_needs():
+    actions = 0
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in {"articles", "entities"}:
+            continue
+        for action in model_admin.actions or ():
+            function = getattr(model_admin, action) if isinstance(action, str) else action
+            needed = getattr(function, "allowed_permissions", ())
+            assert needed, f"{model.__name__} action {action!r} declares no permission"
+            for permission in needed:
+                assert callable(getattr(model_admin, f"has_{permission}_permission", None))
+            actions += 1
+    assert actions >= 5  # publish, unpublish, retag, merge, reject
 
 
 def test_the_readme_table_of_roles_is_the_one_the_tests_prove():
