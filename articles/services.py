@@ -24,7 +24,8 @@ from django.utils.text import slugify
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
 from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
 from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
-from entities.services import refresh_counts_for_articles, request_tagging
+from core.readahead import read_ahead
+from entities.services import refresh_counts_for_articles, request_tagging, request_tagging_for_batch
 
 logger = logging.getLogger(__name__)
 
@@ -163,11 +164,21 @@ def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions)
 
 
 def _create(parsed: ParsedArticle, *, source, options: ImportOptions) -> Article:
+    article = _new_article(
+        parsed, source=source, section=_named(Section, parsed.section or options.section), options=options
+    )
+    article.slug = unique_slug(parsed.headline)
+    article.save()
+    request_tagging(article)  # queued after the commit; the row records it is owed
+    return article
+
+
+def _new_article(parsed: ParsedArticle, *, source, section, options: ImportOptions) -> Article:
+    """The unsaved article for a new story (no slug yet)."""
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
-        slug=unique_slug(parsed.headline),
         source=source,
-        section=_named(Section, parsed.section or options.section),
+        section=section,
         external_id=parsed.external_id,
         version=parsed.version or 0,
     )
@@ -175,8 +186,6 @@ def _create(parsed: ParsedArticle, *, source, options: ImportOptions) -> Article
     if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
-    article.save()
-    request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
@@ -230,6 +239,56 @@ def import_stream(
 def import_documents(
     documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, options: ImportOptions, name: str = ""
 ) -> Iterator[DocumentOutcome]:
+    """One outcome per document, in order; the stories are written chunk by chunk."""
+    for chunk in import_document_chunks(documents, options=options, name=name):
+        yield from chunk
+
+
+def import_document_chunks(
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, options: ImportOptions, name: str = ""
+) -> Iterator[list[DocumentOutcome]]:
+    """The outcomes of the documents, a chunk at a time: each chunk's stories (at most
+    IMPORT_BATCH_SIZE of them, and IMPORT_BATCH_CHARS of text) are written in one transaction
+    with bulk inserts, so a commit is paid per chunk, not per story. A chunk never holds one
+    story twice (the second copy starts the next chunk, and sees the first). Decision:
+    docs/decisions/0019-batched-bulk-import.md."""
+    size, max_chars = settings.IMPORT_BATCH_SIZE, settings.IMPORT_BATCH_CHARS
+    outcomes: list[DocumentOutcome | None] = []
+    stories: list[tuple[int, str, ParsedArticle]] = []  # (position in outcomes, label, story)
+    keys: set[tuple[str, str]] = set()
+    chars = 0
+
+    def flush() -> list[DocumentOutcome]:
+        nonlocal outcomes, stories, keys, chars
+        for position, outcome in zip(
+            (position for position, _, _ in stories), _import_chunk(stories, options=options), strict=True
+        ):
+            outcomes[position] = outcome
+        done = [outcome for outcome in outcomes if outcome is not None]
+        outcomes, stories, keys, chars = [], [], set(), 0
+        return done
+
+    # The next stories are parsed while the database writes this chunk.
+    for label, result in _read_safely(read_ahead(documents, depth=size), name):
+        if isinstance(result, IngestError):
+            outcomes.append(DocumentOutcome(label, Outcome.REFUSED, reason=str(result)))
+        else:
+            if not result.external_id:
+                result.identify_by_content()
+            key = (result.source or options.source, result.external_id)
+            if key in keys:
+                yield flush()
+            stories.append((len(outcomes), label, result))
+            outcomes.append(None)
+            keys.add(key)
+            chars += len(result.headline) + sum(len(block["text"]) for block in result.body)
+        if len(outcomes) >= size or chars >= max_chars:
+            yield flush()
+    if outcomes:
+        yield flush()
+
+
+def _read_safely(documents: Iterable, name: str) -> Iterator[tuple[str, ParsedArticle | IngestError]]:
     iterator = iter(documents)
     while True:
         try:
@@ -239,36 +298,144 @@ def import_documents(
         except Exception:
             # A parser bug on one hostile file must not stop the batch: report and move on.
             logger.exception("reading %s failed", name)
-            yield DocumentOutcome(name, Outcome.REFUSED, reason="the file could not be read (unexpected error)")
+            yield name, IngestError("the file could not be read (unexpected error)")
             return
-        label, result = item
-        if isinstance(result, IngestError):
-            yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
-            continue
+        yield item
+
+
+def _import_chunk(stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions) -> list[DocumentOutcome]:
+    """Write a chunk of stories in one transaction; if that fails (a story the database
+    refuses, a slug or id taken meanwhile by another import), write them again one by one,
+    each in its own savepoint, so the bad story is refused alone and the rest are kept."""
+    if not stories:
+        return []
+    if len(stories) > 1:
         try:
-            imported = _import_article(parsed=result, options=options)
-        except IngestError as exc:
-            yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
+            with transaction.atomic():
+                return _import_chunk_in_bulk(stories, options=options)
+        except (DatabaseError, IngestError):
+            logger.info("a chunk of %s stories failed as a whole: writing them one by one", len(stories))
+    return [_import_one(label, parsed, options=options) for _, label, parsed in stories]
+
+
+def _import_one(label: str, parsed: ParsedArticle, *, options: ImportOptions) -> DocumentOutcome:
+    try:
+        imported = _import_article(parsed=parsed, options=options)
+    except IngestError as exc:
+        return DocumentOutcome(label, Outcome.REFUSED, headline=parsed.headline, reason=str(exc))
+    except DatabaseError:
+        logger.exception("storing %s failed", label)
+        return DocumentOutcome(label, Outcome.REFUSED, headline=parsed.headline, reason="the story could not be stored")
+    return _outcome(label, imported)
+
+
+def _outcome(label: str, imported: _Imported) -> DocumentOutcome:
+    return DocumentOutcome(
+        label, imported.outcome, article_id=imported.article.id, headline=imported.article.headline, note=imported.note
+    )
+
+
+def _import_chunk_in_bulk(
+    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions
+) -> list[DocumentOutcome]:
+    """Inside the chunk's transaction: sources and sections once per name, existing stories
+    found with one query per source, new ones inserted together with their slugs decided
+    together. Texts identified by their content (no id of their own) go through the
+    story-by-story path: who they update depends on headlines and on the editor's choice."""
+    sources = {n: _named(Source, n) for n in {parsed.source or options.source for _, _, parsed in stories}}
+    sections = {n: _named(Section, n) for n in {parsed.section or options.section for _, _, parsed in stories}}
+    by_id = [(label, parsed) for _, label, parsed in stories if not parsed.content_identity]
+    existing = _existing_stories(
+        [(sources[parsed.source or options.source], parsed.external_id) for _, parsed in by_id]
+    )
+    results: dict[int, DocumentOutcome] = {}
+    new: list[tuple[int, str, Article]] = []
+    for index, (_, label, parsed) in enumerate(stories):
+        source = sources[parsed.source or options.source]
+        if parsed.content_identity:
+            results[index] = _outcome(label, _import_by_content_in_transaction(parsed, source=source, options=options))
             continue
-        except DatabaseError:
-            logger.exception("storing %s failed", label)
-            yield DocumentOutcome(
-                label, Outcome.REFUSED, headline=result.headline, reason="the story could not be stored"
-            )
+        article = existing.get((source.id if source else None, parsed.external_id))
+        if article is not None:
+            outcome, article = _update(article, parsed, publish=options.publish)
+            results[index] = DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline)
             continue
-        yield DocumentOutcome(
-            label,
-            imported.outcome,
-            article_id=imported.article.id,
-            headline=imported.article.headline,
-            note=imported.note,
-        )
+        section = sections[parsed.section or options.section]
+        new.append((index, label, _new_article(parsed, source=source, section=section, options=options)))
+    if new:
+        articles = [article for _, _, article in new]
+        for article, slug in zip(articles, unique_slugs([a.headline for a in articles]), strict=True):
+            article.slug = slug
+            article.body_text = article.compute_body_text()
+            article.content_hash = article.compute_content_hash()
+        Article.objects.bulk_create(articles)
+        record_created_in_bulk(articles)
+        for index, label, article in new:
+            results[index] = DocumentOutcome(label, Outcome.CREATED, article_id=article.id, headline=article.headline)
+    return [results[index] for index in range(len(stories))]
+
+
+def _import_by_content_in_transaction(parsed: ParsedArticle, *, source, options: ImportOptions) -> _Imported:
+    with transaction.atomic():
+        return _import_by_content(parsed, source=source, options=options)
+
+
+def record_created_in_bulk(articles: list[Article]) -> None:
+    """What `_create` does after saving one article, for articles inserted together: their
+    tagging is queued after the commit (the rows already say it is owed)."""
+    request_tagging_for_batch(articles)
+
+
+def _existing_stories(keys: list[tuple[Source | None, str]]) -> dict[tuple[int | None, str], Article]:
+    """The archive's articles for (source, provider id) pairs, locked for update: one query per source."""
+    by_source: dict[int | None, set[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source.id if source else None, set()).add(external_id)
+    found: dict[tuple[int | None, str], Article] = {}
+    for source_id, external_ids in by_source.items():
+        rows = Article.objects.select_for_update().filter(external_id__in=external_ids)
+        rows = rows.filter(source_id=source_id) if source_id else rows.filter(source__isnull=True)
+        for article in rows:
+            found[(source_id, article.external_id)] = article
+    return found
+
+
+def unique_slugs(headlines: list[str]) -> list[str]:
+    """Slugs for new articles, decided together: one query for the chunk, and one more per
+    headline the archive (or the chunk) already uses, whatever the number of namesakes."""
+    bases = [(slugify(headline)[:200].strip("-")) or "article" for headline in headlines]
+    taken = set(Article.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    used: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    slugs = []
+    for base in bases:
+        if base not in taken and base not in used:
+            slug = base
+        else:
+            if base not in next_suffix:
+                # The slug index serves this prefix scan (Django's varchar_pattern_ops index).
+                suffixes = [
+                    int(rest)
+                    for rest in (
+                        s.removeprefix(base + "-")
+                        for s in Article.objects.filter(slug__startswith=base + "-").values_list("slug", flat=True)
+                    )
+                    if rest.isdigit()
+                ]
+                next_suffix[base] = max(suffixes, default=1) + 1
+            slug = f"{base}-{next_suffix[base]}"
+            while slug in used:
+                next_suffix[base] += 1
+                slug = f"{base}-{next_suffix[base]}"
+            next_suffix[base] += 1
+        used.add(slug)
+        slugs.append(slug)
+    return slugs
 
 
 # --- Batches: large uploads in the background, and the import command ------------------
 
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
-PROGRESS_EVERY = 50
 # Batches a worker runs (the command runs its own, in its process).
 BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD, ImportBatch.Origin.SPOOL]
 # The spool folder's subfolder where claimed files are read (articles/spool.py).
@@ -433,7 +600,7 @@ def batch_options(batch: ImportBatch) -> ImportOptions:
 
 
 def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: float | None = None) -> bool:
-    """Import one file of a batch, recording progress as it goes; False if out of time."""
+    """Import one file of a batch, recording progress after each chunk; False if out of time."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
@@ -442,15 +609,16 @@ def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: 
         _finish_item(item, error="the stored file is missing", outcome_reason="the stored file is missing")
         return True
     with stream:
-        size = path.stat().st_size
-        for n, outcome in enumerate(
-            import_stream(name=item.name, stream=stream, size=size, options=options, skip=item.processed), 1
-        ):
-            record_outcome(item, outcome)
-            if n % PROGRESS_EVERY == 0:
-                _save_progress(item)
-                if deadline is not None and time.monotonic() > deadline:
-                    return False
+        documents = read_stream(item.name, stream, path.stat().st_size)
+        for _ in range(item.processed):  # what a previous run recorded is not read again
+            if next(documents, None) is None:
+                break
+        for chunk in import_document_chunks(documents, options=options, name=item.name):
+            for outcome in chunk:
+                record_outcome(item, outcome)
+            _save_progress(item)
+            if deadline is not None and time.monotonic() > deadline:
+                return False
     _finish_item(item)
     return True
 

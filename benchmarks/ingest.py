@@ -4,10 +4,16 @@ Builds, at run time and with a fixed seed, a zip holding one JSON Lines file of 
 articles recombined from the restricted BBC texts (English) and the open Wikinews
 articles (about a fifth French), written under var/bench/ (never committed). Then imports
 it into a throw-away test database through the import command's code path (streamed zip
-member, JSON Lines parser, services.import_stream, ImportItem progress), with tagging
-left queued (pending) as in production but on a Redis database of its own (purged
-afterwards, never the development queue), and prints articles/s and the process's peak and
-current RSS at checkpoints: flat memory shows the archive is streamed, not loaded whole.
+member, JSON Lines parser, services.import_document_chunks: chunks of stories written per
+transaction, ImportItem progress), with tagging left queued (pending) as in production but
+on a Redis database of its own (purged afterwards, never the development queue), and prints
+articles/s and the process's peak and current RSS at checkpoints: flat memory shows the
+archive is streamed, not loaded whole.
+
+Then the physical limit beside it, on the same rows: the imported articles are dumped with
+COPY TO, the table emptied, and loaded back with one raw COPY FROM into the same table (its
+generated search vector, indexes and triggers); the last lines give both rates and the
+import / COPY ratio (the target is 0.8x or better).
 """
 
 import argparse
@@ -70,9 +76,12 @@ def build_archive(n: int, directory: Path) -> Path:
     return path
 
 
-def import_archive(archive: Path, checkpoints: list[int]) -> None:
-    """Import the archive as the import command does, printing throughput and memory at the checkpoints."""
+def import_archive(archive: Path, checkpoints: list[int]) -> tuple[int, float]:
+    """Import the archive exactly as the import command's run_item does (streamed member, JSON
+    Lines parser, chunks of IMPORT_BATCH_SIZE stories per transaction, ImportItem progress after
+    each chunk), printing throughput and memory as it passes the checkpoints."""
     from articles import services
+    from articles.ingest import read_stream
     from articles.models import Article, ImportBatch, ImportItem
 
     batch = ImportBatch.objects.create(origin=ImportBatch.Origin.COMMAND)
@@ -80,14 +89,16 @@ def import_archive(archive: Path, checkpoints: list[int]) -> None:
     print(f"{'articles':>9} {'art/s (cumul.)':>15} {'art/s (window)':>15} {'RSS MB':>8} {'peak RSS MB':>12}")
     base_rss = rss_mb()
     t0 = last_t = time.perf_counter()
-    last_n, done = 0, 0
+    last_n, done, pending_checkpoints = 0, 0, list(checkpoints)
     with open(archive, "rb") as stream:
-        for outcome in services.import_stream(name=archive.name, stream=stream, size=archive.stat().st_size):
-            services.record_outcome(item, outcome)
-            done += 1
-            if done % services.PROGRESS_EVERY == 0:
-                services._save_progress(item)
-            if done in checkpoints:
+        documents = read_stream(archive.name, stream, archive.stat().st_size)
+        for chunk in services.import_document_chunks(documents, options=services.ImportOptions(), name=archive.name):
+            for outcome in chunk:
+                services.record_outcome(item, outcome)
+            services._save_progress(item)
+            done += len(chunk)
+            while pending_checkpoints and done >= pending_checkpoints[0]:
+                pending_checkpoints.pop(0)
                 now = time.perf_counter()
                 print(
                     f"{done:>9,} {done / (now - t0):>15,.0f} {(done - last_n) / (now - last_t):>15,.0f} "
@@ -98,11 +109,41 @@ def import_archive(archive: Path, checkpoints: list[int]) -> None:
     elapsed = time.perf_counter() - t0
     pending = Article.objects.filter(tagging_status="pending").count()
     print(
-        f"imported {done:,} documents ({item.created:,} created, {item.refused:,} refused) in {elapsed:,.0f}s: "
+        f"imported {done:,} documents ({item.created:,} created, {item.refused:,} refused) in {elapsed:,.1f}s: "
         f"{done / elapsed:,.0f} articles/s; RSS {base_rss:,.0f} MB before, {rss_mb():,.0f} MB after; "
         f"{pending:,} articles queued for tagging (pending)",
         flush=True,
     )
+    return item.created, elapsed
+
+
+def copy_same_rows(directory: Path) -> tuple[int, float]:
+    """The machine's limit for these rows: the articles the import just wrote, dumped with COPY
+    TO, the table emptied, then loaded back with one raw COPY FROM (the same table, its generated
+    search vector, indexes and triggers, one commit). Returns (rows, seconds of the COPY FROM)."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles_article' "
+            "AND is_generated = 'NEVER' AND table_schema = current_schema() ORDER BY ordinal_position"
+        )
+        columns = ", ".join(f'"{row[0]}"' for row in cursor.fetchall())
+    dump = directory / "ingest-copy.tsv"
+    with open(dump, "wb") as out, connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY (SELECT {columns} FROM articles_article ORDER BY id) TO STDOUT", out)  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE articles_article CASCADE")
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")  # the import's dirty pages are not the COPY's to write
+    started = time.perf_counter()
+    with transaction.atomic(), open(dump, "rb") as source, connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")  # one statement for all the rows
+        cursor.copy_expert(f"COPY articles_article ({columns}) FROM STDIN", source)  # noqa: S608
+        rows = cursor.rowcount
+    elapsed = time.perf_counter() - started
+    dump.unlink()
+    return rows, elapsed
 
 
 def main(argv: list[str]) -> None:
@@ -135,7 +176,18 @@ def main(argv: list[str]) -> None:
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     use_private_broker(database=BROKER_DATABASE)
     try:
-        import_archive(archive, checkpoints)
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        imported, import_seconds = import_archive(archive, checkpoints)
+        rows, copy_seconds = copy_same_rows(ROOT / "var" / "bench")
+        import_rate, copy_rate = imported / import_seconds, rows / copy_seconds
+        print(
+            f"\n{'':<34} {'articles':>9} {'seconds':>8} {'articles/s':>11}\n"
+            f"{'import (batched, whole path)':<34} {imported:>9,} {import_seconds:>8,.1f} {import_rate:>11,.0f}\n"
+            f"{'raw COPY of the same rows':<34} {rows:>9,} {copy_seconds:>8,.1f} {copy_rate:>11,.0f}\n"
+            f"import / COPY: {import_rate / copy_rate:.2f}x   peak RSS {peak_rss_mb():,.0f} MB   "
+            f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+            flush=True,
+        )
     finally:
         queued = empty_private_broker()
         print(f"{queued:,} tagging messages went to Redis database {BROKER_DATABASE} (the benchmark's), now purged")
