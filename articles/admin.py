@@ -11,9 +11,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import selectors, services, tasks
+from articles import revisions, selectors, services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, JobStatus, Section, Source, SpoolFile, validate_publication_time
+from articles.models import (
+    SNAPSHOT_FIELDS,
+    Article,
+    ImportBatch,
+    JobStatus,
+    Section,
+    Source,
+    SpoolFile,
+    validate_publication_time,
+)
 from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
@@ -113,6 +122,64 @@ class UploadForm(forms.Form):
         if not files:
             raise ValidationError("Choose at least one file to upload.")
         return files
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article's form, with what makes a change a public correction."""
+
+    is_correction = forms.BooleanField(
+        required=False,
+        label="This change is a correction",
+        help_text="Readers see the note below with the article, and partners in the API and the change feed.",
+    )
+    correction_note = forms.CharField(
+        required=False,
+        max_length=revisions.MAX_CORRECTION_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Public correction note",
+        help_text="What was wrong and what is right now, as readers will read it.",
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
+
+    def clean(self):
+        data = super().clean()
+        note = (data.get("correction_note") or "").strip()
+        if not data.get("is_correction"):
+            if note:
+                self.add_error("is_correction", "Tick this to publish the note as a correction, or clear the note.")
+            return data
+        if self.instance.pk is None:
+            self.add_error("is_correction", "A new article has nothing to correct yet.")
+        elif not self._changes_content():
+            self.add_error("is_correction", "A correction changes the text or its details: nothing was changed.")
+        if not note:
+            self.add_error("correction_note", "Write the note readers will see with the correction.")
+        return data
+
+    def _changes_content(self) -> bool:
+        # Values, not changed_data: a JSON body posted back unchanged counts as changed there.
+        # (clean() runs before the instance takes the form's values.)
+        return any(
+            name in self.cleaned_data and self.cleaned_data[name] != getattr(self.instance, name)
+            for name in SNAPSHOT_FIELDS
+        )
+
+
+MAX_LISTED_REVISIONS = 500  # an article's history page; older ones stay reachable by number
+
+
+class RevisionCompareForm(forms.Form):
+    old = forms.IntegerField(min_value=1, max_value=2**31 - 1, error_messages={"required": "Choose two revisions."})
+    new = forms.IntegerField(min_value=1, max_value=2**31 - 1, error_messages={"required": "Choose two revisions."})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("old") is not None and data.get("old") == data.get("new"):
+            raise ValidationError("Choose two different revisions to compare.")
+        return data
 
 
 @admin.register(ImportBatch)
@@ -218,6 +285,19 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Tagging", {"fields": TAGGING_FIELDS}),
     ]
     change_list_template = "admin/articles/article/change_list.html"
+    form = ArticleAdminForm
+    correction_fieldset = (
+        "Correction",
+        {
+            "fields": ["is_correction", "correction_note"],
+            "description": "A change of the text or its details is stored as a revision; mark it as a "
+            "correction when readers should be told what was wrong.",
+        },
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [*fieldsets, self.correction_fieldset] if obj is not None else fieldsets
 
     @admin.display(description="Tagging", ordering="tagging_status")
     def tagging(self, obj: Article) -> str:
@@ -227,7 +307,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # Full text (headline, standfirst, body, caption) read as the search engine reads it:
-        # French, English and simple readings, "phrases", prefix* and -excluded terms.
+        # each article's own language and the unstemmed form, "phrases", prefix* and -excluded terms.
         try:
             query = parse_query(search_term)
         except SearchError as error:
@@ -235,7 +315,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset.none(), False
         if query is None:
             return queryset, False
-        return queryset.filter(search_vector=query.expression), False
+        return queryset.filter(query.condition()), False
 
     def has_publish_permission(self, request, obj=None) -> bool:
         """Publishing and unpublishing: its own permission, apart from "change"."""
@@ -262,6 +342,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if "status" in form.changed_data and not self.has_publish_permission(request):
             raise PermissionDenied  # get_readonly_fields keeps it off the form; never reached by the page
         super().save_model(request, obj, form, change)
+        # A change of text or metadata is a revision (in the change view's transaction).
+        note = form.cleaned_data.get("correction_note", "") if form.cleaned_data.get("is_correction") else ""
+        revisions.record_edit(article=obj, author=request.user, correction_note=note)
         entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
         if change and {"status", "published_at"} & set(form.changed_data):
             entity_services.refresh_counts_for_articles([obj.id])
@@ -286,7 +369,97 @@ class ArticleAdmin(admin.ModelAdmin):
         batch = path(
             "imports/<int:batch_id>/", self.admin_site.admin_view(self.batch_view), name="articles_article_import"
         )
-        return [upload, batch, *super().get_urls()]
+        revision_urls = [
+            path(
+                "<int:article_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<int:article_id>/revisions/compare/",
+                self.admin_site.admin_view(self.revision_compare_view),
+                name="articles_article_revision_compare",
+            ),
+            path(
+                "<int:article_id>/revisions/<int:number>/restore/",
+                self.admin_site.admin_view(self.revision_restore_view),
+                name="articles_article_revision_restore",
+            ),
+        ]
+        return [upload, batch, *revision_urls, *super().get_urls()]
+
+    # --- An article's history: its revisions, a diff between any two, restore ---------
+
+    def _article_for(self, request, article_id: int, *, change: bool = False) -> Article:
+        article = Article.objects.select_related("section", "source").filter(id=article_id).first()
+        if article is None:
+            raise Http404("No such article.")
+        allowed = self.has_change_permission(request, article) if change else self.has_view_permission(request, article)
+        if not allowed:
+            raise PermissionDenied
+        return article
+
+    def _revision_context(self, request, article: Article, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "article": article,
+            "changelist_url": reverse("admin:articles_article_changelist"),
+            "change_url": reverse("admin:articles_article_change", args=[article.id]),
+            "revisions_url": reverse("admin:articles_article_revisions", args=[article.id]),
+            "compare_url": reverse("admin:articles_article_revision_compare", args=[article.id]),
+            "may_restore": self.has_change_permission(request, article),
+        }
+
+    def revisions_view(self, request, article_id: int):
+        article = self._article_for(request, article_id)
+        rows = list(article.revisions.select_related("author", "batch").order_by("-number")[:MAX_LISTED_REVISIONS])
+        context = self._revision_context(request, article, f"History of “{article.headline}”")
+        context["revisions"] = rows
+        context["listed_all"] = len(rows) < MAX_LISTED_REVISIONS or article.revision <= MAX_LISTED_REVISIONS
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def revision_compare_view(self, request, article_id: int):
+        article = self._article_for(request, article_id)
+        form = RevisionCompareForm(request.GET)
+        if not form.is_valid():
+            context = self._revision_context(request, article, "Compare revisions")
+            context["form_errors"] = [e for errors in form.errors.values() for e in errors]
+            return TemplateResponse(request, "admin/articles/article/revision_compare.html", context, status=400)
+        numbers = sorted({form.cleaned_data["old"], form.cleaned_data["new"]})
+        found = {r.number: r for r in article.revisions.filter(number__in=numbers).select_related("author")}
+        missing = [n for n in numbers if n not in found]
+        context = self._revision_context(request, article, "Compare revisions")
+        if missing:
+            context["form_errors"] = [f"The article has no revision {n}." for n in missing]
+            return TemplateResponse(request, "admin/articles/article/revision_compare.html", context, status=404)
+        old, new = found[numbers[0]], found[numbers[-1]]
+        context.update(old=old, new=new, diffs=revisions.revision_diff(old, new))
+        return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def revision_restore_view(self, request, article_id: int, number: int):
+        article = self._article_for(request, article_id, change=True)
+        old = article.revisions.filter(number=number).first()
+        current = article.revisions.filter(number=article.revision).first()
+        if old is None or current is None:
+            raise Http404("No such revision.")
+        if request.method == "POST":
+            try:
+                restored = revisions.restore_revision(article_id=article.id, number=number, author=request.user)
+            except revisions.RestoreError as error:
+                self.message_user(request, f"Not restored: {error}.", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Revision {number} restored: it is now revision {restored.number}, and the article is "
+                    "queued for tagging.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[article.id]))
+        context = self._revision_context(request, article, f"Restore revision {number}?")
+        context.update(old=current, new=old, diffs=revisions.revision_diff(current, old), restoring=old)
+        return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
 
     def batch_view(self, request, batch_id: int):
         if not self.has_add_permission(request):

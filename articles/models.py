@@ -117,6 +117,39 @@ setweight(to_tsvector(CASE language WHEN 'fr' THEN 'newsroom_fr'::regconfig
                       coalesce(body_text, '') || ' ' || coalesce(photo_caption, '')), 'C')
 """
 
+# The same text unstemmed (the simple configuration, unaccented), for ranking only: an exact
+# form of the query's words ("Mattis", "Mali") outranks a stem-only match ("Matty", "mal"),
+# as an unstemmed field does in multi-field engines. No index: it is read for the rows
+# already found (docs/search.md#ranking).
+SEARCH_EXACT_SQL = """
+setweight(to_tsvector('newsroom_simple'::regconfig, coalesce(headline, '')), 'A') ||
+setweight(to_tsvector('newsroom_simple'::regconfig, coalesce(standfirst, '')), 'B') ||
+setweight(to_tsvector('newsroom_simple'::regconfig, coalesce(body_text, '') || ' ' || coalesce(photo_caption, '')), 'C')
+"""
+# The languages with a stemmer of their own: each has a partial GIN index of its articles'
+# vectors, and the other languages share one (articles/search/query.py reads them so).
+STEMMED_LANGUAGES = ("fr", "en")
+
+
+# What a revision keeps of an article: its text and the metadata an editor or provider sets
+# (section and source by name). Publication (status, time) is not content: it has its own
+# history in the change feed, and restoring an old text never unpublishes a story.
+REVISION_FIELDS = (
+    "headline",
+    "standfirst",
+    "body",
+    "byline",
+    "dateline",
+    "language",
+    "photo_caption",
+    "photo_credit",
+    "external_id",
+    "version",
+    "source_url",
+    "rights",
+)
+SNAPSHOT_FIELDS = (*REVISION_FIELDS, "section", "source")
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -172,6 +205,11 @@ class Article(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The current revision (Revision.number) and when it was stored: what readers and
+    # partners see as the article's last change of text or metadata (updated_at also moves
+    # on publication and tagging bookkeeping). Written by articles.services only.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    revised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # The table also has `entity_ids bigint[]` (GIN-indexed): the ids of the entities the
     # article's mentions name, kept by triggers on entities_mention (entities migration 0005)
@@ -180,6 +218,11 @@ class Article(models.Model):
 
     search_vector = models.GeneratedField(
         expression=RawSQL(SEARCH_VECTOR_SQL, []),  # noqa: S611 - a constant, no user input
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_exact = models.GeneratedField(
+        expression=RawSQL(SEARCH_EXACT_SQL, []),  # noqa: S611 - a constant, no user input
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -213,7 +256,12 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            GinIndex(fields=["search_vector"], name="article_search_gin"),
+            # One per language (articles/search/query.py): a language's match reads only its articles' postings.
+            GinIndex(fields=["search_vector"], condition=Q(language="fr"), name="article_search_fr_gin"),
+            GinIndex(fields=["search_vector"], condition=Q(language="en"), name="article_search_en_gin"),
+            GinIndex(
+                fields=["search_vector"], condition=~Q(language__in=STEMMED_LANGUAGES), name="article_search_other_gin"
+            ),
             models.Index(fields=["status", "-published_at", "-id"], name="article_published_order"),
             models.Index(
                 fields=["tagging_status", "tagging_requested_at"],
@@ -236,6 +284,24 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[dict]:
         return [b for b in self.body if b.get("type") == BlockType.PARAGRAPH]
+
+    @property
+    def is_updated(self) -> bool:
+        """Whether readers' copy changed after publication (the page then says "Updated")."""
+        return bool(self.revision > 1 and self.revised_at and self.published_at and self.revised_at > self.published_at)
+
+    @property
+    def modified_at(self):
+        """When the published text or metadata last changed: the current revision's time,
+        or the publication time when the article has not changed since (never before it)."""
+        return self.revised_at if self.is_updated else self.published_at
+
+    def snapshot(self) -> dict:
+        """The article's text and metadata as a revision stores them (REVISION_FIELDS)."""
+        content = {name: getattr(self, name) for name in REVISION_FIELDS}
+        content["section"] = self.section.name if self.section_id else ""
+        content["source"] = self.source.name if self.source_id else ""
+        return content
 
     def compute_body_text(self) -> str:
         return BLOCK_SEPARATOR.join(block["text"] for block in self.body)
@@ -348,6 +414,52 @@ class ImportItem(models.Model):
     @property
     def processed(self) -> int:
         return self.created + self.updated + self.unchanged + self.refused
+
+
+class Revision(models.Model):
+    """One state of an article's text and metadata, stored whenever it changes: by an
+    import, an editor in the admin, or a restore. Never edited afterwards."""
+
+    class Origin(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        COMMAND = "command", "import_articles command"
+        SPOOL = "spool", "Spool folder"
+        IMPORT = "import", "Import (no batch: demo loader, scripts)"
+        ADMIN = "admin", "Admin edit"
+        RESTORE = "restore", "Restore of an earlier revision"
+        BASELINE = "baseline", "State before revisions were kept"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    restored_from = models.PositiveIntegerField(null=True, blank=True, help_text="The number of the revision restored.")
+    content = models.JSONField(help_text="Article.snapshot(): text and metadata, complete.")
+    # SHA-256 of the document an import received (ParsedArticle.fingerprint): a text that
+    # once updated a story is recognised as that story's when it comes again.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    is_correction = models.BooleanField(default=False)
+    correction_note = models.TextField(blank=True, help_text="Shown to readers with the article.")
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_per_article"),
+            models.CheckConstraint(
+                condition=Q(is_correction=False) | ~Q(correction_note=""), name="revision_correction_has_note"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["fingerprint"], condition=~Q(fingerprint=""), name="revision_fingerprint"),
+            models.Index(
+                fields=["article", "created_at"], condition=Q(is_correction=True), name="revision_corrections"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of article {self.article_id}"
 
 
 class SpoolFile(models.Model):

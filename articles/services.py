@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
-from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, ImportItem, JobStatus, Revision, Section, Source
+from articles.revisions import RevisionLog, stamp_revision
 from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from core.readahead import read_ahead
 from entities.services import refresh_counts_for_articles, request_tagging, request_tagging_for_batch
@@ -101,14 +102,17 @@ class _Imported:
     note: str = ""
 
 
-def import_article(*, parsed: ParsedArticle, options: ImportOptions = ImportOptions()) -> tuple[Outcome, Article]:
+def import_article(
+    *, parsed: ParsedArticle, options: ImportOptions = ImportOptions(), author=None
+) -> tuple[Outcome, Article]:
     """Create or update the article for a parsed story; never two copies of one story, and
-    never one story for two (docs/ingest.md, "Story identity")."""
-    imported = _import_article(parsed=parsed, options=options)
+    never one story for two (docs/ingest.md, "Story identity"). A change is stored as a
+    revision (origin "import": no batch)."""
+    imported = _import_article(parsed=parsed, options=options, log=RevisionLog(author=author))
     return imported.outcome, imported.article
 
 
-def _import_article(*, parsed: ParsedArticle, options: ImportOptions) -> _Imported:
+def _import_article(*, parsed: ParsedArticle, options: ImportOptions, log: RevisionLog) -> _Imported:
     """A story with a provider id (NewsML-G2 guid, NITF doc-id, NewsML 1 identifier, a JSON
     id or URL) is identified by (source, id): a newer provider version updates it, an older
     or equal one changes nothing, and without versions changed text updates it.
@@ -122,15 +126,15 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions) -> _Import
     source = _named(Source, parsed.source or options.source)
     for _attempt in range(2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), log.discarding_on_error():
                 if parsed.content_identity:
-                    return _import_by_content(parsed, source=source, options=options)
+                    return _import_by_content(parsed, source=source, options=options, log=log)
                 existing = (
                     Article.objects.select_for_update().filter(source=source, external_id=parsed.external_id).first()
                 )
                 if existing is None:
-                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options))
-                return _Imported(*_update(existing, parsed, publish=options.publish))
+                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options, log=log))
+                return _Imported(*_update(existing, parsed, publish=options.publish, log=log))
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -138,22 +142,33 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions) -> _Import
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions) -> _Imported:
+def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> _Imported:
     same_text = Article.objects.select_for_update().filter(external_id=parsed.external_id)
     if source is not None:
         # The same text from another named source is another story; with no source at all
         # (the file names none, nor did the editor), the same text anywhere is this document.
         same_text = same_text.filter(source=source)
     existing = same_text.order_by("id").first()
+    if existing is None:
+        # A text that once updated a story (update_same_headline) is that story's.
+        received = Revision.objects.filter(fingerprint=parsed.fingerprint()).values("article_id")
+        existing = (
+            same_text.model.objects.select_for_update()
+            .filter(id__in=received, **({"source": source} if source is not None else {}))
+            .order_by("id")
+            .first()
+        )
     if existing is not None:
-        return _Imported(*_update(existing, parsed, publish=options.publish))
+        # This very text was received before: nothing to change in the story (an editor may
+        # have corrected it since), only publication when asked.
+        return _Imported(_publish_on_import(existing) if options.publish else Outcome.UNCHANGED, existing)
     namesakes = Article.objects.filter(source=source, headline__iexact=parsed.headline).order_by("-id")
     if options.update_same_headline:
         target = namesakes.select_for_update().first()
         if target is not None:
-            outcome, article = _update(target, parsed, publish=options.publish)
+            outcome, article = _update(target, parsed, publish=options.publish, log=log)
             return _Imported(outcome, article, note="the story with the same headline was updated with this text")
-    article = _create(parsed, source=source, options=options)
+    article = _create(parsed, source=source, options=options, log=log)
     note = ""
     if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
         note = (
@@ -163,18 +178,19 @@ def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions)
     return _Imported(Outcome.CREATED, article, note=note)
 
 
-def _create(parsed: ParsedArticle, *, source, options: ImportOptions) -> Article:
+def _create(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> Article:
     article = _new_article(
         parsed, source=source, section=_named(Section, parsed.section or options.section), options=options
     )
     article.slug = unique_slug(parsed.headline)
     article.save()
+    log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
 def _new_article(parsed: ParsedArticle, *, source, section, options: ImportOptions) -> Article:
-    """The unsaved article for a new story (no slug yet)."""
+    """The unsaved article for a new story (no slug yet), its first revision stamped."""
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
         source=source,
@@ -186,12 +202,22 @@ def _new_article(parsed: ParsedArticle, *, source, section, options: ImportOptio
     if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
+    stamp_revision(article)
     return article
 
 
-def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[Outcome, Article]:
+def _publish_on_import(article: Article) -> Outcome:
+    if article.status == Article.Status.PUBLISHED:
+        return Outcome.UNCHANGED
+    publish_articles(article_ids=[article.id])
+    article.refresh_from_db()
+    return Outcome.UPDATED
+
+
+def _update(article: Article, parsed: ParsedArticle, *, publish: bool, log: RevisionLog) -> tuple[Outcome, Article]:
     if parsed.version is not None and article.version and parsed.version <= article.version:
         return Outcome.UNCHANGED, article
+    before = article.snapshot()
     changed = False
     for name in _PROVIDER_FIELDS:
         if getattr(article, name) != getattr(parsed, name):
@@ -212,20 +238,33 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[
         changed = True
     if not changed:
         return Outcome.UNCHANGED, article
+    revised = article.snapshot() != before  # publication alone is no new revision
+    if revised:
+        stamp_revision(article)
     article.save()
+    if revised:
+        log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)
     if article.status == Article.Status.PUBLISHED:
         refresh_counts_for_articles([article.id])
     return Outcome.UPDATED, article
 
 
-def import_file(*, name: str, data: bytes, options: ImportOptions = ImportOptions()) -> list[DocumentOutcome]:
+def import_file(
+    *, name: str, data: bytes, options: ImportOptions = ImportOptions(), log: RevisionLog | None = None
+) -> list[DocumentOutcome]:
     """Import every document of one file held in memory; each gets its own outcome."""
-    return list(import_documents(read_documents(name, data), options=options, name=name))
+    return list(import_documents(read_documents(name, data), options=options, name=name, log=log))
 
 
 def import_stream(
-    *, name: str, stream: BinaryIO, size: int, options: ImportOptions = ImportOptions(), skip: int = 0
+    *,
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    options: ImportOptions = ImportOptions(),
+    skip: int = 0,
+    log: RevisionLog | None = None,
 ) -> Iterator[DocumentOutcome]:
     """Import the documents of an open file as they are read (archives and JSON Lines are
     streamed, never held whole); `skip` passes over documents a previous run handled."""
@@ -233,25 +272,35 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, options=options, name=name)
+    yield from import_documents(documents, options=options, name=name, log=log)
 
 
 def import_documents(
-    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, options: ImportOptions, name: str = ""
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]],
+    *,
+    options: ImportOptions,
+    name: str = "",
+    log: RevisionLog | None = None,
 ) -> Iterator[DocumentOutcome]:
-    """One outcome per document, in order; the stories are written chunk by chunk."""
-    for chunk in import_document_chunks(documents, options=options, name=name):
+    """One outcome per document, in order; the stories are written chunk by chunk, and
+    changes stored as revisions in `log` (origin "import" when none is given)."""
+    for chunk in import_document_chunks(documents, options=options, name=name, log=log):
         yield from chunk
 
 
 def import_document_chunks(
-    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, options: ImportOptions, name: str = ""
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]],
+    *,
+    options: ImportOptions,
+    name: str = "",
+    log: RevisionLog | None = None,
 ) -> Iterator[list[DocumentOutcome]]:
     """The outcomes of the documents, a chunk at a time: each chunk's stories (at most
     IMPORT_BATCH_SIZE of them, and IMPORT_BATCH_CHARS of text) are written in one transaction
     with bulk inserts, so a commit is paid per chunk, not per story. A chunk never holds one
     story twice (the second copy starts the next chunk, and sees the first). Decision:
     docs/decisions/0019-batched-bulk-import.md."""
+    log = log if log is not None else RevisionLog()
     size, max_chars = settings.IMPORT_BATCH_SIZE, settings.IMPORT_BATCH_CHARS
     outcomes: list[DocumentOutcome | None] = []
     stories: list[tuple[int, str, ParsedArticle]] = []  # (position in outcomes, label, story)
@@ -261,7 +310,7 @@ def import_document_chunks(
     def flush() -> list[DocumentOutcome]:
         nonlocal outcomes, stories, keys, chars
         for position, outcome in zip(
-            (position for position, _, _ in stories), _import_chunk(stories, options=options), strict=True
+            (position for position, _, _ in stories), _import_chunk(stories, options=options, log=log), strict=True
         ):
             outcomes[position] = outcome
         done = [outcome for outcome in outcomes if outcome is not None]
@@ -303,7 +352,9 @@ def _read_safely(documents: Iterable, name: str) -> Iterator[tuple[str, ParsedAr
         yield item
 
 
-def _import_chunk(stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions) -> list[DocumentOutcome]:
+def _import_chunk(
+    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions, log: RevisionLog
+) -> list[DocumentOutcome]:
     """Write a chunk of stories in one transaction; if that fails (a story the database
     refuses, a slug or id taken meanwhile by another import), write them again one by one,
     each in its own savepoint, so the bad story is refused alone and the rest are kept."""
@@ -311,16 +362,16 @@ def _import_chunk(stories: list[tuple[int, str, ParsedArticle]], *, options: Imp
         return []
     if len(stories) > 1:
         try:
-            with transaction.atomic():
-                return _import_chunk_in_bulk(stories, options=options)
+            with transaction.atomic(), log.discarding_on_error():
+                return _import_chunk_in_bulk(stories, options=options, log=log)
         except (DatabaseError, IngestError):
             logger.info("a chunk of %s stories failed as a whole: writing them one by one", len(stories))
-    return [_import_one(label, parsed, options=options) for _, label, parsed in stories]
+    return [_import_one(label, parsed, options=options, log=log) for _, label, parsed in stories]
 
 
-def _import_one(label: str, parsed: ParsedArticle, *, options: ImportOptions) -> DocumentOutcome:
+def _import_one(label: str, parsed: ParsedArticle, *, options: ImportOptions, log: RevisionLog) -> DocumentOutcome:
     try:
-        imported = _import_article(parsed=parsed, options=options)
+        imported = _import_article(parsed=parsed, options=options, log=log)
     except IngestError as exc:
         return DocumentOutcome(label, Outcome.REFUSED, headline=parsed.headline, reason=str(exc))
     except DatabaseError:
@@ -336,7 +387,7 @@ def _outcome(label: str, imported: _Imported) -> DocumentOutcome:
 
 
 def _import_chunk_in_bulk(
-    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions
+    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions, log: RevisionLog
 ) -> list[DocumentOutcome]:
     """Inside the chunk's transaction: sources and sections once per name, existing stories
     found with one query per source, new ones inserted together with their slugs decided
@@ -349,41 +400,41 @@ def _import_chunk_in_bulk(
         [(sources[parsed.source or options.source], parsed.external_id) for _, parsed in by_id]
     )
     results: dict[int, DocumentOutcome] = {}
-    new: list[tuple[int, str, Article]] = []
+    new: list[tuple[int, str, ParsedArticle, Article]] = []
     for index, (_, label, parsed) in enumerate(stories):
         source = sources[parsed.source or options.source]
         if parsed.content_identity:
-            results[index] = _outcome(label, _import_by_content_in_transaction(parsed, source=source, options=options))
+            results[index] = _outcome(
+                label, _import_by_content_in_transaction(parsed, source=source, options=options, log=log)
+            )
             continue
         article = existing.get((source.id if source else None, parsed.external_id))
         if article is not None:
-            outcome, article = _update(article, parsed, publish=options.publish)
+            outcome, article = _update(article, parsed, publish=options.publish, log=log)
             results[index] = DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline)
             continue
         section = sections[parsed.section or options.section]
-        new.append((index, label, _new_article(parsed, source=source, section=section, options=options)))
+        new.append((index, label, parsed, _new_article(parsed, source=source, section=section, options=options)))
     if new:
-        articles = [article for _, _, article in new]
+        articles = [article for _, _, _, article in new]
         for article, slug in zip(articles, unique_slugs([a.headline for a in articles]), strict=True):
             article.slug = slug
             article.body_text = article.compute_body_text()
             article.content_hash = article.compute_content_hash()
         Article.objects.bulk_create(articles)
-        record_created_in_bulk(articles)
-        for index, label, article in new:
+        for _, _, parsed, article in new:
+            log.add(article, fingerprint=parsed.fingerprint())
+        request_tagging_for_batch(articles)
+        for index, label, _, article in new:
             results[index] = DocumentOutcome(label, Outcome.CREATED, article_id=article.id, headline=article.headline)
     return [results[index] for index in range(len(stories))]
 
 
-def _import_by_content_in_transaction(parsed: ParsedArticle, *, source, options: ImportOptions) -> _Imported:
-    with transaction.atomic():
-        return _import_by_content(parsed, source=source, options=options)
-
-
-def record_created_in_bulk(articles: list[Article]) -> None:
-    """What `_create` does after saving one article, for articles inserted together: their
-    tagging is queued after the commit (the rows already say it is owed)."""
-    request_tagging_for_batch(articles)
+def _import_by_content_in_transaction(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog
+) -> _Imported:
+    with transaction.atomic(), log.discarding_on_error():
+        return _import_by_content(parsed, source=source, options=options, log=log)
 
 
 def _existing_stories(keys: list[tuple[Source | None, str]]) -> dict[tuple[int | None, str], Article]:
@@ -508,7 +559,8 @@ def import_uploads_now(
             sha256=hashlib.sha256(data).hexdigest(),
             status=JobStatus.RUNNING,
         )
-        for outcome in import_documents(read_documents(uploaded.name, data), options=options, name=uploaded.name):
+        documents = read_documents(uploaded.name, data)
+        for outcome in import_documents(documents, options=options, name=uploaded.name, log=RevisionLog(batch=batch)):
             record_outcome(item, outcome)
             results.append(outcome)
         _finish_item(item)
@@ -600,7 +652,12 @@ def batch_options(batch: ImportBatch) -> ImportOptions:
 
 
 def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: float | None = None) -> bool:
-    """Import one file of a batch, recording progress after each chunk; False if out of time."""
+    """Import one file of a batch, recording progress as it goes; False if out of time.
+
+    Documents go in chunks (IMPORT_BATCH_SIZE stories), each chunk one transaction with its
+    stories (bulk inserts), their revisions (one bulk_create) and the item's progress: a run
+    stopped anywhere resumes after the last chunk that committed, and nothing is stored
+    twice or lost."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
@@ -608,17 +665,27 @@ def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: 
     except OSError:
         _finish_item(item, error="the stored file is missing", outcome_reason="the stored file is missing")
         return True
+    log = RevisionLog(batch=item.batch, buffered=True)
     with stream:
         documents = read_stream(item.name, stream, path.stat().st_size)
         for _ in range(item.processed):  # what a previous run recorded is not read again
             if next(documents, None) is None:
                 break
-        for chunk in import_document_chunks(documents, options=options, name=item.name):
-            for outcome in chunk:
-                record_outcome(item, outcome)
-            _save_progress(item)
-            if deadline is not None and time.monotonic() > deadline:
-                return False
+        chunks = import_document_chunks(documents, options=options, name=item.name, log=log)
+        try:
+            while True:
+                with transaction.atomic():
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    for outcome in chunk:
+                        record_outcome(item, outcome)
+                    log.flush()
+                    _save_progress(item)
+                if deadline is not None and time.monotonic() > deadline:
+                    return False
+        finally:
+            chunks.close()  # stops the read-ahead thread before the file is closed
     _finish_item(item)
     return True
 

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from articles.models import Article
 from articles.search.facets import ENTITY_FACETS, EXACT, SAMPLE, Facets, year_span
+from articles.selectors import public_corrections
 from entities.api.serializers import entity_api_url, entity_web_path
 from entities.models import EntityKind
 
@@ -26,6 +27,11 @@ class PhotoSerializer(serializers.Serializer):
     credit = serializers.CharField(help_text="Credit of the article's photo (may be empty).")
 
 
+class CorrectionSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="The correction as published with the article.")
+    at = serializers.DateTimeField(help_text="When the correction was made (ISO 8601).")
+
+
 _DATETIME = serializers.DateTimeField()  # ISO 8601 in the site's time zone, as the declared field gives
 
 
@@ -38,6 +44,17 @@ class ArticleSerializer(serializers.Serializer):
     body = BlockSerializer(many=True, help_text="The body as ordered blocks of paragraphs and intertitles.")
     language = serializers.CharField(help_text="ISO 639-1 language code (fr, en, ...; und when unknown).")
     published_at = serializers.DateTimeField(help_text="Publication time (ISO 8601).")
+    updated_at = serializers.DateTimeField(
+        help_text="When the text or metadata last changed after publication (ISO 8601); the publication time "
+        "when it has not changed since."
+    )
+    revision = serializers.IntegerField(
+        help_text="The number of the article's current revision (1 for the text as first stored; each change "
+        "of text or metadata adds one)."
+    )
+    corrections = CorrectionSerializer(
+        many=True, help_text="Published corrections, oldest first: each change an editor marked as a correction."
+    )
     byline = serializers.CharField(help_text="Author line; may be empty.")
     source = serializers.SerializerMethodField(help_text="Name of the agency or desk the article comes from, or null.")
     section = serializers.SerializerMethodField(help_text="Name of the article's section, or null.")
@@ -62,6 +79,12 @@ class ArticleSerializer(serializers.Serializer):
             "body": [{"type": block["type"], "text": block["text"]} for block in obj.body],
             "language": obj.language,
             "published_at": _DATETIME.to_representation(obj.published_at),
+            "updated_at": _DATETIME.to_representation(obj.modified_at),
+            "revision": obj.revision,
+            "corrections": [
+                {"note": c.correction_note, "at": _DATETIME.to_representation(c.created_at)}
+                for c in public_corrections(obj)
+            ],
             "byline": obj.byline,
             "source": self.get_source(obj),
             "section": self.get_section(obj),
@@ -177,6 +200,56 @@ _YEAR_VALUE = {
     "published_after": {"type": "string", "format": "date-time", "description": "The year's first instant."},
     "published_before": {"type": "string", "format": "date-time", "description": "The year's last instant."},
 }
+
+
+def named_entities_representation(entities: list, request) -> list[dict]:
+    """The `entities` member of a search answer: the known entities the query names."""
+    return [
+        {
+            "id": entity.id,
+            "kind": entity.kind,
+            "name": entity.name,
+            "url": entity_api_url(request, entity.kind, entity.id),
+            "web_url": request.build_absolute_uri(entity_web_path(entity.kind, entity.slug)),
+            "article_count": entity.article_count,
+            "matched": entity.matched_words,
+        }
+        for entity in entities
+    ]
+
+
+NAMED_ENTITIES_SCHEMA = {
+    "type": "array",
+    "description": (
+        "Only with `q`: the known people, organisations and places the query names (by a name or alias, "
+        "case and accents ignored, the whole query or a run of its words at its start or end, or a person's "
+        "surname), best first, at most five. Articles that mention them rank first, and are found even in the "
+        "other language (`Copenhagen` finds the story that says Copenhague); filter on one with "
+        "`person`, `organisation` or `place`."
+    ),
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {
+                "type": "integer",
+                "description": "The entity's id: the value of the person/organisation/place filter.",
+            },
+            "kind": {
+                "type": "string",
+                "enum": list(EntityKind.values),
+                "description": "person, organisation or place.",
+            },
+            "name": {"type": "string", "description": "The entity's canonical name."},
+            "url": {"type": "string", "format": "uri", "description": "The entity in this API."},
+            "web_url": {"type": "string", "format": "uri", "description": "The entity's page on the reader site."},
+            "article_count": {"type": "integer", "description": "Published articles mentioning the entity."},
+            "matched": {"type": "string", "description": "The query's words that name it (lowercase, unaccented)."},
+        },
+        "required": ["id", "kind", "name", "url", "web_url", "article_count", "matched"],
+    },
+}
+
+
 FACETS_SCHEMA = {
     "type": "object",
     "description": "Only with `facets`: the most frequent values of each facet asked for, over the whole result set.",

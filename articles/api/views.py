@@ -11,9 +11,16 @@ from rest_framework.response import Response
 
 from articles import search
 from articles.api.filters import ArticleFilterForm
-from articles.api.serializers import FACETS_SCHEMA, ArticleSerializer, facets_representation
+from articles.api.serializers import (
+    FACETS_SCHEMA,
+    NAMED_ENTITIES_SCHEMA,
+    ArticleSerializer,
+    facets_representation,
+    named_entities_representation,
+)
 from articles.models import Article
 from articles.search.facets import article_facets
+from articles.selectors import corrections_prefetch
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
 from entities.models import Entity, Mention
 
@@ -36,18 +43,25 @@ def attach_entities(articles: list[Article]) -> None:
 
 
 class ArticlePagination(KeysetPagination):
-    """Keyset pages of articles, with the `facets` member when they are asked for."""
+    """Keyset pages of articles, with the `facets` member when they are asked for, and the
+    `entities` a text query names."""
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         envelope = super().get_paginated_response_schema(schema)
         envelope["properties"]["facets"] = FACETS_SCHEMA
+        envelope["properties"]["entities"] = NAMED_ENTITIES_SCHEMA
         return envelope
 
 
 def public_articles():
     # The stored tsvector (the largest column, about 3 kB) and body_text (the body again, as
     # one string) are never shown.
-    return Article.objects.published().select_related("section", "source").defer("search_vector", "body_text")
+    return (
+        Article.objects.published()
+        .select_related("section", "source")
+        .defer("search_vector", "body_text")
+        .prefetch_related(corrections_prefetch())
+    )
 
 
 @extend_schema_view(
@@ -56,6 +70,7 @@ def public_articles():
         description=(
             "Newest first, or best match first with `q`. Pages are keyset pages: follow `next`. "
             "`count` is exact for small result sets and an estimate otherwise (`count_is_estimate`). "
+            "With `q`, the answer also lists the known `entities` the query names. "
             "With `facets`, the answer also counts the most frequent people, organisations, places, languages, "
             "sections and years of the whole result set."
         ),
@@ -92,6 +107,8 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         response = self.get_paginated_response(
             ArticleSerializer(articles, many=True, context={"request": request}).data
         )
+        if filters.q:
+            response.data["entities"] = named_entities_representation(page.entities, request)
         if facets is not None:
             response.data["facets"] = facets_representation(facets, request)
         return response
