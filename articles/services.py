@@ -362,8 +362,14 @@ def _import_chunk(
         return []
     if len(stories) > 1:
         try:
-            with transaction.atomic(), log.discarding_on_error():
-                return _import_chunk_in_bulk(stories, options=options, log=log)
+            # Revisions go in with one bulk_create too: at the caller's flush if it buffers
+            # them (a batch, with its progress), else before this chunk's transaction ends.
+            chunk_log = log if log.buffered else RevisionLog(batch=log.batch, author=log.author, buffered=True)
+            with transaction.atomic(), chunk_log.discarding_on_error():
+                outcomes = _import_chunk_in_bulk(stories, options=options, log=chunk_log)
+                if chunk_log is not log:
+                    chunk_log.flush()
+                return outcomes
         except (DatabaseError, IngestError):
             logger.info("a chunk of %s stories failed as a whole: writing them one by one", len(stories))
     return [_import_one(label, parsed, options=options, log=log) for _, label, parsed in stories]
