@@ -275,13 +275,13 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over the whole archive on every page
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "source"]
-    readonly_fields = TAGGING_FIELDS
+    readonly_fields = ["created_by", *TAGGING_FIELDS]
     actions = ["publish", "unpublish", "retag"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source", "section", "language"]}),
         ("Photo", {"fields": ["photo_caption", "photo_credit"]}),
-        ("Publication", {"fields": ["status", "published_at", "external_id", "version"]}),
+        ("Publication", {"fields": ["status", "published_at", "external_id", "version", "created_by"]}),
         ("Tagging", {"fields": TAGGING_FIELDS}),
     ]
     change_list_template = "admin/articles/article/change_list.html"
@@ -325,6 +325,8 @@ class ArticleAdmin(admin.ModelAdmin):
         # Changing a published story changes what readers see: that takes the publish right too.
         if obj is not None and obj.status == Article.Status.PUBLISHED and not self.has_publish_permission(request):
             return False
+        if obj is not None and obj.created_by_id == request.user.id and self.has_add_permission(request):
+            return True  # a reporter's own draft (the same rule as ImportRights for uploads)
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -341,6 +343,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data and not self.has_publish_permission(request):
             raise PermissionDenied  # get_readonly_fields keeps it off the form; never reached by the page
+        if not change:
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)
         # A change of text or metadata is a revision (in the change view's transaction).
         note = form.cleaned_data.get("correction_note", "") if form.cleaned_data.get("is_correction") else ""

@@ -185,6 +185,17 @@ class Article(models.Model):
         max_length=500, blank=True, help_text="Copyright or licence and attribution shown with the text."
     )
     version = models.PositiveIntegerField(default=0, help_text="The provider's version of the story.")
+    # Who filed it (the upload page or the add form; none for the import command and the
+    # demo): a reporter may change their own draft, not another's story (docs/roles.md).
+    created_by = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+        verbose_name="filed by",
+    )
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
 
     tagging_status = models.CharField(

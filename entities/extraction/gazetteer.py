@@ -11,7 +11,10 @@ from pathlib import Path
 
 from entities.models import name_key
 
-GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
+DATA = Path(__file__).resolve().parent.parent / "data"
+GAZETTEER_PATH = DATA / "gazetteer.tsv"
+# Hand-written organisations read beside the built file (see its header).
+KNOWN_ORGANISATIONS_PATH = DATA / "known_organisations.tsv"
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,14 @@ def _index() -> dict[str, GazetteerEntry]:
     """key -> entry; on a clash the heavier entry wins (countries, then organisations,
     then cities by population), and an entry's first (primary) names beat alternates."""
     best: dict[str, tuple[tuple[int, int], GazetteerEntry]] = {}
-    if not GAZETTEER_PATH.exists():
-        return {}
-    with GAZETTEER_PATH.open(encoding="utf-8") as lines:
+    for path in (GAZETTEER_PATH, KNOWN_ORGANISATIONS_PATH):
+        if path.exists():
+            _read(path, best)
+    return {key: entry for key, (_rank, entry) in best.items()}
+
+
+def _read(path: Path, best: dict[str, tuple[tuple[int, int], GazetteerEntry]]) -> None:
+    with path.open(encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("#") or not line.strip():
                 continue
@@ -46,7 +54,6 @@ def _index() -> dict[str, GazetteerEntry]:
                 rank = (1 if position == 0 or subtype != "city" else 0, int(weight))
                 if key not in best or rank > best[key][0]:
                     best[key] = (rank, entry)
-    return {key: entry for key, (_rank, entry) in best.items()}
 
 
 def lookup(name: str) -> GazetteerEntry | None:
