@@ -295,6 +295,36 @@ class QueryForm(forms.Form):
         return parameters
 
 
+class LabelLanguageForm(QueryForm):
+    """`lang`: the language entity names are given in (their label in it, where known)."""
+
+    lang = forms.ChoiceField(
+        required=False,
+        choices=[("fr", "French"), ("en", "English")],
+        help_text="Entity names in this language where the entity has a name in it (Bagdad / Baghdad). "
+        "Without it, the first of these the Accept-Language header prefers; without either, an article's "
+        "entities are named in the article's language and entities by their canonical name.",
+    )
+
+    def label_language(self, request) -> str:
+        """`lang`, else the Accept-Language header's preferred language among ours, else ""."""
+        if self.cleaned_data.get("lang"):
+            return self.cleaned_data["lang"]
+        offered = {value for value, _label in self.fields["lang"].choices}
+        preferences = []
+        for position, item in enumerate(request.headers.get("Accept-Language", "").split(",")):
+            tag, _, params = item.strip().partition(";")
+            quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+            try:
+                weight = float(quality)
+            except ValueError:
+                continue
+            language = tag.strip().split("-")[0].lower()
+            if language in offered and weight > 0:
+                preferences.append((-weight, position, language))
+        return min(preferences)[2] if preferences else ""
+
+
 # --- Keyset pages --------------------------------------------------------------------------
 
 

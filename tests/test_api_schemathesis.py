@@ -145,11 +145,11 @@ def test_the_schema_describes_every_parameter_and_the_page_shape(live_server, tr
     expected = {
         "/api/v1/articles/": {
             "q", "person", "organisation", "place", "language", "section", "source", "published_after",
-            "published_before", "ordering", "facets", "facet_size", "cursor", "page_size",
+            "published_before", "ordering", "facets", "facet_size", "cursor", "page_size", "lang",
         },
-        "/api/v1/people/": {"q", "cursor", "page_size"},
-        "/api/v1/organisations/": {"q", "cursor", "page_size"},
-        "/api/v1/places/": {"q", "cursor", "page_size"},
+        "/api/v1/people/": {"q", "lang", "cursor", "page_size"},
+        "/api/v1/organisations/": {"q", "lang", "cursor", "page_size"},
+        "/api/v1/places/": {"q", "lang", "cursor", "page_size"},
     }  # fmt: skip
     for path, names in expected.items():
         operation = spec["paths"][path]["get"]
@@ -164,6 +164,7 @@ def test_the_schema_describes_every_parameter_and_the_page_shape(live_server, tr
         assert parameters["cursor"]["schema"]["pattern"] == "^[A-Za-z0-9_-]+$", path
     for path in ("/api/v1/articles/{id}/", "/api/v1/people/{id}/"):
         operation = spec["paths"][path]["get"]
-        assert [p["name"] for p in operation["parameters"]] == ["id"] and operation["parameters"][0]["description"]
+        assert [p["name"] for p in operation["parameters"]] == ["id", "lang"]
+        assert all(p["description"] for p in operation["parameters"])
         assert {"200", "304", "401", "404", "429"} <= set(operation["responses"])
     assert "301" in spec["paths"]["/api/v1/people/{id}/"]["get"]["responses"]
