@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from kombu.exceptions import ChannelError
 
 from articles.models import Article, JobStatus
+from entities import labels
 from entities.extraction import clustering, evidence, ner, resolve
 from entities.models import (
     Alias,
@@ -317,7 +318,7 @@ def _store_mentions(
     with transaction.atomic():
         article = (
             Article.objects.select_for_update()
-            .only("id", "content_hash", "tagged_hash", "tagging_status")
+            .only("id", "content_hash", "tagged_hash", "tagging_status", "language", "status", "published_at")
             .filter(id=article_id)
             .first()
         )
@@ -330,6 +331,7 @@ def _store_mentions(
         # The article's alias sightings are rewritten with its mentions.
         AliasSighting.objects.filter(article_id=article_id).delete()
         resolved = resolve.resolve_mentions(raw, known, clusters=clusters, article_id=article_id)
+        found_by = ner.model_id(article.language)
         with connection.cursor() as cursor:
             # The old mentions go, and their entities' counts may change: one statement.
             cursor.execute(
@@ -346,6 +348,7 @@ def _store_mentions(
                     start=m.start,
                     end=m.end,
                     surface=m.text[:255],
+                    found_by=found_by,
                 )
                 for m, entity in resolved
             ],
@@ -357,6 +360,9 @@ def _store_mentions(
             TypeVote.objects.bulk_create(
                 [TypeVote(article_id=article_id, key=key, kind=kind, mentions=n) for (key, kind), n in votes.items()]
             )
+        if article.status == Article.Status.PUBLISHED and article.published_at <= timezone.now():
+            # Only what readers can see names entities publicly (a draft's names stay private).
+            labels.learn(language=article.language, resolved=resolved)
         Article.objects.filter(id=article_id).update(
             tagging_status=JobStatus.DONE,
             tagged_hash=content_hash,
