@@ -75,6 +75,18 @@ def request_tagging(article: Article) -> None:
     transaction.on_commit(lambda: queue_tagging(article_id, content_hash))
 
 
+def request_tagging_for_batch(articles: list[Article]) -> None:
+    """Queue the tagging of articles written together (a bulk import's chunk) once the
+    transaction commits: one message per TAGGING_BATCH_SIZE of them, not one each, since a
+    tagging task claims that many owed articles, oldest first. Every row says it is owed, so
+    any article no task happens to claim is sent again by the sweep: nothing is lost."""
+    owed = [a for a in articles if a.tagging_status == JobStatus.PENDING and a.tagged_hash != a.content_hash]
+    step = max(1, settings.TAGGING_BATCH_SIZE)
+    heads = [(a.id, a.content_hash) for a in owed[::step]]
+    if heads:
+        transaction.on_commit(lambda: [queue_tagging(i, h) for i, h in heads])
+
+
 def retag_articles(article_ids: Iterable[int], *, queue: bool = True) -> int:
     """Mark articles as owing tagging again (forcing a re-run) and queue them."""
     ids = list(article_ids)
