@@ -426,7 +426,7 @@ def import_document_chunks(
     IMPORT_BATCH_SIZE of them, and IMPORT_BATCH_CHARS of text) are written in one transaction
     with bulk inserts, so a commit is paid per chunk, not per story. A chunk never holds one
     story twice (the second copy starts the next chunk, and sees the first). Decision:
-    docs/decisions/0019-batched-bulk-import.md."""
+    docs/decisions/0020-batched-bulk-import.md."""
     log = log if log is not None else RevisionLog()
     size, max_chars = settings.IMPORT_BATCH_SIZE, settings.IMPORT_BATCH_CHARS
     outcomes: list[DocumentOutcome | None] = []
