@@ -2,7 +2,7 @@
 browsed with filters only) asked through the API with all six facets, timed; then, for each
 answer counted from a sample, the same facets counted exactly in process, and the sample's
 error: how far its counts are from the exact ones, and how many of the exact top values it
-shows (docs/decisions/0020-facets-exact-or-sampled.md)."""
+shows (docs/decisions/0021-facets-exact-or-sampled.md)."""
 
 from __future__ import annotations
 
