@@ -312,6 +312,9 @@ def test_view_only_staff_read_the_log_but_cannot_write_it(client):
     listing = client.get(LOG, {"q": "Credit", "action__exact": "rejected"})
     assert listing.status_code == 200 and "Credit" in listing.content.decode() and "machine" in listing.content.decode()
     assert client.get(LOG, {"q": "nobody"}).context["cl"].result_count == 0
+    assert client.get(LOG, {"entity__id__exact": entity.id}).context["cl"].result_count == 1  # the page's link
+    page = client.get(reverse("admin:entities_entity_change", args=[entity.id])).content.decode()
+    assert "Rejected (not an entity); 0 mentions removed" in page
     assert client.get(reverse("admin:entities_curationevent_change", args=[event.id])).status_code == 200
     assert client.get(reverse("admin:entities_curationevent_add")).status_code == 403
     assert client.post(reverse("admin:entities_curationevent_change", args=[event.id]), {}).status_code == 403
