@@ -3,7 +3,7 @@
 import unicodedata
 
 from django.conf import settings
-from django.contrib.postgres.indexes import OpClass
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Reverse
@@ -39,6 +39,11 @@ class EntityKind(models.TextChoices):
         return "people" if self == EntityKind.PERSON else f"{self.value}s"
 
     @property
+    def schema_type(self) -> str:
+        """The schema.org type of the kind, for JSON-LD."""
+        return {"person": "Person", "organisation": "Organization", "place": "Place"}[self.value]
+
+    @property
     def url_name(self) -> str:
         """The name of the URL of an entity's page (its feed's is this plus "-feed")."""
         return f"entities:{self.value}"
@@ -64,6 +69,13 @@ class Entity(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
     wikidata_id = models.CharField(max_length=20, blank=True)
+    # The name in each language ({"fr": "Bagdad", "en": "Baghdad"}): from the gazetteer, else
+    # the fullest form the articles of that language write; `name` where none is known.
+    labels = models.JSONField(
+        default=dict, blank=True, help_text='The name per language, e.g. {"fr": "Bagdad", "en": "Baghdad"}.'
+    )
+    # The same thing in an open knowledge base (GeoNames, Wikidata, the EU's vocabularies).
+    same_as = models.URLField(blank=True, help_text="The entity in GeoNames, Wikidata or an EU vocabulary.")
     # Decisions an editor made by hand are never undone by re-tagging.
     curated = models.BooleanField(default=False, editable=False)
     # Published articles mentioning the entity; maintained by the tagging service so
@@ -101,6 +113,17 @@ class Entity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(EntityKind(self.kind).url_name, kwargs={"slug": self.slug})
+
+    def label(self, language: str) -> str:
+        """The entity's name in `language` ("fr", "en"), its canonical name when none is known."""
+        return (self.labels or {}).get(language) or self.name
+
+    @property
+    def same_as_urls(self) -> list[str]:
+        """Every identifier of the entity as a URL (schema.org's sameAs)."""
+        urls = [self.same_as] if self.same_as else []
+        wikidata = f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+        return urls + [wikidata] if wikidata and wikidata not in urls else urls
 
 
 class AliasQuerySet(models.QuerySet):
@@ -192,6 +215,101 @@ class DistinctPair(models.Model):
         return f"{self.low_id} is not {self.high_id}"
 
 
+class CurationEvent(models.Model):
+    """One curation of an entity: who made it (no one: the machine, e.g. a type corrected
+    by the archive's evidence), when, and what changed. Written by the curation services in
+    the transaction of the change itself; never edited."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created in the admin"
+        EDITED = "edited", "Edited in the admin"
+        RENAMED = "renamed", "Renamed"
+        ALIAS_ADDED = "alias_added", "Alias added"
+        ALIAS_REMOVED = "alias_removed", "Alias removed"
+        MERGED = "merged", "Merged"
+        REJECTED = "rejected", "Rejected"
+        CHECKED = "checked", "Checked"
+        NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+        TYPE_CORRECTED = "type_corrected", "Type corrected by evidence"
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="curation_events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # A removed account leaves its name (`username`), so its decisions never read as the machine's.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="The editor's name when it was made.")
+    at = models.DateTimeField(default=timezone.now)
+    # What changed: old/new name or kind, the merged entities' ids and names, the other
+    # entity of a pair (`other_id`), the fields an edit changed.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["entity", "-at"], name="curation_event_entity_at"),
+            models.Index(fields=["-at"], name="curation_event_at"),
+            # The other entities an event concerns (merged ids, the other of a pair), found
+            # by containment for their own history.
+            GinIndex(fields=["detail"], opclasses=["jsonb_path_ops"], name="curation_event_detail"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.entity_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def editor(self) -> str:
+        """Who made it, as the admin shows it."""
+        if self.user_id is not None:
+            return self.user.get_username()
+        return f"{self.username} (account removed)" if self.username else "machine"
+
+    @classmethod
+    def concerning(cls, entity_id: int) -> Q:
+        """Events of the entity, and of others it took part in (merged into one, the other
+        of a pair, folded into one by a type correction)."""
+        return (
+            Q(entity_id=entity_id)
+            | Q(detail__contains={"merged_ids": [entity_id]})
+            | Q(detail__contains={"other_id": entity_id})
+        )
+
+    def describe(self, entity_id: int | None = None) -> str:
+        """What happened, in words, as seen from `entity_id`'s page (the event's own entity
+        by default)."""
+        d, name = self.detail or {}, self.entity.name
+        own = entity_id in (None, self.entity_id)
+        match self.action:
+            case self.Action.RENAMED:
+                return f"Renamed from “{d.get('old_name')}” to “{d.get('new_name')}”"
+            case self.Action.ALIAS_ADDED | self.Action.ALIAS_REMOVED:
+                return f"{self.get_action_display()}: “{d.get('alias')}”"
+            case self.Action.MERGED if own:
+                return "Merged in: " + ", ".join(
+                    f"{n} (#{i})" for i, n in zip(d.get("merged_ids", []), d.get("merged_names", []), strict=False)
+                )
+            case self.Action.MERGED:
+                return f"Merged into {name} (#{self.entity_id})"
+            case self.Action.NOT_DUPLICATE:
+                other = f"{d.get('other_name')} (#{d.get('other_id')})" if own else f"{name} (#{self.entity_id})"
+                return f"Not the same as {other}"
+            case self.Action.TYPE_CORRECTED:
+                change = f"{d.get('old_kind')} → {d.get('new_kind')}"
+                if not d.get("other_id"):
+                    return f"Type corrected by evidence: {change}"
+                if own:
+                    return f"Type corrected by evidence: {change}, folded into {d.get('other_name')} (#{d['other_id']})"
+                return f"{name} (#{self.entity_id}) folded in after its type was corrected ({change})"
+            case self.Action.EDITED:
+                return "Edited: " + ", ".join(
+                    f"{field} {change.get('old')!r} → {change.get('new')!r}"
+                    for field, change in d.get("changes", {}).items()
+                )
+            case self.Action.REJECTED:
+                return f"Rejected (not an entity); {d.get('mentions_removed', 0)} mentions removed"
+        return self.get_action_display()
+
+
 class Mention(models.Model):
     """One occurrence of an entity in an article, with character offsets into a field."""
 
@@ -207,6 +325,12 @@ class Mention(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     surface = models.CharField(max_length=255, help_text="The text as written in the article.")
+    found_by = models.CharField(
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text="The NER model and version that found it (empty: before provenance).",
+    )
 
     class Meta:
         ordering = ["article", "field", "start"]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from articles.search import where
 from articles.search.estimate import estimate_matches
+from articles.search.facets import DEFAULT_FACET_SIZE, FacetTuning, count_facets
 from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, ArticleFilters, resolve_entities
 from articles.search.named import with_named_entities
 from articles.search.phrase_pairs import with_phrase_pairs
@@ -23,6 +24,7 @@ from articles.search.planner import (
 from articles.search.plans import ARTICLES, FULL_PLANS, WINDOW_PLANS, Found, Search
 from articles.search.query import ParsedQuery, SearchError, parse_query
 from articles.search.snippets import headlines
+from articles.search.weights import with_term_weights
 from articles.search.windows import window_boundary
 from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor
 from core.sql import compose, fetch_one
@@ -31,11 +33,20 @@ logger = logging.getLogger(__name__)
 
 
 def search_articles(
-    filters: ArticleFilters, *, cursor: str | None = None, page_size: int = 20, tuning: SearchTuning = DEFAULT_TUNING
+    filters: ArticleFilters,
+    *,
+    cursor: str | None = None,
+    page_size: int = 20,
+    tuning: SearchTuning = DEFAULT_TUNING,
+    facets: tuple[str, ...] | list[str] = (),
+    facet_size: int = DEFAULT_FACET_SIZE,
+    facet_tuning: FacetTuning | None = None,
 ) -> Page:
     """One page of published articles matching the filters, as ids in display order, with
     the number of matches (exact, or the planner's estimate for broad queries) and, for a
     text query, highlighted snippets and the known entities it names. `cursor` is a next/previous cursor of an earlier page.
+    With `facets` (names from facets.FACETS), the page also counts the most frequent values
+    of each over every match (`Page.facets`, docs/search.md#facets).
     SearchError names a bad parameter. How the page is found: docs/search.md."""
     search = _search(filters, cursor=cursor, page_size=page_size, tuning=tuning)
     estimate = estimate_matches(search.filters, search.query)
@@ -44,7 +55,19 @@ def search_articles(
     page = found.page
     snippets = headlines(page.ids, search.query) if search.query and page.ids else {}
     named = list(search.query.named.entities) if search.query and search.query.named else []
-    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets, named)
+    counted = (
+        count_facets(
+            search.filters,
+            search.query,
+            names=facets,
+            size=facet_size,
+            estimate=count if not count_is_estimate else estimate.matches,
+            tuning=facet_tuning,
+        )
+        if facets
+        else None
+    )
+    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets, named, counted)
 
 
 def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:
@@ -55,6 +78,7 @@ def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuni
     filters = resolve_entities(filters)
     query = with_phrase_pairs(query) if query else None
     query = with_named_entities(query, filters.q, language=filters.language) if query else None
+    query = with_term_weights(query) if query and ordering == RELEVANCE else query
     return Search(filters, query, ordering, position, page_size, tuning)
 
 
