@@ -1,10 +1,12 @@
 """Full-text search at archive size, through the partner API, beside Tantivy.
 
     python -m benchmarks search [--articles=1000000] [--rebuild] [--database=NAME] [--repeat=3] [--build-only]
+                                [--relevance-only]
     make bench BENCH_ARGS="search --articles=20000"
 
 archive.py builds (or reuses) the generated archive, tantivy.py the same articles in Tantivy,
-queries.py draws the fixed query set, harness.py times both sides and prints the comparison.
+queries.py draws the fixed query set, harness.py times both sides and prints the comparison;
+exhaustive.py then measures how often relevance's first page differs from ranking every match.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import ROOT
-from benchmarks.search import harness
+from benchmarks.search import exhaustive, harness
 from benchmarks.search.archive import BENCH_DIR, DB_NAME, GENERATOR_VERSION, build_database, marker
 from benchmarks.search.queries import QUERY_CLASSES, make_queries
 from benchmarks.search.tantivy import build_tantivy, open_tantivy
@@ -29,6 +31,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database", default=DB_NAME, help=f"benchmark database (default {DB_NAME})")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per request (median kept)")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the archive, do not measure")
+    parser.add_argument(
+        "--relevance-only", action="store_true", help="only compare relevance's first pages with exhaustive ranking"
+    )
     return parser.parse_args(argv)
 
 
@@ -126,6 +131,9 @@ def main(argv: list[str]) -> None:
         return
     key, entity_ids = api_key_and_entities()
     queries = write_queries(entity_ids)
+    if args.relevance_only:
+        exhaustive.report(exhaustive.measure(queries))
+        return
     harness.warm_caches(connection)
     ours, theirs, load_before, load_after = time_both(conn_params, key, queries, tantivy_path, args.repeat)
     harness.report(ours, theirs, args.articles)
@@ -133,6 +141,7 @@ def main(argv: list[str]) -> None:
         f"\nload average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)},"
         f" after {' '.join(f'{x:.2f}' for x in load_after)}"
     )
+    exhaustive.report(exhaustive.measure(queries))
     results = BENCH_DIR / f"search-results-{args.articles}.json"
     results.write_text(json.dumps({"ours": ours, "tantivy": theirs}, ensure_ascii=False, default=str))
     print(f"per-query results: {results.relative_to(ROOT)}")
