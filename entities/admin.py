@@ -33,7 +33,7 @@ class MentionInline(admin.TabularInline):
     model = Mention
     formset = _FirstMentions
     verbose_name_plural = "mentions (latest 100)"
-    fields = ["article", "field", "start", "end", "surface"]
+    fields = ["article", "field", "start", "end", "surface", "found_by"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -67,7 +67,7 @@ class EntityAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = ["kind", "name", "slug", "wikidata_id", *readonly_fields]
+    fields = ["kind", "name", "slug", "labels", "same_as", "wikidata_id", *readonly_fields]
     inlines = [AliasInline, MentionInline]
     actions = ["merge", "reject"]
     list_per_page = 100

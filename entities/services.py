@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from kombu.exceptions import ChannelError
 
 from articles.models import Article, JobStatus
+from entities import labels
 from entities.extraction import clustering, evidence, ner, resolve
 from entities.models import (
     Alias,
@@ -70,6 +71,18 @@ def request_tagging(article: Article) -> None:
         return
     article_id, content_hash = article.id, article.content_hash
     transaction.on_commit(lambda: queue_tagging(article_id, content_hash))
+
+
+def request_tagging_for_batch(articles: list[Article]) -> None:
+    """Queue the tagging of articles written together (a bulk import's chunk) once the
+    transaction commits: one message per TAGGING_BATCH_SIZE of them, not one each, since a
+    tagging task claims that many owed articles, oldest first. Every row says it is owed, so
+    any article no task happens to claim is sent again by the sweep: nothing is lost."""
+    owed = [a for a in articles if a.tagging_status == JobStatus.PENDING and a.tagged_hash != a.content_hash]
+    step = max(1, settings.TAGGING_BATCH_SIZE)
+    heads = [(a.id, a.content_hash) for a in owed[::step]]
+    if heads:
+        transaction.on_commit(lambda: [queue_tagging(i, h) for i, h in heads])
 
 
 def retag_articles(article_ids: Iterable[int], *, queue: bool = True) -> int:
@@ -305,7 +318,7 @@ def _store_mentions(
     with transaction.atomic():
         article = (
             Article.objects.select_for_update()
-            .only("id", "content_hash", "tagged_hash", "tagging_status")
+            .only("id", "content_hash", "tagged_hash", "tagging_status", "language", "status", "published_at")
             .filter(id=article_id)
             .first()
         )
@@ -318,6 +331,7 @@ def _store_mentions(
         # The article's alias sightings are rewritten with its mentions.
         AliasSighting.objects.filter(article_id=article_id).delete()
         resolved = resolve.resolve_mentions(raw, known, clusters=clusters, article_id=article_id)
+        found_by = ner.model_id(article.language)
         with connection.cursor() as cursor:
             # The old mentions go, and their entities' counts may change: one statement.
             cursor.execute(
@@ -334,6 +348,7 @@ def _store_mentions(
                     start=m.start,
                     end=m.end,
                     surface=m.text[:255],
+                    found_by=found_by,
                 )
                 for m, entity in resolved
             ],
@@ -345,6 +360,9 @@ def _store_mentions(
             TypeVote.objects.bulk_create(
                 [TypeVote(article_id=article_id, key=key, kind=kind, mentions=n) for (key, kind), n in votes.items()]
             )
+        if article.status == Article.Status.PUBLISHED and article.published_at <= timezone.now():
+            # Only what readers can see names entities publicly (a draft's names stay private).
+            labels.learn(language=article.language, resolved=resolved)
         Article.objects.filter(id=article_id).update(
             tagging_status=JobStatus.DONE,
             tagged_hash=content_hash,

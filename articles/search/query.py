@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 MAX_QUERY_LENGTH = 200
 MIN_PREFIX_LENGTH = 3
+# The 400s a well-formed q can still get (documented in the API schema and docs/api.md).
+ONLY_EXCLUSIONS = "Give at least one word to find: -word only excludes."
+NOTHING_TO_FIND = "There is nothing to search for: give at least one word."
+SHORT_PREFIX = f"Prefix searches need at least {MIN_PREFIX_LENGTH} letters before the *."
 # Every configuration a query is read in (unaccent is in each, so accents never matter).
 READINGS = ("newsroom_fr", "newsroom_en", "newsroom_simple")
 # Prefixes are read unstemmed: websearch syntax drops the star, and a stemmed prefix breaks.
@@ -216,8 +220,8 @@ def parse_query(q: str) -> ParsedQuery | None:
     included = " ".join(_EXCLUDED_RE.sub(" ", q).split())
     if _terms(included, READINGS)[0] is None:
         if excluded:
-            raise SearchError("q", "Give at least one word to find: -word only excludes.")
-        raise SearchError("q", "There is nothing to search for: give at least one word.")
+            raise SearchError("q", ONLY_EXCLUSIONS)
+        raise SearchError("q", NOTHING_TO_FIND)
     phrases = _required_phrases(included, _terms(included, READINGS)[1])
     rest = _terms(_PHRASE_RE.sub(" ", included), READINGS)[0] if phrases else None
     return ParsedQuery(
@@ -280,7 +284,7 @@ def _terms(text: str, configs: tuple[str, ...]) -> tuple[SearchQueryCombinable |
     prefixes = _PREFIX_RE.findall(text)
     for prefix in prefixes:
         if len(prefix) < MIN_PREFIX_LENGTH:
-            raise SearchError("q", f"Prefix searches need at least {MIN_PREFIX_LENGTH} letters before the *.")
+            raise SearchError("q", SHORT_PREFIX)
     words = _PREFIX_RE.sub(" ", text)
     parts = [_readings(words, configs)] if _WORD_RE.search(words) else []
     parts += [SearchQuery(p.casefold() + ":*", config=PREFIX_READING, search_type="raw") for p in prefixes]
