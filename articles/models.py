@@ -172,6 +172,7 @@ class Article(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="article_search_gin"),
             models.Index(fields=["status", "-published_at", "-id"], name="article_published_order"),
+            models.Index(fields=["-updated_at", "-id"], condition=Q(status="published"), name="article_updated_order"),
             models.Index(
                 fields=["tagging_status", "tagging_requested_at"],
                 condition=~Q(tagging_status="done"),

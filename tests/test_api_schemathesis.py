@@ -22,11 +22,11 @@ from core.api import APIKeyRateThrottle
 MAX_EXAMPLES = 15
 SEED = 20240301
 KINDS = {"person": "people", "organisation": "organisations", "place": "places"}
-LISTS = {"/api/v1/articles/", *(f"/api/v1/{plural}/" for plural in KINDS.values())}
-# Values a list's schema cannot rule out and the API refuses: a cursor it did not issue, a
-# web-search q with nothing to find ("-x", "ab*"). Each has its own tests
-# (test_api_cursors.py, test_api_search.py).
-UNISSUED_OR_EMPTY = {"cursor", "q"}
+LISTS = {"/api/v1/articles/", "/api/v1/changes/", *(f"/api/v1/{plural}/" for plural in KINDS.values())}
+# Values a list's schema cannot rule out and the API refuses: a cursor it did not issue (a
+# list's `cursor`, the change feed's `since`), a web-search q with nothing to find ("-x",
+# "ab*"). Each has its own tests (test_api_cursors.py, test_api_search.py, test_api_changes.py).
+UNISSUED_OR_EMPTY = {"cursor", "since", "q"}
 
 
 def known_values(archive):
@@ -94,7 +94,7 @@ def _node_id_for_schemathesis(request):
 
 
 def refuses_only_unissued_or_empty_values(case, response) -> bool:
-    """A list's 400 whose JSON names nothing but `cursor` or `q`."""
+    """A list's 400 whose JSON names nothing but `cursor`, `since` or `q`."""
     if case.operation.path not in LISTS or response.status_code != 400:
         return False
     try:
@@ -134,8 +134,9 @@ def test_the_schema_describes_every_parameter_and_the_page_shape(live_server, tr
     expected = {
         "/api/v1/articles/": {
             "q", "person", "organisation", "place", "language", "section", "source", "published_after",
-            "published_before", "ordering", "cursor", "page_size",
+            "published_before", "updated_after", "ordering", "cursor", "page_size",
         },
+        "/api/v1/changes/": {"since", "page_size"},
         "/api/v1/people/": {"q", "cursor", "page_size"},
         "/api/v1/organisations/": {"q", "cursor", "page_size"},
         "/api/v1/places/": {"q", "cursor", "page_size"},

@@ -36,6 +36,9 @@ class ArticleSerializer(serializers.Serializer):
     body = BlockSerializer(many=True, help_text="The body as ordered blocks of paragraphs and intertitles.")
     language = serializers.CharField(help_text="ISO 639-1 language code (fr, en, ...; und when unknown).")
     published_at = serializers.DateTimeField(help_text="Publication time (ISO 8601).")
+    updated_at = serializers.DateTimeField(
+        help_text="When the article's own fields last changed (ISO 8601); see `updated_after`."
+    )
     byline = serializers.CharField(help_text="Author line; may be empty.")
     source = serializers.SerializerMethodField(help_text="Name of the agency or desk the article comes from, or null.")
     section = serializers.SerializerMethodField(help_text="Name of the article's section, or null.")
@@ -60,6 +63,7 @@ class ArticleSerializer(serializers.Serializer):
             "body": [{"type": block["type"], "text": block["text"]} for block in obj.body],
             "language": obj.language,
             "published_at": _DATETIME.to_representation(obj.published_at),
+            "updated_at": _DATETIME.to_representation(obj.updated_at),
             "byline": obj.byline,
             "source": self.get_source(obj),
             "section": self.get_section(obj),

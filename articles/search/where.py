@@ -126,4 +126,6 @@ def _dates(filters: ArticleFilters) -> list[Sql]:
         clauses.append(compose("a.published_at >= {after}", after=filters.published_after))
     if filters.published_before:
         clauses.append(compose("a.published_at <= {before}", before=filters.published_before))
+    if filters.updated_after:
+        clauses.append(compose("a.updated_at >= {after}", after=filters.updated_after))
     return clauses
