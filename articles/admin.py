@@ -11,9 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from articles import services, tasks
+from articles import revisions, selectors, services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, JobStatus, Section, Source, SpoolFile, validate_publication_time
 from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
@@ -59,6 +59,38 @@ class UploadForm(forms.Form):
     publish = forms.BooleanField(
         required=False, label="Publish", help_text="Publish the imported stories now (otherwise they stay drafts)."
     )
+    source = forms.ModelChoiceField(
+        Source.objects.all(),
+        required=False,
+        label="Source",
+        empty_label="(as the files say)",
+        help_text="For files that name no source (plain wire text does not): the agency or desk it comes from.",
+    )
+    section = forms.ModelChoiceField(
+        Section.objects.all(),
+        required=False,
+        label="Section",
+        empty_label="(as the files say)",
+        help_text="For files that name no section.",
+    )
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Publication time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="For files that carry no date (in the site's time zone); otherwise publishing dates them now.",
+        error_messages={"invalid": "Write the publication time as 2024-05-31 14:30."},
+        validators=[validate_publication_time],
+    )
+    update_same_headline = forms.BooleanField(
+        required=False,
+        label="Update the story with the same headline",
+        help_text=(
+            "Plain wire text carries no story id: a text whose headline matches an existing story of the same "
+            "source updates that story instead of becoming a new one. Leave unticked and two stories that "
+            "share a headline are both kept."
+        ),
+    )
 
     def __init__(self, *args, may_publish: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +115,20 @@ class UploadForm(forms.Form):
         return files
 
 
+MAX_LISTED_REVISIONS = 500  # an article's history page; older ones stay reachable by number
+
+
+class RevisionCompareForm(forms.Form):
+    old = forms.IntegerField(min_value=1, max_value=2**31 - 1, error_messages={"required": "Choose two revisions."})
+    new = forms.IntegerField(min_value=1, max_value=2**31 - 1, error_messages={"required": "Choose two revisions."})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("old") is not None and data.get("old") == data.get("new"):
+            raise ValidationError("Choose two different revisions to compare.")
+        return data
+
+
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     """The list of imports; each links to its progress page."""
@@ -100,6 +146,36 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SpoolFile)
+class SpoolFileAdmin(admin.ModelAdmin):
+    """The spool feed (INGEST_SPOOL_DIR): one page with what waits, what came in today, and
+    the last failures with their reasons. Read-only: files come and go by the folder."""
+
+    list_display = ["name", "state", "first_seen_at", "finished_at", "filed_as"]
+    readonly_fields = [f.name for f in SpoolFile._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Spool folder",
+            "overview": selectors.spool_overview(),
+            "refresh_seconds": 15,
+        }
+        return TemplateResponse(request, "admin/articles/spoolfile/overview.html", context)
 
 
 @admin.register(Section)
@@ -165,7 +241,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # Full text (headline, standfirst, body, caption) read as the search engine reads it:
-        # French, English and simple readings, "phrases", prefix* and -excluded terms.
+        # each article's own language and the unstemmed form, "phrases", prefix* and -excluded terms.
         try:
             query = parse_query(search_term)
         except SearchError as error:
@@ -173,7 +249,7 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset.none(), False
         if query is None:
             return queryset, False
-        return queryset.filter(search_vector=query.expression), False
+        return queryset.filter(query.condition()), False
 
     def has_publish_permission(self, request, obj=None) -> bool:
         """Publishing and unpublishing: its own permission, apart from "change"."""
@@ -200,6 +276,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if "status" in form.changed_data and not self.has_publish_permission(request):
             raise PermissionDenied  # get_readonly_fields keeps it off the form; never reached by the page
         super().save_model(request, obj, form, change)
+        # A change of text or metadata is a revision (in the change view's transaction).
+        revisions.record_edit(article=obj, author=request.user)
         entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
         if change and {"status", "published_at"} & set(form.changed_data):
             entity_services.refresh_counts_for_articles([obj.id])
@@ -224,7 +302,97 @@ class ArticleAdmin(admin.ModelAdmin):
         batch = path(
             "imports/<int:batch_id>/", self.admin_site.admin_view(self.batch_view), name="articles_article_import"
         )
-        return [upload, batch, *super().get_urls()]
+        revision_urls = [
+            path(
+                "<int:article_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="articles_article_revisions",
+            ),
+            path(
+                "<int:article_id>/revisions/compare/",
+                self.admin_site.admin_view(self.revision_compare_view),
+                name="articles_article_revision_compare",
+            ),
+            path(
+                "<int:article_id>/revisions/<int:number>/restore/",
+                self.admin_site.admin_view(self.revision_restore_view),
+                name="articles_article_revision_restore",
+            ),
+        ]
+        return [upload, batch, *revision_urls, *super().get_urls()]
+
+    # --- An article's history: its revisions, a diff between any two, restore ---------
+
+    def _article_for(self, request, article_id: int, *, change: bool = False) -> Article:
+        article = Article.objects.select_related("section", "source").filter(id=article_id).first()
+        if article is None:
+            raise Http404("No such article.")
+        allowed = self.has_change_permission(request, article) if change else self.has_view_permission(request, article)
+        if not allowed:
+            raise PermissionDenied
+        return article
+
+    def _revision_context(self, request, article: Article, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "article": article,
+            "changelist_url": reverse("admin:articles_article_changelist"),
+            "change_url": reverse("admin:articles_article_change", args=[article.id]),
+            "revisions_url": reverse("admin:articles_article_revisions", args=[article.id]),
+            "compare_url": reverse("admin:articles_article_revision_compare", args=[article.id]),
+            "may_restore": self.has_change_permission(request, article),
+        }
+
+    def revisions_view(self, request, article_id: int):
+        article = self._article_for(request, article_id)
+        rows = list(article.revisions.select_related("author", "batch").order_by("-number")[:MAX_LISTED_REVISIONS])
+        context = self._revision_context(request, article, f"History of “{article.headline}”")
+        context["revisions"] = rows
+        context["listed_all"] = len(rows) < MAX_LISTED_REVISIONS or article.revision <= MAX_LISTED_REVISIONS
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def revision_compare_view(self, request, article_id: int):
+        article = self._article_for(request, article_id)
+        form = RevisionCompareForm(request.GET)
+        if not form.is_valid():
+            context = self._revision_context(request, article, "Compare revisions")
+            context["form_errors"] = [e for errors in form.errors.values() for e in errors]
+            return TemplateResponse(request, "admin/articles/article/revision_compare.html", context, status=400)
+        numbers = sorted({form.cleaned_data["old"], form.cleaned_data["new"]})
+        found = {r.number: r for r in article.revisions.filter(number__in=numbers).select_related("author")}
+        missing = [n for n in numbers if n not in found]
+        context = self._revision_context(request, article, "Compare revisions")
+        if missing:
+            context["form_errors"] = [f"The article has no revision {n}." for n in missing]
+            return TemplateResponse(request, "admin/articles/article/revision_compare.html", context, status=404)
+        old, new = found[numbers[0]], found[numbers[-1]]
+        context.update(old=old, new=new, diffs=revisions.revision_diff(old, new))
+        return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def revision_restore_view(self, request, article_id: int, number: int):
+        article = self._article_for(request, article_id, change=True)
+        old = article.revisions.filter(number=number).first()
+        current = article.revisions.filter(number=article.revision).first()
+        if old is None or current is None:
+            raise Http404("No such revision.")
+        if request.method == "POST":
+            try:
+                restored = revisions.restore_revision(article_id=article.id, number=number, author=request.user)
+            except revisions.RestoreError as error:
+                self.message_user(request, f"Not restored: {error}.", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Revision {number} restored: it is now revision {restored.number}, and the article is "
+                    "queued for tagging.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[article.id]))
+        context = self._revision_context(request, article, f"Restore revision {number}?")
+        context.update(old=current, new=old, diffs=revisions.revision_diff(current, old), restoring=old)
+        return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
 
     def batch_view(self, request, batch_id: int):
         if not self.has_add_permission(request):
@@ -264,17 +432,14 @@ class ArticleAdmin(admin.ModelAdmin):
         results = None
         if request.method == "POST" and form.is_valid() and _goes_to_background(form.cleaned_data["files"]):
             batch = services.create_upload_batch(
-                files=form.cleaned_data["files"], publish=form.cleaned_data["publish"], user=request.user
+                files=form.cleaned_data["files"], options=_upload_options(form), user=request.user
             )
             transaction.on_commit(lambda: _enqueue(batch.id))
             return HttpResponseRedirect(reverse("admin:articles_article_import", args=[batch.id]))
         if request.method == "POST" and form.is_valid():
-            results = []
-            for uploaded in form.cleaned_data["files"]:
-                data = uploaded.read()
-                results.extend(
-                    services.import_file(name=uploaded.name, data=data, publish=form.cleaned_data["publish"])
-                )
+            _batch, results = services.import_uploads_now(
+                files=form.cleaned_data["files"], options=_upload_options(form), user=request.user
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -287,6 +452,17 @@ class ArticleAdmin(admin.ModelAdmin):
         }
         status = 400 if request.method == "POST" and not form.is_valid() else 200
         return TemplateResponse(request, "admin/articles/article/upload.html", context, status=status)
+
+
+def _upload_options(form: UploadForm) -> services.ImportOptions:
+    data = form.cleaned_data
+    return services.ImportOptions(
+        publish=data["publish"],
+        source=data["source"].name if data["source"] else "",
+        section=data["section"].name if data["section"] else "",
+        published_at=data["published_at"],
+        update_same_headline=data["update_same_headline"],
+    )
 
 
 def _enqueue(batch_id: int) -> None:

@@ -1,9 +1,14 @@
-"""Read paths over articles that are more than a filter: related articles, sections."""
+"""Read paths over articles that are more than a filter: related articles, sections, the spool feed."""
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article
+from articles import spool
+from articles.models import Article, SpoolFile
 from entities.models import Entity, Mention
 
 # Related articles are ranked among each entity's most recent published articles: a
@@ -46,3 +51,47 @@ def related_articles(*, article: Article, limit: int = 5, entity_ids: list[int] 
         ids = [row[0] for row in cursor.fetchall()]
     found = Article.objects.published().select_related("source", "section").in_bulk(ids)
     return [found[i] for i in ids if i in found]
+
+
+SPOOL_LISTED = 200
+
+
+@dataclass
+class WaitingFile:
+    name: str
+    size: int
+    first_seen_at: datetime | None  # None: not looked at by a scan yet
+
+
+def spool_overview(*, failures: int = 20) -> dict:
+    """The spool feed as the admin shows it: files waiting in the folder (and being imported),
+    files imported today, and the last failures with their reasons."""
+    overview: dict = {
+        "enabled": spool.spool_enabled(),
+        "folder": str(spool.spool_dir()) if spool.spool_enabled() else "",
+    }
+    arriving = {row.name: row for row in SpoolFile.objects.filter(state=SpoolFile.State.ARRIVING)}
+    waiting: list[WaitingFile] = []
+    waiting_count = 0
+    if overview["enabled"] and spool.spool_dir().is_dir():
+        for entry in sorted(os.scandir(spool.spool_dir()), key=lambda e: e.name):
+            if spool.is_delivery(entry):
+                waiting_count += 1
+                if len(waiting) < SPOOL_LISTED:
+                    row = arriving.get(entry.name)
+                    size = entry.stat(follow_symlinks=False).st_size
+                    waiting.append(WaitingFile(entry.name, size, row.first_seen_at if row else None))
+    overview["waiting"], overview["waiting_count"] = waiting, waiting_count
+    overview["importing"] = list(
+        SpoolFile.objects.filter(state=SpoolFile.State.IMPORTING).select_related("batch").order_by("claimed_at")
+    )
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    today = SpoolFile.objects.filter(state=SpoolFile.State.DONE, finished_at__gte=midnight)
+    overview["imported_today_count"] = today.count()
+    overview["imported_today"] = list(today.select_related("batch").order_by("-finished_at")[:SPOOL_LISTED])
+    overview["failures"] = list(
+        SpoolFile.objects.filter(state=SpoolFile.State.FAILED)
+        .select_related("batch")
+        .order_by("-finished_at")[:failures]
+    )
+    return overview

@@ -6,11 +6,13 @@ these, so a story is deduplicated and versioned the same way whichever door it c
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -21,7 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
-from articles.models import Article, ImportBatch, ImportItem, JobStatus, Section, Source
+from articles.models import Article, ImportBatch, ImportItem, JobStatus, Revision, Section, Source
+from articles.revisions import RevisionLog, stamp_revision
+from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from entities.services import refresh_counts_for_articles, request_tagging
 
 logger = logging.getLogger(__name__)
@@ -41,6 +45,21 @@ class DocumentOutcome:
     article_id: int | None = None
     headline: str = ""
     reason: str = ""
+    note: str = ""  # said to the editor beside the story: which story a new text was kept apart from
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the editor chose for one upload (or a command run)."""
+
+    publish: bool = False
+    # For documents that carry none; a story that exists keeps its own.
+    source: str = ""
+    section: str = ""
+    published_at: datetime | None = None
+    # A text without an id of its own whose headline matches a story of the same source
+    # updates that story (the newest, when several match) instead of becoming a new one.
+    update_same_headline: bool = False
 
 
 # Fields the provider owns: an import overwrites them; anything else (status set by an
@@ -76,24 +95,46 @@ def unique_slug(headline: str, *, exclude_id: int | None = None) -> str:
     return slug
 
 
-def import_article(*, parsed: ParsedArticle, publish: bool = False) -> tuple[Outcome, Article]:
-    """Create or update the article for a parsed story; never two copies of one story.
+@dataclass
+class _Imported:
+    outcome: Outcome
+    article: Article
+    note: str = ""
 
-    A story is identified by (source, external id). A newer provider version updates it; an
-    older or equal version changes nothing; without versions, changed text updates it.
+
+def import_article(
+    *, parsed: ParsedArticle, options: ImportOptions = ImportOptions(), author=None
+) -> tuple[Outcome, Article]:
+    """Create or update the article for a parsed story; never two copies of one story, and
+    never one story for two (docs/ingest.md, "Story identity"). A change is stored as a
+    revision (origin "import": no batch)."""
+    imported = _import_article(parsed=parsed, options=options, log=RevisionLog(author=author))
+    return imported.outcome, imported.article
+
+
+def _import_article(*, parsed: ParsedArticle, options: ImportOptions, log: RevisionLog) -> _Imported:
+    """A story with a provider id (NewsML-G2 guid, NITF doc-id, NewsML 1 identifier, a JSON
+    id or URL) is identified by (source, id): a newer provider version updates it, an older
+    or equal one changes nothing, and without versions changed text updates it.
+
+    A text without an id is identified by its content: the same text again is unchanged;
+    a new text is a new story, even under a headline the archive already has, unless the
+    editor chose `update_same_headline`.
     """
-    source = _named(Source, parsed.source)
+    if not parsed.external_id:
+        parsed.identify_by_content()
+    source = _named(Source, parsed.source or options.source)
     for _attempt in range(2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), log.discarding_on_error():
+                if parsed.content_identity:
+                    return _import_by_content(parsed, source=source, options=options, log=log)
                 existing = (
                     Article.objects.select_for_update().filter(source=source, external_id=parsed.external_id).first()
-                    if parsed.external_id
-                    else None
                 )
                 if existing is None:
-                    return Outcome.CREATED, _create(parsed, source=source, publish=publish)
-                return _update(existing, parsed, publish=publish)
+                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options, log=log))
+                return _Imported(*_update(existing, parsed, publish=options.publish, log=log))
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -101,27 +142,74 @@ def import_article(*, parsed: ParsedArticle, publish: bool = False) -> tuple[Out
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _create(parsed: ParsedArticle, *, source, publish: bool) -> Article:
+def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> _Imported:
+    same_text = Article.objects.select_for_update().filter(external_id=parsed.external_id)
+    if source is not None:
+        # The same text from another named source is another story; with no source at all
+        # (the file names none, nor did the editor), the same text anywhere is this document.
+        same_text = same_text.filter(source=source)
+    existing = same_text.order_by("id").first()
+    if existing is None:
+        # A text that once updated a story (update_same_headline) is that story's.
+        received = Revision.objects.filter(fingerprint=parsed.fingerprint()).values("article_id")
+        existing = (
+            same_text.model.objects.select_for_update()
+            .filter(id__in=received, **({"source": source} if source is not None else {}))
+            .order_by("id")
+            .first()
+        )
+    if existing is not None:
+        # This very text was received before: nothing to change in the story (an editor may
+        # have corrected it since), only publication when asked.
+        return _Imported(_publish_on_import(existing) if options.publish else Outcome.UNCHANGED, existing)
+    namesakes = Article.objects.filter(source=source, headline__iexact=parsed.headline).order_by("-id")
+    if options.update_same_headline:
+        target = namesakes.select_for_update().first()
+        if target is not None:
+            outcome, article = _update(target, parsed, publish=options.publish, log=log)
+            return _Imported(outcome, article, note="the story with the same headline was updated with this text")
+    article = _create(parsed, source=source, options=options, log=log)
+    note = ""
+    if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
+        note = (
+            f"a new story: story {other} has the same headline and was kept as it is "
+            "(upload again with “update the story with the same headline” to update it instead)"
+        )
+    return _Imported(Outcome.CREATED, article, note=note)
+
+
+def _create(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> Article:
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
         slug=unique_slug(parsed.headline),
         source=source,
-        section=_named(Section, parsed.section),
+        section=_named(Section, parsed.section or options.section),
         external_id=parsed.external_id,
         version=parsed.version or 0,
     )
-    article.published_at = parsed.published_at
-    if publish:
+    article.published_at = parsed.published_at or options.published_at
+    if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
+    stamp_revision(article)
     article.save()
+    log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
-def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[Outcome, Article]:
+def _publish_on_import(article: Article) -> Outcome:
+    if article.status == Article.Status.PUBLISHED:
+        return Outcome.UNCHANGED
+    publish_articles(article_ids=[article.id])
+    article.refresh_from_db()
+    return Outcome.UPDATED
+
+
+def _update(article: Article, parsed: ParsedArticle, *, publish: bool, log: RevisionLog) -> tuple[Outcome, Article]:
     if parsed.version is not None and article.version and parsed.version <= article.version:
         return Outcome.UNCHANGED, article
+    before = article.snapshot()
     changed = False
     for name in _PROVIDER_FIELDS:
         if getattr(article, name) != getattr(parsed, name):
@@ -142,20 +230,33 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool) -> tuple[
         changed = True
     if not changed:
         return Outcome.UNCHANGED, article
+    revised = article.snapshot() != before  # publication alone is no new revision
+    if revised:
+        stamp_revision(article)
     article.save()
+    if revised:
+        log.add(article, fingerprint=parsed.fingerprint())
     request_tagging(article)
     if article.status == Article.Status.PUBLISHED:
         refresh_counts_for_articles([article.id])
     return Outcome.UPDATED, article
 
 
-def import_file(*, name: str, data: bytes, publish: bool = False) -> list[DocumentOutcome]:
-    """Import every document of one uploaded file; each gets its own outcome."""
-    return list(import_documents(read_documents(name, data), publish=publish, name=name))
+def import_file(
+    *, name: str, data: bytes, options: ImportOptions = ImportOptions(), log: RevisionLog | None = None
+) -> list[DocumentOutcome]:
+    """Import every document of one file held in memory; each gets its own outcome."""
+    return list(import_documents(read_documents(name, data), options=options, name=name, log=log))
 
 
 def import_stream(
-    *, name: str, stream: BinaryIO, size: int, publish: bool = False, skip: int = 0
+    *,
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    options: ImportOptions = ImportOptions(),
+    skip: int = 0,
+    log: RevisionLog | None = None,
 ) -> Iterator[DocumentOutcome]:
     """Import the documents of an open file as they are read (archives and JSON Lines are
     streamed, never held whole); `skip` passes over documents a previous run handled."""
@@ -163,12 +264,19 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, publish=publish, name=name)
+    yield from import_documents(documents, options=options, name=name, log=log)
 
 
 def import_documents(
-    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, publish: bool, name: str = ""
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]],
+    *,
+    options: ImportOptions,
+    name: str = "",
+    log: RevisionLog | None = None,
 ) -> Iterator[DocumentOutcome]:
+    """One outcome per document; changes are stored as revisions in `log` (origin "import"
+    when none is given)."""
+    log = log if log is not None else RevisionLog()
     iterator = iter(documents)
     while True:
         try:
@@ -185,7 +293,7 @@ def import_documents(
             yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
-            outcome, article = import_article(parsed=result, publish=publish)
+            imported = _import_article(parsed=result, options=options, log=log)
         except IngestError as exc:
             yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
             continue
@@ -195,23 +303,47 @@ def import_documents(
                 label, Outcome.REFUSED, headline=result.headline, reason="the story could not be stored"
             )
             continue
-        yield DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline)
+        yield DocumentOutcome(
+            label,
+            imported.outcome,
+            article_id=imported.article.id,
+            headline=imported.article.headline,
+            note=imported.note,
+        )
 
 
 # --- Batches: large uploads in the background, and the import command ------------------
 
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
 PROGRESS_EVERY = 50
+# Batches a worker runs (the command runs its own, in its process).
+BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD, ImportBatch.Origin.SPOOL]
+# The spool folder's subfolder where claimed files are read (articles/spool.py).
+SPOOL_PROCESSING = "processing"
+MAX_REQUEUED_PER_SWEEP = 100
 
 
 def imports_dir(batch_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / str(batch_id)
 
 
-def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch:
+def _new_batch(*, origin: str, options: ImportOptions, user=None, **fields) -> ImportBatch:
+    return ImportBatch.objects.create(
+        origin=origin,
+        created_by=user,
+        publish=options.publish,
+        default_source=_named(Source, options.source),
+        default_section=_named(Section, options.section),
+        default_published_at=options.published_at,
+        update_same_headline=options.update_same_headline,
+        **fields,
+    )
+
+
+def create_upload_batch(*, files: list, options: ImportOptions = ImportOptions(), user=None) -> ImportBatch:
     """Store uploaded files under generated names (never the uploaded ones) for a task."""
     with transaction.atomic():
-        batch = ImportBatch.objects.create(origin=ImportBatch.Origin.UPLOAD, publish=publish, created_by=user)
+        batch = _new_batch(origin=ImportBatch.Origin.UPLOAD, options=options, user=user)
         directory = imports_dir(batch.id)
         directory.mkdir(parents=True, exist_ok=True)
         for position, uploaded in enumerate(files):
@@ -233,30 +365,127 @@ def create_upload_batch(*, files: list, publish: bool, user=None) -> ImportBatch
     return batch
 
 
+def import_uploads_now(
+    *, files: list, options: ImportOptions = ImportOptions(), user=None
+) -> tuple[ImportBatch, list[DocumentOutcome]]:
+    """Import a few small uploaded files while the editor waits, recorded as a batch like
+    any other upload (its id is where the stories' revisions say they came from)."""
+    batch = _new_batch(
+        origin=ImportBatch.Origin.UPLOAD,
+        options=options,
+        user=user,
+        status=JobStatus.RUNNING,
+        started_at=timezone.now(),
+    )
+    results: list[DocumentOutcome] = []
+    for position, uploaded in enumerate(files):
+        data = uploaded.read()
+        item = ImportItem.objects.create(
+            batch=batch,
+            position=position,
+            name=uploaded.name[:255],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            status=JobStatus.RUNNING,
+        )
+        documents = read_documents(uploaded.name, data)
+        for outcome in import_documents(documents, options=options, name=uploaded.name, log=RevisionLog(batch=batch)):
+            record_outcome(item, outcome)
+            results.append(outcome)
+        _finish_item(item)
+    ImportBatch.objects.filter(id=batch.id).update(status=JobStatus.DONE, finished_at=timezone.now())
+    return batch, results
+
+
+def create_command_batch(*, options: ImportOptions) -> ImportBatch:
+    """The record of one import_articles run, which reads its files where they are."""
+    return _new_batch(
+        origin=ImportBatch.Origin.COMMAND, options=options, status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+
+
 def run_batch(*, batch_id: int, budget_seconds: float | None = None) -> bool:
-    """Import the pending files of a batch; True when finished, False when the time budget
-    ran out first (the caller queues the rest: every task stays under its time limit)."""
-    deadline = time.monotonic() + budget_seconds if budget_seconds else None
-    batch = ImportBatch.objects.filter(id=batch_id).first()
+    """Import the pending files of a batch; True when finished (or another worker holds it),
+    False when the time budget ran out first (the caller queues the rest: every task stays
+    under its time limit). One worker at a time: a duplicate message (beat re-queued a batch
+    whose first task was only slow) returns at once instead of importing alongside."""
+    with try_advisory_lock(IMPORT_BATCH, batch_id) as acquired:
+        if not acquired:
+            return True
+        return _run_locked_batch(batch_id, time.monotonic() + budget_seconds if budget_seconds else None)
+
+
+def _run_locked_batch(batch_id: int, deadline: float | None) -> bool:
+    batch = ImportBatch.objects.select_related("default_source", "default_section").filter(id=batch_id).first()
     if batch is None or batch.is_finished:
         return True
     ImportBatch.objects.filter(id=batch_id).update(
-        status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now()
+        status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now(), heartbeat_at=timezone.now()
     )
+    directory = batch_directory(batch)
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
-        path = imports_dir(batch.id) / item.stored_name
-        if not run_item(item=item, path=path, publish=batch.publish, deadline=deadline):
+        path = directory / item.stored_name
+        if not run_item(item=item, path=path, options=batch_options(batch), deadline=deadline):
             return False
-        path.unlink(missing_ok=True)
+        if batch.origin == ImportBatch.Origin.UPLOAD:
+            path.unlink(missing_ok=True)  # a spool file is filed under done/ or failed/ instead
     ImportBatch.objects.filter(id=batch_id).update(status=JobStatus.DONE, finished_at=timezone.now())
-    with contextlib.suppress(OSError):
-        imports_dir(batch.id).rmdir()
+    if batch.origin == ImportBatch.Origin.UPLOAD:
+        with contextlib.suppress(OSError):
+            imports_dir(batch.id).rmdir()
     return True
 
 
-def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | None = None) -> bool:
-    """Import one file of a batch, recording progress as it goes; False if out of time."""
+def batch_directory(batch: ImportBatch) -> Path:
+    """Where a batch's stored files wait for the worker."""
+    if batch.origin == ImportBatch.Origin.SPOOL:
+        return spool_dir() / SPOOL_PROCESSING
+    return imports_dir(batch.id)
+
+
+def spool_dir() -> Path:
+    return Path(settings.INGEST_SPOOL_DIR)
+
+
+def claim_stalled_batches(*, silent_for_seconds: float) -> list[int]:
+    """Background batches (uploads) that are unfinished, silent for that long and held by no
+    worker: their task was lost (broker down when queued, worker killed and the message gone).
+    Their heartbeat moves to now, so the caller queues each once per silence, not every minute."""
+    cutoff = timezone.now() - timedelta(seconds=silent_for_seconds)
+    with transaction.atomic():
+        candidates = list(
+            ImportBatch.objects.select_for_update(skip_locked=True)
+            .filter(
+                status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+                heartbeat_at__lt=cutoff,
+                origin__in=BACKGROUND_ORIGINS,
+            )
+            .order_by("heartbeat_at")
+            .values_list("id", flat=True)[:MAX_REQUEUED_PER_SWEEP]
+        )
+        held = locked_keys(IMPORT_BATCH, candidates)
+        stalled = [batch_id for batch_id in candidates if batch_id not in held]
+        ImportBatch.objects.filter(id__in=stalled).update(heartbeat_at=timezone.now())
+    return stalled
+
+
+def batch_options(batch: ImportBatch) -> ImportOptions:
+    return ImportOptions(
+        publish=batch.publish,
+        source=batch.default_source.name if batch.default_source else "",
+        section=batch.default_section.name if batch.default_section else "",
+        published_at=batch.default_published_at,
+        update_same_headline=batch.update_same_headline,
+    )
+
+
+def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: float | None = None) -> bool:
+    """Import one file of a batch, recording progress as it goes; False if out of time.
+
+    Documents go in chunks of PROGRESS_EVERY, each chunk one transaction with its stories,
+    their revisions (one bulk_create) and the item's progress: a run stopped anywhere
+    resumes after the last chunk that committed, and nothing is stored twice or lost."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
@@ -264,16 +493,23 @@ def run_item(*, item: ImportItem, path: Path, publish: bool, deadline: float | N
     except OSError:
         _finish_item(item, error="the stored file is missing", outcome_reason="the stored file is missing")
         return True
+    log = RevisionLog(batch=item.batch, buffered=True)
     with stream:
-        size = path.stat().st_size
-        for n, outcome in enumerate(
-            import_stream(name=item.name, stream=stream, size=size, publish=publish, skip=item.processed), 1
-        ):
-            record_outcome(item, outcome)
-            if n % PROGRESS_EVERY == 0:
+        outcomes = import_stream(
+            name=item.name, stream=stream, size=path.stat().st_size, options=options, skip=item.processed, log=log
+        )
+        while True:
+            with transaction.atomic():
+                read = 0
+                for outcome in itertools.islice(outcomes, PROGRESS_EVERY):
+                    record_outcome(item, outcome)
+                    read += 1
+                log.flush()
                 _save_progress(item)
-                if deadline is not None and time.monotonic() > deadline:
-                    return False
+            if read < PROGRESS_EVERY:
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                return False
     _finish_item(item)
     return True
 
@@ -291,6 +527,7 @@ def _save_progress(item: ImportItem) -> None:
         fields.append("outcomes")
         item._saved_outcomes = len(item.outcomes)
     item.save(update_fields=fields)
+    ImportBatch.objects.filter(id=item.batch_id).update(heartbeat_at=timezone.now())
 
 
 def _finish_item(item: ImportItem, *, error: str = "", outcome_reason: str = "") -> None:

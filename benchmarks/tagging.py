@@ -135,7 +135,7 @@ def start_worker(*, broker: str, batch_size: int) -> subprocess.Popen:
 def time_end_to_end(worker: subprocess.Popen, parsed: list) -> EndToEnd:
     """Save every article and wait until the worker has tagged them all."""
     from articles.models import Article
-    from articles.services import import_article
+    from articles.services import ImportOptions, import_article
 
     pool = [worker.pid, *children(worker.pid)]
     cpu_start = {pid: cpu_seconds(pid) for pid in pool}
@@ -143,7 +143,7 @@ def time_end_to_end(worker: subprocess.Popen, parsed: list) -> EndToEnd:
     pg_start = {pid: cpu_seconds(pid) for pid in database_backends(data_dir, BENCH_DB)}
     self_start = time.process_time()
     start = time.perf_counter()
-    ids = [import_article(parsed=p, publish=True)[1].id for p in parsed]
+    ids = [import_article(parsed=p, options=ImportOptions(publish=True))[1].id for p in parsed]
     saves = time.perf_counter() - start
     rss_first = None
     done = 0

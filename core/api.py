@@ -194,6 +194,45 @@ class TextField(forms.CharField):
         self.schema = {"type": "string", "maxLength": max_length, "pattern": "^[^\\u0000]*$"}
 
 
+class NamesField(forms.CharField):
+    """A comma-separated list of names, each one of `choices` (`?facets=person,year`): the
+    names given, in the order of `choices`, without repeats. Anything else is a 400 naming
+    the unknown names."""
+
+    openapi_options = {"style": "form", "explode": False}
+
+    def __init__(self, *, choices: tuple[str, ...], **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.choices = choices
+        self.max_length = len(",".join(choices))
+        self.schema = {"type": "array", "items": {"type": "string", "enum": list(choices)}, "uniqueItems": True}
+
+    def to_python(self, value) -> tuple[str, ...]:
+        value = super().to_python(value)
+        if len(value) > self.max_length:
+            raise forms.ValidationError(
+                f"At most {self.max_length} characters: name each of {', '.join(self.choices)} once."
+            )
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in self.choices]
+        if unknown:
+            raise forms.ValidationError(f"Unknown: {', '.join(unknown)}. Choose from: {', '.join(self.choices)}.")
+        return tuple(name for name in self.choices if name in names)
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number from `min_value` to `max_value`; absent means `default`."""
+
+    def __init__(self, *, min_value: int, max_value: int, default: int, **kwargs):
+        super().__init__(required=False, min_value=min_value, max_value=max_value, **kwargs)
+        self.default = default
+        self.schema = {"type": "integer", "minimum": min_value, "maximum": max_value, "default": default}
+
+    def to_python(self, value) -> int:
+        value = super().to_python(value)
+        return self.default if value is None else value
+
+
 class UtcDateTimeField(IsoDateTimeField):
     """An ISO 8601 time, in UTC: PostgreSQL refuses UTC offsets beyond ±15:59 (ISO and RFC 3339
     allow ±23:59), and a time that falls before year 1 or after 9999 in UTC only means "any
@@ -242,7 +281,8 @@ class QueryForm(forms.Form):
                     )
                 )
             else:
-                parameters.append(OpenApiParameter(name, field.schema, description=field.help_text))
+                options = getattr(field, "openapi_options", {})
+                parameters.append(OpenApiParameter(name, field.schema, description=field.help_text, **options))
         return parameters
 
 

@@ -2,6 +2,7 @@
 the latest articles and of each entity's feed."""
 
 from django.contrib.syndication.views import Feed
+from django.utils.html import escape
 
 from core.http import cached
 
@@ -17,7 +18,9 @@ class ArticleFeed(Feed):
         return item.headline
 
     def item_description(self, item) -> str:
-        return item.standfirst
+        # RSS readers take <description> as HTML: the standfirst is plain text, so it is
+        # escaped for HTML here and once more for XML by the feed writer (probe F7).
+        return escape(item.standfirst)
 
     def item_pubdate(self, item):
         return item.published_at

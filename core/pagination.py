@@ -41,6 +41,8 @@ class Page:
     count: int
     count_is_estimate: bool
     snippets: dict[int, str] = field(default_factory=dict)
+    # An article search's text query: the known entities it names (entities.models.Entity).
+    entities: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)

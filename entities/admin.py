@@ -1,13 +1,20 @@
-"""Curation of people, organisations and places: rename, aliases, merge, reject."""
+"""Curation of people, organisations and places: rename, aliases, merge, reject, and the
+desk's two work lists (the review queue and the likely duplicates)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from entities import services
-from entities.models import Alias, Entity, EntityRedirect, Mention
+from entities import curation, services
+from entities.models import Alias, Entity, EntityKind, EntityRedirect, Mention
 
 
 class AliasInline(admin.TabularInline):
@@ -99,6 +106,83 @@ class EntityAdmin(admin.ModelAdmin):
             return
         super().save_formset(request, form, formset, change)
 
+    # --- The curation desk's work lists ---------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("review/", view(self.review_view), name="entities_entity_review"),
+            path("review/checked/", view(require_POST(self.checked_view)), name="entities_entity_checked"),
+            path("duplicates/", view(self.duplicates_view), name="entities_entity_duplicates"),
+            path("duplicates/decide/", view(require_POST(self.decide_duplicate_view)), name="entities_entity_decide"),
+            *super().get_urls(),
+        ]
+
+    def _desk_context(self, request, title: str) -> dict:
+        kind = request.GET.get("kind", "")
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "kinds": EntityKind.choices,
+            "kind": kind if kind in EntityKind.values else "",
+            "can_change": self.has_change_permission(request),
+        }
+
+    def review_view(self, request):
+        """Unchecked entities, the most published first, with their weak-evidence flags."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = self._desk_context(request, "Entities to review")
+        weak_only = request.GET.get("weak") == "1"
+        queue = curation.review_queue(kind=context["kind"], weak_only=weak_only)
+        page = Paginator(queue, 50).get_page(request.GET.get("page"))
+        rows = [(entity, curation.flags(entity).labels) for entity in page.object_list]
+        return TemplateResponse(
+            request,
+            "admin/entities/entity/review.html",
+            {**context, "page": page, "rows": rows, "weak_only": weak_only},
+        )
+
+    def checked_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            entity = services.mark_entity_checked(entity_id=_entity_id(request.POST.get("entity")))
+        except services.CurationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, f"{entity.name} is checked.", messages.SUCCESS)
+        return HttpResponseRedirect(_back(request, "admin:entities_entity_review"))
+
+    def duplicates_view(self, request):
+        """Pairs that are probably one entity, with the evidence and a one-click merge."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = self._desk_context(request, "Likely duplicates")
+        suggestions = curation.likely_duplicates(kind=context["kind"], limit=100)
+        return TemplateResponse(
+            request, "admin/entities/entity/duplicates.html", {**context, "suggestions": suggestions}
+        )
+
+    def decide_duplicate_view(self, request):
+        """Merge the pair (the second into the first) or record that they are distinct."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        keep, other = _entity_id(request.POST.get("keep")), _entity_id(request.POST.get("other"))
+        try:
+            if request.POST.get("decision") == "merge":
+                survivor = services.merge_entities(survivor_id=keep, duplicate_ids=[other])
+                self.message_user(request, f"Merged into {survivor.name}.", messages.SUCCESS)
+            elif request.POST.get("decision") == "distinct":
+                services.dismiss_duplicate(entity_ids=(keep, other), user_id=request.user.id)
+                self.message_user(request, "Noted: they are not the same; the pair will not come back.")
+            else:
+                self.message_user(request, "Choose merge or not the same.", messages.ERROR)
+        except services.CurationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        return HttpResponseRedirect(_back(request, "admin:entities_entity_duplicates"))
+
     @admin.action(description="Merge selected entities into one…", permissions=["change"])
     def merge(self, request, queryset):
         entities = queryset.filter(status=Entity.Status.ACTIVE)
@@ -147,3 +231,15 @@ class EntityRedirectAdmin(admin.ModelAdmin):
     list_display = ["kind", "slug", "entity"]
     search_fields = ["slug"]
     raw_id_fields = ["entity"]
+
+
+def _entity_id(value: str | None) -> int:
+    """An entity id from a form field; 0 (no entity) when it is not a positive number."""
+    return int(value) if value and value.isdigit() and len(value) < 19 else 0
+
+
+def _back(request, default: str) -> str:
+    """Back to the work list the editor came from (its filters and page), never off the site."""
+    nxt = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return nxt if nxt and safe else reverse(default)

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
@@ -137,6 +138,24 @@ class EntityRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.slug} → {self.entity_id}"
+
+
+class DistinctPair(models.Model):
+    """Two entities an editor has said are not one: never suggested as duplicates again."""
+
+    low = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["low", "high"], name="distinct_pair_unique"),
+            models.CheckConstraint(condition=Q(low__lt=models.F("high")), name="distinct_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.low_id} is not {self.high_id}"
 
 
 class Mention(models.Model):

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Reverse
-
 from articles.models import Article
 from articles.search.query import SearchError, clean_query, included_words
 from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor, estimate_rows, keyset_page
 from core.sql import Sql, compose, table
 from entities.extraction.gazetteer import lookup
-from entities.models import Alias, Entity, EntityKind, name_key
+from entities.models import Alias, Entity, EntityKind, Mention, name_key
 
 __all__ = ["SearchError", "entities_named_in", "search_entities"]
 
@@ -44,28 +41,34 @@ def entities_named_in(query: str, *, language: str | None = None, limit: int = N
     Excluded terms (-word) and OR name nothing. Longer runs win: the words of a run that
     names an entity name nothing else ("Boris Johnson" is not every Johnson). With
     `language`, only entities that a published article in that language mentions.
-    Each entity has `matched_words`, the query's words that name it."""
+    Each entity has `matched_words`, the query's words that name it, and `alias_names`.
+    One query."""
     words = name_key(included_words(clean_query(query))).split()
     spans = _spans(words)
     if not spans:
         return []
-    found = _entities_by_span(spans)
-    chosen: list[tuple[_Span, int, int]] = []  # (span, how: 0 name or alias, 1 surname, entity id)
+    found: dict[_Span, list[tuple[int, Entity]]] = {}  # span -> [(how: 0 name or alias, 1 surname, entity)]
+    for entity in _named(spans, language):
+        if entity.how == 0:
+            for span in spans:
+                if entity.label == span.key or entity.label in _gazetteer_keys(span):
+                    found.setdefault(span, []).append((0, entity))
+        else:
+            for span in spans:
+                if entity.label.endswith(" " + span.key):
+                    found.setdefault(span, []).append((1, entity))
+    chosen: list[tuple[_Span, int, Entity]] = []
     claimed: list[_Span] = []
     for span in spans:  # longest first
-        if any(span.overlaps(c) for c in claimed) or span not in found:
+        if span not in found or any(span.overlaps(c) for c in claimed):
             continue
         claimed.append(span)
-        chosen.extend((span, how, ident) for how, ident in found[span])
-    entities = _listed_entities({ident for _span, _how, ident in chosen}, language)
+        chosen += [(span, how, entity) for how, entity in found[span]]
     result: dict[int, Entity] = {}
-    for span, _how, ident in sorted(
-        chosen, key=lambda c: (-(c[0].end - c[0].start), c[1], -getattr(entities.get(c[2]), "article_count", 0))
-    ):
-        if ident in entities and ident not in result:
-            entity = entities[ident]
+    for span, _how, entity in sorted(chosen, key=lambda c: (c[0].start - c[0].end, c[1], -c[2].article_count)):
+        if entity.id not in result:
             entity.matched_words = span.key
-            result[ident] = entity
+            result[entity.id] = entity
     return list(result.values())[:limit]
 
 
@@ -81,49 +84,59 @@ def _spans(words: list[str]) -> list[_Span]:
     return spans
 
 
-def _entities_by_span(spans: list[_Span]) -> dict[_Span, list[tuple[int, int]]]:
-    """{span: [(how, entity id)]}: how 0 for a name or alias (or a gazetteer name of the
-    same entry), 1 for a person's surname. Ids are the survivors of merged entities."""
-    labels: dict[str, set[_Span]] = {}
-    for span in spans:
-        entry = lookup(span.key)
-        for key in {span.key} | (entry.keys if entry else set()):
-            labels.setdefault(key, set()).add(span)
-    kinds = EntityKind.values
-    found: dict[_Span, list[tuple[int, int]]] = {}
-    named = Entity.objects.filter(kind__in=kinds, key__in=labels).values_list("key", "id", "merged_into_id")
-    aliased = Alias.objects.filter(kind__in=kinds, key__in=labels).values_list(
-        "key", "entity_id", "entity__merged_into_id"
-    )
-    for key, ident, merged in [*named, *aliased]:
-        for span in labels[key]:
-            found.setdefault(span, []).append((0, merged or ident))
-    surnames = Q()
-    for span in spans:
-        surnames |= Q(reversed_key__startswith=(" " + span.key)[::-1])
-    people = (
-        Entity.objects.filter(kind=EntityKind.PERSON)
-        .annotate(reversed_key=Reverse("key"))
-        .filter(surnames)
-        .values_list("key", "id", "merged_into_id")
-    )
-    for key, ident, merged in people:
-        for span in spans:
-            if key.endswith(" " + span.key):
-                found.setdefault(span, []).append((1, merged or ident))
-    return found
+def _gazetteer_keys(span: _Span) -> set[str]:
+    entry = lookup(span.key)
+    return entry.keys if entry else set()
 
 
-def _listed_entities(ids: set[int], language: str | None) -> dict[int, Entity]:
-    """The entities among `ids` that search may name: active, with published articles (and
-    one in `language`, when given)."""
-    if not ids:
-        return {}
-    entities = Entity.objects.filter(id__in=ids, status=Entity.Status.ACTIVE, article_count__gt=0)
-    if language:
-        published = Article.objects.published().filter(language=language, mentions__entity=OuterRef("pk"))
-        entities = entities.filter(Exists(published))
-    return {entity.id: entity for entity in entities}
+def _named(spans: list[_Span], language: str | None) -> list[Entity]:
+    """The listed entities (merged ones as their survivor) that the spans' keys (and their
+    gazetteer names) name, or, for people, end: one query. Each has `label`, the key that
+    matched (for a surname, the person's key), `how` (0 a name or alias, 1 a surname) and
+    `alias_names`."""
+    labels = sorted({key for span in spans for key in {span.key} | _gazetteer_keys(span)})
+    surnames = Sql.join(
+        " OR ", [compose("reverse(e.key) LIKE {pattern}", pattern=(" " + span.key)[::-1] + "%") for span in spans]
+    )
+    in_language = (
+        compose(
+            "AND EXISTS (SELECT 1 FROM {mentions} m JOIN {articles} a ON a.id = m.article_id"
+            " WHERE m.entity_id = e.id AND a.language = {language} AND {published})",
+            mentions=table(Mention),
+            articles=table(Article),
+            language=language,
+            published=Sql("a.status = 'published' AND a.published_at <= now()"),  # what readers may see
+        )
+        if language
+        else Sql("")
+    )
+    statement = compose(
+        """
+        WITH hits AS (
+            SELECT e.key AS label, 0 AS how, coalesce(e.merged_into_id, e.id) AS id
+            FROM {entities} e WHERE e.kind = ANY({kinds}) AND e.key = ANY({labels})
+            UNION ALL
+            SELECT al.key, 0, coalesce(e.merged_into_id, e.id)
+            FROM {aliases} al JOIN {entities} e ON e.id = al.entity_id
+            WHERE al.kind = ANY({kinds}) AND al.key = ANY({labels})
+            UNION ALL
+            SELECT e.key, 1, coalesce(e.merged_into_id, e.id)
+            FROM {entities} e WHERE e.kind = {person} AND ({surnames})
+        )
+        SELECT DISTINCT ON (e.id, h.label, h.how) e.*, h.label, h.how,
+            ARRAY(SELECT al.name FROM {aliases} al WHERE al.entity_id = e.id ORDER BY al.name) AS alias_names
+        FROM hits h JOIN {entities} e ON e.id = h.id
+        WHERE e.status = 'active' AND e.article_count > 0 {in_language}
+        """,
+        entities=table(Entity),
+        aliases=table(Alias),
+        kinds=list(EntityKind.values),
+        labels=labels,
+        person=EntityKind.PERSON.value,
+        surnames=surnames,
+        in_language=in_language,
+    )
+    return list(Entity.objects.raw(statement.text, statement.params))
 
 
 def search_entities(*, kind: str, q: str = "", cursor: str | None = None, page_size: int = 20) -> Page:

@@ -24,7 +24,7 @@ from kombu.exceptions import ChannelError
 
 from articles.models import Article, JobStatus
 from entities.extraction import clustering, ner, resolve
-from entities.models import Alias, CountWatermark, Entity, EntityRedirect, Mention, name_key
+from entities.models import Alias, CountWatermark, DistinctPair, Entity, EntityRedirect, Mention, name_key
 from entities.selectors import invalidate_entity_caches
 
 logger = logging.getLogger(__name__)
@@ -375,10 +375,11 @@ def tag_article(
     # The slow part runs with no lock held.
     raws = {article_id: raw} if raw is not None else _extract(batch)
     clusters: dict[int, list] = {}
+    texts = {a.id: article_fields(a) for a in batch}
     for i, found in raws.items():
         if isinstance(found, list):
             try:
-                clusters[i] = clustering.cluster_article(found)
+                clusters[i] = clustering.cluster_article(found, texts.get(i))
             except _BATCH_STOPPERS:
                 raise
             except Exception as exc:  # this article fails alone, below
@@ -576,3 +577,25 @@ def reject_entity(*, entity_id: int) -> Entity:
         entity.save(update_fields=["status", "curated", "article_count", "updated_at"])
         Mention.objects.filter(entity=entity).delete()
     return entity
+
+
+def mark_entity_checked(*, entity_id: int) -> Entity:
+    """An editor vouches for the entity as it is: it leaves the review queue, and re-tagging
+    never changes what the editor saw (as after any other curation)."""
+    updated = Entity.objects.filter(id=entity_id, status=Entity.Status.ACTIVE).update(
+        curated=True, updated_at=timezone.now()
+    )
+    if not updated:
+        raise CurationError("no such active entity")
+    return Entity.objects.get(id=entity_id)
+
+
+def dismiss_duplicate(*, entity_ids: tuple[int, int], user_id: int | None) -> DistinctPair:
+    """Record that two entities are not one, so the pair is never suggested again."""
+    low, high = sorted(set(entity_ids))[:2] if len(set(entity_ids)) == 2 else (None, None)
+    if low is None:
+        raise CurationError("choose two different entities")
+    if Entity.objects.filter(id__in=[low, high]).count() != 2:
+        raise CurationError("no such entity")
+    pair, _ = DistinctPair.objects.get_or_create(low_id=low, high_id=high, defaults={"decided_by_id": user_id})
+    return pair

@@ -185,10 +185,22 @@ SEARCH_WINDOW_CACHE_SECONDS = env.int("SEARCH_WINDOW_CACHE_SECONDS", default=60)
 # How long an entity's co-mention list and monthly timeline stay cached (entities/selectors.py); tagging,
 # publication, embargo release and merges drop them sooner. 0 computes them on every request.
 COMENTION_CACHE_SECONDS = env.int("COMENTION_CACHE_SECONDS", default=300)
+# A background import silent for this long (no progress recorded, not held by a worker) lost
+# its task: beat queues it again. Above the task time limit, so a slow task is not doubled.
+IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# Spool-folder ingest (articles/spool.py): a folder agencies drop files into, off when empty.
+INGEST_SPOOL_DIR = env.str("INGEST_SPOOL_DIR", default="")
+# A file is read once two looks this far apart see the same size and modification time.
+INGEST_SPOOL_SETTLE_SECONDS = env.int("INGEST_SPOOL_SETTLE_SECONDS", default=5)
+INGEST_SPOOL_PUBLISH = env.bool("INGEST_SPOOL_PUBLISH", default=False)
 # Tagging owed but not queued (broker down at save time, worker killed) is re-queued;
-# entity counts and the change feed follow embargoes as they pass.
+# entity counts and the change feed follow embargoes as they pass; lost background imports
+# are queued again.
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-tagging": {"task": "entities.tasks.sweep_pending_tagging", "schedule": 60.0},
+    "requeue-stalled-imports": {"task": "articles.tasks.requeue_stalled_imports", "schedule": 60.0},
+    # Every 15 s, so a file is read well within a minute; a late look is dropped, not piled up.
+    "scan-spool": {"task": "articles.tasks.scan_spool", "schedule": 15.0, "options": {"expires": 14}},
     "refresh-counts-for-released-articles": {
         "task": "entities.tasks.refresh_counts_for_released_articles",
         "schedule": 60.0,

@@ -1,5 +1,6 @@
-"""Fixtures for the partner API and search tests: a small FR/EN archive and real API keys."""
+"""Fixtures of the cross-app suites: a small FR/EN archive, real API keys, headless Chromium."""
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from rest_framework_api_key.models import APIKey
 from articles.tests.factories import ArticleFactory, SectionFactory, SourceFactory
 from entities.models import EntityKind
 from entities.tests.factories import EntityFactory, MentionFactory
+from tests.reader.browser import CHROMIUM_ARGS, require_chromium
 
 
 @pytest.fixture
@@ -101,3 +103,25 @@ def api(live_server, api_key):
     session.headers["Authorization"] = f"Api-Key {api_key}"
     session.base = live_server.url
     return session
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module."""
+    path = require_chromium()
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be
+    # usable. Only for these tests: the flag must not leak into other tests' subprocesses.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

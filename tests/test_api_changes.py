@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import requests
@@ -154,3 +155,37 @@ def test_the_cursor_survives_a_server_restart(api, restartable_server):
     events, cursor = follow(api, cursor, base=base)
     assert [(e["object_type"], e["id"]) for e in events] == [("place", third.id)]
     assert follow(api, cursor)[0] == []
+
+
+def test_the_readme_sync_client_mirrors_the_archive(api, api_key):
+    """The README's ten lines, run as written against the live server."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Partners") :]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start : section.index("\n```", start)]
+    assert len([line for line in code.splitlines() if line]) == 10
+    code = code.replace("https://newsroom.example", api.base).replace("<key>", api_key)
+    kept, gone = ArticleFactory(), ArticleFactory()
+    gone_id = gone.id
+    gone.delete()
+    stored, removed, cursors = {}, [], []
+
+    class Done(Exception):
+        pass
+
+    class Mirror:
+        def store(self, data):
+            stored[data["id"]] = data
+
+        def remove(self, event):
+            removed.append(event["id"])
+
+    def stop(seconds):
+        if seconds:  # caught up
+            raise Done
+
+    namespace = {"load_cursor": lambda: None, "save_cursor": cursors.append, "mirror": Mirror()}
+    with pytest.raises(Done), mock.patch("time.sleep", stop):
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert list(stored) == [kept.id] and set(removed) == {gone_id}
+    assert cursors and follow(api, cursors[-1])[0] == []

@@ -134,7 +134,7 @@ def test_the_schema_describes_every_parameter_and_the_page_shape(live_server, tr
     expected = {
         "/api/v1/articles/": {
             "q", "person", "organisation", "place", "language", "section", "source", "published_after",
-            "published_before", "updated_after", "ordering", "cursor", "page_size",
+            "published_before", "updated_after", "ordering", "facets", "facet_size", "cursor", "page_size",
         },
         "/api/v1/changes/": {"since", "page_size"},
         "/api/v1/people/": {"q", "cursor", "page_size"},

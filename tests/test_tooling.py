@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.services import import_file
+from articles.services import ImportOptions, import_file
 from entities import services
 from entities.tests.worker import purge
 from newsroom import settings as deployed_settings
@@ -66,6 +66,8 @@ def test_without_chromium_the_browser_tests_fail_in_ci_and_are_skipped_elsewhere
 def test_tasks_sent_by_tests_go_to_the_sessions_own_broker(seed_bytes):
     assert settings.CELERY_BROKER_URL != deployed_settings.CELERY_BROKER_URL
     purge()
-    import_file(name="seed.txt", data=seed_bytes, publish=True)  # queues its tagging after the commit
+    import_file(
+        name="seed.txt", data=seed_bytes, options=ImportOptions(publish=True)
+    )  # queues its tagging after the commit
     assert services.tagging_backlog() == 1  # on the broker the session's settings name
     purge()

@@ -7,7 +7,8 @@ from django import forms
 
 from articles import search
 from articles.models import Language
-from core.api import IdField, QueryForm, TextField, UtcDateTimeField
+from articles.search.facets import DEFAULT_FACET_SIZE, FACETS, MAX_FACET_SIZE
+from core.api import BoundedIntegerField, IdField, NamesField, QueryForm, TextField, UtcDateTimeField
 
 
 class ArticleFilterForm(QueryForm):
@@ -50,6 +51,22 @@ class ArticleFilterForm(QueryForm):
             "`relevance` (best match first; the default when q is given), `-published_at` (newest first) "
             "or `-updated_at` (most recently updated first)."
         ),
+    )
+
+    facets = NamesField(
+        choices=FACETS,
+        help_text=(
+            "Comma-separated facets to count over the whole result set (the query and every filter applied): "
+            f"{', '.join(FACETS)}. The answer's `facets` gives each one's most frequent values with their "
+            "number of articles: exact for small result sets, otherwise counted in a random sample of the archive "
+            "and scaled up (`estimated`, `method`, `sample_share` say which)."
+        ),
+    )
+    facet_size = BoundedIntegerField(
+        min_value=1,
+        max_value=MAX_FACET_SIZE,
+        default=DEFAULT_FACET_SIZE,
+        help_text=f"Values per facet, 1 to {MAX_FACET_SIZE} (default {DEFAULT_FACET_SIZE}).",
     )
 
     def search_filters(self) -> search.ArticleFilters:

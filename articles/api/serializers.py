@@ -5,7 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import Article
-from entities.api.serializers import entity_api_url
+from articles.search.facets import ENTITY_FACETS, EXACT, SAMPLE, Facets, year_span
+from entities.api.serializers import entity_api_url, entity_web_path
+from entities.models import EntityKind
 
 
 class EntityLinkSerializer(serializers.Serializer):
@@ -111,3 +113,146 @@ class ArticleSerializer(serializers.Serializer):
 
     def get_snippet(self, obj: Article) -> str | None:
         return getattr(obj, "api_snippet", None)
+
+
+def facets_representation(facets: Facets, request) -> dict:
+    """The `facets` member of a list answer: each facet's values, and how they were counted."""
+    shaped: dict = {"estimated": facets.estimated, "method": facets.method, "sample_share": facets.sample_share}
+    for name, values in facets.values.items():
+        if name in ENTITY_FACETS:
+            shaped[name] = [
+                {
+                    "id": v.value,
+                    "name": v.name,
+                    "url": entity_api_url(request, v.kind, v.value),
+                    "web_url": request.build_absolute_uri(entity_web_path(v.kind, v.slug)),
+                    "count": v.count,
+                }
+                for v in values
+            ]
+        elif name == "year":
+            shaped[name] = [
+                {
+                    "value": v.value,
+                    "count": v.count,
+                    **dict(
+                        zip(
+                            ("published_after", "published_before"),
+                            map(_DATETIME.to_representation, year_span(v.value)),
+                            strict=True,
+                        )
+                    ),
+                }
+                for v in values
+            ]
+        else:
+            shaped[name] = [{"value": v.value, "name": v.name, "count": v.count} for v in values]
+    return shaped
+
+
+def _values_schema(properties: dict, description: str) -> dict:
+    return {
+        "type": "array",
+        "description": description,
+        "items": {"type": "object", "properties": properties, "required": list(properties)},
+    }
+
+
+_COUNT = {
+    "type": "integer",
+    "minimum": 1,
+    "description": "Articles with this value (scaled up from the sample when estimated).",
+}
+_ENTITY_VALUE = {
+    "id": {"type": "integer", "description": "The entity's id: the value of the person/organisation/place filter."},
+    "name": {"type": "string", "description": "The entity's canonical name."},
+    "url": {"type": "string", "format": "uri", "description": "The entity in this API."},
+    "web_url": {"type": "string", "format": "uri", "description": "The entity's page on the reader site."},
+    "count": _COUNT,
+}
+_NAMED_VALUE = {
+    "value": {"type": "string", "description": "The value the filter of the same name takes."},
+    "name": {"type": "string", "description": "Its name for people."},
+    "count": _COUNT,
+}
+_YEAR_VALUE = {
+    "value": {"type": "integer", "description": "The year, in the newsroom's time zone."},
+    "count": _COUNT,
+    "published_after": {"type": "string", "format": "date-time", "description": "The year's first instant."},
+    "published_before": {"type": "string", "format": "date-time", "description": "The year's last instant."},
+}
+
+
+def named_entities_representation(entities: list, request) -> list[dict]:
+    """The `entities` member of a search answer: the known entities the query names."""
+    return [
+        {
+            "id": entity.id,
+            "kind": entity.kind,
+            "name": entity.name,
+            "url": entity_api_url(request, entity.kind, entity.id),
+            "web_url": request.build_absolute_uri(entity_web_path(entity.kind, entity.slug)),
+            "article_count": entity.article_count,
+            "matched": entity.matched_words,
+        }
+        for entity in entities
+    ]
+
+
+NAMED_ENTITIES_SCHEMA = {
+    "type": "array",
+    "description": (
+        "Only with `q`: the known people, organisations and places the query names (by a name or alias, "
+        "case and accents ignored, the whole query or a run of its words at its start or end, or a person's "
+        "surname), best first, at most five. Articles that mention them rank first, and are found even in the "
+        "other language (`Copenhagen` finds the story that says Copenhague); filter on one with "
+        "`person`, `organisation` or `place`."
+    ),
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {
+                "type": "integer",
+                "description": "The entity's id: the value of the person/organisation/place filter.",
+            },
+            "kind": {
+                "type": "string",
+                "enum": list(EntityKind.values),
+                "description": "person, organisation or place.",
+            },
+            "name": {"type": "string", "description": "The entity's canonical name."},
+            "url": {"type": "string", "format": "uri", "description": "The entity in this API."},
+            "web_url": {"type": "string", "format": "uri", "description": "The entity's page on the reader site."},
+            "article_count": {"type": "integer", "description": "Published articles mentioning the entity."},
+            "matched": {"type": "string", "description": "The query's words that name it (lowercase, unaccented)."},
+        },
+        "required": ["id", "kind", "name", "url", "web_url", "article_count", "matched"],
+    },
+}
+
+
+FACETS_SCHEMA = {
+    "type": "object",
+    "description": "Only with `facets`: the most frequent values of each facet asked for, over the whole result set.",
+    "properties": {
+        "estimated": {"type": "boolean", "description": "True when the counts come from a sample, scaled up."},
+        "method": {
+            "type": "string",
+            "enum": [EXACT, SAMPLE],
+            "description": "`exact`: every match counted; `sample`: the matches among a random share of the archive.",
+        },
+        "sample_share": {
+            "type": "number",
+            "nullable": True,
+            "description": "With `sample`: the share of the archive's rows read (counts are divided by it).",
+        },
+        **{
+            kind: _values_schema(_ENTITY_VALUE, f"The {EntityKind(kind).plural} most often mentioned.")
+            for kind in ENTITY_FACETS
+        },
+        "language": _values_schema(_NAMED_VALUE, "Languages (ISO 639-1 codes)."),
+        "section": _values_schema(_NAMED_VALUE, "Sections (value: the slug)."),
+        "year": _values_schema(_YEAR_VALUE, "Years of publication."),
+    },
+    "required": ["estimated", "method", "sample_share"],
+}

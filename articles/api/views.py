@@ -11,8 +11,15 @@ from rest_framework.response import Response
 
 from articles import search
 from articles.api.filters import ArticleFilterForm
-from articles.api.serializers import ArticleSerializer
+from articles.api.serializers import (
+    FACETS_SCHEMA,
+    NAMED_ENTITIES_SCHEMA,
+    ArticleSerializer,
+    facets_representation,
+    named_entities_representation,
+)
 from articles.models import Article
+from articles.search.facets import article_facets
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
 from entities.models import Entity, Mention
 
@@ -34,6 +41,17 @@ def attach_entities(articles: list[Article]) -> None:
         article.api_entities = by_article[article.id]
 
 
+class ArticlePagination(KeysetPagination):
+    """Keyset pages of articles, with the `facets` member when they are asked for, and the
+    `entities` a text query names."""
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        envelope = super().get_paginated_response_schema(schema)
+        envelope["properties"]["facets"] = FACETS_SCHEMA
+        envelope["properties"]["entities"] = NAMED_ENTITIES_SCHEMA
+        return envelope
+
+
 def public_articles():
     # The stored tsvector (the largest column, about 3 kB) and body_text (the body again, as
     # one string) are never shown.
@@ -45,7 +63,10 @@ def public_articles():
         summary="List and search published articles",
         description=(
             "Newest first, or best match first with `q`. Pages are keyset pages: follow `next`. "
-            "`count` is exact for small result sets and an estimate otherwise (`count_is_estimate`)."
+            "`count` is exact for small result sets and an estimate otherwise (`count_is_estimate`). "
+            "With `q`, the answer also lists the known `entities` the query names. "
+            "With `facets`, the answer also counts the most frequent people, organisations, places, languages, "
+            "sections and years of the whole result set."
         ),
         parameters=ArticleFilterForm.openapi_parameters(),
         responses={200: ArticleSerializer, **ERROR_RESPONSES},
@@ -59,14 +80,17 @@ def public_articles():
 )
 class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
     serializer_class = ArticleSerializer
-    pagination_class = KeysetPagination
+    pagination_class = ArticlePagination
     lookup_value_regex = r"[0-9]+"
     queryset = Article.objects.none()  # for the schema generator; reads use public_articles()
 
     def list(self, request):
-        filters = ArticleFilterForm.validated(request.query_params).search_filters()
+        form = ArticleFilterForm.validated(request.query_params)
+        filters = form.search_filters()
         try:
             page = self.paginator.paginate_search(partial(search.search_articles, filters), request)
+            wanted = form.cleaned_data["facets"]
+            facets = article_facets(filters, names=wanted, size=form.cleaned_data["facet_size"]) if wanted else None
         except search.SearchError as error:
             raise ValidationError({error.param: [error.message]}) from None
         found = public_articles().in_bulk(page.ids)
@@ -74,7 +98,14 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         attach_entities(articles)
         for article in articles:
             article.api_snippet = page.snippets.get(article.id)
-        return self.get_paginated_response(ArticleSerializer(articles, many=True, context={"request": request}).data)
+        response = self.get_paginated_response(
+            ArticleSerializer(articles, many=True, context={"request": request}).data
+        )
+        if filters.q:
+            response.data["entities"] = named_entities_representation(page.entities, request)
+        if facets is not None:
+            response.data["facets"] = facets_representation(facets, request)
+        return response
 
     def retrieve(self, request, pk=None):
         if int(pk) > MAX_ID:

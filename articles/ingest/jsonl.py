@@ -16,7 +16,6 @@ from typing import BinaryIO
 from articles.ingest import limits
 from articles.ingest.base import IngestError, ParsedArticle
 from articles.ingest.sanitize import html_blocks, plain_html_text
-from articles.ingest.wiretext import headline_key
 from articles.ingest.xmltools import language_code, parse_time
 from articles.language import detect_language
 from articles.models import BlockType
@@ -194,15 +193,12 @@ def record_article(record: dict) -> ParsedArticle:
     article.version = version
     if not article.headline:
         raise IngestError("the story has no headline (field 'headline' or 'title')")
-    # Without a provider id, the URL, else the headline, is the story's identity, so a
-    # re-run of the same file updates instead of duplicating.
-    article.external_id = (
-        normalize_line(external_id or "")
-        or (
-            ("url-" + hashlib.sha1(article.source_url.encode()).hexdigest()[:24])  # noqa: S324
-            if article.source_url
-            else "jsonl-" + hashlib.sha1(headline_key(article.headline).encode()).hexdigest()[:20]  # noqa: S324
-        )
+    # Without a provider id the URL is the story's identity, so a re-run of the same file
+    # updates instead of duplicating; without either, the content is (limits.check_article).
+    article.external_id = normalize_line(external_id or "") or (
+        ("url-" + hashlib.sha1(article.source_url.encode()).hexdigest()[:24])  # noqa: S324
+        if article.source_url
+        else ""
     )
     article.language = language_code(lang) if lang else ""
     if not article.language:

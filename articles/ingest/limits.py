@@ -4,10 +4,8 @@ A file or archive over a limit is refused with a reason before it is parsed furt
 article over a length limit is refused before it reaches the database (never a DataError).
 """
 
-import hashlib
-import re
-
 from articles.ingest.base import IngestError, ParsedArticle
+from articles.models import publication_time_error
 
 KB = 1024
 MB = 1024 * KB
@@ -60,16 +58,16 @@ def check_article(article: ParsedArticle) -> ParsedArticle:
     article.source = article.source[:MAX_NAME_CHARS]
     article.section = article.section[:MAX_NAME_CHARS]
     if not article.external_id:
-        # No provider id: the headline is the story's identity (as for wire text), so
-        # importing the same file again updates the story instead of duplicating it.
-        article.external_id = "h-" + hashlib.sha1(headline_key(article.headline).encode()).hexdigest()[:24]  # noqa: S324
+        # No provider id: the text itself is the document's identity, never the headline
+        # alone (two stories may share one). The same text again is the same document;
+        # whether a new text updates a story of the same headline is the editor's call
+        # (articles.services.import_article, docs/decisions/0016-story-identity-and-revisions.md).
+        article.identify_by_content()
+    if article.published_at is not None and (error := publication_time_error(article.published_at)):
+        raise IngestError(error)
     if article.version is not None and not (0 <= article.version < 2**31):
         raise IngestError(f"the version number {article.version} is out of range")
     return article
-
-
-def headline_key(headline: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", headline.casefold()).split())
 
 
 def _too_long(label: str, value: str, limit: int) -> None:

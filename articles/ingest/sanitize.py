@@ -5,6 +5,7 @@ ever reaches a page; nh3 still runs first so that script and style contents, eve
 handlers and comments are dropped rather than turned into text.
 """
 
+import html
 import re
 
 import nh3
@@ -25,6 +26,9 @@ INTERTITLE_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "hl2", "subhead"}
 SKIPPED_TAGS = {"script", "style", "head", "title", "media", "meta", "object", "figure", "table", "hl1", "tagline"}
 _SPACED_TAGS = PARAGRAPH_TAGS | INTERTITLE_TAGS | {"br", "div", "section", "ul", "ol", "byttl", "location"}
 _LOOKS_LIKE_MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
+# A complete character reference: named, decimal or hex, with its semicolon. HTML5 also
+# decodes some names without one ("&not"), which would turn "Procter&notable" into "¬able".
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def localname(element) -> str:
@@ -84,15 +88,22 @@ def _plain(text: str, article: ParsedArticle) -> None:
             article.paragraph(line)
 
 
+def decode_references(text: str) -> str:
+    """Text with its character references ("&amp;", "&eacute;", "&#233;") decoded once."""
+    return _CHARACTER_REFERENCE.sub(lambda match: html.unescape(match.group(0)), text)
+
+
 def clean_html(markup: str) -> str:
     return nh3.clean(markup, tags=_ALLOWED_TAGS, attributes={}, strip_comments=True, link_rel=None)
 
 
 def html_blocks(markup: str) -> list[dict]:
-    """Blocks of a body given as HTML, or as plain text with blank lines between paragraphs."""
+    """Blocks of a body given as HTML, or as plain text with blank lines between paragraphs.
+    Either way its character references are decoded once ("AT&amp;T" is AT&T), as an HTML
+    parser decodes them: a field that may hold HTML does not change meaning with its tags."""
     if not _LOOKS_LIKE_MARKUP.search(markup):
         article = ParsedArticle(headline="")
-        _plain(markup, article)
+        _plain(decode_references(markup), article)
         return article.body
     cleaned = clean_html(markup)
     if not cleaned.strip():
@@ -105,9 +116,10 @@ def html_blocks(markup: str) -> list[dict]:
 
 
 def plain_html_text(markup: str) -> str:
-    """A one-line field that may carry markup (a headline in HTML): its text only."""
+    """A one-line field that may carry markup (a headline in HTML): its text only, its
+    character references decoded once whether or not it holds tags (as html_blocks)."""
     if not _LOOKS_LIKE_MARKUP.search(markup):
-        return normalize_line(markup)
+        return normalize_line(decode_references(markup))
     cleaned = clean_html(markup)
     try:
         return element_text(lxml_html.fragment_fromstring(cleaned, create_parent="div"))

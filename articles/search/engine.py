@@ -8,6 +8,7 @@ from datetime import datetime
 from articles.search import where
 from articles.search.estimate import estimate_matches
 from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, UPDATED, ArticleFilters, resolve_entities
+from articles.search.named import with_named_entities
 from articles.search.phrase_pairs import with_phrase_pairs
 from articles.search.planner import (
     DEFAULT_TUNING,
@@ -34,7 +35,7 @@ def search_articles(
 ) -> Page:
     """One page of published articles matching the filters, as ids in display order, with
     the number of matches (exact, or the planner's estimate for broad queries) and, for a
-    text query, highlighted snippets. `cursor` is a next/previous cursor of an earlier page.
+    text query, highlighted snippets and the known entities it names. `cursor` is a next/previous cursor of an earlier page.
     SearchError names a bad parameter. How the page is found: docs/search.md."""
     search = _search(filters, cursor=cursor, page_size=page_size, tuning=tuning)
     estimate = estimate_matches(search.filters, search.query)
@@ -42,7 +43,8 @@ def search_articles(
     count, count_is_estimate = _count(search, estimate, found)
     page = found.page
     snippets = headlines(page.ids, search.query) if search.query and page.ids else {}
-    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets)
+    named = list(search.query.named.entities) if search.query and search.query.named else []
+    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets, named)
 
 
 def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:
@@ -52,6 +54,7 @@ def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuni
     position = _position(cursor, ordering)
     filters = resolve_entities(filters)
     query = with_phrase_pairs(query) if query else None
+    query = with_named_entities(query, filters.q, language=filters.language) if query else None
     return Search(filters, query, ordering, position, page_size, tuning)
 
 

@@ -11,6 +11,7 @@ from articles.search import where
 from articles.search.filters import RELEVANCE, ArticleFilters
 from articles.search.planner import Plan, SearchTuning
 from articles.search.query import ParsedQuery
+from articles.search.ranking import RANKED_COLUMNS, rank
 from core.pagination import Cursor, KeysetPage, keyset_page
 from core.sql import Sql, compose, table
 
@@ -44,7 +45,7 @@ class Found:
 def rank_all(search: Search) -> Found:
     rows = compose(
         "SELECT a.id, {rank} AS k FROM {articles} a WHERE {where}",
-        rank=search.query.rank("a.search_vector"),
+        rank=rank(search.query, "a"),
         articles=ARTICLES,
         where=where.matching(search.filters, search.query),
     )
@@ -116,9 +117,10 @@ def _newest_first(matches: Sql) -> Sql:
 def _newest_ranked(search: Search, matches: Sql) -> Sql:
     """The newest candidates, found as the planner likes (down the date index), ranked."""
     return compose(
-        "SELECT c.id, {rank} AS k FROM (SELECT a.id, a.search_vector FROM {articles} a WHERE {where}"
+        "SELECT c.id, {rank} AS k FROM (SELECT a.id, {ranked} FROM {articles} a WHERE {where}"
         " ORDER BY a.published_at DESC, a.id DESC LIMIT {candidates}) c",
-        rank=search.query.rank("c.search_vector"),
+        rank=rank(search.query, "c"),
+        ranked=RANKED_COLUMNS,
         articles=ARTICLES,
         where=matches,
         candidates=search.tuning.rank_candidates,
@@ -131,7 +133,7 @@ def _newest_ranked_of_all(search: Search, matches: Sql) -> Sql:
         "{collected} SELECT c.id, {rank} AS k, c.total FROM (SELECT m.id, count(*) OVER () AS total FROM m"
         " ORDER BY m.published_at DESC, m.id DESC LIMIT {candidates}) c JOIN {articles} r ON r.id = c.id",
         collected=_collected_apart(matches),
-        rank=search.query.rank("r.search_vector"),
+        rank=rank(search.query, "r"),
         candidates=search.tuning.rank_candidates,
         articles=ARTICLES,
     )

@@ -3,25 +3,29 @@ prefix* and -excluded terms, read in French, English and simple at once (docs/se
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import (
     CombinedSearchQuery,
     SearchQuery,
     SearchQueryCombinable,
     SearchQueryField,
-    SearchRank,
 )
-from django.db.models import Func
+from django.db.models import Func, Q
 
-from articles.models import Article
-from core.sql import Embedded, Sql, compiled
+from articles.models import STEMMED_LANGUAGES, Article
+from core.sql import Sql, compiled, compose
+
+if TYPE_CHECKING:
+    from articles.search.named import NamedEntities
 
 MAX_QUERY_LENGTH = 200
 MIN_PREFIX_LENGTH = 3
-# The readings OR-ed for the words, so that either language's stemming matches and accents
-# never matter (unaccent is in every configuration).
+# Every configuration a query is read in (unaccent is in each, so accents never matter).
 READINGS = ("newsroom_fr", "newsroom_en", "newsroom_simple")
 # Prefixes are read unstemmed: websearch syntax drops the star, and a stemmed prefix breaks.
 PREFIX_READING = "newsroom_simple"
@@ -88,24 +92,92 @@ class ExcludingSearchQuery(CombinedSearchQuery):
         return sql, [*included_params, *included_params, *negated_params]
 
 
+# How each language's articles are read (articles.models.SEARCH_VECTOR_SQL): their own
+# Snowball stemmer and the unstemmed form, never another language's stemmer; articles of any
+# other language are indexed unstemmed. OTHER stands for those languages.
+OTHER = ""
+LANGUAGE_READINGS: dict[str, tuple[str, ...]] = {
+    "fr": ("newsroom_fr", "newsroom_simple"),
+    "en": ("newsroom_en", "newsroom_simple"),
+    OTHER: ("newsroom_simple",),
+}
+_STEMMED_IN = "('fr', 'en')"  # the same, as SQL (and as the partial GIN indexes' predicates)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The query as the articles of one language read it."""
+
+    expression: SearchQueryCombinable  # what a match must hold, exclusions included
+    match: Sql  # the same, compiled
+    included: Sql  # the words to find alone: what is ranked (an exclusion only filters)
+    excluded: Sql | None  # the excluded terms OR-ed, when there are any
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
-    expression: SearchQueryCombinable  # the tsquery, for querysets: filter(search_vector=...)
-    sql: Sql  # the same, compiled once, for the engine's statements
+    readings: dict[str, Reading]  # by LANGUAGE_READINGS' keys
+    exact: Sql  # the included words unstemmed (newsroom_simple), for the exact-form vector
     has_phrase: bool
     # The "phrases" every match must hold, as websearch_to_tsquery reads them, when their
     # word pairs can narrow the candidates (with_phrase_pairs); none when words are OR-ed.
     phrases: tuple[str, ...] = ()
-    # The included words outside the phrases, which the pairs' estimate is made with.
+    # The included words outside the phrases in every reading, which the pairs' estimate is made with.
     rest: Sql | None = None
     # Set by with_phrase_pairs: the pair condition (over `a`) and whether it stands for
     # every phrase of the query, so that the pairs' estimate is the phrases' too.
     pairs: Sql | None = None
     pairs_cover: bool = False
+    # Set by with_named_entities (articles/search/named.py): the known entities the query names.
+    named: NamedEntities | None = None
 
-    def rank(self, vector: str) -> Sql:
-        """ts_rank of the search vector `vector` (a column of hand-written SQL)."""
-        return compiled(SearchRank(Embedded(Sql(vector)), Embedded(self.sql)), model=Article)
+    def text_match(self, alias: str = "a") -> Sql:
+        """Whether the row `alias` matches in its own language's reading: one condition per
+        language, each served by that language's partial GIN index (articles migration 0019)."""
+        branches = [
+            compose(
+                f"({alias}.language = '{language}' AND {alias}.search_vector @@ {{query}})",
+                query=self.readings[language].match,
+            )
+            for language in STEMMED_LANGUAGES
+        ]
+        branches.append(
+            compose(
+                f"({alias}.language NOT IN {_STEMMED_IN} AND {alias}.search_vector @@ {{query}})",
+                query=self.readings[OTHER].match,
+            )
+        )
+        return compose("({branches})", branches=Sql.join(" OR ", branches))
+
+    def own_reading(self, alias: str, part: str = "match") -> Sql:
+        """The reading of the row `alias`'s language: its `match`, `included` or `excluded`
+        tsquery (nothing when there is none)."""
+        return own_language(
+            {language: getattr(reading, part) or Sql("''::tsquery") for language, reading in self.readings.items()},
+            alias,
+        )
+
+    @property
+    def has_exclusions(self) -> bool:
+        return self.readings[OTHER].excluded is not None
+
+    def condition(self) -> Q:
+        """The text match for querysets (the admin's search)."""
+        other = ~Q(language__in=STEMMED_LANGUAGES) & Q(search_vector=self.readings[OTHER].expression)
+        stemmed = [
+            Q(language=language, search_vector=self.readings[language].expression) for language in STEMMED_LANGUAGES
+        ]
+        return functools.reduce(operator.or_, stemmed, other)
+
+
+def own_language(parts: dict[str, Sql], alias: str) -> Sql:
+    """The tsquery of the row `alias`'s language among per-language `parts` (LANGUAGE_READINGS' keys)."""
+    return compose(
+        f"CASE {alias}.language WHEN 'fr' THEN {{fr}} WHEN 'en' THEN {{en}} ELSE {{other}} END",
+        fr=parts["fr"],
+        en=parts["en"],
+        other=parts[OTHER],
+    )
 
 
 def included_words(q: str) -> str:
@@ -116,44 +188,58 @@ def included_words(q: str) -> str:
 
 
 def parse_query(q: str) -> ParsedQuery | None:
-    """The tsquery of a web-search string; None for a blank one; SearchError("q") when it
-    has nothing to find (only operators, only excluded words, a too short prefix).
+    """The tsquery of a web-search string in each language's reading; None for a blank one;
+    SearchError("q") when it has nothing to find (only operators, only excluded words, a
+    too short prefix).
 
-    Excluded terms (-word, -"phrase", -prefix*) are taken out and negated once over all
-    three readings: inside each reading's websearch_to_tsquery, the French "!'football'"
-    would let through an English article indexed with 'footbal'."""
+    Excluded terms (-word, -"phrase", -prefix*) are taken out and negated once over the
+    reading: inside each config's websearch_to_tsquery, "!'football'" read by one config
+    would let through an article indexed with the other's lexeme."""
     q = clean_query(q)
     if not q:
         return None
     excluded = [term for term in _EXCLUDED_RE.findall(q) if _WORD_RE.search(term)]
     included = " ".join(_EXCLUDED_RE.sub(" ", q).split())
-    expression, phrases = _terms(included)
-    if expression is None:
+    if _terms(included, READINGS)[0] is None:
         if excluded:
             raise SearchError("q", "Give at least one word to find: -word only excludes.")
         raise SearchError("q", "There is nothing to search for: give at least one word.")
-    if excluded:
-        expression = ExcludingSearchQuery(expression, [_negated(_terms(term)[0]) for term in excluded])
-    phrases = _required_phrases(included, phrases)
-    rest = _terms(_PHRASE_RE.sub(" ", included))[0] if phrases else None
+    phrases = _required_phrases(included, _terms(included, READINGS)[1])
+    rest = _terms(_PHRASE_RE.sub(" ", included), READINGS)[0] if phrases else None
     return ParsedQuery(
-        expression=expression,
-        sql=_compiled(expression),
+        readings={language: _reading(included, excluded, configs) for language, configs in LANGUAGE_READINGS.items()},
+        exact=_compiled(_terms(included, (PREFIX_READING,))[0]),
         has_phrase='"' in included,
         phrases=tuple(phrases),
         rest=_compiled(rest) if rest is not None else None,
     )
 
 
-def _terms(text: str) -> tuple[SearchQueryCombinable | None, list[str]]:
+def _reading(included: str, excluded: list[str], configs: tuple[str, ...]) -> Reading:
+    words = _terms(included, configs)[0]
+    expression = words
+    negated = None
+    if excluded:
+        terms = [_terms(term, configs)[0] for term in excluded]
+        expression = ExcludingSearchQuery(words, [_negated(term) for term in terms])
+        negated = functools.reduce(operator.or_, terms)
+    return Reading(
+        expression=expression,
+        match=_compiled(expression),
+        included=_compiled(words),
+        excluded=_compiled(negated) if negated is not None else None,
+    )
+
+
+def _terms(text: str, configs: tuple[str, ...]) -> tuple[SearchQueryCombinable | None, list[str]]:
     """The words, "phrases" and prefix* terms of `text` AND-ed (None when there are none),
-    and the text of its "phrases"."""
+    the words read in each of `configs` OR-ed, and the text of its "phrases"."""
     prefixes = _PREFIX_RE.findall(text)
     for prefix in prefixes:
         if len(prefix) < MIN_PREFIX_LENGTH:
             raise SearchError("q", f"Prefix searches need at least {MIN_PREFIX_LENGTH} letters before the *.")
     words = _PREFIX_RE.sub(" ", text)
-    parts = [_any_reading(words)] if _WORD_RE.search(words) else []
+    parts = [_readings(words, configs)] if _WORD_RE.search(words) else []
     parts += [SearchQuery(p.casefold() + ":*", config=PREFIX_READING, search_type="raw") for p in prefixes]
     expression = None
     for part in parts:
@@ -161,9 +247,10 @@ def _terms(text: str) -> tuple[SearchQueryCombinable | None, list[str]]:
     return expression, _PHRASE_RE.findall(words)
 
 
-def _any_reading(words: str) -> SearchQueryCombinable:
-    fr, en, simple = (SearchQuery(words, config=config, search_type="websearch") for config in READINGS)
-    return fr | en | simple
+def _readings(words: str, configs: tuple[str, ...]) -> SearchQueryCombinable:
+    return functools.reduce(
+        operator.or_, [SearchQuery(words, config=config, search_type="websearch") for config in configs]
+    )
 
 
 def _negated(expression: SearchQueryCombinable) -> SearchQueryCombinable:

@@ -7,7 +7,7 @@ import html
 from django.contrib.postgres.search import SearchHeadline
 
 from articles.models import Article
-from articles.search.query import MAX_QUERY_LENGTH, ParsedQuery
+from articles.search.query import MAX_QUERY_LENGTH, ParsedQuery, own_language
 from core.sql import Embedded, Sql, compiled, compose, fetch_all, table
 
 HEADLINE_INPUT_CHARS = 20000  # the most of an article a snippet is cut from
@@ -39,14 +39,13 @@ def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
     headline or caption alone is not read further (docs/search.md)."""
     rest_from = HEADLINE_FIRST_CHARS - MAX_QUERY_LENGTH  # a hit across the cut is read whole
     statement = compose(
-        "WITH q AS MATERIALIZED (SELECT {query} AS q),"
-        " t AS MATERIALIZED (SELECT a.id, a.search_vector AS v, {config} AS config,"
+        "WITH t AS MATERIALIZED (SELECT a.id, a.search_vector AS v, {config} AS config, {query} AS q,"
         " left(translate(coalesce(nullif(concat_ws(' — ', nullif(a.standfirst, ''), nullif(a.body_text, '')), ''),"
         " a.headline), E'\\x02\\x03', ''), {input_chars}) AS text FROM {articles} a WHERE a.id = ANY({ids}))"
-        " , f AS MATERIALIZED (SELECT t.*, {first_pass} AS h FROM t, q)"
+        " , f AS MATERIALIZED (SELECT t.*, {first_pass} AS h FROM t)"
         " SELECT f.id, CASE WHEN strpos(f.h, E'\\x02') = 0 AND length(f.text) > {first_chars}"
-        " AND ts_filter(f.v, '{b,c}') @@ q.q THEN {second_pass} ELSE f.h END FROM f, q",
-        query=query.sql,
+        " AND ts_filter(f.v, '{b,c}') @@ f.q THEN {second_pass} ELSE f.h END FROM f",
+        query=_highlighted(query),
         config=_CONFIG_OF_ARTICLE,
         input_chars=HEADLINE_INPUT_CHARS,
         articles=table(Article),
@@ -59,11 +58,23 @@ def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
 
 
 def _headline(alias: str, text: str, chars: int) -> Sql:
-    """ts_headline of `text` (SQL over `alias`, a row of `t` or `f`) for the query `q.q`."""
+    """ts_headline of `text` (SQL over `alias`, a row of `t` or `f`) for the row's query."""
     expression = SearchHeadline(
-        Embedded(Sql(text, (chars,))), Embedded(Sql("q.q")), config=Embedded(Sql(f"{alias}.config")), **_OPTIONS
+        Embedded(Sql(text, (chars,))),
+        Embedded(Sql(f"{alias}.q")),
+        config=Embedded(Sql(f"{alias}.config")),
+        **_OPTIONS,
     )
     return compiled(expression, model=Article)
+
+
+def _highlighted(query: ParsedQuery) -> Sql:
+    """What is marked in the row `a`: the words in its own language's reading, and the names
+    of the entities the query names (an article found through them may not hold the words)."""
+    words = query.own_reading("a", "included")
+    if query.named is None:
+        return words
+    return compose("({words} || {labels})", words=words, labels=own_language(query.named.labels, "a"))
 
 
 def mark(headline: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from articles.models import Article, Section, Source
 from articles.search.filters import ArticleFilters
+from articles.search.named import entity_match
 from articles.search.query import ParsedQuery
 from core.sql import Sql, compose, table
 
@@ -20,20 +21,20 @@ def matching(filters: ArticleFilters, query: ParsedQuery | None) -> Sql:
     pairs do, and keep the planner from adding the date index to a window's bitmap. Words
     outside the phrases stay with the GIN match, where their posting lists are intersected
     (docs/decisions/0003-phrase-pairs.md)."""
-    return _where(filters, _text(query, hidden=_pairs_alone(query)), _pairs(query))
+    return _where(filters, _found(query, _text(query, hidden=_pairs_alone(query)), _pairs(query)))
 
 
 def matching_words(filters: ArticleFilters, query: ParsedQuery | None) -> Sql:
     """Every match by the text match alone: what the walk reads down the date index, where
     the exact test is all there is to do (given the pairs, the planner would rather collect
     every article holding them), and what the words' estimate is made of."""
-    return _where(filters, _text(query, hidden=False))
+    return _where(filters, _found(query, _text(query, hidden=False)))
 
 
 def pairs_estimate(filters: ArticleFilters, query: ParsedQuery) -> Sql:
     """The phrases' pairs with the words outside the phrases: a phrase estimated from the
     pairs' own statistics, not as its words AND-ed."""
-    return _where(filters, _rest(query), _pairs(query))
+    return _where(filters, _found(query, _rest(query), _pairs(query)))
 
 
 def published_in_dates(filters: ArticleFilters) -> Sql:
@@ -44,12 +45,12 @@ def published_in_dates(filters: ArticleFilters) -> Sql:
 def walking_window(filters: ArticleFilters, query: ParsedQuery, boundary: tuple | None) -> Sql:
     """The matches among the rows from `boundary` up, each row tested on the way down the
     date index (the pairs, a way into an index only, are left out)."""
-    return _where(filters, _window(boundary), _text(query, hidden=True))
+    return _where(filters, _window(boundary), _found(query, _text(query, hidden=True)))
 
 
 def scanning_window(filters: ArticleFilters, query: ParsedQuery, boundary: tuple | None) -> Sql:
     """The matches among the rows from `boundary` up, collected through GIN and the date index."""
-    return _where(filters, _window(boundary), _text(query, hidden=_pairs_alone(query)), _pairs(query))
+    return _where(filters, _window(boundary), _found(query, _text(query, hidden=_pairs_alone(query)), _pairs(query)))
 
 
 def _where(filters: ArticleFilters, *text: Sql | None) -> Sql:
@@ -69,10 +70,21 @@ def _window(boundary: tuple | None) -> Sql | None:
     )
 
 
+def _found(query: ParsedQuery | None, *text: Sql | None) -> Sql | None:
+    """The text conditions AND-ed, or an article found through the entities the query names
+    (articles/search/named.py): an OR the GIN indexes of the words and of entity_ids serve."""
+    found = Sql.join(" AND ", [clause for clause in text if clause])
+    entities = entity_match(query) if query else None
+    if not entities:
+        return found or None
+    found = found or Sql("TRUE")
+    return compose("(({found}) OR {entities})", found=found, entities=entities)
+
+
 def _text(query: ParsedQuery | None, *, hidden: bool) -> Sql | None:
     if query is None:
         return None
-    match = compose("a.search_vector @@ {query}", query=query.sql)
+    match = query.text_match("a")
     return _hidden_from_gin(match) if hidden else match
 
 

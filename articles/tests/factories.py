@@ -10,22 +10,34 @@ from factory.django import DjangoModelFactory
 from articles.models import Article, Language, Section, Source
 
 
-class SectionFactory(DjangoModelFactory[Section]):
+class NamedListFactory(DjangoModelFactory):
+    """A section or source named "<Model> <n>", found again by its slug."""
+
+    class Meta:
+        abstract = True
+        django_get_or_create = ("slug",)
+
+    class Params:
+        label = "Name"
+
+    name = factory.LazyAttributeSequence(lambda o, n: f"{o.label} {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class SectionFactory(NamedListFactory):
     class Meta:
         model = Section
-        django_get_or_create = ("slug",)
 
-    name = factory.Sequence(lambda n: f"Section {n}")
-    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    class Params:
+        label = "Section"
 
 
-class SourceFactory(DjangoModelFactory[Source]):
+class SourceFactory(NamedListFactory):
     class Meta:
         model = Source
-        django_get_or_create = ("slug",)
 
-    name = factory.Sequence(lambda n: f"Source {n}")
-    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    class Params:
+        label = "Source"
 
 
 class ArticleFactory(DjangoModelFactory[Article]):

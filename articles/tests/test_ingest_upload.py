@@ -152,5 +152,5 @@ def test_official_samples_upload_in_one_go(admin_client):
     fixtures = Path(__file__).parent / "fixtures" / "formats"
     files = [(p.name, p.read_bytes()) for p in sorted(fixtures.iterdir()) if p.suffix in {".xml", ".json"}]
     html = text(upload(admin_client, *files))
-    assert "5 created, 0 updated, 0 unchanged, 2 refused" in html
+    assert "6 created, 0 updated, 0 unchanged, 2 refused" in html
     assert "picture item with no text" in html and "a package" in html

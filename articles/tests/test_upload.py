@@ -10,8 +10,8 @@ from articles.tests.uploads import UPLOAD_URL
 pytestmark = pytest.mark.django_db
 
 
-def upload(client, *files, publish=False):
-    return uploads.upload(client, *files, publish=publish, content_type="text/plain")
+def upload(client, *files, publish=False, **choices):
+    return uploads.upload(client, *files, publish=publish, content_type="text/plain", **choices)
 
 
 def test_upload_page_is_at_the_spec_url_and_needs_login(client, admin_client):
@@ -45,7 +45,7 @@ def test_reupload_of_same_story_updates_instead_of_duplicating(admin_client, see
     again = upload(admin_client, ("seed-again.txt", seed_bytes))
     assert "1 unchanged" in again.content.decode()
     corrected = seed_bytes.replace(b"Quinze pays", b"Seize pays")
-    updated = upload(admin_client, ("seed-corrected.txt", corrected))
+    updated = upload(admin_client, ("seed-corrected.txt", corrected), update_same_headline=True)
     assert "1 updated" in updated.content.decode()
     article = Article.objects.get()
     assert "Seize pays" in article.body_text

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.ingest import IngestError
+from articles.ingest import IngestError, read_documents
 from articles.ingest.wiretext import parse_wire_text, split_caption
 
 SEED_BODY = [
@@ -35,9 +35,17 @@ def test_seed_body_keeps_paragraphs_and_intertitles_in_order(seed_bytes):
     assert article.body[-1]["text"].endswith("dont elle est devenue le 68-ème membre.")
 
 
-def test_same_headline_gives_same_story_id(seed_bytes):
+def test_the_story_id_comes_from_the_text_never_from_the_headline_alone(seed_bytes):
+    def story_id(data: bytes) -> str:
+        [(_, story)] = read_documents("wire.txt", data)
+        return story.external_id
+
+    assert parse_wire_text(seed_bytes).external_id == ""  # plain text carries none
     edited = seed_bytes.replace(b"Quinze pays", b"Seize pays")
-    assert parse_wire_text(seed_bytes).external_id == parse_wire_text(edited).external_id
+    assert story_id(seed_bytes) != story_id(edited)
+    assert story_id(seed_bytes).startswith("text-")
+    # The same text in another encoding and with other line endings is the same document.
+    assert story_id(seed_bytes) == story_id(seed_bytes.decode().encode("cp1252").replace(b"\n", b"\r\n"))
 
 
 def test_english_wire_copy_is_detected_as_english():

@@ -35,7 +35,8 @@ NOT_THE_SAME_WORK = (
 # The indexes and tables a search reads, loaded into the OS page cache before the timing.
 PREWARMED = (
     "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c WHERE c.relname IN"
-    " ('articles_article', 'article_search_gin', 'article_search_pairs_gin', 'article_entity_ids_gin',"
+    " ('articles_article', 'article_search_fr_gin', 'article_search_en_gin', 'article_search_other_gin',"
+    " 'article_search_pairs_gin', 'article_entity_ids_gin', 'entities_entity', 'entities_alias',"
     " 'article_published_order', 'entities_mention', 'mention_entity_article', 'articles_article_pkey')"
     " OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'articles_article')"
 )

@@ -18,9 +18,10 @@ from rest_framework_api_key.models import APIKey
 
 from articles.ingest.base import ParsedArticle
 from articles.models import Article
-from articles.services import import_article, publish_articles, unpublish_articles
+from articles.revisions import record_edit
+from articles.services import ImportOptions, import_article, publish_articles, unpublish_articles
 from changes.models import TOMBSTONES, Change, EmbargoRelease
-from changes.services import record_change, release_embargoed_articles
+from changes.services import release_embargoed_articles
 from entities.models import Entity, EntityKind, Mention
 from entities.services import merge_entities, refresh_article_counts, reject_entity, rename_entity
 from entities.tests.factories import EntityFactory
@@ -145,7 +146,7 @@ class Newsroom:
             external_id=f"wire-{self.rnd.randrange(self.serial + 1)}",  # sometimes a new version of one
             published_at=timezone.now() - timedelta(minutes=self.rnd.randrange(1, 10_000)),
         )
-        import_article(parsed=parsed, publish=self.rnd.random() < 0.6)
+        import_article(parsed=parsed, options=ImportOptions(publish=self.rnd.random() < 0.6))
 
     def edit(self) -> None:
         article = self._article()
@@ -159,7 +160,7 @@ class Newsroom:
             with transaction.atomic():
                 article.body = [*article.body, {"type": "paragraph", "text": "Correction: a figure was wrong."}]
                 article.save()
-                record_change(object_type="article", object_id=article.id, kind="corrected")
+                record_edit(article=article, correction_note="A figure was wrong.")  # the admin's path
 
     def publish(self) -> None:
         article = self._article(status=Article.Status.DRAFT)

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from entities.extraction import gazetteer, lexicon
+from entities.extraction import gazetteer, lexicon, spans
 from entities.extraction.ner import RawMention
 from entities.models import EntityKind, name_key
 
@@ -30,7 +30,10 @@ VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_na
 _DEMONYM = re.compile(
     r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ins|ines|ans|ens|ese|ish)$"
 )
+_DEMONYMS = lexicon.demonym_keys()
+_TYPE_HEADS = lexicon.type_heads()
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
+_ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 _EDGE_PUNCT = " \t\n\"'«»“”‘’,;:!?()[]{}-–—."
 
@@ -53,6 +56,12 @@ def clean(surface: str) -> str:
             words.pop(0)
         else:
             break
+    if len(words) < len(text.split(" ")):
+        # A title went: the lowercase articles and prepositions after it go too
+        # ("ministre de l'Intérieur" -> "Intérieur").
+        while len(words) > 1 and words[0].islower() and name_key(words[0]) in spans.LEADING:
+            words.pop(0)
+        words[0] = _ELIDED_ARTICLE.sub("", words[0]) or words[0]
     return " ".join(words).strip(_EDGE_PUNCT)
 
 
@@ -101,10 +110,32 @@ class _Typed:
     name: str
     key: str
     entry: gazetteer.GazetteerEntry | None
+    other_names: tuple[str, ...] = ()  # more forms of the name the mention gives ("Matiu Ratana")
+
+
+def is_demonym(key: str) -> bool:
+    """A nationality, as an adjective or a noun ("Welsh", "Russes", "Americans")."""
+    return key in _DEMONYMS or (key.endswith("s") and key[:-1] in _DEMONYMS)
+
+
+def _kind_from_head(name: str) -> str | None:
+    """The kind a head word gives a name of two words or more ("Al Noor Mosque", "Parti socialiste")."""
+    words = name_key(name).split()
+    if len(words) < 2:
+        return None
+    return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))
 
 
 def _type(mention: RawMention) -> _Typed | None:
-    name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
+    other_names: tuple[str, ...] = ()
+    nickname = spans.NICKNAME.search(mention.text)
+    if nickname and mention.kind == EntityKind.PERSON:
+        # Matiu "Matt" Ratana: the name he goes by, and the given name as another form.
+        last = nickname.group("last")
+        name = f"{nickname.group('nick')} {last}"
+        other_names = (f"{clean_person(nickname.group('first'))} {last}",)
+    else:
+        name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
     key = name_key(name)
     if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
         return None
@@ -114,7 +145,11 @@ def _type(mention: RawMention) -> _Typed | None:
         bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)
         if bare != name and (found := gazetteer.lookup(bare)) is not None:
             name, key, entry = bare, name_key(bare), found
+    if entry is None and is_demonym(key):
+        return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
     kind = mention.kind
+    if entry is None and (head_kind := _kind_from_head(name)) is not None:
+        kind = head_kind
     if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
         # The gazetteer knows this name: a country or an organisation is that, whatever
         # the model said; a city overrides only places/organisations ("Paris Hilton").
@@ -130,7 +165,7 @@ def _type(mention: RawMention) -> _Typed | None:
         if name.isupper() and len(name) > 4:
             name = name.title()
             key = name_key(name)
-    return _Typed(mention, kind, name, key, entry)
+    return _Typed(mention, kind, name, key, entry, other_names)
 
 
 def _field_rank(mention: RawMention) -> tuple[int, int]:
@@ -139,69 +174,256 @@ def _field_rank(mention: RawMention) -> tuple[int, int]:
     return (order.get(mention.field, 9), mention.start)
 
 
-def cluster_article(mentions: list[RawMention]) -> list[Cluster]:
-    """Group one article's mentions into entities (see module docstring)."""
-    typed = [t for t in (_type(m) for m in mentions) if t is not None]
-    # The model sometimes calls a person's surname alone an organisation or a place
-    # ("Mattis said..."): the article's full names say otherwise.
-    person_keys = {t.key for t in typed if t.kind == EntityKind.PERSON and len(t.key.split()) > 1}
+def _split_listed_places(mention: RawMention) -> list[RawMention]:
+    """ "Auckland, New Zealand", "Omsk in Siberia": a span over places the gazetteer knows,
+    listed with commas or "in", is one mention of each."""
+    if mention.kind == EntityKind.PERSON:
+        return [mention]
+    parts = list(re.finditer(r"[^,]+", mention.text)) if ", " in mention.text else []
+    if not parts and re.search(r" (?:in|en|à) ", mention.text):
+        parts = list(re.finditer(r"(?:(?! (?:in|en|à) ).)+", mention.text))
+    pieces = []
+    for part in parts:
+        text = part.group(0)
+        lead = len(text) - len(text.lstrip())
+        text = text.strip()
+        if not text or (gazetteer.lookup(text) is None and gazetteer.lookup(clean(text)) is None):
+            return [mention]
+        start = mention.start + part.start() + lead
+        pieces.append(RawMention(mention.field, start, start + len(text), text, EntityKind.PLACE, mention.label))
+    return pieces or [mention]
+
+
+def _vote_kinds(typed: list[_Typed]) -> None:
+    """One kind per name within an article: the gazetteer's or a head word's when one types
+    it, else the kind most of its mentions got (the body's earliest on a tie); then a name
+    written elsewhere in the article as a person's is a person's."""
+    by_key: dict[str, list[_Typed]] = {}
     for t in typed:
-        if t.kind != EntityKind.PERSON and t.entry is None and any(k.endswith(" " + t.key) for k in person_keys):
+        by_key.setdefault(t.key, []).append(t)
+    for group in by_key.values():
+        if len({t.kind for t in group}) == 1:
+            continue
+        decided = [t for t in group if t.entry is not None or _kind_from_head(t.name)]
+        if decided:
+            kind = decided[0].kind
+        else:
+            votes = Counter(t.kind for t in group)
+            earliest = {k: min(_field_rank(t.mention) for t in group if t.kind == k) for k in votes}
+            kind = max(votes, key=lambda k: (votes[k], tuple(-x for x in earliest[k])))
+        for t in group:
+            t.kind = kind
+            if kind == EntityKind.PERSON:
+                t.entry = None
+    # The model sometimes calls a person's surname alone an organisation or a place
+    # ("Mattis said..."), or a full name an organisation when the text also says "Polak":
+    # the article's person names say otherwise.
+    person_keys = {t.key for t in typed if t.kind == EntityKind.PERSON}
+    full_person_keys = {k for k in person_keys if " " in k}
+    for t in typed:
+        if t.kind == EntityKind.PERSON or t.entry is not None or _kind_from_head(t.name):
+            continue
+        words = t.key.split()
+        surname_alone = len(words) == 1 and any(k.endswith(" " + t.key) for k in full_person_keys)
+        full_name = 1 < len(words) <= 4 and words[-1] in person_keys and t.mention.kind != EntityKind.PLACE
+        if surname_alone or full_name:
             t.kind = EntityKind.PERSON
+
+
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Words of one name: equal, or one the initial of the other ("K" and "Kenneth")."""
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def _part_of(short: list[str], long: list[str]) -> bool:
+    """Whether a person's name is another form of a longer one: a run of its words ("Le
+    Drian" of "Jean-Yves Le Drian", "Ratana"), its first and last names with the middle
+    names or initials left out ("Richard Guy" of "Richard K. Guy"), the same words with
+    initials ("Richard K. Guy" of "Richard Kenneth Guy"), a "Jr." aside."""
+    if long and long[-1] in _SUFFIXES:
+        long = long[:-1]
+    if short and short[-1] in _SUFFIXES:
+        short = short[:-1]
+    n = len(short)
+    if not n or n > len(long):
+        return False
+    if n == len(long):
+        return short != long and all(_same_word(a, b) for a, b in zip(short, long, strict=True))
+    if any(long[i : i + n] == short for i in range(len(long) - n + 1)):
+        return True
+    return n >= 2 and short[-1] == long[-1] and same_first_name(short[0], long[0])
+
+
+class _Groups:
+    """Union-find over the person keys of one article."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, key: str, into: str) -> None:
+        a, b = self.find(key), self.find(into)
+        if a != b:
+            self.parent[a] = b
+
+
+def _group_people(people: list[_Typed]) -> dict[str, str]:
+    """Each person key of the article -> the key of the person it names."""
+    groups = _Groups()
+    for t in people:
+        groups.find(t.key)
+        for other in t.other_names:
+            groups.union(name_key(other), t.key)
+    # Longest names first, so a short form finds every full name it could belong to.
+    keys = sorted(groups.parent, key=lambda k: (-len(k.split()), -len(k), k))
+    introduced: dict[str, tuple[int, int]] = {}
+    for t in people:
+        introduced[t.key] = min(introduced.get(t.key, (99, 0)), _field_rank(t.mention))
+    for i, key in enumerate(keys):
+        words = key.split()
+        roots = {groups.find(k) for k in keys[:i] if _part_of(words, k.split())}
+        if len(words) == 1 and len(roots) > 1:
+            # "Trump" after "Donald Trump" and "Melania Trump": news names a person in full
+            # first, then by surname; another of that surname is then named in full. The
+            # one introduced first is meant.
+            firsts = sorted(
+                (min(introduced.get(k, (99, 0)) for k in keys if groups.find(k) == root), root) for root in roots
+            )
+            roots = {firsts[0][1]}
+        if len(words) > 1 and not roots:
+            # "James Mattis" and "Jim Mattis": first-name variants of one surname.
+            first, rest = words[0], words[1:]
+            roots = {
+                groups.find(k)
+                for k in keys[:i]
+                if len(k.split()) == len(words) and k.split()[1:] == rest and same_first_name(first, k.split()[0])
+            }
+        if len(roots) == 1:
+            groups.union(key, roots.pop())
+    return {key: groups.find(key) for key in groups.parent}
+
+
+def _runs_in(short: list[str], long: list[str]) -> bool:
+    """Whether the words are a run of a longer name's words."""
+    n = len(short)
+    return 0 < n < len(long) and any(long[i : i + n] == short for i in range(len(long) - n + 1))
+
+
+def _contains(long: str, short: str) -> bool:
+    a, b = name_key(long).split(), name_key(short).split()
+    return len(b) < len(a) and any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
+
+
+def _best_name(cluster: Cluster) -> str:
+    """The fullest form the article uses (no form containing it, not an acronym when a name
+    is given), then the most used, then the body's first."""
+    forms: Counter = Counter()
+    first_seen: dict[str, tuple[int, int]] = {}
+    for m, n in zip(cluster.mentions, cluster.written, strict=True):
+        forms[n] += 1
+        first_seen[n] = min(first_seen.get(n, (99, 0)), _field_rank(m))
+    for n in cluster.forms:
+        first_seen.setdefault(n, (98, 0))
+    candidates = set(cluster.forms)
+
+    def rank(n: str):
+        fullest = not any(_contains(other, n) for other in candidates)
+        acronym = bool(spans.is_acronym_like(n)) and any(not spans.is_acronym_like(o) for o in candidates)
+        return (
+            len(name_key(n).split()) > 1 or cluster.kind != EntityKind.PERSON,
+            fullest,
+            not acronym,
+            forms[n],
+            tuple(-x for x in first_seen[n]),
+        )
+
+    best = max(sorted(candidates), key=rank)
+    if best.isupper() and len(best) > 4 and cluster.kind == EntityKind.PERSON:
+        best = best.title()
+    return best
+
+
+def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = None) -> list[Cluster]:
+    """Group one article's mentions into entities (see module docstring). With the fields'
+    texts, spans are first repaired against them and acronyms joined to their expansion
+    (`spans.repair`)."""
+    links: list[spans.AcronymLink] = []
+    if texts is not None:
+        mentions, links = spans.repair(mentions, texts)
+    mentions = [piece for m in mentions for piece in _split_listed_places(m)]
+    typed = [t for t in (_type(m) for m in mentions) if t is not None]
+    _vote_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
+    of_mention: dict[RawMention, tuple[str, str]] = {}
 
     def add(kind: str, cluster_key: str, t: _Typed) -> None:
         c = clusters.setdefault((kind, cluster_key), Cluster(kind=kind, name=t.name))
         c.keys.add(t.key)
         c.forms.add(t.name)
+        for other in t.other_names:
+            c.keys.add(name_key(other))
+            c.forms.add(other)
         c.mentions.append(t.mention)
         c.written.append(t.name)
         c.gazetteer_entry = c.gazetteer_entry or t.entry
+        of_mention[t.mention] = (kind, cluster_key)
 
-    # Places and organisations: one cluster per gazetteer entry, else per key.
-    for t in typed:
-        if t.kind != EntityKind.PERSON:
-            add(t.kind, t.entry.id if t.entry else t.key, t)
+    # Places and organisations: one cluster per gazetteer entry, else per key, a leading
+    # article aside ("Le Monde" at a sentence start was cut to "Monde").
+    others = [t for t in typed if t.kind != EntityKind.PERSON]
+    keys = {t.key for t in others}
+    own_keys: dict[str, set[str]] = {}  # kind -> keys of names the gazetteer does not know
+    for t in others:
+        if t.entry is None:
+            own_keys.setdefault(t.kind, set()).add(t.key)
+    for t in others:
+        if t.entry is not None:
+            add(t.kind, t.entry.id, t)
+            continue
+        words = t.key.split()
+        longer = [k for k in keys if k.split()[1:] == words and k.split()[0] in spans.LEADING]
+        if not longer:
+            # A short form of one longer name of its kind: "House" of "House of
+            # Representatives", "Navy" of "United States Navy", "Unity Party" of "Unity
+            # Party of America"; not when two longer names could be meant.
+            longer = [k for k in own_keys.get(t.kind, ()) if _runs_in(words, k.split())]
+            longest = max(longer, key=lambda k: (len(k), k)) if longer else None
+            if longest is None or not all(k == longest or _runs_in(k.split(), longest.split()) for k in longer):
+                longer = []
+            else:
+                longer = [longest]
+        add(t.kind, longer[0] if longer else t.key, t)
 
-    # People: full names first; first-name variants of one surname join one cluster.
     people = [t for t in typed if t.kind == EntityKind.PERSON]
-    full = sorted({t.key for t in people if len(t.key.split()) > 1}, key=lambda k: (-len(k), k))
-    canonical: dict[str, str] = {}
-    for key in full:
-        first, rest = key.split(" ", 1)
-        # "Le Drian" after "Jean-Yves Le Drian": a short form, not a second person.
-        longer = {canonical[k] for k in canonical if k.endswith(" " + key)}
-        if len(longer) == 1:
-            canonical[key] = longer.pop()
-            continue
-        for other in canonical.values():
-            o_first, o_rest = other.split(" ", 1)
-            if o_rest == rest and same_first_name(first, o_first):
-                canonical[key] = other
-                break
-        else:
-            canonical[key] = key
+    person_of = _group_people(people)
     for t in people:
-        if t.key in canonical:
-            add(EntityKind.PERSON, canonical[t.key], t)
-            continue
-        # A short form ("Mattis", "Le Drian"): the full name(s) it ends with, if one.
-        targets = {canonical[k] for k in full if k.endswith(" " + t.key)}
-        if len(targets) == 1:
-            add(EntityKind.PERSON, targets.pop(), t)
-        else:
-            add(EntityKind.PERSON, t.key, t)
+        add(EntityKind.PERSON, person_of[t.key], t)
 
-    # Name of each person: the most used full form, the body's first on a tie.
+    # "Etat islamique (EI)": the acronym's cluster joins its expansion's.
+    for link in links:
+        source, target = of_mention.get(link.acronym), of_mention.get(link.expansion)
+        if source is None or target is None or source == target or source not in clusters or target not in clusters:
+            continue
+        acronym, expansion = clusters.pop(source), clusters[target]
+        expansion.keys |= acronym.keys
+        expansion.forms |= acronym.forms
+        expansion.mentions += acronym.mentions
+        expansion.written += acronym.written
+        if expansion.gazetteer_entry is None and acronym.gazetteer_entry is not None:
+            expansion.gazetteer_entry = acronym.gazetteer_entry
+            expansion.kind = acronym.gazetteer_entry.kind
+        for m in acronym.mentions:
+            of_mention[m] = target
+
     for c in clusters.values():
-        forms = Counter()
-        first_seen = {}
-        for m, n in zip(c.mentions, c.written, strict=True):
-            forms[n] += 1
-            first_seen.setdefault(n, _field_rank(m))
-            first_seen[n] = min(first_seen[n], _field_rank(m))
-        best = max(forms, key=lambda n: (len(name_key(n).split()) > 1, forms[n], tuple(-x for x in first_seen[n])))
-        if best.isupper() and len(best) > 4 and c.kind == EntityKind.PERSON:
-            best = best.title()
-        c.name = best
+        c.name = _best_name(c)
     return list(clusters.values())

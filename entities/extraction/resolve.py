@@ -301,15 +301,19 @@ def expected_names(clusters_per_article: Iterable[list[Cluster]]) -> tuple[dict[
 
 
 def resolve_mentions(
-    mentions: list[RawMention], known: Known | None = None, clusters: list[Cluster] | None = None
+    mentions: list[RawMention],
+    known: Known | None = None,
+    clusters: list[Cluster] | None = None,
+    texts: dict[str, str] | None = None,
 ) -> list[tuple[RawMention, Entity]]:
     """Every kept mention of one article with its canonical entity.
 
     Pass a `Known` to share look-ups (and entities created) across the articles of a batch,
-    and the article's clusters when already computed (`cluster_article(mentions)`).
+    and the article's clusters when already computed (`cluster_article(mentions, texts)`),
+    else the fields' texts the mentions point into, to repair spans against.
     """
     if clusters is None:
-        clusters = cluster_article(mentions)
+        clusters = cluster_article(mentions, texts)
     if known is None:
         known = Known(*expected_names([clusters]))
     decided = [(cluster, _existing(cluster, known)) for cluster in clusters]

@@ -13,7 +13,7 @@ from factory.django import DjangoModelFactory
 from articles.ingest.wiretext import parse_wire_text
 from articles.management.commands.load_demo import SEED, wikinews_article
 from articles.models import Article
-from articles.services import import_article
+from articles.services import ImportOptions, import_article
 from articles.tests.factories import ArticleFactory
 from entities.models import Alias, Entity, EntityKind, Mention
 
@@ -24,7 +24,7 @@ FIELDS = [field.value for field in Mention.Field]
 def import_seed() -> Article:
     parsed = parse_wire_text(SEED.read_bytes())
     parsed.source = "AFP"
-    return import_article(parsed=parsed, publish=True)[1]
+    return import_article(parsed=parsed, options=ImportOptions(publish=True))[1]
 
 
 def wikinews_records(n: int):
@@ -36,7 +36,9 @@ def wikinews_records(n: int):
 
 
 def import_wikinews(n: int) -> list[Article]:
-    return [import_article(parsed=wikinews_article(r), publish=True)[1] for r in wikinews_records(n)]
+    return [
+        import_article(parsed=wikinews_article(r), options=ImportOptions(publish=True))[1] for r in wikinews_records(n)
+    ]
 
 
 class EntityFactory(DjangoModelFactory[Entity]):

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from articles.ingest import ParsedArticle
 from articles.models import Article
-from articles.services import import_article
+from articles.services import ImportOptions, import_article
 from entities import services
 from entities.models import Alias, Entity, EntityRedirect, Mention
 from entities.tests.factories import EntityFactory, import_seed
@@ -24,7 +24,7 @@ def _english_mattis() -> Article:
         "U.S. Defense Secretary James N. Mattis met Danish officials in Copenhagen on Tuesday. "
         "Mattis said Interpol would help Iraq."
     )
-    return import_article(parsed=parsed, publish=True)[1]
+    return import_article(parsed=parsed, options=ImportOptions(publish=True))[1]
 
 
 def _entities_of(article: Article) -> set[str]:
@@ -86,7 +86,7 @@ def test_an_alias_added_by_an_editor_is_used_by_tagging():
         entity_id=Entity.objects.create(kind="person", name="J.-Y. Le Drian", slug="jy-le-drian").id,
         name="Jean-Yves Le Drian",
     )
-    article = import_article(parsed=parsed, publish=True)[1]
+    article = import_article(parsed=parsed, options=ImportOptions(publish=True))[1]
     _tag(article)
     assert "J.-Y. Le Drian" in _entities_of(article)
 

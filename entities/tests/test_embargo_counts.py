@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from articles.ingest import ParsedArticle
 from articles.models import Article
-from articles.services import import_article
+from articles.services import ImportOptions, import_article
 from entities import services, tasks
 from entities.models import CountWatermark, Entity, Mention
 
@@ -23,7 +23,7 @@ def _story(external_id: str, published_at, *, publish: bool = True) -> Article:
         published_at=published_at,
     )
     parsed.paragraph("Jean-Yves Le Drian a rencontré ses homologues à Copenhague.")
-    return import_article(parsed=parsed, publish=publish)[1]
+    return import_article(parsed=parsed, options=ImportOptions(publish=publish))[1]
 
 
 def _mentioning(entity: Entity, *articles: Article) -> None:

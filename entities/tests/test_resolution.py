@@ -2,9 +2,11 @@
 
 import pytest
 
+from entities.extraction import ner
 from entities.extraction.ner import RawMention
 from entities.extraction.resolve import resolve_mentions
 from entities.models import Entity
+from entities.tests.factories import wikinews_records
 
 
 def _m(text: str, kind: str | None, start: int = 0, field: str = "body_text") -> RawMention:
@@ -30,3 +32,22 @@ def test_names_match_across_articles_ignoring_case_and_accents():
     etats = Entity.objects.create(kind="place", name="États-Unis", slug="etats-unis")
     [(_m3, e3)] = resolve_mentions([_m("Etats-Unis", "place")])
     assert e3 == etats
+
+
+@pytest.mark.django_db
+def test_the_matt_ratana_story_gives_one_person_with_his_forms_and_the_place_hawkes_bay():
+    [record] = [r for r in wikinews_records(10_000) if "Matt_Ratana" in r["id"]]
+    fields = {"headline": record["title"], "body_text": record["body"]}
+    resolved = resolve_mentions(ner.extract(fields, "en"), texts=fields)
+    entities = {entity for _mention, entity in resolved}
+    people = [e for e in entities if e.kind == "person" and "ratana" in e.key]
+    assert [p.name for p in people] == ["Matt Ratana"]
+    [ratana] = people
+    assert {"Matiu Ratana"} <= set(ratana.aliases.values_list("name", flat=True))
+    surfaces = {m.text for m, e in resolved if e == ratana}
+    assert {"Matt Ratana", "Sergeant Ratana"} <= surfaces
+    places = {e.name for e in entities if e.kind == "place"}
+    assert {"Hawke's Bay", "New Zealand", "Croydon"} <= places
+    assert not Entity.objects.filter(key__in=["hawke", "utc", "bay"]).exists()
+    for mention, _entity in resolved:
+        assert fields[mention.field][mention.start : mention.end] == mention.text

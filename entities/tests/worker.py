@@ -63,17 +63,18 @@ def purge(queue: str = "tagging") -> None:
 
 
 class Worker:
-    """`celery worker` (prefork, two processes, the tagging queue) in its own process group."""
+    """`celery worker` (prefork, two processes, the tagging queue unless told) in its own process group."""
 
-    def __init__(self, broker_url: str, env: dict[str, str]):
+    def __init__(self, broker_url: str, env: dict[str, str], queues: str = "tagging"):
         self.broker_url = broker_url
         self.env = env
+        self.queues = queues
         self.proc: subprocess.Popen | None = None
         self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
 
     def start(self) -> "Worker":
         self.proc = subprocess.Popen(
-            [CELERY, "-A", "newsroom", "worker", "-Q", "tagging", "-c", "2", "-P", "prefork", "--loglevel", "INFO"]
+            [CELERY, "-A", "newsroom", "worker", "-Q", self.queues, "-c", "2", "-P", "prefork", "--loglevel", "INFO"]
             + [
                 "--without-gossip",
                 "--without-mingle",

@@ -35,3 +35,14 @@ def require_chromium() -> str:
             pytest.fail(f"{reason}; CI is set, so the browser tests may not be skipped")
         pytest.skip(reason)
     return path
+
+
+def sign_in(context, base_url: str, user) -> None:
+    """Give a Playwright browser context the session of `user`, as if they had logged in."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.services import import_file
+from articles.services import ImportOptions, import_file
 from articles.tests.factories import SectionFactory
 from entities.models import EntityKind
 from entities.services import tag_article
@@ -37,7 +37,7 @@ def _plain_static_storage(settings):
 @pytest.fixture
 def published_seed(db, seed_bytes) -> Article:
     """The seed uploaded as an editor would, published two hours ago in the Monde section."""
-    [outcome] = import_file(name="afp-seed.txt", data=seed_bytes, publish=True)
+    [outcome] = import_file(name="afp-seed.txt", data=seed_bytes, options=ImportOptions(publish=True))
     article = Article.objects.get(id=outcome.article_id)
     article.section = SectionFactory(name="Monde")
     article.rights = "© AFP. Tous droits réservés."

@@ -3,13 +3,11 @@ with accented and unaccented words, at phone and desktop widths, with axe-core f
 serious accessibility violation on the way. The seed is tagged by the real pipeline (in
 this process), so the names and addresses are those readers would get."""
 
-import os
 from pathlib import Path
 
 import pytest
 
 from entities.models import Entity, Mention
-from tests.reader.browser import CHROMIUM_ARGS, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,27 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"phone": 390, "desktop": 1280}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = require_chromium()
-    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be
-    # usable. Only for these tests: the flag must not leak into other tests' subprocesses.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def serious_violations(browser, url: str, width: int) -> list[str]:

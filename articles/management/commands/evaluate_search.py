@@ -38,7 +38,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from articles.ingest.wiretext import parse_wire_text
+from articles.ingest import read_documents
 from articles.management.commands.load_demo import CORPORA, DEMO_DIR, SEED
 from articles.models import Article
 from articles.search.evaluation import (
@@ -129,7 +129,8 @@ def use_evaluation_database(*, rebuild: bool, write) -> None:
 def stable_ids() -> dict[int, str]:
     """{database id: stable demo id}: the Wikinews record's id, "seed" for the AFP seed article.
     An article that maps to no demo record is an error: its grades could not be found."""
-    seed_external_id = parse_wire_text(SEED.read_bytes()).external_id
+    [(_, seed)] = read_documents(SEED.name, SEED.read_bytes())
+    seed_external_id = seed.external_id
     rows = Article.objects.published().values_list("id", "external_id")
     ids = {pk: ("seed" if external == seed_external_id else external) for pk, external in rows}
     demo_ids = {"seed"}

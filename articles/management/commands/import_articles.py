@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from articles import services
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import ImportBatch, ImportItem, JobStatus
+from articles.models import ImportItem, JobStatus
 
 MAX_LISTED_REFUSALS = 50
 
@@ -55,18 +55,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--publish", action="store_true", help="publish the imported stories")
+        parser.add_argument("--source", default="", help="the source of documents that name none (e.g. AFP)")
+        parser.add_argument("--section", default="", help="the section of documents that name none")
+        parser.add_argument(
+            "--update-same-headline",
+            action="store_true",
+            help="a text without an id updates the story with the same headline instead of becoming a new one",
+        )
         parser.add_argument("--force", action="store_true", help="read files again even if already imported")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, paths, publish, force, no_progress, **options):
+    def handle(self, *args, paths, publish, source, section, update_same_headline, force, no_progress, **options):
         files, missing = expand(paths)
         for raw in missing:
             self.stderr.write(f"not found: {raw}")
         if not files:
             raise CommandError("nothing to import: no file of a supported type in the given paths")
-        batch = ImportBatch.objects.create(origin=ImportBatch.Origin.COMMAND, publish=publish, status=JobStatus.RUNNING)
-        batch.started_at = timezone.now()
-        batch.save(update_fields=["started_at"])
+        import_options = services.ImportOptions(
+            publish=publish, source=source, section=section, update_same_headline=update_same_headline
+        )
+        batch = services.create_command_batch(options=import_options)
         totals = {outcome.value: 0 for outcome in services.Outcome}
         skipped, refusals = 0, []
         progress = tqdm(total=None, unit=" docs", disable=True if no_progress else None, file=self.stderr._out)
@@ -81,7 +89,7 @@ class Command(BaseCommand):
                 )
                 progress.set_description(path.name[:40])
                 before = len(item.outcomes)
-                services.run_item(item=item, path=path, publish=publish)
+                services.run_item(item=item, path=path, options=import_options)
                 for outcome in ("created", "updated", "unchanged", "refused"):
                     totals[outcome] += getattr(item, outcome)
                 progress.update(item.processed)

@@ -6,6 +6,7 @@ from django.db import connection
 from articles import search
 from articles.models import Article
 from articles.search import search_articles, where
+from articles.search.named import with_named_entities
 
 
 def bulk_archive(articles: list) -> None:
@@ -22,7 +23,8 @@ def bulk_archive(articles: list) -> None:
 def plain_matches(q: str, filters: dict | None = None) -> list[int]:
     """Every published match of `q`, newest first, by the plainest query there is (the
     engine's WHERE clause, no plan, no pairs): what every search plan must page through."""
-    matches = where.matching(search.ArticleFilters(q=q, **(filters or {})), search.parse_query(q))
+    filters = search.ArticleFilters(q=q, **(filters or {}))
+    matches = where.matching(filters, with_named_entities(search.parse_query(q), q, language=filters.language))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT a.id FROM articles_article a WHERE {matches.text} ORDER BY a.published_at DESC, a.id DESC",  # noqa: S608 (our own WHERE)

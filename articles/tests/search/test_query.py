@@ -2,17 +2,20 @@
 
 import pytest
 from django.contrib.postgres.search import CombinedSearchQuery, SearchQuery
+from django.db.models import Q
 
 from articles.search import MAX_QUERY_LENGTH, SearchError, clean_query, parse_query
 from core.sql import compose, fetch_one
 
+LANGUAGE_OF = {"newsroom_fr": "fr", "newsroom_en": "en", "newsroom_simple": ""}
+
 
 def matches(q: str, text: str, *, config: str = "newsroom_en") -> bool:
-    """Whether an article of `config`'s language holding `text` matches `q`."""
+    """Whether an article of `config`'s language holding `text` matches `q` (in that
+    language's reading, as the engine reads it for such an article)."""
     query = parse_query(q)
-    sql = compose(
-        "SELECT to_tsvector({config}::regconfig, {text}) @@ {query}", config=config, text=text, query=query.sql
-    )
+    reading = query.readings[LANGUAGE_OF[config]].match
+    sql = compose("SELECT to_tsvector({config}::regconfig, {text}) @@ {query}", config=config, text=text, query=reading)
     return fetch_one(sql)[0]
 
 
@@ -46,10 +49,12 @@ def test_a_blank_query_is_no_query():
     assert parse_query("") is None and parse_query("  \t") is None
 
 
-def test_the_query_is_a_django_search_expression_for_querysets():
-    assert isinstance(parse_query("harbour").expression, CombinedSearchQuery)  # three readings OR-ed
-    assert isinstance(parse_query("harbour -lighthouse").expression, CombinedSearchQuery)
-    assert isinstance(parse_query("harbo*").expression, SearchQuery)
+def test_the_query_is_a_condition_for_querysets_in_each_language_reading():
+    condition = parse_query("harbour -lighthouse").condition()
+    assert isinstance(condition, Q) and condition.connector == Q.OR and len(condition.children) == 3
+    assert isinstance(parse_query("harbour").readings["en"].expression, CombinedSearchQuery)  # stem or unstemmed
+    assert isinstance(parse_query("harbour").readings[""].expression, SearchQuery)  # unstemmed only
+    assert isinstance(parse_query("harbo*").readings["fr"].expression, SearchQuery)
 
 
 def test_phrases_required_by_every_match_are_kept_for_their_pairs():
@@ -77,6 +82,24 @@ def test_words_match_in_french_english_and_simple_readings_accents_ignored():
 
 
 @pytest.mark.django_db
+def test_an_article_is_never_matched_through_another_languages_stemmer():
+    # French reads "Mattis" as 'matt', English "Indiana" as 'indian', French "démocratie" as
+    # 'democrat': each matched the other language's articles when every reading was OR-ed.
+    assert not matches("Mattis", "Matt Ratana was shot")
+    assert not matches("Indiana", "India votes")
+    assert not matches("démocratie", "The Democratic Party")
+    assert matches("démocratie", "La démocratie en danger", config="newsroom_fr")
+    assert matches("Mattis", "Jim Mattis resigned")
+    # A word of another language in an article is still found in its unstemmed form, or
+    # through the article's own stemmer read alike on both sides.
+    assert matches("Bundesliga", "La Bundesliga reprend", config="newsroom_fr")
+    assert matches("gilets jaunes", "The gilets jaunes marched")
+    # An article of a language without a stemmer is read unstemmed.
+    assert matches("Zeppelin", "Ein Zeppelin", config="newsroom_simple")
+    assert not matches("Zeppelins", "Ein Zeppelin", config="newsroom_simple")
+
+
+@pytest.mark.django_db
 def test_a_prefix_matches_unstemmed_in_every_language():
     assert matches("econom*", "L'économie française", config="newsroom_fr")
     assert matches("econom*", "The economists said")
@@ -97,7 +120,7 @@ def test_an_excluded_term_is_excluded_in_every_reading():
 @pytest.mark.django_db
 def test_excluding_from_words_that_keep_no_lexeme_matches_nothing():
     query = parse_query("²³ -football")
-    assert fetch_one(compose("SELECT ({query})::text", query=query.sql))[0] == ""
+    assert fetch_one(compose("SELECT ({query})::text", query=query.readings["en"].match))[0] == ""
     assert not matches("²³ -football", "Anything at all")
 
 

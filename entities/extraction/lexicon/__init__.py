@@ -39,3 +39,13 @@ def demonym_keys() -> frozenset[str]:
         _country_id, _country, *forms = row.split("\t")
         found |= {name_key(form) for cell in forms for form in cell.split("|")}
     return frozenset(found - {""})
+
+
+@functools.cache
+def type_heads() -> dict[tuple[str, str], str]:
+    """(position, head word key) -> the kind it gives a name (`type_heads.tsv`)."""
+    heads = {}
+    for row in entries("type_heads.tsv"):
+        word, kind, position = row.split("\t")
+        heads[(position, name_key(word))] = kind
+    return heads

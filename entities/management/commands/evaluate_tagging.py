@@ -1,8 +1,9 @@
 """`make eval`: how well the tagger finds the people, organisations and places of gold news text.
 
-Two variants side by side: "model" is spaCy alone (label mapping only, one returned entity
-per distinct (type, name)); "pipeline" adds cleaning, gazetteer typing and in-article
-resolution (one returned entity per resolved entity). Nothing is written to the database.
+Two variants side by side: "model" is spaCy alone on the texts as they are (label mapping
+only, one returned entity per distinct (type, name)); "pipeline" is what tagging does: credit
+lines blanked before NER, spans repaired against the text, cleaning, gazetteer and head-word
+typing, and in-article resolution (one returned entity per resolved entity). Nothing is written to the database.
 
 Our own gold (entities/eval/gold.jsonl, gold_en.jsonl, gold_fr.jsonl when present; an
 article in two files is read from the later one) is scored at document level:
@@ -70,7 +71,7 @@ def _gold_entities(record: dict) -> list[Named]:
     ]
 
 
-def _model_predictions(raw: list[ner.RawMention]) -> list[Named]:
+def _model_predictions(raw: list[ner.RawMention], _fields: dict[str, str]) -> list[Named]:
     first_written: dict[tuple[str, str], str] = {}
     for m in raw:
         key = name_key(m.text)
@@ -79,11 +80,12 @@ def _model_predictions(raw: list[ner.RawMention]) -> list[Named]:
     return [Named(kind, frozenset({key}), text) for (kind, key), text in first_written.items()]
 
 
-def _pipeline_predictions(raw: list[ner.RawMention]) -> list[Named]:
-    return [Named(c.kind, frozenset(c.keys | {c.key}), c.name) for c in cluster_article(raw)]
+def _pipeline_predictions(raw: list[ner.RawMention], fields: dict[str, str]) -> list[Named]:
+    return [Named(c.kind, frozenset(c.keys | {c.key}), c.name) for c in cluster_article(raw, fields)]
 
 
-VARIANTS = {"model": _model_predictions, "pipeline": _pipeline_predictions}
+# variant -> (does the model read prose only, credit lines blanked?, predictions from its spans)
+VARIANTS = {"model": (False, _model_predictions), "pipeline": (True, _pipeline_predictions)}
 
 
 def _own_gold_records() -> list[dict]:
@@ -112,15 +114,15 @@ def _texts_of_gold(record: dict) -> tuple[dict[str, str], str]:
 
 
 def _evaluate(ids: list[str], docs: list, gold: list[list[Named]]) -> dict[str, Evaluation]:
-    raws = ner.extract_many(docs)
+    raws = {prose_only: ner.extract_many(docs, prose_only=prose_only) for prose_only in (False, True)}
     return {
         variant: Evaluation(
             [
-                score_document(doc_id=doc_id, language=language, gold=entities, returned=predict(raw))
-                for doc_id, (_fields, language), entities, raw in zip(ids, docs, gold, raws, strict=True)
+                score_document(doc_id=doc_id, language=language, gold=entities, returned=predict(raw, fields))
+                for doc_id, (fields, language), entities, raw in zip(ids, docs, gold, raws[prose_only], strict=True)
             ]
         )
-        for variant, predict in VARIANTS.items()
+        for variant, (prose_only, predict) in VARIANTS.items()
     }
 
 
@@ -239,11 +241,11 @@ class Command(BaseCommand):
             docs += [({"headline": other["title"], "body_text": other["body"]}, "en")]
         raws = ner.extract_many(docs)
 
-        def identities(raw, resolved: bool) -> set[tuple[str, str]]:
+        def identities(raw, fields, resolved: bool) -> set[tuple[str, str]]:
             if not resolved:
                 return {(m.kind, name_key(m.text)) for m in raw if m.kind}
             out = set()
-            for c in cluster_article(raw):
+            for c in cluster_article(raw, fields):
                 entry = c.gazetteer_entry or gazetteer.lookup(c.name)
                 out.add((c.kind, entry.id if entry else c.key))
             return out
@@ -251,8 +253,9 @@ class Command(BaseCommand):
         raw_shared = res_shared = fr_total = fr_gaz = fr_gaz_shared = 0
         for i in range(len(pairs)):
             fr_raw, en_raw = raws[2 * i], raws[2 * i + 1]
-            raw_shared += len(identities(fr_raw, False) & identities(en_raw, False))
-            fr_ids, en_ids = identities(fr_raw, True), identities(en_raw, True)
+            fr_fields, en_fields = docs[2 * i][0], docs[2 * i + 1][0]
+            raw_shared += len(identities(fr_raw, fr_fields, False) & identities(en_raw, en_fields, False))
+            fr_ids, en_ids = identities(fr_raw, fr_fields, True), identities(en_raw, en_fields, True)
             res_shared += len(fr_ids & en_ids)
             fr_total += len(fr_ids)
             gaz = {x for x in fr_ids if ":" in x[1]}

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_article_publish_permission"),
+        ("articles", "0019_search_exact_and_language_indexes"),
     ]
 
     operations = [

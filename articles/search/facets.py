@@ -1,0 +1,232 @@
+"""Facets of a search: the most frequent people, organisations, places, languages, sections
+and years among its matches, counted exactly for small result sets and from a fixed random
+sample of the table for large ones (docs/decisions/0015-facets-exact-or-sampled.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from articles.models import Article, Language, Section
+from articles.search import where
+from articles.search.estimate import estimate_matches
+from articles.search.filters import ArticleFilters, resolve_entities
+from articles.search.phrase_pairs import with_phrase_pairs
+from articles.search.query import parse_query
+from core.sql import Sql, compose, fetch_all, table
+from entities.models import Entity, EntityKind
+
+ENTITY_FACETS = tuple(EntityKind.values)  # person, organisation, place
+FACETS = (*ENTITY_FACETS, "language", "section", "year")
+DEFAULT_FACET_SIZE = 10
+MAX_FACET_SIZE = 50
+EXACT = "exact"
+SAMPLE = "sample"
+_LANGUAGE_NAMES = dict(Language.choices)
+
+
+@dataclass(frozen=True)
+class FacetTuning:
+    """When facets are counted exactly, and how large a sample is read otherwise (the
+    figures behind them: docs/decisions/0015-facets-exact-or-sampled.md)."""
+
+    exact_limit: int = 15_000  # estimated matches up to which every match is read
+    exact_cap: int = 60_000  # an exact count stops here (the estimate was too low): sample instead
+    sample_rows: int = 40_000  # table rows a sample reads, at most
+    sample_matches: int = 3_000  # matches a sample aims for (fewer rows when the matches are dense)
+    min_sample_matches: int = 100  # a sample holding fewer was drawn from a bad estimate
+
+
+DEFAULT_FACET_TUNING = FacetTuning()
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet with its number of matching articles. `value` is what the
+    filter takes: an entity's id, a language code, a section's slug, a year."""
+
+    value: int | str
+    name: str
+    count: int
+    slug: str = ""  # entities and sections
+    kind: str = ""  # entities
+
+
+@dataclass(frozen=True)
+class Facets:
+    values: dict[str, list[FacetValue]]  # facet name -> its top values, most frequent first
+    method: str  # EXACT, or SAMPLE: counted in a sample and scaled up
+    sample_share: float | None = None  # with SAMPLE: the share of the table's rows read
+    sampled: int = 0  # the matches counted (all of them when exact)
+
+    @property
+    def estimated(self) -> bool:
+        return self.method == SAMPLE
+
+
+def article_facets(
+    filters: ArticleFilters,
+    *,
+    names: tuple[str, ...] | list[str],
+    size: int = DEFAULT_FACET_SIZE,
+    tuning: FacetTuning | None = None,
+) -> Facets:
+    """The `size` most frequent values of each facet named (FACETS) among the published
+    articles the filters match, the query and every filter applied.
+
+    Exact when the planner estimates at most `exact_limit` matches (and the count confirms
+    it); otherwise counted in a random sample of the table (the same sample for the same
+    table, so pages and reloads agree) and scaled up, which the result says (`method`,
+    `sample_share`). SearchError names a bad `q`, as search_articles does."""
+    tuning = tuning or DEFAULT_FACET_TUNING
+    names = tuple(name for name in FACETS if name in names)
+    if not names:
+        return Facets({}, EXACT)
+    query = parse_query(filters.q) if filters.q else None
+    filters = resolve_entities(filters)
+    query = with_phrase_pairs(query) if query else None
+    matches = where.matching(filters, query)
+    estimate = estimate_matches(filters, query).matches
+    if estimate <= tuning.exact_limit:
+        facets = _exact(matches, names, size, cap=tuning.exact_cap)
+        if facets is not None:
+            return facets
+        estimate = max(estimate, tuning.exact_cap)
+    return _sampled(matches, names, size, estimate=estimate, tuning=tuning)
+
+
+def _exact(matches: Sql, names: tuple[str, ...], size: int, *, cap: int) -> Facets | None:
+    """Every match counted; None when there are more than `cap` (the estimate was too low)."""
+    rows = _counted(matches, names, size, limit=cap + 1)
+    total = _total(rows)
+    if total > cap:
+        return None
+    return Facets(_values(rows, names, size, scale=1.0), EXACT, sampled=total)
+
+
+def _sampled(matches: Sql, names: tuple[str, ...], size: int, *, estimate: int, tuning: FacetTuning) -> Facets:
+    """The matches among a random share of the table's pages, counts scaled by 1 / share.
+    The share aims at `sample_matches` matches and reads at most `sample_rows` rows."""
+    rows_in_table = _table_rows()
+    wanted = min(tuning.sample_rows, rows_in_table * tuning.sample_matches / max(estimate, 1))
+    share = max(wanted, 1) / rows_in_table
+    if share >= 1.0:  # the whole table is no more than a sample would read
+        rows = _counted(matches, names, size)
+        return Facets(_values(rows, names, size, scale=1.0), EXACT, sampled=_total(rows))
+    rows = _counted(matches, names, size, sample=share)
+    total = _total(rows)
+    if total < tuning.min_sample_matches:
+        # So few matches in the sample: the estimate was far too high and the matches are
+        # few enough to count them all.
+        exact = _exact(matches, names, size, cap=tuning.exact_cap)
+        if exact is not None:
+            return exact
+    return Facets(_values(rows, names, size, scale=1 / share), SAMPLE, sample_share=share, sampled=total)
+
+
+def _table_rows() -> int:
+    """The articles table's size as the planner knows it (kept by ANALYZE and autovacuum)."""
+    [(rows,)] = fetch_all(
+        compose(
+            "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = {name}::regclass",
+            name=Article._meta.db_table,
+        )
+    )
+    return max(int(rows), 1)
+
+
+def _counted(
+    matches: Sql, names: tuple[str, ...], size: int, *, sample: float | None = None, limit: int | None = None
+) -> list[tuple]:
+    """One statement: the matches (or the sample's) read once into `m`, then one GROUP BY per
+    facet, each cut to its top `size` values. Rows: (facet, value, name, slug, kind, count),
+    the first ("", ...) holding the number of rows counted."""
+    sampling = (
+        compose(" TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)", percent=sample * 100)
+        if sample is not None
+        else Sql("")
+    )
+    parts = [Sql("SELECT '', NULL, NULL, NULL, NULL, count(*) FROM m")]
+    kinds = [name for name in names if name in ENTITY_FACETS]
+    if kinds:
+        # The array is kept by the database (docs/decisions/0002-entity-ids-array.md): one
+        # unnest and GROUP BY gives every entity's count, the join keeps active ones.
+        parts.append(
+            compose(
+                "SELECT t.kind, t.id::text, t.name, t.slug, t.kind, t.n FROM"
+                " (SELECT e.kind, e.id, e.name, e.slug, c.n,"
+                " row_number() OVER (PARTITION BY e.kind ORDER BY c.n DESC, e.name, e.id) AS r FROM"
+                " (SELECT u.id, count(*) AS n FROM m, unnest(m.entity_ids) AS u(id) GROUP BY u.id) c"
+                " JOIN {entities} e ON e.id = c.id WHERE e.status = 'active' AND e.kind = ANY({kinds})) t"
+                " WHERE t.r <= {size}",
+                entities=table(Entity),
+                kinds=kinds,
+                size=size,
+            )
+        )
+    if "language" in names:
+        parts.append(Sql("SELECT 'language', m.language, NULL, NULL, NULL, count(*) FROM m GROUP BY m.language"))
+    if "section" in names:
+        parts.append(
+            compose(
+                "SELECT 'section', s.slug, s.name, s.slug, NULL, c.n FROM"
+                " (SELECT m.section_id, count(*) AS n FROM m WHERE m.section_id IS NOT NULL GROUP BY m.section_id) c"
+                " JOIN {sections} s ON s.id = c.section_id",
+                sections=table(Section),
+            )
+        )
+    if "year" in names:
+        # Years of the newsroom's calendar, as the reader site's dates are.
+        parts.append(
+            compose(
+                "SELECT 'year', y.year::text, NULL, NULL, NULL, count(*) FROM"
+                " (SELECT extract(year FROM m.published_at AT TIME ZONE {zone})::int AS year FROM m) y GROUP BY y.year",
+                zone=settings.TIME_ZONE,
+            )
+        )
+    statement = compose(
+        "WITH m AS MATERIALIZED (SELECT a.entity_ids, a.language, a.section_id, a.published_at"
+        " FROM {articles} a{sampling} WHERE {matches}{limit}) {facets}",
+        limit=compose(" LIMIT {limit}", limit=limit) if limit else Sql(""),
+        articles=table(Article),
+        sampling=sampling,
+        matches=matches,
+        facets=Sql.join(" UNION ALL ", [compose("({part})", part=part) for part in parts]),
+    )
+    return fetch_all(statement)
+
+
+def _total(rows: list[tuple]) -> int:
+    return next(row[5] for row in rows if row[0] == "")
+
+
+def _values(rows: list[tuple], names: tuple[str, ...], size: int, *, scale: float) -> dict[str, list[FacetValue]]:
+    values: dict[str, list[FacetValue]] = {name: [] for name in names}
+    for facet, value, name, slug, kind, count in rows:
+        if facet not in values:
+            continue
+        count = max(1, round(count * scale))
+        if facet in ENTITY_FACETS:
+            values[facet].append(FacetValue(int(value), name, count, slug=slug, kind=kind))
+        elif facet == "language":
+            values[facet].append(FacetValue(value, _LANGUAGE_NAMES.get(value, value), count))
+        elif facet == "section":
+            values[facet].append(FacetValue(value, name, count, slug=slug))
+        else:
+            values[facet].append(FacetValue(int(value), value, count))
+    return {name: _top(found, size) for name, found in values.items()}
+
+
+def _top(found: list[FacetValue], size: int) -> list[FacetValue]:
+    """The most frequent first; between equals, by name (years: the latest first)."""
+    return sorted(found, key=lambda v: (-v.count, -v.value if isinstance(v.value, int) else 0, v.name))[:size]
+
+
+def year_span(year: int) -> tuple[datetime, datetime]:
+    """The first and last instants of a year of the newsroom's calendar (TIME_ZONE), as a
+    year facet counts it."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year, 12, 31, 23, 59, 59, 999999, tzinfo=zone)

@@ -1,0 +1,168 @@
+"""Revisions: every change of an article's text or metadata, by upload, import command,
+background batch, admin edit or restore, is stored whole with who, when and from where;
+nothing that changes nothing is stored."""
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles import services
+from articles.ingest import ParsedArticle
+from articles.models import Article, ImportBatch, Revision
+from articles.revisions import RestoreError, record_edit, restore_revision
+from articles.tests import hostile
+from articles.tests.uploads import upload
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = "Bulletin météo\n\nPluie sur la Bretagne lundi, éclaircies en soirée.\n".encode()
+TUESDAY = "Bulletin météo\n\nGrand soleil sur toute la France mardi.\n".encode()
+
+
+def history(article: Article) -> list[tuple]:
+    return list(article.revisions.order_by("number").values_list("number", "origin", "batch_id", "author_id"))
+
+
+def change_form_data(article: Article, **changes) -> dict:
+    """What the admin's change form posts for the article, with `changes` applied."""
+    local = timezone.localtime(article.published_at)
+    data = {
+        "headline": article.headline,
+        "slug": article.slug,
+        "standfirst": article.standfirst,
+        "body": json.dumps(article.body),
+        "byline": article.byline,
+        "dateline": article.dateline,
+        "source": article.source_id or "",
+        "section": article.section_id or "",
+        "language": article.language,
+        "photo_caption": article.photo_caption,
+        "photo_credit": article.photo_credit,
+        "status": article.status,
+        "published_at_0": local.strftime("%Y-%m-%d"),
+        "published_at_1": local.strftime("%H:%M:%S"),
+        "external_id": article.external_id,
+        "version": article.version,
+    }
+    return {**data, **changes}
+
+
+def test_an_upload_stores_revision_one_and_the_same_text_again_stores_nothing(admin_client, admin_user):
+    upload(admin_client, ("monday.txt", MONDAY))
+    article = Article.objects.get()
+    batch = ImportBatch.objects.get()
+    assert history(article) == [(1, "upload", batch.id, admin_user.id)]
+    assert article.revision == 1 and article.revised_at is not None
+    [first] = article.revisions.all()
+    assert first.content["headline"] == "Bulletin météo"
+    assert first.content["body"] == [
+        {"type": "paragraph", "text": "Pluie sur la Bretagne lundi, éclaircies en soirée."}
+    ]
+    assert len(first.fingerprint) == 64
+
+    upload(admin_client, ("monday-again.txt", MONDAY))
+    assert Article.objects.get().revision == 1
+    assert Revision.objects.count() == 1
+
+
+def test_a_text_that_updated_a_story_is_recognised_when_it_comes_again(admin_client):
+    upload(admin_client, ("monday.txt", MONDAY))
+    upload(admin_client, ("tuesday.txt", TUESDAY), update_same_headline=True)
+    article = Article.objects.get()
+    assert [n for n, *_ in history(article)] == [1, 2]
+    assert "Grand soleil" in article.revisions.get(number=2).content["body"][0]["text"]
+    # Tuesday's text again, without the option: the same document, found by its revision.
+    again = upload(admin_client, ("tuesday.txt", TUESDAY))
+    assert "1 unchanged" in again.content.decode()
+    assert Article.objects.count() == 1 and Revision.objects.count() == 2
+
+
+def test_publishing_alone_is_no_new_revision(admin_client):
+    upload(admin_client, ("monday.txt", MONDAY))
+    response = upload(admin_client, ("monday.txt", MONDAY), publish=True)
+    assert "1 updated" in response.content.decode()
+    article = Article.objects.get()
+    assert article.status == "published" and article.revision == 1
+
+
+def test_the_import_command_stores_a_revision_per_change_with_its_batch(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(hostile.jsonl({**hostile.good_record(1), "version": 1}, {**hostile.good_record(2), "version": 1}))
+    call_command("import_articles", str(feed), "--no-progress", stdout=io.StringIO())
+    newer = {**hostile.good_record(1), "version": 2, "body": "A corrected first paragraph."}
+    feed.write_bytes(hostile.jsonl(newer, {**hostile.good_record(2), "version": 1}))
+    call_command("import_articles", str(feed), "--no-progress", stdout=io.StringIO())
+
+    first_run, second_run = ImportBatch.objects.order_by("id")
+    one = Article.objects.get(external_id="wire-1")
+    two = Article.objects.get(external_id="wire-2")
+    assert history(one) == [(1, "command", first_run.id, None), (2, "command", second_run.id, None)]
+    assert history(two) == [(1, "command", first_run.id, None)]  # version 1 again: unchanged
+    assert one.revisions.get(number=2).content["version"] == 2
+
+
+def test_a_background_batch_writes_its_revisions_with_its_stories(admin_client, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 3)  # several chunks, each one transaction
+    feed = hostile.jsonl(*(hostile.good_record(n) for n in range(7)))
+    batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", feed)])
+    assert services.run_batch(batch_id=batch.id) is True
+    assert Article.objects.count() == 7
+    assert set(Revision.objects.values_list("number", "origin", "batch_id")) == {(1, "upload", batch.id)}
+    assert Revision.objects.count() == 7
+
+
+def test_an_admin_edit_stores_a_revision_with_its_author_and_a_save_without_change_none(admin_client, admin_user):
+    upload(admin_client, ("monday.txt", MONDAY), publish=True)
+    article = Article.objects.get()
+    url = f"/admin/articles/article/{article.id}/change/"
+
+    unchanged = admin_client.post(url, change_form_data(article))
+    assert unchanged.status_code == 302, unchanged.content.decode()[:2000]
+    assert Article.objects.get().revision == 1
+
+    edited = admin_client.post(url, change_form_data(article, byline="Météo-France", standfirst="Le temps du jour."))
+    assert edited.status_code == 302
+    article.refresh_from_db()
+    assert article.revision == 2 and article.byline == "Météo-France"
+    latest = article.revisions.get(number=2)
+    assert (latest.origin, latest.author, latest.batch) == ("admin", admin_user, None)
+    assert latest.content["standfirst"] == "Le temps du jour."
+    assert article.revisions.get(number=1).content["standfirst"] == ""  # the old state is kept whole
+
+
+def test_a_direct_import_is_recorded_as_an_import_without_batch():
+    parsed = ParsedArticle(headline="Port closed", language="en", source="Example Wire", external_id="ex-1")
+    parsed.paragraph("The harbour master closed the port.")
+    _, article = services.import_article(parsed=parsed)
+    assert history(article) == [(1, "import", None, None)]
+
+
+def test_restore_brings_back_an_earlier_text_as_a_new_revision(admin_client, admin_user):
+    upload(admin_client, ("monday.txt", MONDAY))
+    upload(admin_client, ("tuesday.txt", TUESDAY), update_same_headline=True)
+    article = Article.objects.get()
+    restored = restore_revision(article_id=article.id, number=1, author=admin_user)
+    article.refresh_from_db()
+    assert (restored.number, restored.origin, restored.restored_from, restored.author) == (3, "restore", 1, admin_user)
+    assert "Pluie sur la Bretagne" in article.body_text and article.revision == 3
+    assert article.tagging_status == "pending"  # the restored text is tagged afresh
+    with pytest.raises(RestoreError, match="already the current one"):
+        restore_revision(article_id=article.id, number=3)
+    with pytest.raises(RestoreError, match="same text and metadata as the current one"):
+        restore_revision(article_id=article.id, number=1)
+    with pytest.raises(RestoreError, match="has no revision 9"):
+        restore_revision(article_id=article.id, number=9)
+
+
+def test_record_edit_stores_nothing_when_nothing_changed(admin_client):
+    upload(admin_client, ("monday.txt", MONDAY))
+    article = Article.objects.get()
+    assert record_edit(article=article) is None
+    article.rights = "© Météo-France"
+    article.save()
+    assert record_edit(article=article).number == 2

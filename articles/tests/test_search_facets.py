@@ -1,0 +1,132 @@
+"""Facets of a search (articles/search/facets.py): exact counts over the matches with every
+filter applied, the sampled path's scaling and its fall-back, years in the newsroom's zone."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from articles.search import ArticleFilters, SearchError
+from articles.search.facets import EXACT, FACETS, SAMPLE, FacetTuning, article_facets
+from articles.tests.factories import ArticleFactory, SectionFactory
+from entities.models import Entity, EntityKind
+from entities.tests.factories import EntityFactory, MentionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def newsroom():
+    """Seven published harbour stories and one draft: two sections, two languages, three
+    years (one story at 23:30 UTC on New Year's Eve, already next year in Paris), and the
+    people and places they mention."""
+    port, city = SectionFactory(name="Port"), SectionFactory(name="City")
+    alice = EntityFactory(kind=EntityKind.PERSON, name="Alice Martin")
+    bruno = EntityFactory(kind=EntityKind.PERSON, name="Bruno Petit")
+    brest = EntityFactory(kind=EntityKind.PLACE, name="Brest")
+    gone = EntityFactory(kind=EntityKind.PERSON, name="Rejected Person")
+    stories = [
+        ("en", port, datetime(2022, 5, 1, 12, tzinfo=UTC), [alice, brest]),
+        ("en", port, datetime(2023, 5, 1, 12, tzinfo=UTC), [alice, bruno]),
+        ("fr", city, datetime(2023, 12, 31, 23, 30, tzinfo=UTC), [alice, gone]),
+        ("fr", city, datetime(2024, 2, 1, 12, tzinfo=UTC), [bruno, brest]),
+        ("fr", None, datetime(2024, 3, 1, 12, tzinfo=UTC), [brest]),
+        ("en", port, datetime(2024, 4, 1, 12, tzinfo=UTC), []),
+        ("en", city, datetime(2024, 5, 1, 12, tzinfo=UTC), [alice]),
+    ]
+    articles = []
+    for i, (language, section, published_at, entities) in enumerate(stories):
+        article = ArticleFactory(
+            headline=f"Harbour story {i}",
+            paragraphs=[
+                "The harbour master spoke about the boats." if language == "en" else "Le port et ses bateaux.",
+                ", ".join(entity.name for entity in entities) or "No one else.",
+            ],
+            language=language,
+            section=section,
+            published_at=published_at,
+        )
+        for entity in entities:
+            MentionFactory(article=article, entity=entity)
+        articles.append(article)
+    draft = ArticleFactory(
+        headline="Draft harbour story", paragraphs=["Alice Martin"], status="draft", language="en", section=port
+    )
+    MentionFactory(article=draft, entity=alice)
+    Entity.objects.filter(id=gone.id).update(status=Entity.Status.REJECTED)
+    with connection.cursor() as cursor:  # the table's size, which a sample's share is taken of
+        cursor.execute("ANALYZE articles_article")
+    return {"alice": alice, "bruno": bruno, "brest": brest, "gone": gone, "articles": articles}
+
+
+def counts(facets, name):
+    return {value.value: value.count for value in facets.values[name]}
+
+
+def test_exact_facets_count_every_published_match(newsroom):
+    facets = article_facets(ArticleFilters(), names=FACETS)
+    assert facets.method == EXACT and not facets.estimated and facets.sampled == 7
+    assert counts(facets, "person") == {newsroom["alice"].id: 4, newsroom["bruno"].id: 2}  # rejected: left out
+    assert counts(facets, "place") == {newsroom["brest"].id: 3}
+    assert counts(facets, "organisation") == {}
+    assert counts(facets, "language") == {"en": 4, "fr": 3}
+    assert counts(facets, "section") == {"port": 3, "city": 3}
+    # 23:30 UTC on 31 December 2023 is 2024 in Paris, the newsroom's zone.
+    assert counts(facets, "year") == {2022: 1, 2023: 1, 2024: 5}
+    alice = facets.values["person"][0]
+    assert (alice.name, alice.slug, alice.kind) == ("Alice Martin", "alice-martin", "person")
+
+
+def test_facets_follow_the_query_and_every_filter(newsroom):
+    facets = article_facets(ArticleFilters(q="bateaux", person=newsroom["bruno"].id), names=["place", "year"])
+    assert set(facets.values) == {"place", "year"}
+    assert counts(facets, "place") == {newsroom["brest"].id: 1}
+    assert counts(facets, "year") == {2024: 1}
+    english = article_facets(ArticleFilters(language="en", section="port"), names=["person"])
+    assert counts(english, "person") == {newsroom["alice"].id: 2, newsroom["bruno"].id: 1}
+
+
+def test_values_are_the_most_frequent_first_and_cut_to_the_size(newsroom):
+    facets = article_facets(ArticleFilters(), names=["person", "year"], size=1)
+    assert [v.value for v in facets.values["person"]] == [newsroom["alice"].id]
+    assert [v.value for v in facets.values["year"]] == [2024]
+
+
+def test_a_sample_as_large_as_the_table_is_an_exact_count(newsroom):
+    whole = FacetTuning(exact_limit=0, sample_rows=10**9, sample_matches=10**9)
+    facets = article_facets(ArticleFilters(q="harbour"), names=FACETS, tuning=whole)
+    assert facets.method == EXACT and facets.sample_share is None
+    assert facets.values == article_facets(ArticleFilters(q="harbour"), names=FACETS).values
+
+
+def test_a_sample_scales_its_counts_by_the_share_of_the_table_it_read(newsroom):
+    tuning = FacetTuning(exact_limit=0, sample_rows=7, sample_matches=10**9, min_sample_matches=0)
+    facets = article_facets(ArticleFilters(), names=["language", "year"], tuning=tuning)
+    assert facets.method == SAMPLE and facets.estimated and facets.sample_share == 7 / 8
+    assert facets.sampled > 0  # the seed is fixed: the same pages every time
+    for name in ("language", "year"):
+        assert sum(counts(facets, name).values()) == pytest.approx(facets.sampled * 8 / 7, abs=len(facets.values[name]))
+
+
+def test_a_sample_too_small_to_trust_falls_back_to_counting_every_match(newsroom):
+    tuning = FacetTuning(exact_limit=0, sample_rows=1, sample_matches=1, min_sample_matches=100)
+    facets = article_facets(ArticleFilters(), names=["language"], tuning=tuning)
+    assert facets.method == EXACT
+    assert counts(facets, "language") == {"en": 4, "fr": 3}
+
+
+def test_an_exact_count_past_its_cap_turns_to_a_sample(newsroom):
+    tuning = FacetTuning(exact_limit=10**6, exact_cap=3, sample_rows=4, sample_matches=10**9, min_sample_matches=0)
+    facets = article_facets(ArticleFilters(), names=["language"], tuning=tuning)
+    assert facets.method == SAMPLE and facets.sample_share == 0.5
+
+
+def test_no_facet_asked_for_reads_nothing(newsroom, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert article_facets(ArticleFilters(q="harbour"), names=[]).values == {}
+
+
+def test_a_bad_query_is_a_search_error(newsroom):
+    with pytest.raises(SearchError) as error:
+        article_facets(ArticleFilters(q="-harbour"), names=["year"])
+    assert error.value.param == "q"

@@ -1,0 +1,36 @@
+"""Credit lines blanked out of a text before NER: "Photo: X / AFP", "Image: X." or a
+caption's "Copenhagen - Mads Claus Rasmussen, Scanpix/AFP" name photographers and agencies,
+not the story's people, and are not prose the model should read."""
+
+import re
+
+from entities.extraction import lexicon
+
+# A credit inside a caption or a paragraph: "Photo: X", "Image: X / AFP", "Crédit : X", to
+# the end of the line (Wikinews glues "Image: <credit>." to the caption before it:
+# "Jo JorgensenImage: ...").
+_CREDIT_LABEL = re.compile(
+    r"(?:(?<![^\W\d_])(?=[A-Z])|(?<=[a-z]))(?:(?:Photo|Photos|Image|Images|Credit|Credits|Crédit|Crédits|Photo credit|Crédit photo|Photographie|Illustration)"
+    r"\s?:[^\n]*)",
+)
+# A caption's trailing " - Name, AGENCY/Archives": a dash, then to the end of the line (at
+# most 80 characters), a segment that names a photo agency or uses the "/" of
+# "AFP/Archives". Captions only: in prose a dash and a slash mean other things.
+_AGENCIES = lexicon.entries("photo_agencies.txt")
+_CREDIT_TAIL = re.compile(
+    r"\s[-–—]\s(?=[^\n]{0,80}$)[^\n\-–—]*(?:/|\b(?:" + "|".join(re.escape(a) for a in _AGENCIES) + r")\b)[^\n\-–—]*$",
+    re.MULTILINE,
+)
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group(0))
+
+
+def mask_credits(text: str, *, caption: bool = False) -> str:
+    """The text with its credit lines replaced by spaces (offsets unchanged); `caption`
+    for a photo caption, whose trailing " - photographer, agency" goes too."""
+    if not text:
+        return text
+    text = _CREDIT_LABEL.sub(_blank, text)
+    return _CREDIT_TAIL.sub(_blank, text) if caption else text

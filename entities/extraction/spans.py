@@ -1,0 +1,224 @@
+"""The model's spans checked against the article's text, without the database.
+
+`repair` fixes what the model gets wrong at the edges of a span
+and what only the text around it shows: a determiner or preposition kept at the start ("the
+Soviet Union", "de France"), a span cut at a possessive ("Hawke" of "Hawke's Bay"), a quoted
+nickname ("Matiu "Matt" Ratana"), a span running into a bracket, and an acronym given in
+brackets beside its expansion ("Etat islamique (EI)", "WWE (World Wrestling
+Entertainment)"), which `repair` returns as a pair to cluster as one entity. Offsets stay
+offsets into the field's text: a repaired span is always a slice of it.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+from entities.extraction import gazetteer, lexicon
+from entities.extraction.ner import RawMention
+from entities.models import EntityKind, name_key
+
+# Words that start a span without belonging to the name: articles and prepositions.
+LEADING = lexicon.keys("leading_words")
+_ELIDED = re.compile(r"^(?:[lLdD]['’])(?=\w)")
+# Heads after a possessive that make a place name of it: "Hawke's Bay", "St John's Wood".
+_POSSESSIVE_HEADS = lexicon.keys("possessive_place_heads")
+_POSSESSIVE_AFTER = re.compile(r"^['’]s\s+([A-Z][\w-]*)")
+# Given name, a nickname in straight or curly quotes, family name: Matiu "Matt" Ratana.
+_NAME_WORD = r"[A-ZÀ-Ý][\w'’-]*"
+NICKNAME = re.compile(
+    rf"(?P<first>{_NAME_WORD}(?: {_NAME_WORD})*) [\"“«]\s?(?P<nick>{_NAME_WORD}(?: {_NAME_WORD})?)\s?[\"”»] "
+    rf"(?P<last>{_NAME_WORD}(?: {_NAME_WORD})*)"
+)
+_ACRONYM = r"[A-Z][A-Za-z0-9&.\-]{0,11}[A-Z0-9.]"
+_BRACKETED_ACRONYM = re.compile(rf"^\s*\(\s*({_ACRONYM})\s*\)")
+_BRACKETED_NAME = re.compile(r"^\s*\(\s*([A-ZÀ-Ý][^()\n]{2,80}?)\s*\)")
+_IS_ACRONYM = re.compile(rf"^{_ACRONYM}$")
+
+
+@dataclass(frozen=True)
+class AcronymLink:
+    """An acronym and the expansion the text gives beside it: one entity."""
+
+    acronym: RawMention
+    expansion: RawMention
+
+
+def _letters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum()).casefold()
+
+
+def is_acronym_of(acronym: str, expansion: str) -> bool:
+    """Whether the acronym's letters are initials, in order, of the expansion's words, the
+    first one first ("EI" of "Etat islamique", "OTAN" of "Organisation du traité de
+    l'Atlantique nord", "WHO" of "World Health Organization")."""
+    letters = _letters(acronym)
+    if len(letters) < 2 or not _IS_ACRONYM.match(acronym.strip()) or sum(c.isupper() for c in acronym) < 2:
+        return False
+    words = [w for w in re.split(r"[\s'’\-]+", expansion) if _letters(w)]
+    while words and name_key(words[0]) in LEADING:
+        words.pop(0)
+    initials = [_letters(w)[0] for w in words]
+    if len(words) < 2 or not initials or initials[0] != letters[0]:
+        return False
+    position = 0
+    for letter in letters:
+        while position < len(initials) and initials[position] != letter:
+            position += 1
+        if position == len(initials):
+            return False
+        position += 1
+    return True
+
+
+def is_acronym_like(name: str) -> bool:
+    return bool(_IS_ACRONYM.match(name)) and sum(c.isupper() for c in name) >= 2 and " " not in name
+
+
+def at_sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in '\n.!?:;"«“(—–-'
+
+
+def _reslice(text: str, mention: RawMention, start: int, end: int, **changes) -> RawMention | None:
+    # Trim spaces and edge punctuation that the new bounds may leave.
+    while start < end and text[start] in " \t\n,;:":
+        start += 1
+    while end > start and text[end - 1] in " \t\n,;:(":
+        end -= 1
+    if end <= start:
+        return None
+    return replace(mention, start=start, end=end, text=text[start:end], **changes)
+
+
+def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
+    """Articles and prepositions at the start of a span go: lowercase ones always ("the
+    Soviet Union", "la Floride", "de France", "of Gdańsk", "l'Irak"), capitalised ones at a
+    sentence start, unless the gazetteer knows the name with them ("Le Caire", "The Hague");
+    a capitalised one inside a sentence belongs to the name ("La Poste", "Le Monde")."""
+    if mention.kind == EntityKind.PERSON:
+        return mention  # "Le Drian", "De Gaulle": clean_person() knows titles from particles
+    while True:
+        surface = mention.text
+        if surface[:1].isupper() and gazetteer.lookup(surface) is not None:
+            return mention
+        elided = _ELIDED.match(surface)
+        if elided:
+            cut = elided.end()
+        else:
+            first, _space, rest = surface.partition(" ")
+            if not rest or name_key(first) not in LEADING:
+                return mention
+            cut = len(first) + 1
+        if surface[0].isupper() and not at_sentence_start(text, mention.start):
+            return mention
+        trimmed = _reslice(text, mention, mention.start + cut, mention.end)
+        if trimmed is None:
+            return None
+        mention = trimmed
+
+
+def _cut_at_breaks(text: str, mention: RawMention) -> RawMention | None:
+    """A span running over a line break or into a bracket keeps its first part."""
+    surface = mention.text
+    for separator in ("\n", " (", "("):
+        position = surface.find(separator)
+        if position > 0:
+            return _reslice(text, mention, mention.start, mention.start + position)
+    return mention
+
+
+def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
+    # "U.S" + "." : the model leaves the final dot of an abbreviation out of the span.
+    if text[mention.end : mention.end + 1] == "." and re.search(r"(?:^|[.\s])[A-Z]\.[A-Z]$", mention.text):
+        return replace(mention, end=mention.end + 1, text=text[mention.start : mention.end + 1])
+    return mention
+
+
+def _overlaps(a: RawMention, start: int, end: int) -> bool:
+    return a.start < end and start < a.end
+
+
+def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMention], list[AcronymLink]]:
+    fixed: list[RawMention] = []
+    for mention in mentions:
+        repaired: RawMention | None = mention
+        for step in (_cut_at_breaks, _strip_leading):
+            repaired = step(text, repaired)
+            if repaired is None:
+                break
+        if repaired is not None:
+            fixed.append(_extend_abbreviation(text, repaired))
+    fixed.sort(key=lambda m: m.start)
+
+    # "Hawke" + "'s Bay": one place.
+    out: list[RawMention] = []
+    for mention in fixed:
+        if out and mention.start < out[-1].end:
+            continue  # swallowed by the span before it
+        after = _POSSESSIVE_AFTER.match(text[mention.end :])
+        if after and name_key(after.group(1)) in _POSSESSIVE_HEADS:
+            end = mention.end + after.end()
+            mention = replace(mention, end=end, text=text[mention.start : end], kind=EntityKind.PLACE)
+        out.append(mention)
+
+    # Matiu "Matt" Ratana: one person span over the given name, nickname and family name.
+    for match in NICKNAME.finditer(text):
+        start, end = match.span()
+        inside = [m for m in out if _overlaps(m, start, end)]
+        if any(m.kind == EntityKind.PERSON for m in inside) and all(m.start >= start - 40 for m in inside):
+            start = min([start, *(m.start for m in inside)])
+            # Titles before the given name stay for clean_person to drop ("sergeant Matiu").
+            out = [m for m in out if m not in inside]
+            out.append(RawMention(inside[0].field, start, end, text[start:end], EntityKind.PERSON, "PERSON"))
+    out.sort(key=lambda m: m.start)
+
+    # Acronyms beside their expansion, in either order.
+    links: list[AcronymLink] = []
+    starts = {m.start: m for m in out}
+    added: list[RawMention] = []
+    for mention in out:
+        if mention.kind == EntityKind.PERSON:
+            continue
+        following = text[mention.end :]
+        bracket = _BRACKETED_ACRONYM.match(following)
+        if bracket and is_acronym_of(bracket.group(1), mention.text):
+            start = mention.end + bracket.start(1)
+            acronym = starts.get(start) or RawMention(
+                mention.field, start, start + len(bracket.group(1)), bracket.group(1), mention.kind, mention.label
+            )
+            if acronym.start not in starts:
+                added.append(acronym)
+            links.append(AcronymLink(acronym, mention))
+            continue
+        bracket = _BRACKETED_NAME.match(following)
+        if bracket and _IS_ACRONYM.match(mention.text) and is_acronym_of(mention.text, bracket.group(1)):
+            start = mention.end + bracket.start(1)
+            expansion = starts.get(start) or RawMention(
+                mention.field, start, start + len(bracket.group(1)), bracket.group(1), mention.kind, mention.label
+            )
+            if expansion.start not in starts:
+                added.append(expansion)
+            links.append(AcronymLink(mention, expansion))
+    out.extend(added)
+    out.sort(key=lambda m: m.start)
+    return out, links
+
+
+def repair(mentions: list[RawMention], texts: dict[str, str]) -> tuple[list[RawMention], list[AcronymLink]]:
+    """The mentions with their spans repaired against the fields' texts, and the acronyms
+    the text gives beside their expansion (see the module docstring)."""
+    by_field: dict[str, list[RawMention]] = {}
+    for mention in mentions:
+        by_field.setdefault(mention.field, []).append(mention)
+    out: list[RawMention] = []
+    links: list[AcronymLink] = []
+    for field, found in by_field.items():
+        text = texts.get(field) or ""
+        if not text:
+            out.extend(found)
+            continue
+        fixed, field_links = _repair_field(text, sorted(found, key=lambda m: m.start))
+        out.extend(fixed)
+        links.extend(field_links)
+    return out, links
