@@ -13,7 +13,16 @@ from django.utils.html import format_html
 
 from articles import revisions, selectors, services, tasks
 from articles.ingest import SUPPORTED_EXTENSIONS
-from articles.models import Article, ImportBatch, JobStatus, Section, Source, SpoolFile, validate_publication_time
+from articles.models import (
+    SNAPSHOT_FIELDS,
+    Article,
+    ImportBatch,
+    JobStatus,
+    Section,
+    Source,
+    SpoolFile,
+    validate_publication_time,
+)
 from articles.search import SearchError, parse_query
 from entities import services as entity_services
 
@@ -113,6 +122,50 @@ class UploadForm(forms.Form):
         if not files:
             raise ValidationError("Choose at least one file to upload.")
         return files
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article's form, with what makes a change a public correction."""
+
+    is_correction = forms.BooleanField(
+        required=False,
+        label="This change is a correction",
+        help_text="Readers see the note below with the article, and partners in the API and the change feed.",
+    )
+    correction_note = forms.CharField(
+        required=False,
+        max_length=revisions.MAX_CORRECTION_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Public correction note",
+        help_text="What was wrong and what is right now, as readers will read it.",
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
+
+    def clean(self):
+        data = super().clean()
+        note = (data.get("correction_note") or "").strip()
+        if not data.get("is_correction"):
+            if note:
+                self.add_error("is_correction", "Tick this to publish the note as a correction, or clear the note.")
+            return data
+        if self.instance.pk is None:
+            self.add_error("is_correction", "A new article has nothing to correct yet.")
+        elif not self._changes_content():
+            self.add_error("is_correction", "A correction changes the text or its details: nothing was changed.")
+        if not note:
+            self.add_error("correction_note", "Write the note readers will see with the correction.")
+        return data
+
+    def _changes_content(self) -> bool:
+        # Values, not changed_data: a JSON body posted back unchanged counts as changed there.
+        # (clean() runs before the instance takes the form's values.)
+        return any(
+            name in self.cleaned_data and self.cleaned_data[name] != getattr(self.instance, name)
+            for name in SNAPSHOT_FIELDS
+        )
 
 
 MAX_LISTED_REVISIONS = 500  # an article's history page; older ones stay reachable by number
@@ -222,16 +275,29 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over the whole archive on every page
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "source"]
-    readonly_fields = TAGGING_FIELDS
+    readonly_fields = ["created_by", *TAGGING_FIELDS]
     actions = ["publish", "unpublish", "retag"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
         ("Credits", {"fields": ["byline", "dateline", "source", "section", "language"]}),
         ("Photo", {"fields": ["photo_caption", "photo_credit"]}),
-        ("Publication", {"fields": ["status", "published_at", "external_id", "version"]}),
+        ("Publication", {"fields": ["status", "published_at", "external_id", "version", "created_by"]}),
         ("Tagging", {"fields": TAGGING_FIELDS}),
     ]
     change_list_template = "admin/articles/article/change_list.html"
+    form = ArticleAdminForm
+    correction_fieldset = (
+        "Correction",
+        {
+            "fields": ["is_correction", "correction_note"],
+            "description": "A change of the text or its details is stored as a revision; mark it as a "
+            "correction when readers should be told what was wrong.",
+        },
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [*fieldsets, self.correction_fieldset] if obj is not None else fieldsets
 
     @admin.display(description="Tagging", ordering="tagging_status")
     def tagging(self, obj: Article) -> str:
@@ -259,6 +325,8 @@ class ArticleAdmin(admin.ModelAdmin):
         # Changing a published story changes what readers see: that takes the publish right too.
         if obj is not None and obj.status == Article.Status.PUBLISHED and not self.has_publish_permission(request):
             return False
+        if obj is not None and obj.created_by_id == request.user.id and self.has_add_permission(request):
+            return True  # a reporter's own draft (the same rule as ImportRights for uploads)
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -275,9 +343,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data and not self.has_publish_permission(request):
             raise PermissionDenied  # get_readonly_fields keeps it off the form; never reached by the page
+        if not change:
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)
         # A change of text or metadata is a revision (in the change view's transaction).
-        revisions.record_edit(article=obj, author=request.user)
+        note = form.cleaned_data.get("correction_note", "") if form.cleaned_data.get("is_correction") else ""
+        revisions.record_edit(article=obj, author=request.user, correction_note=note)
         entity_services.request_tagging(obj)  # after the commit; the sweep covers a broker outage
         if change and {"status", "published_at"} & set(form.changed_data):
             entity_services.refresh_counts_for_articles([obj.id])

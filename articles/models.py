@@ -185,6 +185,17 @@ class Article(models.Model):
         max_length=500, blank=True, help_text="Copyright or licence and attribution shown with the text."
     )
     version = models.PositiveIntegerField(default=0, help_text="The provider's version of the story.")
+    # Who filed it (the upload page or the add form; none for the import command and the
+    # demo): a reporter may change their own draft, not another's story (docs/roles.md).
+    created_by = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+        verbose_name="filed by",
+    )
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
 
     tagging_status = models.CharField(
@@ -263,7 +274,6 @@ class Article(models.Model):
                 fields=["search_vector"], condition=~Q(language__in=STEMMED_LANGUAGES), name="article_search_other_gin"
             ),
             models.Index(fields=["status", "-published_at", "-id"], name="article_published_order"),
-            models.Index(fields=["-updated_at", "-id"], condition=Q(status="published"), name="article_updated_order"),
             models.Index(
                 fields=["tagging_status", "tagging_requested_at"],
                 condition=~Q(tagging_status="done"),
@@ -285,6 +295,17 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[dict]:
         return [b for b in self.body if b.get("type") == BlockType.PARAGRAPH]
+
+    @property
+    def is_updated(self) -> bool:
+        """Whether readers' copy changed after publication (the page then says "Updated")."""
+        return bool(self.revision > 1 and self.revised_at and self.published_at and self.revised_at > self.published_at)
+
+    @property
+    def modified_at(self):
+        """When the published text or metadata last changed: the current revision's time,
+        or the publication time when the article has not changed since (never before it)."""
+        return self.revised_at if self.is_updated else self.published_at
 
     def snapshot(self) -> dict:
         """The article's text and metadata as a revision stores them (REVISION_FIELDS)."""

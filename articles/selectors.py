@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from articles import spool
-from articles.models import Article, SpoolFile
+from articles.models import Article, Revision, SpoolFile
 from entities.models import Entity, Mention
 
 # Related articles are ranked among each entity's most recent published articles: a
@@ -95,3 +96,27 @@ def spool_overview(*, failures: int = 20) -> dict:
         .order_by("-finished_at")[:failures]
     )
     return overview
+
+
+def corrections_prefetch() -> Prefetch:
+    """The published corrections of each article of a page, oldest first, in one query
+    (`article.public_corrections`, a list of Revision)."""
+    return Prefetch(
+        "revisions",
+        queryset=Revision.objects.filter(is_correction=True)
+        .only("id", "article_id", "correction_note", "created_at")
+        .order_by("created_at", "number"),
+        to_attr="public_corrections",
+    )
+
+
+def public_corrections(article: Article) -> list[Revision]:
+    """An article's correction notes, oldest first."""
+    found = getattr(article, "public_corrections", None)
+    if found is not None:
+        return found
+    return list(
+        article.revisions.filter(is_correction=True)
+        .only("id", "article_id", "correction_note", "created_at")
+        .order_by("created_at", "number")
+    )

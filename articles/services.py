@@ -1,7 +1,8 @@
 """Domain actions that write articles: import a parsed story, publish, unpublish.
 
 Every entry point (admin upload, import command, background import, demo loader) calls
-these, so a story is deduplicated and versioned the same way whichever door it came in by.
+these, so a story is deduplicated, versioned and checked against the uploader's permissions
+the same way whichever door it came in by.
 """
 
 import contextlib
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -78,6 +80,90 @@ _PROVIDER_FIELDS = (
 )
 
 
+class ImportRefused(IngestError):
+    """The uploader may not write this document; the reason is written for them."""
+
+    def __init__(self, reason: str, *, article_id: int | None = None):
+        super().__init__(reason)
+        self.article_id = article_id
+
+
+@dataclass(frozen=True)
+class ImportRights:
+    """What an import may write, read once from the uploader's permissions (docs/roles.md):
+    a new story needs "add article", a change to a story already stored "change article"
+    (a reporter's own draft excepted), and publishing or changing a published story
+    "publish article"."""
+
+    user_id: int | None = None
+    may_add: bool = True
+    may_change: bool = True
+    may_publish: bool = True
+    no_account: str = ""  # why the uploader may write nothing at all
+
+    @classmethod
+    def of_uploader(cls, user_id: int | None) -> "ImportRights":
+        """The rights of staff member `user_id`; None is the operator (the import command, the
+        demo loader), who may write anything."""
+        if user_id is None:
+            return cls()
+        user = get_user_model().objects.filter(id=user_id).first()
+        if user is None or not user.is_active:
+            return cls(user_id, False, False, False, no_account="the uploader's account was removed or disabled")
+        return cls(
+            user_id=user.id,
+            may_add=user.has_perm("articles.add_article"),
+            may_change=user.has_perm("articles.change_article"),
+            may_publish=user.has_perm("articles.publish_article"),
+        )
+
+    @classmethod
+    def of_batch(cls, batch: ImportBatch) -> "ImportRights":
+        if batch.origin != ImportBatch.Origin.UPLOAD:
+            return cls()  # the command and the spool folder: set up by the operator
+        if batch.created_by_id is None:  # the account was deleted after the upload
+            return cls(None, False, False, False, no_account="the uploader's account was removed")
+        return cls.of_uploader(batch.created_by_id)
+
+    def refusal_to_create(self, *, publish: bool) -> str:
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if not self.may_add:
+            return "not imported: you may not add articles"
+        if publish and not self.may_publish:
+            return "not imported: you may not publish articles (upload without “Publish” to file a draft)"
+        return ""
+
+    def refusal_to_update(self, article: Article, *, publishing: bool) -> str:
+        """Why the uploader may not change `article` (as stored, before the change), if so."""
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if article.status == Article.Status.PUBLISHED and not self.may_publish:
+            return (
+                f"not imported: “{article.headline}” is published, and changing a published story "
+                "needs the permission to publish; ask an editor"
+            )
+        if publishing and not self.may_publish:
+            return f"not imported: “{article.headline}” would be published, and you may not publish articles"
+        own_draft = self.may_add and self.user_id is not None and article.created_by_id == self.user_id
+        if not self.may_change and not own_draft:
+            return (
+                f"not imported: this story is already in the archive as “{article.headline}”, filed by "
+                "someone else, and you may not change others' stories; ask an editor"
+            )
+        return ""
+
+    def refusal_to_publish(self, article: Article) -> str:
+        if self.no_account:
+            return f"not imported: {self.no_account}"
+        if not self.may_publish:
+            return f"not imported: “{article.headline}” would be published, and you may not publish articles"
+        return ""
+
+
+OPERATOR = ImportRights()
+
+
 def _named(model, name: str):
     if not name:
         return None
@@ -103,16 +189,23 @@ class _Imported:
 
 
 def import_article(
-    *, parsed: ParsedArticle, options: ImportOptions = ImportOptions(), author=None
+    *,
+    parsed: ParsedArticle,
+    options: ImportOptions = ImportOptions(),
+    author=None,
+    rights: ImportRights = OPERATOR,
 ) -> tuple[Outcome, Article]:
     """Create or update the article for a parsed story; never two copies of one story, and
     never one story for two (docs/ingest.md, "Story identity"). A change is stored as a
-    revision (origin "import": no batch)."""
-    imported = _import_article(parsed=parsed, options=options, log=RevisionLog(author=author))
+    revision (origin "import": no batch). A write the uploader's `rights` do not allow
+    raises ImportRefused, and nothing is written."""
+    imported = _import_article(parsed=parsed, options=options, log=RevisionLog(author=author), rights=rights)
     return imported.outcome, imported.article
 
 
-def _import_article(*, parsed: ParsedArticle, options: ImportOptions, log: RevisionLog) -> _Imported:
+def _import_article(
+    *, parsed: ParsedArticle, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> _Imported:
     """A story with a provider id (NewsML-G2 guid, NITF doc-id, NewsML 1 identifier, a JSON
     id or URL) is identified by (source, id): a newer provider version updates it, an older
     or equal one changes nothing, and without versions changed text updates it.
@@ -128,13 +221,14 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions, log: Revis
         try:
             with transaction.atomic(), log.discarding_on_error():
                 if parsed.content_identity:
-                    return _import_by_content(parsed, source=source, options=options, log=log)
+                    return _import_by_content(parsed, source=source, options=options, log=log, rights=rights)
                 existing = (
                     Article.objects.select_for_update().filter(source=source, external_id=parsed.external_id).first()
                 )
                 if existing is None:
-                    return _Imported(Outcome.CREATED, _create(parsed, source=source, options=options, log=log))
-                return _Imported(*_update(existing, parsed, publish=options.publish, log=log))
+                    created = _create(parsed, source=source, options=options, log=log, rights=rights)
+                    return _Imported(Outcome.CREATED, created)
+                return _Imported(*_update(existing, parsed, publish=options.publish, log=log, rights=rights))
         except IntegrityError:
             # Another import created the same story between our lookup and insert: the
             # unique constraint caught it, so take the update path on the row it made.
@@ -142,7 +236,9 @@ def _import_article(*, parsed: ParsedArticle, options: ImportOptions, log: Revis
     raise IngestError("the story is being imported concurrently; try again")
 
 
-def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> _Imported:
+def _import_by_content(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> _Imported:
     same_text = Article.objects.select_for_update().filter(external_id=parsed.external_id)
     if source is not None:
         # The same text from another named source is another story; with no source at all
@@ -161,14 +257,17 @@ def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions,
     if existing is not None:
         # This very text was received before: nothing to change in the story (an editor may
         # have corrected it since), only publication when asked.
+        publishing = options.publish and existing.status != Article.Status.PUBLISHED
+        if publishing and (refusal := rights.refusal_to_publish(existing)):
+            raise ImportRefused(refusal, article_id=existing.id)
         return _Imported(_publish_on_import(existing) if options.publish else Outcome.UNCHANGED, existing)
     namesakes = Article.objects.filter(source=source, headline__iexact=parsed.headline).order_by("-id")
     if options.update_same_headline:
         target = namesakes.select_for_update().first()
         if target is not None:
-            outcome, article = _update(target, parsed, publish=options.publish, log=log)
+            outcome, article = _update(target, parsed, publish=options.publish, log=log, rights=rights)
             return _Imported(outcome, article, note="the story with the same headline was updated with this text")
-    article = _create(parsed, source=source, options=options, log=log)
+    article = _create(parsed, source=source, options=options, log=log, rights=rights)
     note = ""
     if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
         note = (
@@ -178,10 +277,15 @@ def _import_by_content(parsed: ParsedArticle, *, source, options: ImportOptions,
     return _Imported(Outcome.CREATED, article, note=note)
 
 
-def _create(parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog) -> Article:
+def _create(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> Article:
+    if refusal := rights.refusal_to_create(publish=options.publish):
+        raise ImportRefused(refusal)
     article = Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
         slug=unique_slug(parsed.headline),
+        created_by_id=rights.user_id,
         source=source,
         section=_named(Section, parsed.section or options.section),
         external_id=parsed.external_id,
@@ -206,9 +310,16 @@ def _publish_on_import(article: Article) -> Outcome:
     return Outcome.UPDATED
 
 
-def _update(article: Article, parsed: ParsedArticle, *, publish: bool, log: RevisionLog) -> tuple[Outcome, Article]:
+def _update(
+    article: Article, parsed: ParsedArticle, *, publish: bool, log: RevisionLog, rights: ImportRights
+) -> tuple[Outcome, Article]:
     if parsed.version is not None and article.version and parsed.version <= article.version:
         return Outcome.UNCHANGED, article
+    # Who may change it is judged on the row as stored (locked by the caller), before any
+    # change: a refused document leaves no trace.
+    stored = Article(
+        id=article.id, headline=article.headline, status=article.status, created_by_id=article.created_by_id
+    )
     before = article.snapshot()
     changed = False
     for name in _PROVIDER_FIELDS:
@@ -230,6 +341,8 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool, log: Revi
         changed = True
     if not changed:
         return Outcome.UNCHANGED, article
+    if refusal := rights.refusal_to_update(stored, publishing=publish and stored.status != Article.Status.PUBLISHED):
+        raise ImportRefused(refusal, article_id=article.id)
     revised = article.snapshot() != before  # publication alone is no new revision
     if revised:
         stamp_revision(article)
@@ -243,10 +356,17 @@ def _update(article: Article, parsed: ParsedArticle, *, publish: bool, log: Revi
 
 
 def import_file(
-    *, name: str, data: bytes, options: ImportOptions = ImportOptions(), log: RevisionLog | None = None
+    *,
+    name: str,
+    data: bytes,
+    options: ImportOptions = ImportOptions(),
+    log: RevisionLog | None = None,
+    user_id: int | None = None,
 ) -> list[DocumentOutcome]:
-    """Import every document of one file held in memory; each gets its own outcome."""
-    return list(import_documents(read_documents(name, data), options=options, name=name, log=log))
+    """Import every document of one file held in memory; each gets its own outcome. `user_id` is
+    the uploader, whose permissions decide which documents may be written (None: the operator)."""
+    rights = ImportRights.of_uploader(user_id)
+    return list(import_documents(read_documents(name, data), options=options, name=name, log=log, rights=rights))
 
 
 def import_stream(
@@ -257,6 +377,7 @@ def import_stream(
     options: ImportOptions = ImportOptions(),
     skip: int = 0,
     log: RevisionLog | None = None,
+    rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
     """Import the documents of an open file as they are read (archives and JSON Lines are
     streamed, never held whole); `skip` passes over documents a previous run handled."""
@@ -264,7 +385,7 @@ def import_stream(
     for _ in range(skip):
         if next(documents, None) is None:
             return
-    yield from import_documents(documents, options=options, name=name, log=log)
+    yield from import_documents(documents, options=options, name=name, log=log, rights=rights)
 
 
 def import_documents(
@@ -273,6 +394,7 @@ def import_documents(
     options: ImportOptions,
     name: str = "",
     log: RevisionLog | None = None,
+    rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
     """One outcome per document; changes are stored as revisions in `log` (origin "import"
     when none is given)."""
@@ -293,7 +415,12 @@ def import_documents(
             yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
             continue
         try:
-            imported = _import_article(parsed=result, options=options, log=log)
+            imported = _import_article(parsed=result, options=options, log=log, rights=rights)
+        except ImportRefused as exc:
+            yield DocumentOutcome(
+                label, Outcome.REFUSED, article_id=exc.article_id, headline=result.headline, reason=str(exc)
+            )
+            continue
         except IngestError as exc:
             yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
             continue
@@ -369,7 +496,9 @@ def import_uploads_now(
     *, files: list, options: ImportOptions = ImportOptions(), user=None
 ) -> tuple[ImportBatch, list[DocumentOutcome]]:
     """Import a few small uploaded files while the editor waits, recorded as a batch like
-    any other upload (its id is where the stories' revisions say they came from)."""
+    any other upload (its id is where the stories' revisions say they came from). Each
+    document is checked against the uploader's permissions."""
+    rights = ImportRights.of_uploader(user.id if user is not None else None)
     batch = _new_batch(
         origin=ImportBatch.Origin.UPLOAD,
         options=options,
@@ -389,7 +518,8 @@ def import_uploads_now(
             status=JobStatus.RUNNING,
         )
         documents = read_documents(uploaded.name, data)
-        for outcome in import_documents(documents, options=options, name=uploaded.name, log=RevisionLog(batch=batch)):
+        log = RevisionLog(batch=batch)
+        for outcome in import_documents(documents, options=options, name=uploaded.name, log=log, rights=rights):
             record_outcome(item, outcome)
             results.append(outcome)
         _finish_item(item)
@@ -422,11 +552,12 @@ def _run_locked_batch(batch_id: int, deadline: float | None) -> bool:
     ImportBatch.objects.filter(id=batch_id).update(
         status=JobStatus.RUNNING, started_at=batch.started_at or timezone.now(), heartbeat_at=timezone.now()
     )
+    rights = ImportRights.of_batch(batch)  # the uploader's permissions as they are now, not at upload
     directory = batch_directory(batch)
     pending = batch.items.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
     for item in pending.order_by("position"):
         path = directory / item.stored_name
-        if not run_item(item=item, path=path, options=batch_options(batch), deadline=deadline):
+        if not run_item(item=item, path=path, options=batch_options(batch), deadline=deadline, rights=rights):
             return False
         if batch.origin == ImportBatch.Origin.UPLOAD:
             path.unlink(missing_ok=True)  # a spool file is filed under done/ or failed/ instead
@@ -480,7 +611,14 @@ def batch_options(batch: ImportBatch) -> ImportOptions:
     )
 
 
-def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: float | None = None) -> bool:
+def run_item(
+    *,
+    item: ImportItem,
+    path: Path,
+    options: ImportOptions,
+    deadline: float | None = None,
+    rights: ImportRights = OPERATOR,
+) -> bool:
     """Import one file of a batch, recording progress as it goes; False if out of time.
 
     Documents go in chunks of PROGRESS_EVERY, each chunk one transaction with its stories,
@@ -496,7 +634,13 @@ def run_item(*, item: ImportItem, path: Path, options: ImportOptions, deadline: 
     log = RevisionLog(batch=item.batch, buffered=True)
     with stream:
         outcomes = import_stream(
-            name=item.name, stream=stream, size=path.stat().st_size, options=options, skip=item.processed, log=log
+            name=item.name,
+            stream=stream,
+            size=path.stat().st_size,
+            options=options,
+            skip=item.processed,
+            log=log,
+            rights=rights,
         )
         while True:
             with transaction.atomic():

@@ -14,7 +14,7 @@ from articles import search
 from articles.forms import SearchForm
 from articles.models import Article
 from articles.rendering import render_article
-from articles.selectors import related_articles
+from articles.selectors import public_corrections, related_articles
 from core.http import absolute_url, cached
 from entities.models import Entity, EntityKind
 
@@ -78,13 +78,14 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             seen.add(mention.entity_id)
             entities[mention.entity.kind].append(mention.entity)
     canonical = absolute_url(request, article.get_absolute_url())
+    corrections = public_corrections(article)
     structured = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.headline[:110],
         "description": article.standfirst,
         "datePublished": article.published_at.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.modified_at.isoformat(),
         "inLanguage": article.language if article.language != "und" else None,
         "mainEntityOfPage": canonical,
         "url": canonical,
@@ -92,6 +93,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "publisher": {"@type": "Organization", "name": article.source.name} if article.source else None,
         "articleSection": article.section.name if article.section else None,
         "copyrightNotice": article.rights or None,
+        "correction": [
+            {"@type": "CorrectionComment", "text": c.correction_note, "datePublished": c.created_at.isoformat()}
+            for c in corrections
+        ]
+        or None,
         "about": [
             {"@type": {"person": "Person", "organisation": "Organization", "place": "Place"}[e.kind], "name": e.name}
             for kind in entities.values()
@@ -106,6 +112,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organisations": entities["organisation"],
         "places": entities["place"],
         "related": related_articles(article=article, limit=5, entity_ids=list(seen)),
+        "corrections": corrections,
         "canonical": canonical,
         "json_ld": json_ld({k: v for k, v in structured.items() if v is not None}),
         "lang": article.language if article.language != "und" else "",

@@ -1,11 +1,13 @@
-"""HTTP helpers of the reader pages: canonical absolute URLs and public caching headers."""
+"""HTTP helpers: canonical absolute URLs, public caching headers and the client's address."""
 
+import ipaddress
 from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+from rest_framework.throttling import BaseThrottle
 
 
 def absolute_url(request: HttpRequest | None, path: str) -> str:
@@ -23,3 +25,15 @@ def cached(response: HttpResponse, *, max_age: int, last_modified: datetime | No
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     return response
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address of the client, read through the `NUM_PROXIES` proxies in front of the site
+    as DRF reads it for the API: the address the outermost proxy saw in X-Forwarded-For, so a
+    client cannot choose it by sending the header itself. django-axes counts failed logins by
+    it (AXES_CLIENT_IP_CALLABLE); None when that is not an IP address (a misconfigured proxy)."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -5,9 +5,10 @@ import unicodedata
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Reverse
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from articles.text import normalize_line
@@ -102,13 +103,32 @@ class Entity(models.Model):
         return reverse(EntityKind(self.kind).url_name, kwargs={"slug": self.slug})
 
 
+class AliasQuerySet(models.QuerySet):
+    def public(self) -> "AliasQuerySet":
+        """Aliases a reader or partner may see: given by an editor, or seen in at least one
+        published article whose time has come. A name learned only from drafts or embargoed
+        stories stays private until one of them is out (security probe, F4)."""
+        seen = AliasSighting.objects.filter(
+            alias=OuterRef("pk"), article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
+        )
+        return self.filter(Q(curated=True) | Exists(seen))
+
+
 class Alias(models.Model):
-    """Another name of an entity ("James Mattis", "M. Le Drian", "Bagdad")."""
+    """Another name of an entity ("James Mattis", "M. Le Drian", "Bagdad"), with its
+    provenance: the articles tagging saw it in (`sightings`), or an editor's word (`curated`)."""
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
     kind = models.CharField(max_length=12, choices=EntityKind.choices, editable=False)
     name = models.CharField(max_length=255)
     key = models.CharField(max_length=255, editable=False)
+    curated = models.BooleanField(
+        default=False,
+        help_text="Given by an editor (added, or an entity's former name after a rename): public "
+        "whenever the entity is. Other aliases are public once a published article used them.",
+    )
+
+    objects = AliasQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "aliases"
@@ -124,6 +144,20 @@ class Alias(models.Model):
         self.key = name_key(self.name)
         self.kind = self.entity.kind
         super().save(*args, **kwargs)
+
+
+class AliasSighting(models.Model):
+    """An article in which tagging saw an alias name the entity (or, after a merge, an article
+    that named the merged entity). Rewritten with the article's mentions at each tagging."""
+
+    alias = models.ForeignKey(Alias, on_delete=models.CASCADE, related_name="sightings")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alias", "article"], name="alias_sighting_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.alias_id} in {self.article_id}"
 
 
 class EntityRedirect(models.Model):

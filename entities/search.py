@@ -10,7 +10,7 @@ from articles.search.query import SearchError, clean_query, included_words
 from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor, estimate_rows, keyset_page
 from core.sql import Sql, compose, table
 from entities.extraction.gazetteer import lookup
-from entities.models import Alias, Entity, EntityKind, Mention, name_key
+from entities.models import Alias, AliasSighting, Entity, EntityKind, Mention, name_key
 
 __all__ = ["SearchError", "entities_named_in", "search_entities"]
 
@@ -118,13 +118,14 @@ def _named(spans: list[_Span], language: str | None) -> list[Entity]:
             UNION ALL
             SELECT al.key, 0, coalesce(e.merged_into_id, e.id)
             FROM {aliases} al JOIN {entities} e ON e.id = al.entity_id
-            WHERE al.kind = ANY({kinds}) AND al.key = ANY({labels})
+            WHERE al.kind = ANY({kinds}) AND al.key = ANY({labels}) AND {public_alias}
             UNION ALL
             SELECT e.key, 1, coalesce(e.merged_into_id, e.id)
             FROM {entities} e WHERE e.kind = {person} AND ({surnames})
         )
         SELECT DISTINCT ON (e.id, h.label, h.how) e.*, h.label, h.how,
-            ARRAY(SELECT al.name FROM {aliases} al WHERE al.entity_id = e.id ORDER BY al.name) AS alias_names
+            ARRAY(SELECT al.name FROM {aliases} al WHERE al.entity_id = e.id AND {public_alias}
+                  ORDER BY al.name) AS alias_names
         FROM hits h JOIN {entities} e ON e.id = h.id
         WHERE e.status = 'active' AND e.article_count > 0 {in_language}
         """,
@@ -135,6 +136,7 @@ def _named(spans: list[_Span], language: str | None) -> list[Entity]:
         person=EntityKind.PERSON.value,
         surnames=surnames,
         in_language=in_language,
+        public_alias=_public_alias("al"),
     )
     return list(Entity.objects.raw(statement.text, statement.params))
 
@@ -207,6 +209,7 @@ def _scored(kind: str, name: str) -> Sql:
             FROM {aliases} a
             WHERE a.kind = {kind} AND (lower(f_unaccent(a.name)) LIKE lower(f_unaccent({like}))
                                    OR lower(f_unaccent(a.name)) %% lower(f_unaccent({name})))
+                AND {public_alias}
             GROUP BY a.entity_id
         ) al ON al.entity_id = e.id
         WHERE {listed} AND (
@@ -220,4 +223,18 @@ def _scored(kind: str, name: str) -> Sql:
         entities=table(Entity),
         aliases=table(Alias),
         listed=_listed(kind),
+        public_alias=_public_alias("a"),
+    )
+
+
+def _public_alias(alias: str) -> Sql:
+    """Alias.objects.public() over the row `alias` of the alias table: an editor's alias, or
+    one seen in a published article whose time has come (the unique (alias, article) index
+    finds its sightings). Decision 0017."""
+    return compose(
+        f"""({alias}.curated OR EXISTS (
+            SELECT 1 FROM {{sightings}} s JOIN {{articles}} ar ON ar.id = s.article_id
+            WHERE s.alias_id = {alias}.id AND ar.status = 'published' AND ar.published_at <= now()))""",
+        sightings=table(AliasSighting),
+        articles=table(Article),
     )

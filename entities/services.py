@@ -24,7 +24,16 @@ from kombu.exceptions import ChannelError
 
 from articles.models import Article, JobStatus
 from entities.extraction import clustering, ner, resolve
-from entities.models import Alias, CountWatermark, DistinctPair, Entity, EntityRedirect, Mention, name_key
+from entities.models import (
+    Alias,
+    AliasSighting,
+    CountWatermark,
+    DistinctPair,
+    Entity,
+    EntityRedirect,
+    Mention,
+    name_key,
+)
 from entities.selectors import invalidate_entity_caches
 
 logger = logging.getLogger(__name__)
@@ -303,7 +312,9 @@ def _store_mentions(
             return "outdated", set()
         if article.tagged_hash == content_hash and article.tagging_status == JobStatus.DONE:
             return "done-already", set()  # another worker finished it first
-        resolved = resolve.resolve_mentions(raw, known, clusters=clusters)
+        # The article's alias sightings are rewritten with its mentions.
+        AliasSighting.objects.filter(article_id=article_id).delete()
+        resolved = resolve.resolve_mentions(raw, known, clusters=clusters, article_id=article_id)
         with connection.cursor() as cursor:
             # The old mentions go, and their entities' counts may change: one statement.
             cursor.execute(
@@ -509,7 +520,12 @@ def merge_entities(*, survivor_id: int, duplicate_ids: Iterable[int]) -> Entity:
             dup.status = Entity.Status.MERGED
             dup.merged_into = survivor
             dup.save(update_fields=["status", "merged_into", "updated_at"])
-            resolve.add_alias(survivor, dup.name)
+            # The duplicate's name was seen where the duplicate was: its provenance.
+            if alias := resolve.add_alias(survivor, dup.name):
+                seen_in = Mention.objects.filter(entity=dup).values_list("article_id", flat=True).distinct()
+                AliasSighting.objects.bulk_create(
+                    [AliasSighting(alias=alias, article_id=i) for i in seen_in], ignore_conflicts=True
+                )
             # Mentions: one per position, so a position both name (impossible in practice)
             # keeps the survivor's.
             Mention.objects.filter(entity=dup).update(entity=survivor)
@@ -547,7 +563,7 @@ def rename_entity(*, entity_id: int, name: str) -> Entity:
         entity.slug = resolve.unique_slug(entity.kind, name) if slugify(name) != old_slug else old_slug
         entity.curated = True
         entity.save()
-        resolve.add_alias(entity, old_name)
+        resolve.add_alias(entity, old_name, curated=True)  # the name readers knew it by
         if entity.slug != old_slug:
             EntityRedirect.objects.filter(kind=entity.kind, slug=entity.slug).delete()
             EntityRedirect.objects.get_or_create(kind=entity.kind, slug=old_slug, defaults={"entity": entity})
@@ -561,7 +577,12 @@ def add_entity_alias(*, entity_id: int, name: str) -> Alias:
         raise CurationError("the alias cannot be empty")
     if Alias.objects.filter(kind=entity.kind, key=key).exclude(entity=entity).exists():
         raise CurationError(f"{name!r} is already an alias of another entity")
-    alias, _ = Alias.objects.get_or_create(kind=entity.kind, key=key, defaults={"entity": entity, "name": name})
+    alias, created = Alias.objects.get_or_create(
+        kind=entity.kind, key=key, defaults={"entity": entity, "name": name, "curated": True}
+    )
+    if not created and not alias.curated:
+        Alias.objects.filter(id=alias.id).update(curated=True)
+        alias.curated = True
     return alias
 
 

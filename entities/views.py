@@ -25,35 +25,33 @@ def page_cursor(value: str) -> Cursor:
     return cursor
 
 
-def resolve_entity(kind: str, slug: str) -> Entity | str:
-    """The entity at this URL, or the URL it now lives at (renamed or merged)."""
+def resolve_entity(kind: str, slug: str) -> Entity:
+    """The entity this URL names: itself, or the one it now lives as (renamed or merged);
+    Http404 when there is none, it was rejected, or no published article mentions it. A
+    redirect must not reveal the name of an entity known only from unpublished stories
+    (security probe, F8), so the check comes before any redirect."""
     entity = Entity.objects.filter(kind=kind, slug=slug).first()
     if entity is None:
         old = EntityRedirect.objects.filter(kind=kind, slug=slug).select_related("entity").first()
         if old is None:
             raise Http404("No such entity")
         entity = old.entity
-        if entity.status == Entity.Status.ACTIVE:
-            return entity.get_absolute_url()
     seen = set()
     while entity.status == Entity.Status.MERGED and entity.merged_into_id and entity.id not in seen:
         seen.add(entity.id)
         entity = entity.merged_into
     if entity.status != Entity.Status.ACTIVE:
         raise Http404("No such entity")
-    if entity.slug != slug or entity.kind != kind:
-        return entity.get_absolute_url()
+    if not published_mentions_exist(entity_id=entity.id):
+        raise Http404("No such entity")  # the same answer: no oracle for draft-only names
     return entity
 
 
 def entity_detail(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    found = resolve_entity(kind, slug)
-    if isinstance(found, str):
+    entity = resolve_entity(kind, slug)
+    if entity.slug != slug or entity.kind != kind:
         query = request.GET.urlencode()
-        return redirect(found + (f"?{query}" if query else ""), permanent=True)
-    entity = found
-    if not published_mentions_exist(entity_id=entity.id):
-        raise Http404("No published article mentions this entity")
+        return redirect(entity.get_absolute_url() + (f"?{query}" if query else ""), permanent=True)
     before = None
     if "before" in request.GET:
         try:

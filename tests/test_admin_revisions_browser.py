@@ -1,7 +1,6 @@
 """An editor in headless Chromium: from an article's admin page to its history, a diff
 between two revisions, and a restore of the first one (itself a new revision)."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,33 +9,12 @@ from django.contrib.auth.models import User
 from articles.ingest import ParsedArticle
 from articles.models import Article
 from articles.services import ImportOptions, import_article
-from tests.reader.browser import CHROMIUM_ARGS, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 FIRST = "The harbour master closed the port of Calais on Monday <because of the storm>."
 SECOND = "The harbour master reopened the port of Calais on Tuesday after the storm."
-
-
-@pytest.fixture
-def browser():
-    path = require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM must stay usable.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def story(version: int, text: str) -> Article:

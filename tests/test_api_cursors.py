@@ -4,6 +4,7 @@ page or a 400 naming it, never a 500."""
 import json
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework_api_key.models import APIKey
@@ -80,16 +81,41 @@ def test_the_probe_s_far_offset_dates_page_from_the_same_instant_in_utc(api, arc
     assert response.json()["results"] == []  # every article of the archive is newer than 2020
 
 
-# (path, the cursor's parameter, what a 400 says)
+@pytest.mark.parametrize("value", [INFINITE_ID, INFINITE_KEY])
+@pytest.mark.parametrize(
+    "path", ["/search/?q=railway", "/search/?q=railway&ordering=newest", "/search/?entity=emmanuel-macron"]
+)
+def test_the_probe_s_infinite_cursors_on_the_search_page_are_a_400_naming_the_cursor(live_server, archive, path, value):
+    response = requests.get(f"{live_server.url}{path}&cursor={value}", timeout=30)  # no key: a public page
+    assert response.status_code == 400
+    assert "Invalid cursor" in response.text
+
+
+@pytest.mark.parametrize("value", OFFSETS)
+@pytest.mark.parametrize("path", ["/search/?q=railway&ordering=newest", "/search/?entity=emmanuel-macron"])
+def test_the_probe_s_far_offset_cursors_on_the_search_page_page_from_the_instant_in_utc(
+    live_server, archive, path, value
+):
+    response = requests.get(f"{live_server.url}{path}&cursor={value}", timeout=30)
+    assert response.status_code == 200
+    assert "Emmanuel Macron a appelé" not in response.text and "railway to the north" not in response.text
+
+
+# (path, the cursor's parameter, what a 400 says; a path's {macron} is that entity's id)
 PAGES = [
     ("/api/v1/articles/", "cursor", '"cursor"'),
     ("/api/v1/articles/?q=railway", "cursor", '"cursor"'),
     ("/api/v1/articles/?q=railway&ordering=-published_at", "cursor", '"cursor"'),
     ("/api/v1/people/", "cursor", '"cursor"'),
     ("/api/v1/people/?q=macron", "cursor", '"cursor"'),
+    ("/api/v1/organisations/", "cursor", '"cursor"'),
+    ("/api/v1/places/", "cursor", '"cursor"'),
+    ("/api/v1/places/?q=paris", "cursor", '"cursor"'),
+    ("/api/v1/articles/?ordering=-published_at&person={macron}", "cursor", '"cursor"'),
     ("/search/?q=railway", "cursor", "Invalid cursor"),
     ("/search/?q=railway&ordering=newest", "cursor", "Invalid cursor"),
     ("/search/?entity=emmanuel-macron", "cursor", "Invalid cursor"),
+    ("/search/?entity=emmanuel-macron&q=voter&ordering=newest", "cursor", "Invalid cursor"),
     ("/people/emmanuel-macron/", "before", "page cursor"),
 ]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -99,11 +125,13 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 def key_client(client, archive):
     _, key = APIKey.objects.create_key(name="cursor fuzz")
     client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {key}"
+    client.archive = archive
     return client
 
 
 def assert_page_or_refused(client, page, value):
     path, parameter, refusal = page
+    path = path.format(macron=client.archive["macron"].id)
     response = client.get(path, {parameter: value})
     assert response.status_code in (200, 400), (path, value, response.status_code)
     if response.status_code == 400:

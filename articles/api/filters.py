@@ -36,8 +36,9 @@ class ArticleFilterForm(QueryForm):
     published_before = UtcDateTimeField(help_text="Only articles published at or before this time (ISO 8601).")
     updated_after = UtcDateTimeField(
         help_text=(
-            "Only articles whose own fields (text, headline, dates, section...) changed at or after this time "
-            "(ISO 8601). Entity links and removals are not seen this way: follow /api/v1/changes/ for those."
+            "Only articles whose `updated_at` is at or after this time (ISO 8601): their text or metadata "
+            "changed, or they were published, since then. Entity links and removals do not show this way: "
+            "follow /api/v1/changes/ for those."
         )
     )
     ordering = forms.ChoiceField(

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from articles.models import Article
 from articles.search.facets import ENTITY_FACETS, EXACT, SAMPLE, Facets, year_span
+from articles.selectors import public_corrections
 from entities.api.serializers import entity_api_url, entity_web_path
 from entities.models import EntityKind
 
@@ -26,6 +27,11 @@ class PhotoSerializer(serializers.Serializer):
     credit = serializers.CharField(help_text="Credit of the article's photo (may be empty).")
 
 
+class CorrectionSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="The correction as published with the article.")
+    at = serializers.DateTimeField(help_text="When the correction was made (ISO 8601).")
+
+
 _DATETIME = serializers.DateTimeField()  # ISO 8601 in the site's time zone, as the declared field gives
 
 
@@ -39,7 +45,15 @@ class ArticleSerializer(serializers.Serializer):
     language = serializers.CharField(help_text="ISO 639-1 language code (fr, en, ...; und when unknown).")
     published_at = serializers.DateTimeField(help_text="Publication time (ISO 8601).")
     updated_at = serializers.DateTimeField(
-        help_text="When the article's own fields last changed (ISO 8601); see `updated_after`."
+        help_text="When the text or metadata last changed after publication (ISO 8601); the publication time "
+        "when it has not changed since."
+    )
+    revision = serializers.IntegerField(
+        help_text="The number of the article's current revision (1 for the text as first stored; each change "
+        "of text or metadata adds one)."
+    )
+    corrections = CorrectionSerializer(
+        many=True, help_text="Published corrections, oldest first: each change an editor marked as a correction."
     )
     byline = serializers.CharField(help_text="Author line; may be empty.")
     source = serializers.SerializerMethodField(help_text="Name of the agency or desk the article comes from, or null.")
@@ -65,7 +79,12 @@ class ArticleSerializer(serializers.Serializer):
             "body": [{"type": block["type"], "text": block["text"]} for block in obj.body],
             "language": obj.language,
             "published_at": _DATETIME.to_representation(obj.published_at),
-            "updated_at": _DATETIME.to_representation(obj.updated_at),
+            "updated_at": _DATETIME.to_representation(obj.modified_at),
+            "revision": obj.revision,
+            "corrections": [
+                {"note": c.correction_note, "at": _DATETIME.to_representation(c.created_at)}
+                for c in public_corrections(obj)
+            ],
             "byline": obj.byline,
             "source": self.get_source(obj),
             "section": self.get_section(obj),

@@ -20,6 +20,7 @@ from articles.api.serializers import (
 )
 from articles.models import Article
 from articles.search.facets import article_facets
+from articles.selectors import corrections_prefetch
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
 from entities.models import Entity, Mention
 
@@ -55,7 +56,12 @@ class ArticlePagination(KeysetPagination):
 def public_articles():
     # The stored tsvector (the largest column, about 3 kB) and body_text (the body again, as
     # one string) are never shown.
-    return Article.objects.published().select_related("section", "source").defer("search_vector", "body_text")
+    return (
+        Article.objects.published()
+        .select_related("section", "source")
+        .defer("search_vector", "body_text")
+        .prefetch_related(corrections_prefetch())
+    )
 
 
 @extend_schema_view(

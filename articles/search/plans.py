@@ -84,7 +84,8 @@ def recently_updated(search: Search) -> Found:
     """The matches, most recently updated first (no window: partners catching up read the
     newest changes, which the index of update times gives in order)."""
     rows = compose(
-        "SELECT a.id, a.updated_at AS k FROM {articles} a WHERE {where}",
+        "SELECT a.id, {modified_at} AS k FROM {articles} a WHERE {where}",
+        modified_at=where.MODIFIED_AT,
         articles=ARTICLES,
         where=where.matching(search.filters, search.query),
     )

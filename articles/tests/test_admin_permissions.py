@@ -4,6 +4,7 @@ what they do: "publish article" to publish or unpublish, "change article" to re-
 import pytest
 from django.urls import reverse
 
+from articles import services
 from articles.models import Article, JobStatus
 from articles.tests.factories import ArticleFactory
 from articles.tests.staff import article_form, staff_user
@@ -136,3 +137,30 @@ def test_the_upload_page_offers_publish_only_to_those_who_may_publish(client, se
     assert 'name="publish"' in client.get(UPLOAD_URL).content.decode()
     assert "1 created" in upload(client, ("other.txt", b"Another story\n\nIts body."), publish=True).content.decode()
     assert Article.objects.get(headline="Another story").status == "published"
+
+
+def test_a_reporter_files_a_draft_in_the_add_form_and_may_change_it_only_until_it_is_published(client):
+    reporter = staff_user("reporter", "articles.add_article", VIEW)
+    client.force_login(reporter)
+    add = reverse("admin:articles_article_add")
+    assert 'name="status"' not in client.get(add).content.decode()
+    story = Article(headline="Pier closes for repairs", slug="pier-closes-for-repairs", body=[], language="en")
+    assert client.post(add, article_form(story, status="published")).status_code == 302
+    filed = Article.objects.get(headline="Pier closes for repairs")
+    assert filed.status == "draft" and filed.created_by == reporter
+
+    change = reverse("admin:articles_article_change", args=[filed.id])
+    assert client.post(change, article_form(filed, standfirst="The pier shuts on Monday.")).status_code == 302
+    filed.refresh_from_db()
+    assert filed.standfirst == "The pier shuts on Monday."
+
+    others = ArticleFactory(headline="Another reporter's draft", status=Article.Status.DRAFT)
+    url = reverse("admin:articles_article_change", args=[others.id])
+    assert client.post(url, article_form(others, standfirst="Meddled.")).status_code == 403
+
+    services.publish_articles(article_ids=[filed.id])
+    filed.refresh_from_db()
+    assert client.post(change, article_form(filed, standfirst="After publication.")).status_code == 403
+    filed.refresh_from_db()
+    others.refresh_from_db()
+    assert filed.standfirst == "The pier shuts on Monday." and others.standfirst == ""

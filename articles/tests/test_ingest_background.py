@@ -10,6 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from articles import services
 from articles.models import Article, ImportBatch, JobStatus
 from articles.tests import hostile
+from articles.tests.staff import staff_user
 from articles.tests.uploads import UPLOAD_URL, upload
 from entities.tests.worker import set_broker, wait_for
 from newsroom.celery import app
@@ -87,3 +88,24 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_imported_once_queued_aga
     page = text(admin_client.get(response["Location"]))
     assert "could not be reached" not in page and "1 created, 0 updated, 0 unchanged, 0 refused" in page
     assert Article.objects.count() == 1
+
+
+def test_a_worker_imports_only_what_the_uploader_may_write(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    story = b"Quokkazephyr draft headline\n\nThe draft as its editor left it.\n"
+    services.import_file(name="draft.txt", data=story)  # someone else's draft
+    client.force_login(staff_user("reporter", "articles.add_article", "articles.view_article"))
+    archive = hostile.zip_of(
+        {
+            "new.txt": b"Harbour reopens after the storm\n\nThe harbour reopened on Monday.\n",
+            "same_headline.txt": story.replace(b"The draft as its editor left it.", b"Adderprobe: replaced."),
+        }
+    )
+    with ingest_worker():
+        response = upload(client, ("wire.zip", archive), content_type="application/zip", update_same_headline="on")
+        assert response.status_code == 302
+        wait_for(lambda: ImportBatch.objects.get().is_finished, deadline=120, what="the worker to import it")
+    page = text(client.get(response["Location"]))
+    assert "1 created, 0 updated, 0 unchanged, 1 refused" in page
+    assert "wire.zip › same_headline.txt" in page and "filed by someone else" in page
+    assert not Article.objects.filter(body_text__contains="Adderprobe").exists()

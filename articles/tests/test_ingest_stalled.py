@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import services, tasks
 from articles.models import Article, ImportBatch, JobStatus
 from articles.tests import hostile
+from articles.tests.staff import staff_user
 from articles.tests.test_ingest_background import ingest_worker
 from core.locks import IMPORT_BATCH, locked_keys
 from entities.tests.worker import purge, wait_for
@@ -25,7 +26,8 @@ def stored_batch(settings, tmp_path) -> ImportBatch:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_STALL_SECONDS = 300
     records = hostile.jsonl(*(hostile.good_record(n) for n in range(3)))
-    batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", records)])
+    reporter = staff_user("reporter", "articles.add_article")  # a batch imports what its uploader may write
+    batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", records)], user=reporter)
     ImportBatch.objects.filter(id=batch.id).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
     return batch
 

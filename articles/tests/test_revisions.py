@@ -3,18 +3,17 @@ background batch, admin edit or restore, is stored whole with who, when and from
 nothing that changes nothing is stored."""
 
 import io
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
 
 from articles import services
 from articles.ingest import ParsedArticle
 from articles.models import Article, ImportBatch, Revision
 from articles.revisions import RestoreError, record_edit, restore_revision
 from articles.tests import hostile
+from articles.tests.admin_forms import change_form_data
 from articles.tests.uploads import upload
 
 pytestmark = pytest.mark.django_db
@@ -25,30 +24,6 @@ TUESDAY = "Bulletin météo\n\nGrand soleil sur toute la France mardi.\n".encode
 
 def history(article: Article) -> list[tuple]:
     return list(article.revisions.order_by("number").values_list("number", "origin", "batch_id", "author_id"))
-
-
-def change_form_data(article: Article, **changes) -> dict:
-    """What the admin's change form posts for the article, with `changes` applied."""
-    local = timezone.localtime(article.published_at)
-    data = {
-        "headline": article.headline,
-        "slug": article.slug,
-        "standfirst": article.standfirst,
-        "body": json.dumps(article.body),
-        "byline": article.byline,
-        "dateline": article.dateline,
-        "source": article.source_id or "",
-        "section": article.section_id or "",
-        "language": article.language,
-        "photo_caption": article.photo_caption,
-        "photo_credit": article.photo_credit,
-        "status": article.status,
-        "published_at_0": local.strftime("%Y-%m-%d"),
-        "published_at_1": local.strftime("%H:%M:%S"),
-        "external_id": article.external_id,
-        "version": article.version,
-    }
-    return {**data, **changes}
 
 
 def test_an_upload_stores_revision_one_and_the_same_text_again_stores_nothing(admin_client, admin_user):
@@ -105,11 +80,14 @@ def test_the_import_command_stores_a_revision_per_change_with_its_batch(tmp_path
     assert one.revisions.get(number=2).content["version"] == 2
 
 
-def test_a_background_batch_writes_its_revisions_with_its_stories(admin_client, settings, tmp_path, monkeypatch):
+def test_a_background_batch_writes_its_revisions_with_its_stories(
+    admin_client, django_user_model, settings, tmp_path, monkeypatch
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr(services, "PROGRESS_EVERY", 3)  # several chunks, each one transaction
     feed = hostile.jsonl(*(hostile.good_record(n) for n in range(7)))
-    batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", feed)])
+    editor = django_user_model.objects.get(username="admin")  # a batch imports what its uploader may write
+    batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", feed)], user=editor)
     assert services.run_batch(batch_id=batch.id) is True
     assert Article.objects.count() == 7
     assert set(Revision.objects.values_list("number", "origin", "batch_id")) == {(1, "upload", batch.id)}

@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -13,7 +13,7 @@ from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, Pa
 from entities import search
 from entities.api.filters import EntityFilterForm
 from entities.api.serializers import EntitySerializer, entity_api_url
-from entities.models import Entity, EntityKind
+from entities.models import Alias, Entity, EntityKind
 from entities.selectors import co_mention_counts, published_mentions_exist
 
 RELATED_IN_LIST = 5
@@ -46,6 +46,11 @@ def current_entity(kind: str, entity_id: int) -> Entity:
     if entity is None or entity.status != Entity.Status.ACTIVE or not published_mentions_exist(entity_id=entity.id):
         raise Http404
     return entity
+
+
+def public_aliases() -> Prefetch:
+    """An entity's aliases that partners may see: none learned only from unpublished stories."""
+    return Prefetch("aliases", queryset=Alias.objects.public())
 
 
 class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
@@ -91,7 +96,7 @@ class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         return self.kind.label  # a page type per kind in the schema: PersonPage, PlacePage...
 
     def entities(self):
-        return Entity.objects.active().filter(kind=self.kind).prefetch_related("aliases")
+        return Entity.objects.active().filter(kind=self.kind).prefetch_related(public_aliases())
 
     def list(self, request):
         q = EntityFilterForm.validated(request.query_params).cleaned_data["q"]
@@ -110,7 +115,7 @@ class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
             location = entity_api_url(request, self.kind, entity.id)
             query = request.META.get("QUERY_STRING")
             return Response(status=301, headers={"Location": f"{location}?{query}" if query else location})
-        prefetch_related_objects([entity], "aliases")
+        prefetch_related_objects([entity], public_aliases())
         attach_related([entity], RELATED_IN_DETAIL)
         return Response(EntitySerializer(entity, context={"request": request}).data)
 

@@ -8,7 +8,7 @@ person carries it.
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Reverse
 from django.utils.text import slugify
@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from articles.text import normalize_line
 from entities.extraction.clustering import Cluster, cluster_article, same_first_name
 from entities.extraction.ner import RawMention
-from entities.models import Alias, Entity, EntityKind, EntityRedirect, name_key
+from entities.models import Alias, AliasSighting, Entity, EntityKind, EntityRedirect, name_key
 
 
 def _follow(entity: Entity) -> Entity:
@@ -45,6 +45,7 @@ class Known:
         self._people: dict[int, Entity] = {}  # active people, for surname matches
         self._person_aliases: list[tuple[str, Entity]] = []  # (alias key, entity)
         self._new_aliases: list[Alias] = []
+        self._sightings: set[tuple[int, str, str, int]] = set()  # (entity id, kind, alias key, article id)
         self.expect(wanted or {}, surnames or set())
 
     def expect(self, wanted: dict[str, set[str]], surnames: set[str] = frozenset()) -> None:
@@ -127,11 +128,16 @@ class Known:
         if entity.kind == EntityKind.PERSON and entity.status == Entity.Status.ACTIVE:
             self._people[entity.id] = entity
 
-    def add_alias(self, entity: Entity, name: str) -> None:
+    def add_alias(self, entity: Entity, name: str, *, article_id: int | None = None) -> None:
         """Record another name of the entity (written by `save_aliases`), unless it is
-        already its name or anyone's name or alias."""
+        already its name or anyone's name or alias; and that `article_id` used it for the
+        entity (a sighting, whether the alias is new or not: its provenance)."""
         key = name_key(name)
-        if not key or key == entity.key or self.names(entity.kind, key):
+        if not key or key == entity.key:
+            return
+        if article_id is not None:
+            self._sightings.add((entity.id, entity.kind, key, article_id))
+        if self.names(entity.kind, key):
             return
         self._new_aliases.append(Alias(entity=entity, kind=entity.kind, name=normalize_line(name), key=key))
         self.alias_keys.add((entity.kind, key))
@@ -143,6 +149,19 @@ class Known:
         new, self._new_aliases = self._new_aliases, []
         # A conflict is another worker recording the same alias first.
         Alias.objects.bulk_create(new, ignore_conflicts=True)
+        sightings, self._sightings = sorted(self._sightings), set()
+        if sightings:
+            # One statement: the sightings of the entity's own aliases (a key that is another
+            # entity's alias or name records nothing), whoever created the alias.
+            rows = ", ".join(["(%s, %s, %s, %s)"] * len(sightings))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {AliasSighting._meta.db_table} (alias_id, article_id) "  # noqa: S608
+                    f"SELECT a.id, v.article_id FROM (VALUES {rows}) AS v(entity_id, kind, key, article_id) "
+                    f"JOIN {Alias._meta.db_table} a ON a.kind = v.kind AND a.key = v.key AND a.entity_id = v.entity_id "
+                    "ON CONFLICT DO NOTHING",
+                    [value for row in sightings for value in row],
+                )
 
 
 def _find(kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
@@ -162,21 +181,28 @@ def unique_slug(kind: str, name: str) -> str:
     return slug
 
 
-def add_alias(entity: Entity, name: str) -> None:
-    """Record another name of the entity, unless it is its name or already someone's alias."""
+def add_alias(entity: Entity, name: str, *, curated: bool = False) -> Alias | None:
+    """Record another name of the entity, unless it is its name or already someone's alias;
+    the entity's alias of that name (new or not), else None. `curated`: an editor's word."""
     key = name_key(name)
     if not key or key == entity.key:
-        return
-    if (
-        Alias.objects.filter(kind=entity.kind, key=key).exists()
-        or Entity.objects.filter(kind=entity.kind, key=key).exclude(status=Entity.Status.MERGED).exists()
-    ):
-        return
-    try:
-        with transaction.atomic():
-            Alias(entity=entity, name=name).save()
-    except IntegrityError:
-        pass  # another worker recorded it first
+        return None
+    if Entity.objects.filter(kind=entity.kind, key=key).exclude(status=Entity.Status.MERGED).exists():
+        return None
+    alias = Alias.objects.filter(kind=entity.kind, key=key).first()
+    if alias is None:
+        try:
+            with transaction.atomic():
+                alias = Alias(entity=entity, name=name, curated=curated)
+                alias.save()
+        except IntegrityError:
+            alias = Alias.objects.filter(kind=entity.kind, key=key).first()  # another worker recorded it first
+    if alias is None or alias.entity_id != entity.id:
+        return None
+    if curated and not alias.curated:
+        Alias.objects.filter(id=alias.id).update(curated=True)
+        alias.curated = True
+    return alias
 
 
 def _lookup_keys(cluster: Cluster) -> set[str]:
@@ -222,10 +248,10 @@ def _existing(cluster: Cluster, known: Known):
     return _NEW if entity is None else entity
 
 
-def _add_forms(cluster: Cluster, entity: Entity, known: Known) -> None:
+def _add_forms(cluster: Cluster, entity: Entity, known: Known, article_id: int | None) -> None:
     for form in cluster.forms:
         if cluster.kind != EntityKind.PERSON or len(name_key(form).split()) > 1:
-            known.add_alias(entity, form)
+            known.add_alias(entity, form, article_id=article_id)
 
 
 def _create(kind: str, name: str, known: Known) -> Entity | None:
@@ -305,8 +331,10 @@ def resolve_mentions(
     known: Known | None = None,
     clusters: list[Cluster] | None = None,
     texts: dict[str, str] | None = None,
+    article_id: int | None = None,
 ) -> list[tuple[RawMention, Entity]]:
-    """Every kept mention of one article with its canonical entity.
+    """Every kept mention of one article with its canonical entity; with `article_id`, the
+    article is also recorded as a sighting of each alias it wrote the entities as.
 
     Pass a `Known` to share look-ups (and entities created) across the articles of a batch,
     and the article's clusters when already computed (`cluster_article(mentions, texts)`),
@@ -325,7 +353,7 @@ def resolve_mentions(
             entity = created.get((cluster.kind, cluster.key))
         if entity is None:
             continue
-        _add_forms(cluster, entity, known)
+        _add_forms(cluster, entity, known, article_id)
         out.extend((m, entity) for m in cluster.mentions)
     known.save_aliases()
     return out

@@ -59,11 +59,15 @@ class EntityFactory(DjangoModelFactory[Entity]):
 
 
 class AliasFactory(DjangoModelFactory[Alias]):
+    """An alias an editor gave (public whenever its entity is); tagging's aliases, public only
+    through a published article, are made by tagging itself (entities/tests/test_alias_provenance.py)."""
+
     class Meta:
         model = Alias
 
     entity = factory.SubFactory(EntityFactory)
     name = factory.Sequence(lambda n: f"Alias {n}")
+    curated = True
 
 
 def occurrences(article: Article, surface: str) -> Iterator[tuple[str, int]]:
