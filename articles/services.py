@@ -11,7 +11,7 @@ import itertools
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -618,6 +618,7 @@ def run_item(
     options: ImportOptions,
     deadline: float | None = None,
     rights: ImportRights = OPERATOR,
+    on_chunk: Callable[[ImportItem], None] | None = None,
 ) -> bool:
     """Import one file of a batch, recording progress as it goes; False if out of time.
 
@@ -650,6 +651,8 @@ def run_item(
                     read += 1
                 log.flush()
                 _save_progress(item)
+            if on_chunk is not None:
+                on_chunk(item)  # after the commit: a progress display, a benchmark's clock
             if read < PROGRESS_EVERY:
                 break
             if deadline is not None and time.monotonic() > deadline:

@@ -1,21 +1,18 @@
 """Reader pages of the archive: home, article and search pages."""
 
-import json
 from urllib.parse import urlencode
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 
 from articles import search
 from articles.forms import SearchForm
 from articles.models import Article
 from articles.rendering import render_article
 from articles.selectors import public_corrections, related_articles
-from core.http import absolute_url, cached
+from core.http import absolute_url, cached, json_ld
 from entities.models import Entity, EntityKind
 
 HOME_MAX_AGE = 60
@@ -25,15 +22,6 @@ SEARCH_PAGE_SIZE = 20
 SECTION_ARTICLES = 4
 HOME_SECTION_WINDOW = 500
 OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": "it_IT", "pt": "pt_PT", "nl": "nl_NL"}
-
-# What json.dumps leaves that could end a <script> data block early.
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def json_ld(data: dict) -> SafeString:
-    payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
-    # The payload is JSON with every character that could close the element escaped.
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -99,7 +87,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ]
         or None,
         "about": [
-            {"@type": {"person": "Person", "organisation": "Organization", "place": "Place"}[e.kind], "name": e.name}
+            {
+                "@type": EntityKind(e.kind).schema_type,
+                "name": e.label(article.language),
+                **({"sameAs": e.same_as_urls} if e.same_as_urls else {}),
+            }
             for kind in entities.values()
             for e in kind
         ]

@@ -71,6 +71,10 @@ def checkout(rev: str) -> Path:
     venv = path / ".venv"
     if not venv.exists():
         venv.symlink_to((ROOT / ".venv").resolve())
+    # Both checkouts find the corpora where a checkout looks for them: ../shared beside it.
+    shared = path.parent / "shared"
+    if not shared.exists() and (ROOT.parent / "shared").exists():
+        shared.symlink_to((ROOT.parent / "shared").resolve())
     return path
 
 
@@ -116,7 +120,7 @@ def summarise(benchmark: str, runs: list[tuple[str, int, object]]) -> None:
     if benchmark == "search":
         print(f"{'mode':<24} " + " ".join(f"{side}{i} p50/p95 (T p50)".rjust(26) for side, i, _ in runs))
         for mode, label in MODES:
-            cells = [f"{f[mode][0]:6.1f} / {f[mode][1]:6.1f} ({f[mode][2]:4.1f})" for _, _, f in runs]
+            cells = [f"{f[mode][0]:6.1f} / {f[mode][1]:6.1f} ({f[mode][2]:5.2f})" for _, _, f in runs]
             print(f"{label:<24} " + " ".join(c.rjust(26) for c in cells))
         for mode, label in MODES:
             old = [f[mode][1] for side, _, f in runs if side == "old"]

@@ -1,4 +1,5 @@
-"""Bulk import throughput and memory: `python -m benchmarks ingest [--articles N]`.
+"""Bulk import throughput and memory: `python -m benchmarks ingest [--articles N]
+[--compare-revisions ROUNDS]`.
 
 Builds, at run time and with a fixed seed, a zip holding one JSON Lines file of N
 articles recombined from the restricted BBC texts (English) and the open Wikinews
@@ -8,13 +9,17 @@ member, JSON Lines parser, services.import_stream, ImportItem progress), with ta
 left queued (pending) as in production but on a Redis database of its own (purged
 afterwards, never the development queue), and prints articles/s and the process's peak and
 current RSS at checkpoints: flat memory shows the archive is streamed, not loaded whole.
+With --compare-revisions, the same import runs with revision writing off and on in turn
+(the setting ARTICLE_REVISIONS, which exists for this comparison only) and prints both rates.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import resource
+import statistics
 import time
 import zipfile
 from pathlib import Path
@@ -70,45 +75,94 @@ def build_archive(n: int, directory: Path) -> Path:
     return path
 
 
-def import_archive(archive: Path, checkpoints: list[int]) -> None:
-    """Import the archive as the import command does, printing throughput and memory at the checkpoints."""
+def import_archive(archive: Path, checkpoints: list[int], *, quiet: bool = False) -> float:
+    """Import the archive as the import command does (services.run_item: chunks of stories,
+    their revisions and the file's progress in one transaction each), printing throughput
+    and memory at the checkpoints; returns articles/s."""
     from articles import services
-    from articles.models import Article, ImportBatch, ImportItem
+    from articles.models import Article, ImportItem
 
-    batch = ImportBatch.objects.create(origin=ImportBatch.Origin.COMMAND)
+    batch = services.create_command_batch(options=services.ImportOptions())
     item = ImportItem.objects.create(batch=batch, position=0, name=archive.name, size=archive.stat().st_size)
-    print(f"{'articles':>9} {'art/s (cumul.)':>15} {'art/s (window)':>15} {'RSS MB':>8} {'peak RSS MB':>12}")
+    if not quiet:
+        print(f"{'articles':>9} {'art/s (cumul.)':>15} {'art/s (window)':>15} {'RSS MB':>8} {'peak RSS MB':>12}")
     base_rss = rss_mb()
-    t0 = last_t = time.perf_counter()
-    last_n, done = 0, 0
-    with open(archive, "rb") as stream:
-        for outcome in services.import_stream(name=archive.name, stream=stream, size=archive.stat().st_size):
-            services.record_outcome(item, outcome)
-            done += 1
-            if done % services.PROGRESS_EVERY == 0:
-                services._save_progress(item)
-            if done in checkpoints:
-                now = time.perf_counter()
+    t0 = time.perf_counter()
+    window = {"n": 0, "t": t0, "next": 0}
+
+    def checkpoint(item: ImportItem) -> None:
+        done = item.processed
+        while window["next"] < len(checkpoints) and done >= checkpoints[window["next"]]:
+            window["next"] += 1
+            now = time.perf_counter()
+            if not quiet:
                 print(
-                    f"{done:>9,} {done / (now - t0):>15,.0f} {(done - last_n) / (now - last_t):>15,.0f} "
+                    f"{done:>9,} {done / (now - t0):>15,.0f} {(done - window['n']) / (now - window['t']):>15,.0f} "
                     f"{rss_mb():>8,.0f} {peak_rss_mb():>12,.0f}",
                     flush=True,
                 )
-                last_n, last_t = done, now
+            window.update(n=done, t=now)
+
+    services.run_item(item=item, path=archive, options=services.ImportOptions(), on_chunk=checkpoint)
     elapsed = time.perf_counter() - t0
+    done = item.processed
     pending = Article.objects.filter(tagging_status="pending").count()
+    if not quiet:
+        print(
+            f"imported {done:,} documents ({item.created:,} created, {item.refused:,} refused) in {elapsed:,.0f}s: "
+            f"{done / elapsed:,.0f} articles/s; RSS {base_rss:,.0f} MB before, {rss_mb():,.0f} MB after; "
+            f"{pending:,} articles queued for tagging (pending)",
+            flush=True,
+        )
+    return done / elapsed
+
+
+def compare_revisions(archive: Path, n: int, rounds: int, fresh_database) -> None:
+    """The cost of revisions: the same archive imported into a fresh database with revision
+    writing off and on, alternately (off, on, off, on...), so load on the machine falls on
+    both alike."""
+    from django.test import override_settings
+
+    from articles.models import Revision
+
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    print(f"{'round':>5} {'revisions':>9} {'art/s':>7} {'revision rows':>14} {'revision MB':>12}", flush=True)
+    for round_ in range(1, rounds + 1):
+        for writing in (False, True):
+            with fresh_database(), override_settings(ARTICLE_REVISIONS=writing):
+                rate = import_archive(archive, [], quiet=True)
+                rows = Revision.objects.count()
+                size = _table_mb("articles_revision")
+            rates[writing].append(rate)
+            print(f"{round_:>5} {'on' if writing else 'off':>9} {rate:>7,.1f} {rows:>14,} {size:>12,.1f}", flush=True)
+    off, on = (statistics.median(rates[w]) for w in (False, True))
     print(
-        f"imported {done:,} documents ({item.created:,} created, {item.refused:,} refused) in {elapsed:,.0f}s: "
-        f"{done / elapsed:,.0f} articles/s; RSS {base_rss:,.0f} MB before, {rss_mb():,.0f} MB after; "
-        f"{pending:,} articles queued for tagging (pending)",
+        f"median of {rounds} round(s), {n:,} articles each: {off:,.1f} articles/s without revisions, "
+        f"{on:,.1f} with ({(on - off) / off:+.1%})",
         flush=True,
     )
+
+
+def _table_mb(table: str) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
+        return cursor.fetchone()[0] / 2**20
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks ingest")
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument(
+        "--compare-revisions",
+        type=int,
+        metavar="ROUNDS",
+        default=0,
+        help="the cost of revisions: import the archive ROUNDS times each with revision writing off and on, "
+        "alternately, each into a fresh database",
+    )
     args = parser.parse_args(argv)
     n = args.articles
     checkpoints = sorted({c for c in (1_000, 10_000, 50_000, 100_000) if c <= n} | {n})
@@ -118,6 +172,7 @@ def main(argv: list[str]) -> None:
 
     django.setup()
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
 
     from benchmarks.broker import empty_private_broker, use_private_broker
@@ -134,8 +189,21 @@ def main(argv: list[str]) -> None:
     )
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     use_private_broker(database=BROKER_DATABASE)
+
+    @contextlib.contextmanager
+    def fresh_database():
+        # Every run starts from the same empty, migrated archive (a flush keeps the schema,
+        # the search configurations and the triggers).
+        call_command("flush", interactive=False, verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        yield
+
     try:
-        import_archive(archive, checkpoints)
+        if args.compare_revisions:
+            compare_revisions(archive, n, args.compare_revisions, fresh_database)
+        else:
+            import_archive(archive, checkpoints)
     finally:
         queued = empty_private_broker()
         print(f"{queued:,} tagging messages went to Redis database {BROKER_DATABASE} (the benchmark's), now purged")

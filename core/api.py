@@ -158,7 +158,16 @@ _ERROR = {
     "properties": {"detail": {"type": "string", "description": "What went wrong."}},
 }
 ERROR_RESPONSES = {
-    400: OpenApiResponse(_ERROR, description="A bad parameter: the body names it."),
+    400: OpenApiResponse(
+        _ERROR,
+        description=(
+            "A bad parameter: the body names it, with a list of messages. Besides values outside a "
+            "parameter's schema, two well-formed values are refused on lists: a `cursor` the API did "
+            'not issue for this list and ordering ({"cursor": ["Invalid cursor: use the next/previous '
+            'links as given."]}), and a `q` with no word to find, only -excluded words, or a prefix '
+            'under 3 letters ({"q": ["There is nothing to search for: give at least one word."]}).'
+        ),
+    ),
     401: OpenApiResponse(_ERROR, description="Missing, unknown, revoked or expired API key."),
     404: OpenApiResponse(_ERROR, description="No such published object."),
     429: OpenApiResponse(_ERROR, description="Too many requests for this key: see Retry-After."),
@@ -286,6 +295,36 @@ class QueryForm(forms.Form):
         return parameters
 
 
+class LabelLanguageForm(QueryForm):
+    """`lang`: the language entity names are given in (their label in it, where known)."""
+
+    lang = forms.ChoiceField(
+        required=False,
+        choices=[("fr", "French"), ("en", "English")],
+        help_text="Entity names in this language where the entity has a name in it (Bagdad / Baghdad). "
+        "Without it, the first of these the Accept-Language header prefers; without either, an article's "
+        "entities are named in the article's language and entities by their canonical name.",
+    )
+
+    def label_language(self, request) -> str:
+        """`lang`, else the Accept-Language header's preferred language among ours, else ""."""
+        if self.cleaned_data.get("lang"):
+            return self.cleaned_data["lang"]
+        offered = {value for value, _label in self.fields["lang"].choices}
+        preferences = []
+        for position, item in enumerate(request.headers.get("Accept-Language", "").split(",")):
+            tag, _, params = item.strip().partition(";")
+            quality = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+            try:
+                weight = float(quality)
+            except ValueError:
+                continue
+            language = tag.strip().split("-")[0].lower()
+            if language in offered and weight > 0:
+                preferences.append((-weight, position, language))
+        return min(preferences)[2] if preferences else ""
+
+
 # --- Keyset pages --------------------------------------------------------------------------
 
 
@@ -368,9 +407,10 @@ class KeysetPagination(BasePagination):
             {
                 "in": "query",
                 "name": self.cursor_query_param,
-                "schema": {"type": "string"},
-                "description": "Opaque position in the list; follow the `next` and `previous` links "
-                "rather than building it.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 400},
+                "description": "Opaque position in the list (base64url); follow the `next` and `previous` "
+                "links rather than building it. A cursor the API did not issue for this list and ordering "
+                "is a 400 naming `cursor`.",
             },
             {
                 "in": "query",

@@ -1,12 +1,15 @@
-"""HTTP helpers: canonical absolute URLs, public caching headers and the client's address."""
+"""HTTP helpers: canonical absolute URLs, public caching headers, JSON-LD and the client's address."""
 
 import ipaddress
+import json
 from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
 from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
 from rest_framework.throttling import BaseThrottle
 
 
@@ -25,6 +28,16 @@ def cached(response: HttpResponse, *, max_age: int, last_modified: datetime | No
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     return response
+
+
+# What json.dumps leaves that could end a <script> data block early.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(data: dict) -> SafeString:
+    payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
+    # The payload is JSON with every character that could close the element escaped.
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from entities import curation, services
+from entities import curation, selectors, services
 from entities.models import Alias, Entity, EntityKind, EntityRedirect, Mention
 
 
@@ -33,7 +33,7 @@ class MentionInline(admin.TabularInline):
     model = Mention
     formset = _FirstMentions
     verbose_name_plural = "mentions (latest 100)"
-    fields = ["article", "field", "start", "end", "surface"]
+    fields = ["article", "field", "start", "end", "surface", "found_by"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -57,12 +57,36 @@ class EntityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "status", "article_count", "curated", "slug"]
     list_filter = ["kind", "status", "curated"]
     search_fields = ["name", "key", "aliases__key"]
-    readonly_fields = ["key", "status", "merged_into", "article_count", "curated", "created_at", "updated_at"]
-    fields = ["kind", "name", "slug", "wikidata_id", *readonly_fields]
+    readonly_fields = [
+        "key",
+        "status",
+        "merged_into",
+        "article_count",
+        "curated",
+        "type_votes",
+        "created_at",
+        "updated_at",
+    ]
+    fields = ["kind", "name", "slug", "labels", "same_as", "wikidata_id", *readonly_fields]
     inlines = [AliasInline, MentionInline]
     actions = ["merge", "reject"]
     list_per_page = 100
     show_full_result_count = False
+
+    @admin.display(description="Type votes")
+    def type_votes(self, obj: Entity) -> str:
+        """What the archive's articles called the entity's names: the evidence tagging
+        decides its type from (entities/extraction/evidence.py)."""
+        if obj is None or obj.pk is None:
+            return "-"
+        keys = [obj.key, *obj.aliases.values_list("key", flat=True)]
+        totals = selectors.type_votes_of(keys=keys)
+        if not totals:
+            return "none yet"
+        return ", ".join(
+            f"{EntityKind(kind).label.lower()}: {mentions} mentions in {articles} articles"
+            for kind, mentions, articles in totals
+        )
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj else {"slug": ["name"]}

@@ -39,6 +39,11 @@ class EntityKind(models.TextChoices):
         return "people" if self == EntityKind.PERSON else f"{self.value}s"
 
     @property
+    def schema_type(self) -> str:
+        """The schema.org type of the kind, for JSON-LD."""
+        return {"person": "Person", "organisation": "Organization", "place": "Place"}[self.value]
+
+    @property
     def url_name(self) -> str:
         """The name of the URL of an entity's page (its feed's is this plus "-feed")."""
         return f"entities:{self.value}"
@@ -64,6 +69,13 @@ class Entity(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
     wikidata_id = models.CharField(max_length=20, blank=True)
+    # The name in each language ({"fr": "Bagdad", "en": "Baghdad"}): from the gazetteer, else
+    # the fullest form the articles of that language write; `name` where none is known.
+    labels = models.JSONField(
+        default=dict, blank=True, help_text='The name per language, e.g. {"fr": "Bagdad", "en": "Baghdad"}.'
+    )
+    # The same thing in an open knowledge base (GeoNames, Wikidata, the EU's vocabularies).
+    same_as = models.URLField(blank=True, help_text="The entity in GeoNames, Wikidata or an EU vocabulary.")
     # Decisions an editor made by hand are never undone by re-tagging.
     curated = models.BooleanField(default=False, editable=False)
     # Published articles mentioning the entity; maintained by the tagging service so
@@ -101,6 +113,17 @@ class Entity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(EntityKind(self.kind).url_name, kwargs={"slug": self.slug})
+
+    def label(self, language: str) -> str:
+        """The entity's name in `language` ("fr", "en"), its canonical name when none is known."""
+        return (self.labels or {}).get(language) or self.name
+
+    @property
+    def same_as_urls(self) -> list[str]:
+        """Every identifier of the entity as a URL (schema.org's sameAs)."""
+        urls = [self.same_as] if self.same_as else []
+        wikidata = f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+        return urls + [wikidata] if wikidata and wikidata not in urls else urls
 
 
 class AliasQuerySet(models.QuerySet):
@@ -207,6 +230,12 @@ class Mention(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     surface = models.CharField(max_length=255, help_text="The text as written in the article.")
+    found_by = models.CharField(
+        max_length=100,
+        blank=True,
+        db_default="",
+        help_text="The NER model and version that found it (empty: before provenance).",
+    )
 
     class Meta:
         ordering = ["article", "field", "start"]
@@ -218,6 +247,28 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.surface} → {self.entity.name}"
+
+
+class TypeVote(models.Model):
+    """What the model called a name in one article: `mentions` of its mentions written
+    `key` got type `kind`. The evidence an entity's type is decided from across the archive
+    (`entities/extraction/evidence.py`); an article's votes are replaced when it is re-tagged
+    and go with it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="type_votes")
+    key = models.CharField(max_length=255, help_text="name_key of the name as written, titles dropped.")
+    kind = models.CharField(max_length=12, choices=EntityKind.choices)
+    mentions = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key", "kind"], name="type_vote_unique_per_article"),
+            models.CheckConstraint(condition=Q(mentions__gt=0), name="type_vote_counts_mentions"),
+        ]
+        indexes = [models.Index(fields=["key"], name="type_vote_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.kind} x{self.mentions} (article {self.article_id})"
 
 
 class CountWatermark(models.Model):

@@ -1,18 +1,20 @@
-"""Read paths over entities that are more than a filter: co-mentions."""
+"""Read paths over entities that are more than a filter: co-mentions, type evidence."""
 
 import time
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from articles.models import Article
 from core.pagination import Cursor, queryset_page
-from entities.models import Entity, EntityRedirect, Mention
+from entities.extraction.evidence import TypeEvidence
+from entities.models import Entity, EntityRedirect, Mention, TypeVote
 
 COMENTION_TOP = 12  # co-mentioned entities kept per entity (the most any page shows)
 
@@ -172,3 +174,33 @@ def mention_timeline(*, entity_id: int) -> list[tuple[date, int]]:
         timeline.append((month, counts.get(month, 0)))
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return timeline
+
+
+def type_evidence(*, keys: Iterable[str], exclude_article_ids: Iterable[int] = ()) -> TypeEvidence:
+    """The archive's type votes for these name keys, in one query; the votes of the
+    excluded articles (being re-tagged: theirs are about to be replaced) left out."""
+    evidence = TypeEvidence()
+    keys = sorted(set(keys))
+    if not keys:
+        return evidence
+    rows = (
+        TypeVote.objects.filter(key__in=keys)
+        .exclude(article_id__in=list(exclude_article_ids))
+        .values("key", "kind")
+        .annotate(mentions=Sum("mentions"))
+        .order_by()
+    )
+    for row in rows:
+        evidence.votes.setdefault(row["key"], Counter())[row["kind"]] += row["mentions"]
+    return evidence
+
+
+def type_votes_of(*, keys: Iterable[str]) -> list[tuple[str, int, int]]:
+    """(kind, mentions, articles) the archive's votes give these names, most mentions first."""
+    rows = (
+        TypeVote.objects.filter(key__in=list(keys))
+        .values("kind")
+        .annotate(mentions=Sum("mentions"), articles=Count("article", distinct=True))
+        .order_by("-mentions", "kind")
+    )
+    return [(row["kind"], row["mentions"], row["articles"]) for row in rows]

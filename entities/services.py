@@ -9,6 +9,7 @@ worker delays tagging but never loses it.
 import logging
 import socket
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -23,7 +24,8 @@ from django.utils.text import slugify
 from kombu.exceptions import ChannelError
 
 from articles.models import Article, JobStatus
-from entities.extraction import clustering, ner, resolve
+from entities import labels
+from entities.extraction import clustering, evidence, ner, resolve
 from entities.models import (
     Alias,
     AliasSighting,
@@ -32,9 +34,10 @@ from entities.models import (
     Entity,
     EntityRedirect,
     Mention,
+    TypeVote,
     name_key,
 )
-from entities.selectors import invalidate_entity_caches
+from entities.selectors import invalidate_entity_caches, type_evidence
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +298,7 @@ def _store_mentions(
     raw: list,
     known: resolve.Known,
     clusters: list | None = None,
+    votes: Counter | None = None,
     worker: str = "",
 ) -> tuple[str, set[int]]:
     """Resolve and replace one article's mentions in one transaction; (outcome, entity ids
@@ -302,7 +306,7 @@ def _store_mentions(
     with transaction.atomic():
         article = (
             Article.objects.select_for_update()
-            .only("id", "content_hash", "tagged_hash", "tagging_status")
+            .only("id", "content_hash", "tagged_hash", "tagging_status", "language", "status", "published_at")
             .filter(id=article_id)
             .first()
         )
@@ -315,6 +319,7 @@ def _store_mentions(
         # The article's alias sightings are rewritten with its mentions.
         AliasSighting.objects.filter(article_id=article_id).delete()
         resolved = resolve.resolve_mentions(raw, known, clusters=clusters, article_id=article_id)
+        found_by = ner.model_id(article.language)
         with connection.cursor() as cursor:
             # The old mentions go, and their entities' counts may change: one statement.
             cursor.execute(
@@ -331,11 +336,21 @@ def _store_mentions(
                     start=m.start,
                     end=m.end,
                     surface=m.text[:255],
+                    found_by=found_by,
                 )
                 for m, entity in resolved
             ],
             ignore_conflicts=True,
         )
+        if votes is not None:
+            # The article's type votes replace its old ones (evidence.py).
+            TypeVote.objects.filter(article_id=article_id).delete()
+            TypeVote.objects.bulk_create(
+                [TypeVote(article_id=article_id, key=key, kind=kind, mentions=n) for (key, kind), n in votes.items()]
+            )
+        if article.status == Article.Status.PUBLISHED and article.published_at <= timezone.now():
+            # Only what readers can see names entities publicly (a draft's names stay private).
+            labels.learn(language=article.language, resolved=resolved)
         Article.objects.filter(id=article_id).update(
             tagging_status=JobStatus.DONE,
             tagged_hash=content_hash,
@@ -395,9 +410,22 @@ def tag_article(
                 raise
             except Exception as exc:  # this article fails alone, below
                 raws[i] = exc
+    # Types decided by the archive's votes, this batch's own included (evidence.py).
+    votes = {i: evidence.article_votes(found) for i, found in clusters.items()}
+    deciding = {
+        key for found in clusters.values() for c in found if not c.typed_by_name for key in evidence.deciding_keys(c)
+    }
+    archive = type_evidence(keys=deciding, exclude_article_ids=list(clusters))
+    for article_votes in votes.values():
+        archive.add(article_votes)
+    for found in clusters.values():
+        evidence.decide_kinds(found, archive)
+    # An entity made under a type the votes now overrule is moved (or folded into the one of
+    # the right type) before the batch resolves to it.
+    touched = correct_entity_kinds(archive=archive, keys=deciding)
     known = resolve.Known(*resolve.expected_names(clusters.values()))
     outcomes: dict[int, str] = {article_id: "done-already"}  # when resumed
-    touched = set(Mention.objects.filter(article_id__in=written).values_list("entity_id", flat=True))
+    touched |= set(Mention.objects.filter(article_id__in=written).values_list("entity_id", flat=True))
     try:
         for article in batch:
             found = raws[article.id]
@@ -410,6 +438,7 @@ def tag_article(
                     raw=found,
                     known=known,
                     clusters=clusters.get(article.id),
+                    votes=votes.get(article.id),
                     worker=worker,
                 )
                 if outcomes[article.id] == "tagged":
@@ -620,3 +649,65 @@ def dismiss_duplicate(*, entity_ids: tuple[int, int], user_id: int | None) -> Di
         raise CurationError("no such entity")
     pair, _ = DistinctPair.objects.get_or_create(low_id=low, high_id=high, defaults={"decided_by_id": user_id})
     return pair
+
+
+# --- Types decided by evidence -------------------------------------------------------------
+
+
+def retype_entity(*, entity_id: int, kind: str) -> set[int]:
+    """Give an entity another type: it moves to that type (new slug; the old one
+    redirects), or, when an entity of that type already has its name, folds into it
+    (mentions and aliases move, marked merged). Returns the ids whose counts may change."""
+    with transaction.atomic():
+        entity = _lock([entity_id]).get(entity_id)
+        if entity is None or entity.status != Entity.Status.ACTIVE or entity.kind == kind:
+            return set()
+        old_kind, old_slug = entity.kind, entity.slug
+        target = (
+            Entity.objects.select_for_update()
+            .filter(kind=kind, key=entity.key)
+            .exclude(status=Entity.Status.MERGED)
+            .first()
+        )
+        if target is not None and target.status != Entity.Status.ACTIVE:
+            return set()  # an editor rejected the name as that type: leave it to them
+        survivor = target or entity
+        # Aliases the other type already gives to someone stay with them.
+        alias_keys = list(entity.aliases.values_list("key", flat=True))
+        taken = set(Alias.objects.filter(kind=kind, key__in=alias_keys).values_list("key", flat=True))
+        taken |= set(
+            Entity.objects.filter(kind=kind, key__in=alias_keys)
+            .exclude(status=Entity.Status.MERGED)
+            .values_list("key", flat=True)
+        )
+        Alias.objects.filter(entity=entity, key__in=taken).delete()
+        Alias.objects.filter(entity=entity).update(entity=survivor, kind=kind)
+        if target is None:
+            entity.kind = kind
+            entity.slug = resolve.unique_slug(kind, entity.name)
+            entity.save(update_fields=["kind", "slug", "updated_at"])
+        else:
+            Mention.objects.filter(entity=entity).update(entity=target)
+            entity.status = Entity.Status.MERGED
+            entity.merged_into = target
+            entity.save(update_fields=["status", "merged_into", "updated_at"])
+            EntityRedirect.objects.filter(entity=entity).update(entity=target)
+            Entity.objects.filter(merged_into=entity).update(merged_into=target)
+        EntityRedirect.objects.get_or_create(kind=old_kind, slug=old_slug, defaults={"entity": survivor})
+        logger.info("entity %s %r: type %s -> %s by the archive's votes", entity.id, entity.name, old_kind, kind)
+        transaction.on_commit(invalidate_entity_caches)
+    return {entity.id, survivor.id}
+
+
+def correct_entity_kinds(*, archive: evidence.TypeEvidence, keys: Iterable[str]) -> set[int]:
+    """Entities whose name the archive's votes now give another type are moved to it (an
+    editor's curated entity is left alone). Returns the ids whose counts may change."""
+    decided = {key: kind for key in set(keys) if (kind := archive.kind_for({key})) is not None}
+    if not decided:
+        return set()
+    wrong = Entity.objects.filter(key__in=decided, status=Entity.Status.ACTIVE, curated=False).only("id", "kind", "key")
+    touched: set[int] = set()
+    for entity in wrong:
+        if entity.kind != decided[entity.key]:
+            touched |= retype_entity(entity_id=entity.id, kind=decided[entity.key])
+    return touched

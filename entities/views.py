@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.http import absolute_url, cached
+from core.http import absolute_url, cached, json_ld
 from core.pagination import Cursor, InvalidCursor, decode_cursor
 from entities.charts import timeline_chart
 from entities.models import Entity, EntityKind, EntityRedirect
@@ -47,6 +47,9 @@ def resolve_entity(kind: str, slug: str) -> Entity:
     return entity
 
 
+LANGUAGE_NAMES = {"fr": "French", "en": "English"}
+
+
 def entity_detail(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     entity = resolve_entity(kind, slug)
     if entity.slug != slug or entity.kind != kind:
@@ -63,14 +66,29 @@ def entity_detail(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             )
     articles, next_cursor = entity_articles(entity_id=entity.id, before=before, limit=PAGE_SIZE)
     url = entity.get_absolute_url()
+    canonical = absolute_url(request, url)
+    structured = {
+        "@context": "https://schema.org",
+        "@type": EntityKind(entity.kind).schema_type,
+        "name": entity.name,
+        "alternateName": sorted({label for label in (entity.labels or {}).values() if label != entity.name}) or None,
+        "sameAs": entity.same_as_urls or None,
+        "url": canonical,
+    }
     context = {
         "entity": entity,
+        "other_labels": [
+            (LANGUAGE_NAMES.get(lang, lang), lang, label)
+            for lang, label in sorted((entity.labels or {}).items())
+            if label != entity.name
+        ],
+        "json_ld": json_ld({k: v for k, v in structured.items() if v is not None}),
         "articles": articles,
         "first_page": before is None,
         "next_url": f"{url}?before={next_cursor}" if next_cursor else None,
         "co_mentioned": co_mentioned_entities(entity_id=entity.id, limit=12) if before is None else [],
         "chart": timeline_chart(mention_timeline(entity_id=entity.id)) if before is None else None,
-        "canonical": absolute_url(request, url),
+        "canonical": canonical,
         "feed_url": reverse(f"{EntityKind(entity.kind).url_name}-feed", kwargs={"slug": entity.slug}),
     }
     response = render(request, "entities/entity_detail.html", context)

@@ -128,9 +128,9 @@ def restartable_server():
         base = f"http://127.0.0.1:{port}"
 
         def up() -> bool:
-            try:
-                return requests.get(base + "/api/v1/schema/", timeout=5).status_code == 200
-            except requests.ConnectionError:
+            try:  # the API's root answers (401: it wants a key) once the process has started
+                return requests.get(base + "/api/v1/", timeout=30).status_code == 401
+            except requests.RequestException:
                 return False
 
         wait_for(up, deadline=60, what="gunicorn to answer")

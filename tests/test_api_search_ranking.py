@@ -6,6 +6,8 @@ language through their names)."""
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+from django.db import connection
+
 from articles.tests.factories import ArticleFactory
 from entities.models import EntityKind
 from entities.services import refresh_article_counts
@@ -150,3 +152,21 @@ def test_a_run_of_words_naming_an_entity_needs_another_word_of_the_query(api):
     data = search(api, "Kabul hotel attack")
     assert ids(data) == [english.id, hotel.id]  # every word first; "élections" shares none of the others
     assert [e["name"] for e in data["entities"]] == ["Kabul"]
+
+
+def test_a_rare_word_weighs_more_than_a_common_one_and_a_common_word_names_no_one_surely(api):
+    """IDF from the vector's statistics: "law" is in most stories, "abortion" in two; and the
+    person called Law that the tagging found in one story is not what "law" usually means."""
+    for n in range(30):
+        ArticleFactory(headline=f"Court ruling {n}", paragraphs=["The law changed again."], published_at=day(n))
+    about = ArticleFactory(
+        headline="Abortion decriminalised", paragraphs=["Parliament passed the law."], published_at=day(1)
+    )
+    in_passing = ArticleFactory(
+        headline="Law and order debate", paragraphs=["One speaker mentioned abortion."], published_at=day(40)
+    )
+    mention(in_passing, EntityFactory(name="Law"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+
+    assert ids(search(api, "abortion law")) == [about.id, in_passing.id]

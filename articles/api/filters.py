@@ -8,10 +8,10 @@ from django import forms
 from articles import search
 from articles.models import Language
 from articles.search.facets import DEFAULT_FACET_SIZE, FACETS, MAX_FACET_SIZE
-from core.api import BoundedIntegerField, IdField, NamesField, QueryForm, TextField, UtcDateTimeField
+from core.api import BoundedIntegerField, IdField, LabelLanguageForm, NamesField, TextField, UtcDateTimeField
 
 
-class ArticleFilterForm(QueryForm):
+class ArticleFilterForm(LabelLanguageForm):
     q = TextField(
         max_length=search.MAX_QUERY_LENGTH,
         help_text=(

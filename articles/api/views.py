@@ -27,17 +27,20 @@ from entities.models import Entity, Mention
 ID_PARAMETER = id_parameter("The article's id (`id` in lists).")
 
 
-def attach_entities(articles: list[Article]) -> None:
-    """Set `api_entities` ({kind: [(id, name)]}) on each article, in one query."""
+def attach_entities(articles: list[Article], language: str = "") -> None:
+    """Set `api_entities` ({kind: [(id, name)]}) on each article, in one query; each name in
+    `language`, else in the article's language, where the entity has a label in it."""
     by_article: dict[int, dict[str, list]] = {a.id: {} for a in articles}
     rows = (
         Mention.objects.filter(article_id__in=list(by_article), entity__status=Entity.Status.ACTIVE)
-        .values_list("article_id", "entity_id", "entity__kind", "entity__name")
+        .values_list("article_id", "entity_id", "entity__kind", "entity__name", "entity__labels")
         .distinct()
         .order_by("article_id", "entity__name", "entity_id")
     )
-    for article_id, entity_id, kind, name in rows:
-        by_article[article_id].setdefault(kind, []).append((entity_id, name))
+    languages = {a.id: a.language for a in articles}
+    for article_id, entity_id, kind, name, labels in rows:
+        label = (labels or {}).get(language or languages[article_id]) or name
+        by_article[article_id].setdefault(kind, []).append((entity_id, label))
     for article in articles:
         article.api_entities = by_article[article.id]
 
@@ -80,7 +83,7 @@ def public_articles():
     retrieve=extend_schema(
         summary="One published article",
         description="Supports conditional GET (ETag / If-None-Match, Last-Modified / If-Modified-Since).",
-        parameters=[ID_PARAMETER],
+        parameters=[ID_PARAMETER, *[p for p in ArticleFilterForm.openapi_parameters() if p.name == "lang"]],
         responses={200: ArticleSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
     ),
 )
@@ -101,7 +104,7 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
             raise ValidationError({error.param: [error.message]}) from None
         found = public_articles().in_bulk(page.ids)
         articles = [found[i] for i in page.ids if i in found]
-        attach_entities(articles)
+        attach_entities(articles, form.label_language(request))
         for article in articles:
             article.api_snippet = page.snippets.get(article.id)
         response = self.get_paginated_response(
@@ -119,7 +122,8 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         article = public_articles().filter(pk=int(pk)).first()
         if article is None:  # drafts, embargoed and unknown ids look the same
             raise Http404
-        attach_entities([article])
+        form = ArticleFilterForm.validated({"lang": request.query_params.get("lang", "")})
+        attach_entities([article], form.label_language(request))
         response = Response(ArticleSerializer(article, context={"request": request}).data)
         changed = max(t for t in (article.updated_at, article.tagged_at) if t)
         response["Last-Modified"] = http_date(changed.timestamp())

@@ -48,20 +48,23 @@ def check_archive(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     for info in infos:
         name = info.filename
         if reason := check_member_name(name):
-            raise IngestError(f"the archive is refused: member {name[:200]!r} {reason}")
+            raise IngestError(f"nothing in this archive was imported: its file {name[:200]!r} {reason}")
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise IngestError(f"the archive is refused: member {name[:200]!r} is a symbolic link")
+            raise IngestError(f"nothing in this archive was imported: its file {name[:200]!r} is a symbolic link")
         if info.flag_bits & 0x1:
-            raise IngestError(f"the archive is refused: member {name[:200]!r} is encrypted")
+            raise IngestError(f"nothing in this archive was imported: its file {name[:200]!r} is encrypted")
         if info.is_dir() or _IGNORED.search(name):
             continue
         if PurePosixPath(name).suffix.lower() in NESTED_ARCHIVES:
-            raise IngestError(f"the archive is refused: member {name[:200]!r} is itself an archive (nested archives)")
+            raise IngestError(
+                f"nothing in this archive was imported: its file {name[:200]!r} is itself an archive "
+                "(nested archives are not opened: upload it on its own)"
+            )
         if info.file_size > 64 * limits.KB and info.file_size > limits.MAX_COMPRESSION_RATIO * max(
             info.compress_size, 1
         ):
             raise IngestError(
-                f"the archive is refused: member {name[:200]!r} expands more than "
+                f"nothing in this archive was imported: its file {name[:200]!r} expands more than "
                 f"{limits.MAX_COMPRESSION_RATIO}:1 (a zip bomb?)"
             )
         total += info.file_size
@@ -88,8 +91,8 @@ def zip_documents(name: str, stream: BinaryIO, size: int, read_member: MemberRea
         return
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        yield name, IngestError(f"this is not a readable zip archive ({exc})")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        yield name, IngestError("this is not a readable zip archive: it is damaged, or not a zip file at all")
         return
     with zf:
         try:
@@ -105,8 +108,14 @@ def zip_documents(name: str, stream: BinaryIO, size: int, read_member: MemberRea
             try:
                 with zf.open(info) as member:
                     yield from read_member(label, info.filename, member, info.file_size)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
-                yield label, IngestError(f"this archive member is damaged ({exc})")
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+                yield (
+                    label,
+                    IngestError(
+                        "this file of the archive is damaged or compressed in a way Newsroom cannot read; "
+                        "the other files of the archive were read"
+                    ),
+                )
 
 
 def read_bounded(stream: BinaryIO, limit: int, what: str) -> bytes:

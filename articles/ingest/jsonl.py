@@ -37,6 +37,10 @@ class _DuplicateKey(ValueError):
     pass
 
 
+class _NotANumber(ValueError):
+    pass
+
+
 def _no_duplicates(pairs: list) -> dict:
     result = {}
     for key, value in pairs:
@@ -47,7 +51,7 @@ def _no_duplicates(pairs: list) -> dict:
 
 
 def _no_constants(value: str):
-    raise ValueError(f"{value} is not a valid JSON number")
+    raise _NotANumber(f"{value} is not a valid JSON number")
 
 
 def loads(text: str):
@@ -102,10 +106,16 @@ def _line(raw: bytes, number: int | None) -> ParsedArticle | IngestError:
         return IngestError(f"{where} is not valid UTF-8 (JSON must be UTF-8)")
     try:
         record = loads(text)
-    except _DuplicateKey as exc:
+    except (_DuplicateKey, _NotANumber) as exc:
         return IngestError(f"{where} is refused: {exc}")
-    except (ValueError, RecursionError) as exc:
-        return IngestError(f"{where} is not valid JSON ({str(exc)[:120]})")
+    except json.JSONDecodeError as exc:
+        # json's own words ("Expecting ',' delimiter") name the mistake; the place is ours.
+        return IngestError(f"{where} is not valid JSON: {exc.msg.lower()}, at character {exc.pos + 1:,}")
+    except RecursionError:
+        return IngestError(f"{where} is not a story: its objects or lists are nested hundreds of levels deep")
+    except ValueError:
+        # What is left is Python's refusal of an integer of thousands of digits.
+        return IngestError(f"{where} holds a number too long to be read (thousands of digits)")
     if not isinstance(record, dict):
         return IngestError(f"{where} is a JSON {type(record).__name__.replace('dict', 'object')}, not an object")
     try:

@@ -55,8 +55,10 @@ def parse_xml(data: bytes):
         root = etree.fromstring(data, _parser(encoding))
     except etree.XMLSyntaxError as exc:
         raise IngestError(f"the XML is malformed ({_short(exc)})") from exc
-    except (ValueError, LookupError) as exc:
-        raise IngestError(f"the XML could not be read ({exc})") from exc
+    except LookupError as exc:
+        raise IngestError("the XML declares a character encoding Newsroom does not know") from exc
+    except ValueError as exc:
+        raise IngestError("the XML could not be read as text in its declared encoding") from exc
     if root is None:
         raise IngestError("the file holds no XML element")
     dtd = root.getroottree().docinfo.internalDTD
@@ -66,7 +68,15 @@ def parse_xml(data: bytes):
 
 
 def _short(exc: etree.XMLSyntaxError) -> str:
+    """libxml2's message, which names the mistake in the file; but its limits are said in
+    words for editors rather than as libxml2's parser options."""
     message = str(exc.msg or exc).strip()
-    if exc.lineno:
+    if "Excessive depth" in message:
+        return "its elements are nested more than 256 levels deep"
+    if "huge" in message.lower() or "XML_PARSE_HUGE" in message:
+        return "it holds a text or name too large to read"
+    if message.startswith("Unsupported encoding"):
+        return "it declares a character encoding Newsroom does not know"
+    if exc.lineno and "line" not in message:
         message += f", line {exc.lineno}"
     return message[:200]

@@ -23,6 +23,7 @@ from articles.search.planner import (
 from articles.search.plans import ARTICLES, FULL_PLANS, WINDOW_PLANS, Found, Search, recently_updated
 from articles.search.query import ParsedQuery, SearchError, parse_query
 from articles.search.snippets import headlines
+from articles.search.weights import with_term_weights
 from articles.search.windows import window_boundary
 from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor
 from core.sql import compose, fetch_one
@@ -55,6 +56,7 @@ def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuni
     filters = resolve_entities(filters)
     query = with_phrase_pairs(query) if query else None
     query = with_named_entities(query, filters.q, language=filters.language) if query else None
+    query = with_term_weights(query) if query and ordering == RELEVANCE else query
     return Search(filters, query, ordering, position, page_size, tuning)
 
 

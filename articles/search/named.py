@@ -26,9 +26,14 @@ class EntityGroup:
     """The entities one run of the query's words names."""
 
     ids: tuple[int, ...]
+    words: tuple[str, ...]  # the run of the query's words that names them (name keys)
+    article_count: int  # the published articles mentioning them (their sum)
     share: float  # the share of the query's words in the run
     # The query's other words OR-ed, in each language's reading; None when the run is the whole query.
     others: dict[str, Sql] | None
+    # How surely the run names them rather than being just words: set by with_term_weights
+    # (articles/search/weights.py) from the words' document frequency, 1 until then.
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ def with_named_entities(query: ParsedQuery, q: str, *, language: str = "") -> Pa
     groups = tuple(
         EntityGroup(
             ids=tuple(e.id for e in named),
+            words=tuple(run.split()),
+            article_count=sum(e.article_count for e in named),
             share=len(run.split()) / len(words),
             others=_others(words, run.split()),
         )

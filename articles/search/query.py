@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 MAX_QUERY_LENGTH = 200
 MIN_PREFIX_LENGTH = 3
+# The 400s a well-formed q can still get (documented in the API schema and docs/api.md).
+ONLY_EXCLUSIONS = "Give at least one word to find: -word only excludes."
+NOTHING_TO_FIND = "There is nothing to search for: give at least one word."
+SHORT_PREFIX = f"Prefix searches need at least {MIN_PREFIX_LENGTH} letters before the *."
 # Every configuration a query is read in (unaccent is in each, so accents never matter).
 READINGS = ("newsroom_fr", "newsroom_en", "newsroom_simple")
 # Prefixes are read unstemmed: websearch syntax drops the star, and a stemmed prefix breaks.
@@ -38,6 +42,7 @@ _WORD_RE = re.compile(r"\w")
 # A quoted phrase as websearch_to_tsquery reads one (an unclosed quote runs to the end).
 _PHRASE_RE = re.compile(r'"([^"]*)"?')
 _OR_RE = re.compile(r"(?i)\bor\b")
+_WORD_SPLIT_RE = re.compile(r"\w+")
 # Phrases whose text is words and plain punctuation: read alike by websearch_to_tsquery's
 # phrase and by to_tsvector, which the pair filter relies on.
 _PLAIN_PHRASE_RE = re.compile(r"[\w\s'’.,-]+")
@@ -115,6 +120,15 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class RankedTerm:
+    """One term of the included words, ranked on its own: a word, a "phrase" or a prefix*."""
+
+    words: tuple[str, ...]  # its words, whose document frequencies weigh it (none for a prefix)
+    readings: dict[str, Sql]  # its tsquery in each language's reading (LANGUAGE_READINGS' keys)
+    exact: Sql  # its tsquery unstemmed
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     readings: dict[str, Reading]  # by LANGUAGE_READINGS' keys
     exact: Sql  # the included words unstemmed (newsroom_simple), for the exact-form vector
@@ -130,6 +144,10 @@ class ParsedQuery:
     pairs_cover: bool = False
     # Set by with_named_entities (articles/search/named.py): the known entities the query names.
     named: NamedEntities | None = None
+    # The included terms ranked one by one (none past MAX_RANKED_TERMS) and, set by
+    # with_term_weights (articles/search/weights.py), the weight of each: rarer terms weigh more.
+    terms: tuple[RankedTerm, ...] = ()
+    weights: tuple[float, ...] = ()
 
     def text_match(self, alias: str = "a") -> Sql:
         """Whether the row `alias` matches in its own language's reading: one condition per
@@ -202,8 +220,8 @@ def parse_query(q: str) -> ParsedQuery | None:
     included = " ".join(_EXCLUDED_RE.sub(" ", q).split())
     if _terms(included, READINGS)[0] is None:
         if excluded:
-            raise SearchError("q", "Give at least one word to find: -word only excludes.")
-        raise SearchError("q", "There is nothing to search for: give at least one word.")
+            raise SearchError("q", ONLY_EXCLUSIONS)
+        raise SearchError("q", NOTHING_TO_FIND)
     phrases = _required_phrases(included, _terms(included, READINGS)[1])
     rest = _terms(_PHRASE_RE.sub(" ", included), READINGS)[0] if phrases else None
     return ParsedQuery(
@@ -212,7 +230,36 @@ def parse_query(q: str) -> ParsedQuery | None:
         has_phrase='"' in included,
         phrases=tuple(phrases),
         rest=_compiled(rest) if rest is not None else None,
+        terms=_ranked_terms(included),
     )
+
+
+MAX_RANKED_TERMS = 8  # a longer query is ranked as a whole
+
+
+def _ranked_terms(included: str) -> tuple[RankedTerm, ...]:
+    """The included terms one by one: each "phrase", each prefix*, each other word (OR is
+    an operator, not a word)."""
+    texts = [f'"{phrase}"' for phrase in _PHRASE_RE.findall(included)]
+    rest = _PHRASE_RE.sub(" ", included)
+    texts += [f"{prefix}*" for prefix in _PREFIX_RE.findall(rest)]
+    texts += [w for w in _PREFIX_RE.sub(" ", rest).split() if _WORD_RE.search(w) and not _OR_RE.fullmatch(w)]
+    if len(texts) > MAX_RANKED_TERMS:
+        return ()
+    terms = []
+    for text in texts:
+        expression, _phrases = _terms(text, READINGS)
+        if expression is None:
+            continue
+        words = () if text.endswith("*") else tuple(_WORD_SPLIT_RE.findall(text.strip('"')))
+        terms.append(
+            RankedTerm(
+                words=words,
+                readings={lang: _compiled(_terms(text, configs)[0]) for lang, configs in LANGUAGE_READINGS.items()},
+                exact=_compiled(_terms(text, (PREFIX_READING,))[0]),
+            )
+        )
+    return tuple(terms)
 
 
 def _reading(included: str, excluded: list[str], configs: tuple[str, ...]) -> Reading:
@@ -237,7 +284,7 @@ def _terms(text: str, configs: tuple[str, ...]) -> tuple[SearchQueryCombinable |
     prefixes = _PREFIX_RE.findall(text)
     for prefix in prefixes:
         if len(prefix) < MIN_PREFIX_LENGTH:
-            raise SearchError("q", f"Prefix searches need at least {MIN_PREFIX_LENGTH} letters before the *.")
+            raise SearchError("q", SHORT_PREFIX)
     words = _PREFIX_RE.sub(" ", text)
     parts = [_readings(words, configs)] if _WORD_RE.search(words) else []
     parts += [SearchQuery(p.casefold() + ":*", config=PREFIX_READING, search_type="raw") for p in prefixes]

@@ -20,7 +20,8 @@ EXACT_WEIGHT = 1.0
 # not, unless the whole query names an entity it mentions.
 ALL_WORDS_WEIGHT = 1.0
 # Mentioning an entity the whole query names outranks sharing its words; a run of the words
-# that names one counts for its share of the query.
+# that names one counts for its share of the query; both times how surely the words name it
+# (EntityGroup.confidence: "law" is rarely the person called Law).
 MENTION_WEIGHT = 1.0
 # The entities' names and aliases, and the other words, in the text of an article found
 # through its mentions: what orders those among themselves.
@@ -29,14 +30,27 @@ LABEL_WEIGHT = 0.5
 
 def rank(query: ParsedQuery, alias: str) -> Sql:
     """The score of the row `alias` (higher first), a real, as the keyset cursor keeps it."""
-    terms = [
-        _ts_rank(f"{alias}.search_vector", query.own_reading(alias, "included")),
-        compose(
-            "{weight}::real * {rank}",
-            weight=EXACT_WEIGHT,
-            rank=_ts_rank(f"{alias}.search_exact", compose("({q} || {q})", q=query.exact)),
-        ),
-    ]
+    if query.weights:
+        terms = [
+            compose(
+                "{weight}::real * ({rank} + {exact}::real * {exact_rank})",
+                weight=weight,
+                rank=_ts_rank(f"{alias}.search_vector", own_language(term.readings, alias)),
+                exact=EXACT_WEIGHT,
+                exact_rank=_ts_rank(f"{alias}.search_exact", term.exact),
+            )
+            for term, weight in zip(query.terms, query.weights, strict=True)
+            if weight > 0
+        ]
+    else:
+        terms = [
+            _ts_rank(f"{alias}.search_vector", query.own_reading(alias, "included")),
+            compose(
+                "{weight}::real * {rank}",
+                weight=EXACT_WEIGHT,
+                rank=_ts_rank(f"{alias}.search_exact", compose("({q} || {q})", q=query.exact)),
+            ),
+        ]
     if query.named:
         # Some matches are found through the entities alone: holding every word comes first.
         terms.append(
@@ -51,7 +65,7 @@ def rank(query: ParsedQuery, alias: str) -> Sql:
                 compose(
                     f"({alias}.entity_ids && {{ids}}::bigint[])::int::real * {{weight}}::real",
                     ids=list(group.ids),
-                    weight=MENTION_WEIGHT * group.share,
+                    weight=MENTION_WEIGHT * group.share * group.confidence,
                 )
             )
             if group.others is not None:

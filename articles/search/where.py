@@ -10,7 +10,7 @@ from articles.search.query import ParsedQuery
 from core.sql import Sql, compose, table
 
 PUBLISHED = Sql("a.status = 'published' AND a.published_at <= now()")  # what readers may see
-# Article.modified_at, the API's `updated_at`, as articles migration 0021 indexes it (the same
+# Article.modified_at, the API's `updated_at`, as articles migration 0022 indexes it (the same
 # expression, for the planner to use the index).
 MODIFIED_AT = Sql(
     "(CASE WHEN a.revision > 1 AND a.revised_at > a.published_at THEN a.revised_at ELSE a.published_at END)"

@@ -41,7 +41,7 @@ def wire_folder(tmp_path, seed_bytes):
 def test_folder_import_prints_a_summary_with_each_refusal_and_its_reason(wire_folder):
     output = run(wire_folder)
     assert output.startswith("5 created, 0 updated, 0 unchanged, 4 refused")
-    assert "feed.jsonl line 2: line 2 is not valid JSON" in output
+    assert "feed.jsonl line 2: line 2 is refused: NaN is not a valid JSON number" in output
     assert "archive.zip › b.xml: the XML is malformed" in output
     assert "bomb.xml: the XML declares its own entities" in output
     assert "empty.txt: the file is empty" in output

@@ -5,6 +5,7 @@ nothing that changes nothing is stored."""
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -144,3 +145,39 @@ def test_record_edit_stores_nothing_when_nothing_changed(admin_client):
     article.rights = "© Météo-France"
     article.save()
     assert record_edit(article=article).number == 2
+
+
+def test_history_pages_answer_bad_addresses_with_a_clear_4xx(admin_client, client):
+    upload(admin_client, ("monday.txt", MONDAY))
+    upload(admin_client, ("tuesday.txt", TUESDAY), update_same_headline=True)
+    article = Article.objects.get()
+    base = f"/admin/articles/article/{article.id}/revisions/"
+    assert admin_client.get(base).status_code == 200
+    assert admin_client.get("/admin/articles/article/999999/revisions/").status_code == 404
+    assert client.get(base).status_code == 302  # to the login page
+    same = admin_client.get(base + "compare/?old=1&new=1")
+    assert same.status_code == 400 and "Choose two different revisions" in same.content.decode()
+    junk = admin_client.get(base + "compare/?old=abc&new=2")
+    assert junk.status_code == 400 and "Enter a whole number" in junk.content.decode()
+    missing = admin_client.get(base + "compare/?old=1&new=7")
+    assert missing.status_code == 404 and "The article has no revision 7." in missing.content.decode()
+    compared = admin_client.get(base + "compare/?old=2&new=1")  # either order: oldest on the left
+    assert compared.status_code == 200 and 'data-field="body"' in compared.content.decode()
+    assert admin_client.get(base + "9/restore/").status_code == 404
+    current = admin_client.post(base + "2/restore/", follow=True)
+    assert "Not restored: revision 2 is already the current one." in current.content.decode()
+    assert Article.objects.get().revision == 2
+
+
+def test_restoring_needs_the_change_permission(admin_client, django_user_model, client):
+    upload(admin_client, ("monday.txt", MONDAY))
+    upload(admin_client, ("tuesday.txt", TUESDAY), update_same_headline=True)
+    article = Article.objects.get()
+    reader = django_user_model.objects.create_user("reader", password="a-long-test-passphrase", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(reader)
+    base = f"/admin/articles/article/{article.id}/revisions/"
+    history_page = client.get(base)
+    assert history_page.status_code == 200 and "Restore…" not in history_page.content.decode()
+    assert client.post(base + "1/restore/").status_code == 403
+    assert Article.objects.get().revision == 2

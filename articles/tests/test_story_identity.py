@@ -1,9 +1,11 @@
 """Story identity: a story is never replaced by another that happens to share its headline,
 the same text again changes nothing, and the demo loader's seed is the editor's seed."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from articles import services
@@ -114,3 +116,22 @@ def test_the_import_command_takes_the_source_for_files_that_name_none(tmp_path):
     call_command("import_articles", str(tmp_path), "--source", "AFP", "--no-progress", stdout=out)
     assert "2 created" in out.getvalue()
     assert set(Article.objects.values_list("source__name", flat=True)) == {"AFP"}
+
+
+def test_a_story_identified_by_its_headline_before_is_recognised_by_its_text(admin_client, seed_bytes):
+    """Migration 0021: a story stored under a headline id (`wire-…`) gets its text's
+    fingerprint on its baseline revision, so uploading the same text again is unchanged."""
+    migration = importlib.import_module("articles.migrations.0021_fingerprint_stories_identified_by_headline")
+    [outcome] = services.import_file(name="seed.txt", data=seed_bytes)
+    article = Article.objects.get(id=outcome.article_id)
+    received = article.revisions.get().fingerprint
+    # As the archive held it before: a headline id and a baseline revision without fingerprint.
+    Article.objects.filter(id=article.id).update(external_id="wire-0123456789abcdef0123")
+    article.revisions.update(fingerprint="", origin="baseline")
+    assert "1 created" in text(upload(admin_client, ("seed.txt", seed_bytes)))
+    Article.objects.exclude(id=article.id).delete()
+
+    migration.fingerprint_baselines(django_apps, None)
+    assert article.revisions.get().fingerprint == received
+    assert "1 unchanged" in text(upload(admin_client, ("seed.txt", seed_bytes)))
+    assert Article.objects.count() == 1

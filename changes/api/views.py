@@ -2,7 +2,7 @@
 
 from django import forms
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -28,10 +28,28 @@ class PageSizeField(forms.IntegerField):
         return DEFAULT_PAGE_SIZE if value is None else min(value, MAX_PAGE_SIZE)
 
 
+class CursorField(TextField):
+    schema = {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": MAX_CURSOR_LENGTH}  # base64url
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_CURSOR_LENGTH, error_messages={"max_length": INVALID_CURSOR}, **kwargs)
+        self.schema = CursorField.schema
+
+
+ERRORS = {
+    **ERROR_RESPONSES,
+    400: OpenApiResponse(
+        ERROR_RESPONSES[400].response,
+        description=(
+            "A bad parameter: the body names it, with a list of messages. Besides values outside a parameter's "
+            f'schema, a `since` the feed did not issue is refused ({{"since": ["{INVALID_CURSOR}"]}}).'
+        ),
+    ),
+}
+
+
 class ChangeFeedForm(QueryForm):
-    since = TextField(
-        max_length=MAX_CURSOR_LENGTH,
-        error_messages={"max_length": INVALID_CURSOR},
+    since = CursorField(
         help_text="A cursor: the `next` of the previous page. Without it the feed starts at the beginning, "
         "where every object public when the feed began is announced as `created`.",
     )
@@ -58,7 +76,7 @@ class OnePageSchema(AutoSchema):
         "that began before it has ended, usually within a second."
     ),
     parameters=ChangeFeedForm.openapi_parameters(),
-    responses={200: ChangePageSerializer, **ERROR_RESPONSES},
+    responses={200: ChangePageSerializer, **ERRORS},
 )
 class ChangeViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
     serializer_class = ChangeSerializer

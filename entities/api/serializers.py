@@ -30,7 +30,18 @@ class EntitySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Stable id of the entity.")
     url = serializers.SerializerMethodField(help_text="This entity in the API.")
     web_url = serializers.SerializerMethodField(help_text="The entity's page on the reader site.")
-    name = serializers.CharField(help_text="Canonical name.")
+    name = serializers.SerializerMethodField(
+        help_text="The name in the language asked for (`lang`, else Accept-Language) where known, else canonical."
+    )
+    canonical_name = serializers.CharField(source="name", help_text="The canonical name, whatever the language.")
+    labels = serializers.DictField(
+        child=serializers.CharField(), help_text='The name per language, e.g. {"fr": "Bagdad", "en": "Baghdad"}.'
+    )
+    same_as = serializers.ListField(
+        source="same_as_urls",
+        child=serializers.URLField(),
+        help_text="The entity in open knowledge bases (GeoNames, Wikidata, the EU's vocabularies), as URLs.",
+    )
     aliases = serializers.SerializerMethodField(help_text="Other names the entity is known by.")
     article_count = serializers.IntegerField(help_text="Number of published articles mentioning the entity.")
     articles = serializers.SerializerMethodField(
@@ -42,6 +53,9 @@ class EntitySerializer(serializers.Serializer):
 
     def get_url(self, obj: Entity) -> str:
         return entity_api_url(self.context["request"], obj.kind, obj.id)
+
+    def get_name(self, obj: Entity) -> str:
+        return obj.label(self.context.get("language", ""))
 
     def get_web_url(self, obj: Entity) -> str:
         return self.context["request"].build_absolute_uri(entity_web_path(obj.kind, obj.slug))

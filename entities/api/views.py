@@ -81,7 +81,10 @@ class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
                     "Supports conditional GET (ETag / If-None-Match). The id of an entity merged into another "
                     "answers 301 with the surviving entity's URL in Location."
                 ),
-                parameters=[id_parameter(f"The id of one of the {plural} (`id` in lists).")],
+                parameters=[
+                    id_parameter(f"The id of one of the {plural} (`id` in lists)."),
+                    *[p for p in EntityFilterForm.openapi_parameters() if p.name == "lang"],
+                ],
                 responses={
                     200: EntitySerializer,
                     301: OpenApiResponse(description="Merged into another entity: Location is its URL."),
@@ -99,7 +102,8 @@ class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         return Entity.objects.active().filter(kind=self.kind).prefetch_related(public_aliases())
 
     def list(self, request):
-        q = EntityFilterForm.validated(request.query_params).cleaned_data["q"]
+        form = EntityFilterForm.validated(request.query_params)
+        q = form.cleaned_data["q"]
         try:
             page = self.paginator.paginate_search(partial(search.search_entities, kind=self.kind.value, q=q), request)
         except search.SearchError as error:
@@ -107,7 +111,8 @@ class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         found = self.entities().in_bulk(page.ids)
         entities = [found[i] for i in page.ids if i in found]
         attach_related(entities, RELATED_IN_LIST)
-        return self.get_paginated_response(EntitySerializer(entities, many=True, context={"request": request}).data)
+        context = {"request": request, "language": form.label_language(request)}
+        return self.get_paginated_response(EntitySerializer(entities, many=True, context=context).data)
 
     def retrieve(self, request, pk=None):
         entity = current_entity(self.kind, int(pk))
@@ -115,9 +120,11 @@ class EntityViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
             location = entity_api_url(request, self.kind, entity.id)
             query = request.META.get("QUERY_STRING")
             return Response(status=301, headers={"Location": f"{location}?{query}" if query else location})
+        form = EntityFilterForm.validated({"lang": request.query_params.get("lang", "")})
         prefetch_related_objects([entity], public_aliases())
         attach_related([entity], RELATED_IN_DETAIL)
-        return Response(EntitySerializer(entity, context={"request": request}).data)
+        context = {"request": request, "language": form.label_language(request)}
+        return Response(EntitySerializer(entity, context=context).data)
 
 
 class PersonViewSet(EntityViewSet):

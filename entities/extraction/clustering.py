@@ -102,6 +102,11 @@ class Cluster:
     def key(self) -> str:
         return name_key(self.name)
 
+    @property
+    def typed_by_name(self) -> bool:
+        """Whether the name alone types it (the gazetteer, a head word): no votes needed."""
+        return self.gazetteer_entry is not None or any(_kind_from_head(form) for form in self.forms)
+
 
 @dataclass
 class _Typed:

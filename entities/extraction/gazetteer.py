@@ -11,7 +11,18 @@ from pathlib import Path
 
 from entities.models import name_key
 
-GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
+DATA = Path(__file__).resolve().parent.parent / "data"
+GAZETTEER_PATH = DATA / "gazetteer.tsv"
+# Hand-written organisations read beside the built file (see its header).
+KNOWN_ORGANISATIONS_PATH = DATA / "known_organisations.tsv"
+
+
+# Where each source's ids live on the web (schema.org sameAs).
+ID_URLS = {
+    "geonames": "https://sws.geonames.org/{}/",
+    "wikidata": "https://www.wikidata.org/wiki/{}",
+    "op-country": "http://publications.europa.eu/resource/authority/country/{}",
+}
 
 
 @dataclass(frozen=True)
@@ -20,34 +31,75 @@ class GazetteerEntry:
     kind: str
     subtype: str
     names: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...] = ()  # (language, name) where the source says
+    weight: int = 0
 
     @property
     def keys(self) -> set[str]:
         return {name_key(n) for n in self.names} - {""}
 
+    @property
+    def url(self) -> str:
+        """The entry's page in its source (GeoNames, Wikidata, the EU's country list)."""
+        prefix, _, local = self.id.partition(":")
+        template = ID_URLS.get(prefix)
+        return template.format(local) if template and local else ""
+
 
 @functools.cache
-def _index() -> dict[str, GazetteerEntry]:
-    """key -> entry; on a clash the heavier entry wins (countries, then organisations,
-    then cities by population), and an entry's first (primary) names beat alternates."""
-    best: dict[str, tuple[tuple[int, int], GazetteerEntry]] = {}
-    if not GAZETTEER_PATH.exists():
-        return {}
-    with GAZETTEER_PATH.open(encoding="utf-8") as lines:
+def _entries() -> tuple[GazetteerEntry, ...]:
+    """The built gazetteer's entries, then the hand-written organisations (their files'
+    columns: id, kind, subtype, weight, [name fr, name en,] names)."""
+    entries = []
+    for path in (GAZETTEER_PATH, KNOWN_ORGANISATIONS_PATH):
+        if path.exists():
+            entries.extend(_read(path))
+    return tuple(entries)
+
+
+def _read(path: Path) -> list[GazetteerEntry]:
+    entries = []
+    with path.open(encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("#") or not line.strip():
                 continue
-            ident, kind, subtype, weight, names = line.rstrip("\n").split("\t")
-            entry = GazetteerEntry(ident, kind, subtype, tuple(names.split("|")))
-            for position, name in enumerate(entry.names):
-                key = name_key(name)
-                if not key:
-                    continue
-                rank = (1 if position == 0 or subtype != "city" else 0, int(weight))
-                if key not in best or rank > best[key][0]:
-                    best[key] = (rank, entry)
-    return {key: entry for key, (_rank, entry) in best.items()}
+            columns = line.rstrip("\n").split("\t")
+            ident, kind, subtype, weight, *labels, names = columns
+            named = tuple((lang, label) for lang, label in zip(("fr", "en"), labels, strict=False) if label)
+            entries.append(GazetteerEntry(ident, kind, subtype, tuple(names.split("|")), named, int(weight)))
+    return entries
 
 
-def lookup(name: str) -> GazetteerEntry | None:
-    return _index().get(name_key(name))
+def _best_by(by_kind: bool) -> dict:
+    """key (or (kind, key)) -> entry; on a clash the heavier entry wins (countries, then
+    organisations, then cities by population), and an entry's first (primary) names beat
+    alternates."""
+    best: dict = {}
+    for entry in _entries():
+        for position, name in enumerate(entry.names):
+            key = name_key(name)
+            if not key:
+                continue
+            slot = (entry.kind, key) if by_kind else key
+            rank = (1 if position == 0 or entry.subtype != "city" else 0, entry.weight)
+            if slot not in best or rank > best[slot][0]:
+                best[slot] = (rank, entry)
+    return {slot: entry for slot, (_rank, entry) in best.items()}
+
+
+@functools.cache
+def _index() -> dict[str, GazetteerEntry]:
+    return _best_by(by_kind=False)
+
+
+@functools.cache
+def _kind_index() -> dict[tuple[str, str], GazetteerEntry]:
+    return _best_by(by_kind=True)
+
+
+def lookup(name: str, kind: str | None = None) -> GazetteerEntry | None:
+    """The entry a name leads to; with `kind`, the best entry of that kind ("Union
+    européenne" is a country in the EU's vocabulary and an organisation in ours)."""
+    if kind is None:
+        return _index().get(name_key(name))
+    return _kind_index().get((kind, name_key(name)))

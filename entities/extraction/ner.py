@@ -6,6 +6,9 @@ task, or at start-up via the worker_process_init hook in entities.tasks), with o
 lemmatiser and shared tok2vec are excluded and never run.
 """
 
+import functools
+import importlib
+import importlib.metadata
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -59,6 +62,20 @@ def model_language(language: str) -> str | None:
     return None
 
 
+@functools.cache
+def model_id(language: str) -> str:
+    """The package and version of the model that reads articles in `language`, as mentions
+    record it ("fr_core_news_md 3.8.0"); empty when no model reads that language."""
+    lang = model_language(language)
+    if lang is None:
+        return ""
+    package = _MODULES[lang]
+    try:
+        return f"{package} {importlib.metadata.version(package.replace('_', '-'))}"
+    except importlib.metadata.PackageNotFoundError:
+        return package
+
+
 def get_nlp(lang: str):
     """The NER-only pipeline for 'fr' or 'en', loaded once per process."""
     nlp = _models.get(lang)
@@ -66,8 +83,6 @@ def get_nlp(lang: str):
         with _lock:
             nlp = _models.get(lang)
             if nlp is None:
-                import importlib
-
                 module = importlib.import_module(_MODULES[lang])
                 nlp = module.load(exclude=_UNUSED)
                 _models[lang] = nlp

@@ -49,20 +49,22 @@ class Command(BaseCommand):
             r = json.loads(line)
             names = [r["name_fr"], r["name_en"], *r.get("aliases_fr", []), *r.get("aliases_en", [])]
             names += EXTRA_NAMES.get(r["id"], [])
-            rows.append((r["id"], "place", "country", 10**10, _clean(names)))
+            rows.append((r["id"], "place", "country", 10**10, r["name_fr"], r["name_en"], _clean(names)))
         for line in (folder / "international_organisations_fr_en.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
             names = [r.get("name_fr"), r.get("name_en"), r.get("abbr_fr"), r.get("abbr_en")]
             names += r.get("aliases_fr", []) + r.get("aliases_en", [])
-            rows.append((r["id"], "organisation", "international", 10**9, _clean(names)))
+            labels = (r.get("name_fr") or "", r.get("name_en") or "")
+            rows.append((r["id"], "organisation", "international", 10**9, *labels, _clean(names)))
         for line in (folder / "cities_geonames.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
             names = [r["name"], *r.get("alternate_names_latin", [])]
-            rows.append((r["id"], "place", "city", int(r.get("population") or 0), _clean(names)))
+            # GeoNames' main name is the English one; the French press's comes from the texts.
+            rows.append((r["id"], "place", "city", int(r.get("population") or 0), "", r["name"], _clean(names)))
         GAZETTEER_PATH.parent.mkdir(parents=True, exist_ok=True)
         with GAZETTEER_PATH.open("w", encoding="utf-8") as out:
-            out.write("# id\tkind\tsubtype\tweight\tnames (| separated); see PROVENANCE.md\n")
-            for ident, kind, subtype, weight, names in rows:
+            out.write("# id\tkind\tsubtype\tweight\tname fr\tname en\tnames (| separated); see PROVENANCE.md\n")
+            for ident, kind, subtype, weight, fr, en, names in rows:
                 if names:
-                    out.write(f"{ident}\t{kind}\t{subtype}\t{weight}\t{'|'.join(names)}\n")
+                    out.write(f"{ident}\t{kind}\t{subtype}\t{weight}\t{fr.strip()}\t{en.strip()}\t{'|'.join(names)}\n")
         self.stdout.write(self.style.SUCCESS(f"{len(rows)} gazetteer entries written to {GAZETTEER_PATH}"))

@@ -3,7 +3,9 @@
 Two variants side by side: "model" is spaCy alone on the texts as they are (label mapping
 only, one returned entity per distinct (type, name)); "pipeline" is what tagging does: credit
 lines blanked before NER, spans repaired against the text, cleaning, gazetteer and head-word
-typing, and in-article resolution (one returned entity per resolved entity). Nothing is written to the database.
+typing, in-article resolution (one returned entity per resolved entity), and types decided
+by the votes of the whole demo archive (`entities/extraction/evidence.py`: the votes tagging
+records, computed here in memory over demo/). Nothing is written to the database.
 
 Our own gold (entities/eval/gold.jsonl, gold_en.jsonl, gold_fr.jsonl when present; an
 article in two files is read from the later one) is scored at document level:
@@ -27,6 +29,7 @@ shared folder) is scored the same way per type; the cross-language section count
 entities FR/EN Wikinews pairs share (no gold).
 """
 
+import functools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -39,12 +42,14 @@ from articles.models import BLOCK_SEPARATOR
 from entities.extraction import gazetteer, ner
 from entities.extraction.clustering import clean, clean_person, cluster_article
 from entities.extraction.evaluation import Evaluation, Named, score_document
+from entities.extraction.evidence import TypeEvidence, article_votes, decide_kinds
 from entities.models import EntityKind, name_key
 
 ROOT = Path(settings.BASE_DIR)
 SHARED = ROOT.parent / "shared" / "data"
 NEWSEYE = SHARED / "restricted" / "newseye" / "fr_newseye_historical_ocr.jsonl"
 OPEN_ARTICLES = SHARED / "open" / "articles"
+DEMO_ARCHIVE = [ROOT / "demo" / name for name in ("en_wikinews_2019_2020.jsonl", "fr_wikinews_keyphrase100.jsonl")]
 GOLD_FILES = [ROOT / "entities" / "eval" / name for name in ("gold.jsonl", "gold_en.jsonl", "gold_fr.jsonl")]
 TYPES = {"PER": EntityKind.PERSON, "ORG": EntityKind.ORGANISATION, "LOC": EntityKind.PLACE}
 KIND_LABEL = {v: k for k, v in TYPES.items()}
@@ -80,8 +85,28 @@ def _model_predictions(raw: list[ner.RawMention], _fields: dict[str, str]) -> li
     return [Named(kind, frozenset({key}), text) for (kind, key), text in first_written.items()]
 
 
-def _pipeline_predictions(raw: list[ner.RawMention], fields: dict[str, str]) -> list[Named]:
-    return [Named(c.kind, frozenset(c.keys | {c.key}), c.name) for c in cluster_article(raw, fields)]
+def _pipeline_predictions(
+    raw: list[ner.RawMention], fields: dict[str, str], evidence: TypeEvidence | None = None
+) -> list[Named]:
+    clusters = cluster_article(raw, fields)
+    if evidence is not None:
+        decide_kinds(clusters, evidence)
+    return [Named(c.kind, frozenset(c.keys | {c.key}), c.name) for c in clusters]
+
+
+def _archive_evidence(extra: dict[str, tuple[dict[str, str], str]]) -> TypeEvidence:
+    """The type votes tagging would have recorded for the demo archive (every article of
+    demo/, plus the `extra` documents not in it), as TypeVote rows hold them in production."""
+    docs = dict(extra)
+    for path in DEMO_ARCHIVE:
+        for line in path.open(encoding="utf-8"):
+            article = json.loads(line)
+            docs[article["id"]] = ({"headline": article["title"], "body_text": article["body"]}, article["lang"])
+    evidence = TypeEvidence()
+    items = list(docs.values())
+    for (fields, _language), raw in zip(items, ner.extract_many(items), strict=True):
+        evidence.add(article_votes(cluster_article(raw, fields)))
+    return evidence
 
 
 # variant -> (does the model read prose only, credit lines blanked?, predictions from its spans)
@@ -113,8 +138,14 @@ def _texts_of_gold(record: dict) -> tuple[dict[str, str], str]:
     raise LookupError(record["id"])
 
 
-def _evaluate(ids: list[str], docs: list, gold: list[list[Named]]) -> dict[str, Evaluation]:
+def _evaluate(
+    ids: list[str], docs: list, gold: list[list[Named]], evidence: TypeEvidence | None = None
+) -> dict[str, Evaluation]:
     raws = {prose_only: ner.extract_many(docs, prose_only=prose_only) for prose_only in (False, True)}
+    variants = {
+        "model": VARIANTS["model"],
+        "pipeline": (True, functools.partial(_pipeline_predictions, evidence=evidence)),
+    }
     return {
         variant: Evaluation(
             [
@@ -122,7 +153,7 @@ def _evaluate(ids: list[str], docs: list, gold: list[list[Named]]) -> dict[str, 
                 for doc_id, (fields, language), entities, raw in zip(ids, docs, gold, raws[prose_only], strict=True)
             ]
         )
-        for variant, (prose_only, predict) in VARIANTS.items()
+        for variant, (prose_only, predict) in variants.items()
     }
 
 
@@ -141,7 +172,8 @@ class Command(BaseCommand):
     def handle(self, *args, verbose=None, **options):
         records = _own_gold_records()
         docs = [_texts_of_gold(r) for r in records]
-        results = _evaluate([r["id"] for r in records], docs, [_gold_entities(r) for r in records])
+        evidence = _archive_evidence(dict(zip([r["id"] for r in records], docs, strict=True)))
+        results = _evaluate([r["id"] for r in records], docs, [_gold_entities(r) for r in records], evidence)
         files = ", ".join(path.name for path in GOLD_FILES if path.exists())
         per_language = ", ".join(f"{lang} {sum(1 for _f, doc_lang in docs if doc_lang == lang)}" for lang in LANGUAGES)
         self._own_report(f"Own gold ({files}): {len(docs)} articles ({per_language})", results)

@@ -9,7 +9,7 @@ MODIFIED_AT = "(CASE WHEN revision > 1 AND revised_at > published_at THEN revise
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0020_article_created_by"),
+        ("articles", "0021_fingerprint_stories_identified_by_headline"),
     ]
 
     operations = [
