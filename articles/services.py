@@ -7,7 +7,6 @@ the same way whichever door it came in by.
 
 import contextlib
 import hashlib
-import itertools
 import logging
 import time
 import uuid
@@ -28,7 +27,8 @@ from articles.ingest import IngestError, ParsedArticle, read_documents, read_str
 from articles.models import Article, ImportBatch, ImportItem, JobStatus, Revision, Section, Source
 from articles.revisions import RevisionLog, stamp_revision
 from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
-from entities.services import refresh_counts_for_articles, request_tagging
+from core.readahead import read_ahead
+from entities.services import refresh_counts_for_articles, request_tagging, request_tagging_for_batch
 
 logger = logging.getLogger(__name__)
 
@@ -282,12 +282,27 @@ def _create(
 ) -> Article:
     if refusal := rights.refusal_to_create(publish=options.publish):
         raise ImportRefused(refusal)
-    article = Article(
-        **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
-        slug=unique_slug(parsed.headline),
-        created_by_id=rights.user_id,
+    article = _new_article(
+        parsed,
         source=source,
         section=_named(Section, parsed.section or options.section),
+        options=options,
+        rights=rights,
+    )
+    article.slug = unique_slug(parsed.headline)
+    article.save()
+    log.add(article, fingerprint=parsed.fingerprint())
+    request_tagging(article)  # queued after the commit; the row records it is owed
+    return article
+
+
+def _new_article(parsed: ParsedArticle, *, source, section, options: ImportOptions, rights: ImportRights) -> Article:
+    """The unsaved article for a new story (no slug yet), its first revision stamped."""
+    article = Article(
+        **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
+        created_by_id=rights.user_id,
+        source=source,
+        section=section,
         external_id=parsed.external_id,
         version=parsed.version or 0,
     )
@@ -296,9 +311,6 @@ def _create(
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
     stamp_revision(article)
-    article.save()
-    log.add(article, fingerprint=parsed.fingerprint())
-    request_tagging(article)  # queued after the commit; the row records it is owed
     return article
 
 
@@ -396,9 +408,65 @@ def import_documents(
     log: RevisionLog | None = None,
     rights: ImportRights = OPERATOR,
 ) -> Iterator[DocumentOutcome]:
-    """One outcome per document; changes are stored as revisions in `log` (origin "import"
-    when none is given)."""
+    """One outcome per document, in order; the stories are written chunk by chunk, and
+    changes stored as revisions in `log` (origin "import" when none is given)."""
+    for chunk in import_document_chunks(documents, options=options, name=name, log=log, rights=rights):
+        yield from chunk
+
+
+def import_document_chunks(
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]],
+    *,
+    options: ImportOptions,
+    name: str = "",
+    log: RevisionLog | None = None,
+    rights: ImportRights = OPERATOR,
+) -> Iterator[list[DocumentOutcome]]:
+    """The outcomes of the documents, a chunk at a time: each chunk's stories (at most
+    IMPORT_BATCH_SIZE of them, and IMPORT_BATCH_CHARS of text) are written in one transaction
+    with bulk inserts, so a commit is paid per chunk, not per story. A chunk never holds one
+    story twice (the second copy starts the next chunk, and sees the first). Decision:
+    docs/decisions/0020-batched-bulk-import.md."""
     log = log if log is not None else RevisionLog()
+    size, max_chars = settings.IMPORT_BATCH_SIZE, settings.IMPORT_BATCH_CHARS
+    outcomes: list[DocumentOutcome | None] = []
+    stories: list[tuple[int, str, ParsedArticle]] = []  # (position in outcomes, label, story)
+    keys: set[tuple[str, str]] = set()
+    chars = 0
+
+    def flush() -> list[DocumentOutcome]:
+        nonlocal outcomes, stories, keys, chars
+        for position, outcome in zip(
+            (position for position, _, _ in stories),
+            _import_chunk(stories, options=options, log=log, rights=rights),
+            strict=True,
+        ):
+            outcomes[position] = outcome
+        done = [outcome for outcome in outcomes if outcome is not None]
+        outcomes, stories, keys, chars = [], [], set(), 0
+        return done
+
+    # The next stories are parsed while the database writes this chunk.
+    for label, result in _read_safely(read_ahead(documents, depth=size), name):
+        if isinstance(result, IngestError):
+            outcomes.append(DocumentOutcome(label, Outcome.REFUSED, reason=str(result)))
+        else:
+            if not result.external_id:
+                result.identify_by_content()
+            key = (result.source or options.source, result.external_id)
+            if key in keys:
+                yield flush()
+            stories.append((len(outcomes), label, result))
+            outcomes.append(None)
+            keys.add(key)
+            chars += len(result.headline) + sum(len(block["text"]) for block in result.body)
+        if len(outcomes) >= size or chars >= max_chars:
+            yield flush()
+    if outcomes:
+        yield flush()
+
+
+def _read_safely(documents: Iterable, name: str) -> Iterator[tuple[str, ParsedArticle | IngestError]]:
     iterator = iter(documents)
     while True:
         try:
@@ -408,41 +476,177 @@ def import_documents(
         except Exception:
             # A parser bug on one hostile file must not stop the batch: report and move on.
             logger.exception("reading %s failed", name)
-            yield DocumentOutcome(name, Outcome.REFUSED, reason="the file could not be read (unexpected error)")
+            yield name, IngestError("the file could not be read (unexpected error)")
             return
-        label, result = item
-        if isinstance(result, IngestError):
-            yield DocumentOutcome(label, Outcome.REFUSED, reason=str(result))
-            continue
+        yield item
+
+
+def _import_chunk(
+    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> list[DocumentOutcome]:
+    """Write a chunk of stories in one transaction; if that fails (a story the database
+    refuses, a slug or id taken meanwhile by another import), write them again one by one,
+    each in its own savepoint, so the bad story is refused alone and the rest are kept."""
+    if not stories:
+        return []
+    if len(stories) > 1:
         try:
-            imported = _import_article(parsed=result, options=options, log=log, rights=rights)
-        except ImportRefused as exc:
-            yield DocumentOutcome(
-                label, Outcome.REFUSED, article_id=exc.article_id, headline=result.headline, reason=str(exc)
-            )
+            # Revisions go in with one bulk_create too: at the caller's flush if it buffers
+            # them (a batch, with its progress), else before this chunk's transaction ends.
+            chunk_log = log if log.buffered else RevisionLog(batch=log.batch, author=log.author, buffered=True)
+            with transaction.atomic(), chunk_log.discarding_on_error():
+                outcomes = _import_chunk_in_bulk(stories, options=options, log=chunk_log, rights=rights)
+                if chunk_log is not log:
+                    chunk_log.flush()
+                return outcomes
+        except (DatabaseError, IngestError):
+            logger.info("a chunk of %s stories failed as a whole: writing them one by one", len(stories))
+    return [_import_one(label, parsed, options=options, log=log, rights=rights) for _, label, parsed in stories]
+
+
+def _import_one(
+    label: str, parsed: ParsedArticle, *, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> DocumentOutcome:
+    try:
+        imported = _import_article(parsed=parsed, options=options, log=log, rights=rights)
+    except ImportRefused as exc:
+        return _refused(label, parsed, exc)
+    except IngestError as exc:
+        return DocumentOutcome(label, Outcome.REFUSED, headline=parsed.headline, reason=str(exc))
+    except DatabaseError:
+        logger.exception("storing %s failed", label)
+        return DocumentOutcome(label, Outcome.REFUSED, headline=parsed.headline, reason="the story could not be stored")
+    return _outcome(label, imported)
+
+
+def _refused(label: str, parsed: ParsedArticle, refusal: ImportRefused) -> DocumentOutcome:
+    return DocumentOutcome(
+        label, Outcome.REFUSED, article_id=refusal.article_id, headline=parsed.headline, reason=str(refusal)
+    )
+
+
+def _outcome(label: str, imported: _Imported) -> DocumentOutcome:
+    return DocumentOutcome(
+        label, imported.outcome, article_id=imported.article.id, headline=imported.article.headline, note=imported.note
+    )
+
+
+def _import_chunk_in_bulk(
+    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> list[DocumentOutcome]:
+    """Inside the chunk's transaction: sources and sections once per name, existing stories
+    found with one query per source, new ones inserted together with their slugs decided
+    together. Texts identified by their content (no id of their own) go through the
+    story-by-story path: who they update depends on headlines and on the editor's choice.
+    A document the uploader's rights refuse is refused alone (nothing of it was written)."""
+    sources = {n: _named(Source, n) for n in {parsed.source or options.source for _, _, parsed in stories}}
+    sections = {n: _named(Section, n) for n in {parsed.section or options.section for _, _, parsed in stories}}
+    by_id = [(label, parsed) for _, label, parsed in stories if not parsed.content_identity]
+    existing = _existing_stories(
+        [(sources[parsed.source or options.source], parsed.external_id) for _, parsed in by_id]
+    )
+    results: dict[int, DocumentOutcome] = {}
+    new: list[tuple[int, str, ParsedArticle, Article]] = []
+    for index, (_, label, parsed) in enumerate(stories):
+        source = sources[parsed.source or options.source]
+        if parsed.content_identity:
+            try:
+                imported = _import_by_content_in_transaction(
+                    parsed, source=source, options=options, log=log, rights=rights
+                )
+            except ImportRefused as exc:
+                results[index] = _refused(label, parsed, exc)
+            else:
+                results[index] = _outcome(label, imported)
             continue
-        except IngestError as exc:
-            yield DocumentOutcome(label, Outcome.REFUSED, headline=result.headline, reason=str(exc))
+        article = existing.get((source.id if source else None, parsed.external_id))
+        if article is not None:
+            try:
+                outcome, article = _update(article, parsed, publish=options.publish, log=log, rights=rights)
+            except ImportRefused as exc:  # refused before anything of it was saved
+                results[index] = _refused(label, parsed, exc)
+            else:
+                results[index] = DocumentOutcome(label, outcome, article_id=article.id, headline=article.headline)
             continue
-        except DatabaseError:
-            logger.exception("storing %s failed", label)
-            yield DocumentOutcome(
-                label, Outcome.REFUSED, headline=result.headline, reason="the story could not be stored"
-            )
+        if refusal := rights.refusal_to_create(publish=options.publish):
+            results[index] = _refused(label, parsed, ImportRefused(refusal))
             continue
-        yield DocumentOutcome(
-            label,
-            imported.outcome,
-            article_id=imported.article.id,
-            headline=imported.article.headline,
-            note=imported.note,
+        section = sections[parsed.section or options.section]
+        new.append(
+            (index, label, parsed, _new_article(parsed, source=source, section=section, options=options, rights=rights))
         )
+    if new:
+        articles = [article for _, _, _, article in new]
+        for article, slug in zip(articles, unique_slugs([a.headline for a in articles]), strict=True):
+            article.slug = slug
+            article.body_text = article.compute_body_text()
+            article.content_hash = article.compute_content_hash()
+        Article.objects.bulk_create(articles)
+        for _, _, parsed, article in new:
+            log.add(article, fingerprint=parsed.fingerprint())
+        request_tagging_for_batch(articles)
+        for index, label, _, article in new:
+            results[index] = DocumentOutcome(label, Outcome.CREATED, article_id=article.id, headline=article.headline)
+    return [results[index] for index in range(len(stories))]
+
+
+def _import_by_content_in_transaction(
+    parsed: ParsedArticle, *, source, options: ImportOptions, log: RevisionLog, rights: ImportRights
+) -> _Imported:
+    with transaction.atomic(), log.discarding_on_error():
+        return _import_by_content(parsed, source=source, options=options, log=log, rights=rights)
+
+
+def _existing_stories(keys: list[tuple[Source | None, str]]) -> dict[tuple[int | None, str], Article]:
+    """The archive's articles for (source, provider id) pairs, locked for update: one query per source."""
+    by_source: dict[int | None, set[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source.id if source else None, set()).add(external_id)
+    found: dict[tuple[int | None, str], Article] = {}
+    for source_id, external_ids in by_source.items():
+        rows = Article.objects.select_for_update().filter(external_id__in=external_ids)
+        rows = rows.filter(source_id=source_id) if source_id else rows.filter(source__isnull=True)
+        for article in rows:
+            found[(source_id, article.external_id)] = article
+    return found
+
+
+def unique_slugs(headlines: list[str]) -> list[str]:
+    """Slugs for new articles, decided together: one query for the chunk, and one more per
+    headline the archive (or the chunk) already uses, whatever the number of namesakes."""
+    bases = [(slugify(headline)[:200].strip("-")) or "article" for headline in headlines]
+    taken = set(Article.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    used: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    slugs = []
+    for base in bases:
+        if base not in taken and base not in used:
+            slug = base
+        else:
+            if base not in next_suffix:
+                # The slug index serves this prefix scan (Django's varchar_pattern_ops index).
+                suffixes = [
+                    int(rest)
+                    for rest in (
+                        s.removeprefix(base + "-")
+                        for s in Article.objects.filter(slug__startswith=base + "-").values_list("slug", flat=True)
+                    )
+                    if rest.isdigit()
+                ]
+                next_suffix[base] = max(suffixes, default=1) + 1
+            slug = f"{base}-{next_suffix[base]}"
+            while slug in used:
+                next_suffix[base] += 1
+                slug = f"{base}-{next_suffix[base]}"
+            next_suffix[base] += 1
+        used.add(slug)
+        slugs.append(slug)
+    return slugs
 
 
 # --- Batches: large uploads in the background, and the import command ------------------
 
 MAX_STORED_OUTCOMES = 2_000  # per file; counts stay exact, the table shows the first ones
-PROGRESS_EVERY = 50
 # Batches a worker runs (the command runs its own, in its process).
 BACKGROUND_ORIGINS = [ImportBatch.Origin.UPLOAD, ImportBatch.Origin.SPOOL]
 # The spool folder's subfolder where claimed files are read (articles/spool.py).
@@ -622,9 +826,10 @@ def run_item(
 ) -> bool:
     """Import one file of a batch, recording progress as it goes; False if out of time.
 
-    Documents go in chunks of PROGRESS_EVERY, each chunk one transaction with its stories,
-    their revisions (one bulk_create) and the item's progress: a run stopped anywhere
-    resumes after the last chunk that committed, and nothing is stored twice or lost."""
+    Documents go in chunks (IMPORT_BATCH_SIZE stories), each chunk one transaction with its
+    stories (bulk inserts), their revisions (one bulk_create) and the item's progress: a run
+    stopped anywhere resumes after the last chunk that committed, and nothing is stored
+    twice or lost."""
     item.status = JobStatus.RUNNING
     item.save(update_fields=["status"])
     try:
@@ -634,29 +839,27 @@ def run_item(
         return True
     log = RevisionLog(batch=item.batch, buffered=True)
     with stream:
-        outcomes = import_stream(
-            name=item.name,
-            stream=stream,
-            size=path.stat().st_size,
-            options=options,
-            skip=item.processed,
-            log=log,
-            rights=rights,
-        )
-        while True:
-            with transaction.atomic():
-                read = 0
-                for outcome in itertools.islice(outcomes, PROGRESS_EVERY):
-                    record_outcome(item, outcome)
-                    read += 1
-                log.flush()
-                _save_progress(item)
-            if on_chunk is not None:
-                on_chunk(item)  # after the commit: a progress display, a benchmark's clock
-            if read < PROGRESS_EVERY:
+        documents = read_stream(item.name, stream, path.stat().st_size)
+        for _ in range(item.processed):  # what a previous run recorded is not read again
+            if next(documents, None) is None:
                 break
-            if deadline is not None and time.monotonic() > deadline:
-                return False
+        chunks = import_document_chunks(documents, options=options, name=item.name, log=log, rights=rights)
+        try:
+            while True:
+                with transaction.atomic():
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    for outcome in chunk:
+                        record_outcome(item, outcome)
+                    log.flush()
+                    _save_progress(item)
+                if on_chunk is not None:
+                    on_chunk(item)  # after the commit: a progress display, a benchmark's clock
+                if deadline is not None and time.monotonic() > deadline:
+                    return False
+        finally:
+            chunks.close()  # stops the read-ahead thread before the file is closed
     _finish_item(item)
     return True
 

@@ -11,14 +11,18 @@ from articles import search
 from articles.forms import SearchForm
 from articles.models import Article
 from articles.rendering import render_article
+from articles.search.facets import FACETS, Facets
 from articles.selectors import public_corrections, related_articles
 from core.http import absolute_url, cached, json_ld
-from entities.models import Entity, EntityKind
+from entities.models import Entity, EntityKind, name_key
 
 HOME_MAX_AGE = 60
 ARTICLE_MAX_AGE = 600
 SEARCH_MAX_AGE = 60
 SEARCH_PAGE_SIZE = 20
+SEARCH_FACET_SIZE = 8
+FACET_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places"}
+FACET_HEADINGS |= {"language": "Language", "section": "Section", "year": "Year"}
 SECTION_ARTICLES = 4
 HOME_SECTION_WINDOW = 500
 OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": "it_IT", "pt": "pt_PT", "nl": "nl_NL"}
@@ -126,13 +130,19 @@ def result_count_text(page: search.Page) -> str:
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    """/search/: full-text search with filters through the same engine as the partner API."""
+    """/search/: full-text search with filters through the same engine as the partner API,
+    the entity the words name as a card, and the results' facets as filters that narrow them."""
     form = SearchForm(request.GET)
     context: dict = {"form": form, "query": request.GET.get("q", "")}
     if form.is_valid() and form.has_criteria:
+        filters = form.search_filters()
         try:
             page = search.search_articles(
-                form.search_filters(), cursor=request.GET.get("cursor") or None, page_size=SEARCH_PAGE_SIZE
+                filters,
+                cursor=request.GET.get("cursor") or None,
+                page_size=SEARCH_PAGE_SIZE,
+                facets=FACETS,
+                facet_size=SEARCH_FACET_SIZE,
             )
         except search.SearchError as error:
             form.add_error(error.param if error.param in form.fields else None, error.message)
@@ -141,7 +151,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             parameters = form.query_parameters()
 
             def page_url(cursor: str | None) -> str:
-                return "?" + urlencode({**parameters, "cursor": cursor} if cursor else parameters)
+                return "?" + urlencode({**parameters, "cursor": cursor} if cursor else parameters, doseq=True)
 
             context.update(
                 results=[(found[i], page.snippets.get(i)) for i in page.ids if i in found],
@@ -150,12 +160,77 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 first_url=page_url(None) if request.GET.get("cursor") else None,
                 previous_url=page_url(page.previous_cursor) if page.previous_cursor else None,
                 next_url=page_url(page.next_cursor) if page.next_cursor else None,
+                facet_groups=facet_groups(form, page.facets, None if page.count_is_estimate else page.count),
+                facets_estimated=page.facets.estimated,
+                entity_cards=entity_cards(form, page.entities),
             )
     context["entity"] = form.chosen_entity
+    context["chosen_entities"] = [
+        (entity, "?" + urlencode(form.without_entity(entity), doseq=True)) for entity in form.chosen_entities
+    ]
+    if form.chosen_section is not None:
+        context["chosen_section"] = form.chosen_section
+        context["without_section_url"] = "?" + urlencode(form.query_parameters(section=None), doseq=True)
     if not form.errors:
-        query_string = urlencode(form.query_parameters())
+        query_string = urlencode(form.query_parameters(), doseq=True)
         context["canonical"] = absolute_url(request, "/search/" + (f"?{query_string}" if query_string else ""))
     if form.data.get("entity"):
-        context["without_entity_url"] = "?" + urlencode(form.query_parameters(entity=None, kind=None))
+        context["without_entity_url"] = "?" + urlencode(form.query_parameters(entity=None, kind=None), doseq=True)
     response = render(request, "articles/search.html", context, status=400 if form.errors else 200)
     return cached(response, max_age=SEARCH_MAX_AGE)
+
+
+def facet_groups(form: SearchForm, facets: Facets, results: int | None) -> list[dict]:
+    """The facets as the page shows them: each group's values with the link that adds it to
+    the search. What would narrow nothing is left out: a value already chosen, a group whose
+    filter is set (language, section), a value every one of the `results` has (when their
+    number is exact)."""
+    chosen = {entity.id for entity in form.chosen_entities}
+    data = form.cleaned_data
+    groups = []
+    for name in FACETS:
+        if (name == "language" and data.get("language")) or (name == "section" and form.chosen_section):
+            continue
+        values = facets.values.get(name, [])
+        links = []
+        for value in values:
+            if results is not None and not facets.estimated and value.count >= results:
+                continue
+            if name in EntityKind.values:
+                if value.value in chosen:
+                    continue
+                parameters = form.with_entity(name, value.slug)
+            elif name == "language":
+                parameters = form.query_parameters(language=value.value)
+            elif name == "section":
+                parameters = form.query_parameters(section=value.value)
+            else:
+                parameters = form.within_year(value.value)
+            links.append({"value": value, "url": "?" + urlencode(parameters, doseq=True)})
+        if name == "year":
+            links.sort(key=lambda link: link["value"].value, reverse=True)
+        if links:
+            groups.append({"name": name, "heading": FACET_HEADINGS[name], "links": links})
+    return groups
+
+
+def entity_cards(form: SearchForm, named: list[Entity]) -> list[dict]:
+    """The known entities the words name (as the engine found them), the best first, each
+    with its page and the search narrowed to the articles that mention it (its words dropped
+    when they are the whole query)."""
+    q = form.cleaned_data.get("q") or ""
+    cards = []
+    chosen = {entity.id for entity in form.chosen_entities}
+    for entity in named:
+        whole_query = entity.matched_words == name_key(q)
+        narrowed = form.with_entity(entity.kind, entity.slug)
+        if whole_query:
+            narrowed.pop("q", None)
+            narrowed.pop("ordering", None)
+        cards.append(
+            {
+                "entity": entity,
+                "only_url": None if entity.id in chosen else "?" + urlencode(narrowed, doseq=True),
+            }
+        )
+    return cards

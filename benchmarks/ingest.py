@@ -9,6 +9,11 @@ member, JSON Lines parser, services.import_stream, ImportItem progress), with ta
 left queued (pending) as in production but on a Redis database of its own (purged
 afterwards, never the development queue), and prints articles/s and the process's peak and
 current RSS at checkpoints: flat memory shows the archive is streamed, not loaded whole.
+Then the physical limit beside it, on the same rows: the imported articles are dumped with
+COPY TO, the table emptied, and loaded back with one raw COPY FROM into the same table (its
+generated search vector, indexes and triggers); the last lines give both rates and the
+import / COPY ratio (the target is 0.8x or better).
+
 With --compare-revisions, the same import runs with revision writing off and on in turn
 (the setting ARTICLE_REVISIONS, which exists for this comparison only) and prints both rates.
 """
@@ -143,6 +148,35 @@ def compare_revisions(archive: Path, n: int, rounds: int, fresh_database) -> Non
     )
 
 
+def copy_same_rows(directory: Path) -> tuple[int, float]:
+    """The machine's limit for these rows: the articles the import just wrote, dumped with COPY
+    TO, the table emptied, then loaded back with one raw COPY FROM (the same table, its generated
+    search vector, indexes and triggers, one commit). Returns (rows, seconds of the COPY FROM)."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles_article' "
+            "AND is_generated = 'NEVER' AND table_schema = current_schema() ORDER BY ordinal_position"
+        )
+        columns = ", ".join(f'"{row[0]}"' for row in cursor.fetchall())
+    dump = directory / "ingest-copy.tsv"
+    with open(dump, "wb") as out, connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY (SELECT {columns} FROM articles_article ORDER BY id) TO STDOUT", out)  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE articles_article CASCADE")
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")  # the import's dirty pages are not the COPY's to write
+    started = time.perf_counter()
+    with transaction.atomic(), open(dump, "rb") as source, connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")  # one statement for all the rows
+        cursor.copy_expert(f"COPY articles_article ({columns}) FROM STDIN", source)  # noqa: S608
+        rows = cursor.rowcount
+    elapsed = time.perf_counter() - started
+    dump.unlink()
+    return rows, elapsed
+
+
 def _table_mb(table: str) -> float:
     from django.db import connection
 
@@ -175,6 +209,7 @@ def main(argv: list[str]) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from articles.models import Article
     from benchmarks.broker import empty_private_broker, use_private_broker
 
     settings.DEBUG = False  # no query log
@@ -203,7 +238,20 @@ def main(argv: list[str]) -> None:
         if args.compare_revisions:
             compare_revisions(archive, n, args.compare_revisions, fresh_database)
         else:
-            import_archive(archive, checkpoints)
+            print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+            import_rate = import_archive(archive, checkpoints)
+            imported = Article.objects.count()
+            rows, copy_seconds = copy_same_rows(ROOT / "var" / "bench")
+            copy_rate = rows / copy_seconds
+            print(
+                f"\n{'':<34} {'articles':>9} {'seconds':>8} {'articles/s':>11}\n"
+                f"{'import (batched, whole path)':<34} {imported:>9,} {imported / import_rate:>8,.1f} "
+                f"{import_rate:>11,.0f}\n"
+                f"{'raw COPY of the same rows':<34} {rows:>9,} {copy_seconds:>8,.1f} {copy_rate:>11,.0f}\n"
+                f"import / COPY: {import_rate / copy_rate:.2f}x   peak RSS {peak_rss_mb():,.0f} MB   "
+                f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+                flush=True,
+            )
     finally:
         queued = empty_private_broker()
         print(f"{queued:,} tagging messages went to Redis database {BROKER_DATABASE} (the benchmark's), now purged")

@@ -43,6 +43,8 @@ class Page:
     snippets: dict[int, str] = field(default_factory=dict)
     # An article search's text query: the known entities it names (entities.models.Entity).
     entities: list = field(default_factory=list)
+    # An article search's facets, when asked for (articles.search.facets.Facets).
+    facets: object | None = None
 
 
 @dataclass(frozen=True)

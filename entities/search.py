@@ -230,7 +230,7 @@ def _scored(kind: str, name: str) -> Sql:
 def _public_alias(alias: str) -> Sql:
     """Alias.objects.public() over the row `alias` of the alias table: an editor's alias, or
     one seen in a published article whose time has come (the unique (alias, article) index
-    finds its sightings). Decision 0017."""
+    finds its sightings). Decision 0019."""
     return compose(
         f"""({alias}.curated OR EXISTS (
             SELECT 1 FROM {{sightings}} s JOIN {{articles}} ar ON ar.id = s.article_id

@@ -189,6 +189,9 @@ COMENTION_CACHE_SECONDS = env.int("COMENTION_CACHE_SECONDS", default=300)
 # A background import silent for this long (no progress recorded, not held by a worker) lost
 # its task: beat queues it again. Above the task time limit, so a slow task is not doubled.
 IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# Bulk import (articles/services.py): stories written per transaction, and a cap on their text.
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=500)
+IMPORT_BATCH_CHARS = env.int("IMPORT_BATCH_CHARS", default=5_000_000)
 # Spool-folder ingest (articles/spool.py): a folder agencies drop files into, off when empty.
 INGEST_SPOOL_DIR = env.str("INGEST_SPOOL_DIR", default="")
 # A file is read once two looks this far apart see the same size and modification time.

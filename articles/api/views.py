@@ -19,7 +19,6 @@ from articles.api.serializers import (
     named_entities_representation,
 )
 from articles.models import Article
-from articles.search.facets import article_facets
 from articles.selectors import corrections_prefetch
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
 from entities.models import Entity, Mention
@@ -97,9 +96,13 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         form = ArticleFilterForm.validated(request.query_params)
         filters = form.search_filters()
         try:
-            page = self.paginator.paginate_search(partial(search.search_articles, filters), request)
-            wanted = form.cleaned_data["facets"]
-            facets = article_facets(filters, names=wanted, size=form.cleaned_data["facet_size"]) if wanted else None
+            searched = partial(
+                search.search_articles,
+                filters,
+                facets=form.cleaned_data["facets"],
+                facet_size=form.cleaned_data["facet_size"],
+            )
+            page = self.paginator.paginate_search(searched, request)
         except search.SearchError as error:
             raise ValidationError({error.param: [error.message]}) from None
         found = public_articles().in_bulk(page.ids)
@@ -112,8 +115,8 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
         )
         if filters.q:
             response.data["entities"] = named_entities_representation(page.entities, request)
-        if facets is not None:
-            response.data["facets"] = facets_representation(facets, request)
+        if page.facets is not None:
+            response.data["facets"] = facets_representation(page.facets, request)
         return response
 
     def retrieve(self, request, pk=None):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from articles.search import where
 from articles.search.estimate import estimate_matches
+from articles.search.facets import DEFAULT_FACET_SIZE, FacetTuning, count_facets
 from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, UPDATED, ArticleFilters, resolve_entities
 from articles.search.named import with_named_entities
 from articles.search.phrase_pairs import with_phrase_pairs
@@ -32,11 +33,20 @@ logger = logging.getLogger(__name__)
 
 
 def search_articles(
-    filters: ArticleFilters, *, cursor: str | None = None, page_size: int = 20, tuning: SearchTuning = DEFAULT_TUNING
+    filters: ArticleFilters,
+    *,
+    cursor: str | None = None,
+    page_size: int = 20,
+    tuning: SearchTuning = DEFAULT_TUNING,
+    facets: tuple[str, ...] | list[str] = (),
+    facet_size: int = DEFAULT_FACET_SIZE,
+    facet_tuning: FacetTuning | None = None,
 ) -> Page:
     """One page of published articles matching the filters, as ids in display order, with
     the number of matches (exact, or the planner's estimate for broad queries) and, for a
     text query, highlighted snippets and the known entities it names. `cursor` is a next/previous cursor of an earlier page.
+    With `facets` (names from facets.FACETS), the page also counts the most frequent values
+    of each over every match (`Page.facets`, docs/search.md#facets).
     SearchError names a bad parameter. How the page is found: docs/search.md."""
     search = _search(filters, cursor=cursor, page_size=page_size, tuning=tuning)
     estimate = estimate_matches(search.filters, search.query)
@@ -45,7 +55,19 @@ def search_articles(
     page = found.page
     snippets = headlines(page.ids, search.query) if search.query and page.ids else {}
     named = list(search.query.named.entities) if search.query and search.query.named else []
-    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets, named)
+    counted = (
+        count_facets(
+            search.filters,
+            search.query,
+            names=facets,
+            size=facet_size,
+            estimate=count if not count_is_estimate else estimate.matches,
+            tuning=facet_tuning,
+        )
+        if facets
+        else None
+    )
+    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets, named, counted)
 
 
 def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:

@@ -12,10 +12,8 @@ from django.conf import settings
 
 from articles.models import Article, Language, Section
 from articles.search import where
-from articles.search.estimate import estimate_matches
-from articles.search.filters import ArticleFilters, resolve_entities
-from articles.search.phrase_pairs import with_phrase_pairs
-from articles.search.query import parse_query
+from articles.search.filters import ArticleFilters
+from articles.search.query import ParsedQuery
 from core.sql import Sql, compose, fetch_all, table
 from entities.models import Entity, EntityKind
 
@@ -67,29 +65,28 @@ class Facets:
         return self.method == SAMPLE
 
 
-def article_facets(
+def count_facets(
     filters: ArticleFilters,
+    query: ParsedQuery | None,
     *,
     names: tuple[str, ...] | list[str],
     size: int = DEFAULT_FACET_SIZE,
+    estimate: int,
     tuning: FacetTuning | None = None,
 ) -> Facets:
     """The `size` most frequent values of each facet named (FACETS) among the published
-    articles the filters match, the query and every filter applied.
+    articles a search matches (its filters resolved, its query prepared, as search_articles
+    has them; `estimate` is the planner's number of matches), every condition applied.
 
     Exact when the planner estimates at most `exact_limit` matches (and the count confirms
     it); otherwise counted in a random sample of the table (the same sample for the same
     table, so pages and reloads agree) and scaled up, which the result says (`method`,
-    `sample_share`). SearchError names a bad `q`, as search_articles does."""
+    `sample_share`)."""
     tuning = tuning or DEFAULT_FACET_TUNING
     names = tuple(name for name in FACETS if name in names)
     if not names:
         return Facets({}, EXACT)
-    query = parse_query(filters.q) if filters.q else None
-    filters = resolve_entities(filters)
-    query = with_phrase_pairs(query) if query else None
     matches = where.matching(filters, query)
-    estimate = estimate_matches(filters, query).matches
     if estimate <= tuning.exact_limit:
         facets = _exact(matches, names, size, cap=tuning.exact_cap)
         if facets is not None:

@@ -28,6 +28,7 @@ class ArticleFilters:
     published_before: datetime | None = None
     updated_after: datetime | None = None
     ordering: str = ""
+    mentioning: tuple[int, ...] = ()  # more entities, of any kind, every one required
 
     def entities(self) -> dict[str, int]:
         """The entity filters given: kind -> id."""
@@ -38,16 +39,22 @@ def resolve_entities(filters: ArticleFilters) -> ArticleFilters:
     """The filters with each entity id replaced by the id its articles are found under: a
     merged entity's survivor (merging repoints every older merge at the survivor, so one hop
     is enough). An unknown id, or one of another kind, becomes NO_ENTITY, which no article has.
+    `mentioning` ids are resolved the same way, of whatever kind.
     One query, and none without an entity filter."""
     wanted = filters.entities()
-    if not wanted:
+    if not wanted and not filters.mentioning:
         return filters
     rows = fetch_all(
         compose(
             "SELECT id, kind, coalesce(merged_into_id, id) FROM {entities} WHERE id = ANY({ids})",
             entities=table(Entity),
-            ids=list(wanted.values()),
+            ids=[*wanted.values(), *filters.mentioning],
         )
     )
     found = {(ident, kind): survivor for ident, kind, survivor in rows}
-    return replace(filters, **{kind: found.get((ident, kind), NO_ENTITY) for kind, ident in wanted.items()})
+    survivors = {ident: survivor for (ident, _kind), survivor in found.items()}
+    return replace(
+        filters,
+        **{kind: found.get((ident, kind), NO_ENTITY) for kind, ident in wanted.items()},
+        mentioning=tuple(survivors.get(ident, NO_ENTITY) for ident in filters.mentioning),
+    )

@@ -117,7 +117,7 @@ def _entities(filters: ArticleFilters) -> list[Sql]:
     # The ids are resolved already (resolve_entities): the article's entity_ids array, kept
     # by the database, holds them all; its GIN index meets the words' index
     # (docs/decisions/0002-entity-ids-array.md).
-    ids = list(filters.entities().values())
+    ids = [*filters.entities().values(), *filters.mentioning]
     return [compose("a.entity_ids @> {ids}::bigint[]", ids=ids)] if ids else []
 
 

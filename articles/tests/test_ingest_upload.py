@@ -112,8 +112,8 @@ def test_more_than_twenty_files_are_handed_to_the_queue_and_all_import(admin_cli
     assert Article.objects.published().count() == 25
 
 
-def test_batch_stopped_by_its_time_budget_resumes_without_duplicates(admin_client, recorded_sends, monkeypatch):
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+def test_batch_stopped_by_its_time_budget_resumes_without_duplicates(admin_client, recorded_sends, settings):
+    settings.IMPORT_BATCH_SIZE = 2
     feed = hostile.jsonl(*(hostile.good_record(n) for n in range(7)))
     upload(admin_client, ("feed.zip", hostile.zip_of({"feed.jsonl": feed})))
     batch = ImportBatch.objects.get()

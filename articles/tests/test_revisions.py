@@ -81,11 +81,9 @@ def test_the_import_command_stores_a_revision_per_change_with_its_batch(tmp_path
     assert one.revisions.get(number=2).content["version"] == 2
 
 
-def test_a_background_batch_writes_its_revisions_with_its_stories(
-    admin_client, django_user_model, settings, tmp_path, monkeypatch
-):
+def test_a_background_batch_writes_its_revisions_with_its_stories(admin_client, django_user_model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 3)  # several chunks, each one transaction
+    settings.IMPORT_BATCH_SIZE = 3  # several chunks, each one transaction
     feed = hostile.jsonl(*(hostile.good_record(n) for n in range(7)))
     editor = django_user_model.objects.get(username="admin")  # a batch imports what its uploader may write
     batch = services.create_upload_batch(files=[SimpleUploadedFile("feed.jsonl", feed)], user=editor)

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from articles.search import ArticleFilters, SearchError
-from articles.search.facets import EXACT, FACETS, SAMPLE, FacetTuning, article_facets
+from articles.search import ArticleFilters, SearchError, search_articles
+from articles.search.facets import EXACT, FACETS, SAMPLE, FacetTuning
 from articles.tests.factories import ArticleFactory, SectionFactory
 from entities.models import Entity, EntityKind
 from entities.tests.factories import EntityFactory, MentionFactory
@@ -57,6 +58,11 @@ def newsroom():
     with connection.cursor() as cursor:  # the table's size, which a sample's share is taken of
         cursor.execute("ANALYZE articles_article")
     return {"alice": alice, "bruno": bruno, "brest": brest, "gone": gone, "articles": articles}
+
+
+def article_facets(filters, *, names, size=10, tuning=None):
+    """The facets a search's first page counts."""
+    return search_articles(filters, page_size=1, facets=names, facet_size=size, facet_tuning=tuning).facets
 
 
 def counts(facets, name):
@@ -121,9 +127,12 @@ def test_an_exact_count_past_its_cap_turns_to_a_sample(newsroom):
     assert facets.method == SAMPLE and facets.sample_share == 0.5
 
 
-def test_no_facet_asked_for_reads_nothing(newsroom, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        assert article_facets(ArticleFilters(q="harbour"), names=[]).values == {}
+def test_facets_cost_one_statement_and_none_unless_asked_for(newsroom, django_assert_num_queries):
+    filters = ArticleFilters(q="harbour")
+    with CaptureQueriesContext(connection) as plain:
+        assert search_articles(filters).facets is None
+    with django_assert_num_queries(len(plain) + 1):
+        search_articles(filters, facets=FACETS)
 
 
 def test_a_bad_query_is_a_search_error(newsroom):

@@ -35,7 +35,10 @@ _TYPE_HEADS = lexicon.type_heads()
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
-_EDGE_PUNCT = " \t\n\"'«»“”‘’,;:!?()[]{}-–—."
+# Edge punctuation includes stray markup and bullets ("> Xavier Probeson", "* Jim Mattis"),
+# and a character reference left as text ("&gt; Xavier") is a space: neither is a name.
+_EDGE_PUNCT = " \t\n\"'«»“”‘’,;:!?()[]{}-–—.<>|*#=~^+/\\"
+_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 def same_first_name(a: str, b: str) -> bool:
@@ -44,7 +47,7 @@ def same_first_name(a: str, b: str) -> bool:
 
 def clean(surface: str) -> str:
     """The name in a surface form: titles and honorifics, possessives and edge punctuation removed."""
-    text = _TITLE_GLUED.sub(r"\1. ", surface.strip())
+    text = _TITLE_GLUED.sub(r"\1. ", _REFERENCE.sub(" ", surface).strip())
     text = " ".join(text.split()).strip(_EDGE_PUNCT)
     text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)
     words = text.split(" ")

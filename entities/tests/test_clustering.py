@@ -79,3 +79,16 @@ def test_nationalities_and_portfolios_are_not_places():
 def test_a_leading_article_is_dropped_from_a_known_place():
     [cluster] = cluster_article([_m("la Chine", "place"), _m("Chine", "place", 30)])
     assert cluster.name == "Chine" and len(cluster.mentions) == 2
+
+
+def test_the_probe_s_ner_junk_makes_no_entity():
+    """The security probe's demo tagging made a person "Credit" (a credit line's label) and an
+    organisation "&gt; Xavier Probeson" (stray markup): neither is a name."""
+    text = "Credit: Jane Photographer. &gt; Xavier Probeson spoke. > Xavier Probeson left."
+    mentions = [
+        _m("Credit", "person", 0),
+        _m("&gt; Xavier Probeson", "organisation", text.index("&gt;")),
+        _m("> Xavier Probeson", "organisation", text.index("> Xavier")),
+    ]
+    names = {cluster.name for cluster in cluster_article(mentions, {"body_text": text})}
+    assert names == {"Xavier Probeson"}

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.services import ImportOptions, import_file
-from articles.tests.factories import SectionFactory
+from articles.tests.factories import ArticleFactory, SectionFactory
 from entities.models import EntityKind
-from entities.services import tag_article
+from entities.services import refresh_article_counts, tag_article
 from entities.tests.factories import EntityFactory, MentionFactory
 
 # Placed by hand: (kind, entity name, surfaces as written in the seed article). The pipeline
@@ -60,3 +60,65 @@ def tagged_seed_article(published_seed) -> Article:
     assert tag_article(article_id=published_seed.id, content_hash=published_seed.content_hash) == "tagged"
     published_seed.refresh_from_db()
     return published_seed
+
+
+@pytest.fixture
+def dubois_archive(db) -> dict:
+    """Five stories: four about Hélène Dubois (French and English, three years, three
+    sections), three of them in Genève, one with the Croix-Rouge; one about Genève alone.
+    Entity counts refreshed as tagging leaves them."""
+    dubois = EntityFactory(kind=EntityKind.PERSON, name="Hélène Dubois", aliases=["Helene Dubois"])
+    geneve = EntityFactory(kind=EntityKind.PLACE, name="Genève", aliases=["Geneva"])
+    red_cross = EntityFactory(kind=EntityKind.ORGANISATION, name="Croix-Rouge")
+    monde, world, sport = SectionFactory(name="Monde"), SectionFactory(name="World"), SectionFactory(name="Sport")
+    now = timezone.now()
+    stories = [
+        (
+            "geneve_2023",
+            "fr",
+            monde,
+            400,
+            "Hélène Dubois à Genève",
+            "Hélène Dubois a rencontré la Croix-Rouge à Genève.",
+        ),
+        (
+            "parlement",
+            "fr",
+            monde,
+            30,
+            "Hélène Dubois au Parlement",
+            "Hélène Dubois a parlé de Genève devant les députés.",
+        ),
+        (
+            "geneva",
+            "en",
+            world,
+            20,
+            "Hélène Dubois visits Geneva",
+            "Hélène Dubois spent a day in Geneva with diplomats.",
+        ),
+        ("race", "en", sport, 800, "Hélène Dubois wins the race", "Hélène Dubois won the ten kilometres."),
+        ("sommet", "fr", monde, 10, "Genève accueille un sommet", "Genève reçoit les dirigeants du monde entier."),
+    ]
+    articles = {}
+    for key, language, section, days_ago, headline, text in stories:
+        article = ArticleFactory(
+            headline=headline,
+            paragraphs=[text],
+            language=language,
+            section=section,
+            published_at=now - timedelta(days=days_ago),
+        )
+        for entity, surfaces in (
+            (dubois, ["Hélène Dubois"]),
+            (geneve, ["Genève", "Geneva"]),
+            (red_cross, ["Croix-Rouge"]),
+        ):
+            written = [surface for surface in surfaces if surface in headline or surface in text]
+            if written:
+                MentionFactory.everywhere(article=article, entity=entity, surfaces=written)
+        articles[key] = article
+    refresh_article_counts([dubois.id, geneve.id, red_cross.id])
+    for entity in (dubois, geneve, red_cross):
+        entity.refresh_from_db()
+    return {**articles, "dubois": dubois, "geneve": geneve, "red_cross": red_cross}

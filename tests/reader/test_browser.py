@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from articles.models import Article
 from entities.models import Entity, Mention
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -156,3 +157,58 @@ def test_pages_have_no_serious_accessibility_violations(browser, live_server, ta
     )
     for path in paths:
         assert serious_violations(browser, live_server.url + path, width) == [], path
+
+
+def search_page_state(page) -> dict:
+    """What a reader sees of a search: the cards, the count, the results and the facets."""
+    return {
+        "cards": page.locator(".entity-card").all_inner_texts(),
+        "count": page.locator(".result-count").inner_text(),
+        "results": page.locator(".search-results a.article-link").all_inner_texts(),
+        "facets": page.locator(".search-facets").all_inner_texts(),
+    }
+
+
+def test_reader_searching_a_person_sees_their_card_first_and_narrows_with_a_facet(browser, live_server, dubois_archive):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    console_errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/")
+
+    search_from_the_site_box(page, "Hélène Dubois")
+    card = page.locator(".entity-card")
+    assert card.count() == 1
+    # The card comes first: before the results and before the facets.
+    first = page.locator(".entity-card, .search-results, .search-facets").first
+    assert first.get_attribute("class") == "entity-card"
+    assert card.locator("h2").inner_text() == "Hélène Dubois"
+    assert card.locator(".kicker").text_content() == "Person" and "Mentioned in 4 articles" in card.inner_text()
+    accented = search_page_state(page)
+    assert accented["count"] == "4 results"
+    screenshot(page, "search-facets")
+
+    # A facet narrows: fewer results, every one of them mentioning the place.
+    page.locator(".search-facets a[data-facet=place]", has_text="Genève").click()
+    page.wait_for_url("**place=geneve*")
+    assert page.locator(".result-count").inner_text() == "3 results"
+    shown = page.locator(".search-results a.article-link").all_inner_texts()
+    hers = Article.objects.filter(mentions__entity=dubois_archive["dubois"])
+    in_geneve = Article.objects.filter(id__in=hers, mentions__entity=dubois_archive["geneve"]).distinct()
+    assert sorted(shown) == sorted(a.headline for a in in_geneve)
+    assert "Genève" in page.locator(".chosen-entity").inner_text()
+
+    # The card's link to "only articles mentioning" her.
+    page.go_back()
+    page.locator(".entity-card a.only-mentioning").click()
+    page.wait_for_url("**/search/?person=helene-dubois")
+    assert page.locator(".result-count").inner_text() == "4 results"
+
+    # Unaccented, typed in the site's box: the same card, results and facets.
+    search_from_the_site_box(page, "Helene Dubois")
+    assert search_page_state(page) == accented
+    assert console_errors == []
+    context.close()
+    for width in WIDTHS.values():
+        url = live_server.url + "/search/?q=H%C3%A9l%C3%A8ne+Dubois&place=geneve"
+        assert serious_violations(browser, url, width) == [], width

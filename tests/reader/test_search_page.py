@@ -263,7 +263,13 @@ BAD_PARAMETERS = [
     ({"q": "budget", "entity": "not a slug!"}, "named by its address"),
     ({"q": "budget", "entity": "james-mattis", "kind": "place"}, "no person, organisation or place with this address"),
     ({"q": "budget", "kind": "animal"}, "must be person, organisation or place"),
-    ({"q": "budget", "language": "de"}, "Choose French, English or any language"),
+    ({"q": "budget", "language": "klingon"}, "Choose one of the languages offered"),
+    ({"q": "budget", "section": "nowhere"}, "no section with this address"),
+    ({"q": "budget", "section": "Not a slug"}, "named by its address, like politics"),
+    ({"q": "budget", "person": "nobody-at-all"}, "no person with the address nobody-at-all"),
+    ({"q": "budget", "place": "james-mattis"}, "no place with the address james-mattis"),
+    ({"q": "budget", "organisation": "not a slug!"}, "named by its address"),
+    ({"q": "budget", "person": ["a", "b", "c", "d"]}, "At most 3 of each kind of entity"),
     ({"q": "budget", "ordering": "oldest"}, "best match or newest first"),
 ]
 
@@ -476,8 +482,10 @@ def test_a_search_costs_the_same_queries_whatever_the_number_of_results(client, 
     add(38, 2)
     large = {url: search_queries(client, url) for url in urls}
     assert small == large
+    # The engine (entity lookup and resolution, estimate, page, count, snippets, articles),
+    # the facets (resolution, estimate, one statement) and the entity card's name lookups.
     for url in urls:
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(12):
             client.get(url)
     # Pages after the first cost the same.
     page_two = link(client.get(urls[0]).content.decode(), "next")
