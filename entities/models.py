@@ -281,9 +281,9 @@ class CurationEvent(models.Model):
         own = entity_id in (None, self.entity_id)
         match self.action:
             case self.Action.RENAMED:
-                return f"Renamed from {d.get('old_name')!r} to {d.get('new_name')!r}"
+                return f"Renamed from “{d.get('old_name')}” to “{d.get('new_name')}”"
             case self.Action.ALIAS_ADDED | self.Action.ALIAS_REMOVED:
-                return f"{self.get_action_display()}: {d.get('alias')!r}"
+                return f"{self.get_action_display()}: “{d.get('alias')}”"
             case self.Action.MERGED if own:
                 return "Merged in: " + ", ".join(
                     f"{n} (#{i})" for i, n in zip(d.get("merged_ids", []), d.get("merged_names", []), strict=False)

@@ -1,7 +1,11 @@
 """The curation log: every curation says which editor made it and when (the machine for a
 type the archive's evidence corrected), and the admin shows it, read-only."""
 
+import importlib
+
 import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
 from django.urls import reverse
 
 from articles.tests.factories import ArticleFactory
@@ -151,6 +155,21 @@ def test_existing_callers_without_a_user_are_logged_as_the_machine_and_a_removed
     assert (checked.user, checked.editor) == (None, "curator (account removed)")
 
 
+def test_the_migration_logs_the_pairs_editors_dismissed_before_the_log(curator):
+    backfill = importlib.import_module("entities.migrations.0012_curation_events_from_distinct_pairs")
+    a, b = EntityFactory(name="Omar al-Bashir"), EntityFactory(name="Omar el-Bashir")
+    pair = services.dismiss_duplicate(entity_ids=(a.id, b.id), user_id=curator.id)
+    CurationEvent.objects.all().delete()  # as before 0011
+    with connection.cursor() as cursor:
+        cursor.execute(backfill.BACKFILL)
+    event = the_event()
+    assert (event.entity, event.action, event.user, event.at) == (a, Action.NOT_DUPLICATE, curator, pair.decided_at)
+    assert event.describe() == f"Not the same as Omar el-Bashir (#{b.id})"
+    with connection.cursor() as cursor:
+        cursor.execute(backfill.UNDO)
+    assert not CurationEvent.objects.exists()
+
+
 # --- Types corrected by evidence -----------------------------------------------------------
 
 TEXT = "Zorblax announced a new plan on Monday."
@@ -247,13 +266,37 @@ def test_the_change_form_logs_a_rename_an_edit_and_the_aliases_under_the_editor(
     assert logged[Action.ALIAS_ADDED].detail["alias"] == "Madinat as-Salam"
 
 
+def test_an_entity_made_in_the_admin_and_an_alias_edited_in_place_are_logged(curator_client, curator):
+    curator.user_permissions.add(Permission.objects.get(codename="add_entity"))
+    form = change_form(Entity(name="Hawke's Bay"), kind=EntityKind.PLACE, slug="hawkes-bay")
+    assert curator_client.post(reverse("admin:entities_entity_add"), form).status_code == 302
+    entity = Entity.objects.get(slug="hawkes-bay")
+    alias = AliasFactory(entity=entity, name="Hawkes Bay")
+    url = reverse("admin:entities_entity_change", args=[entity.id])
+    edit = {
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-INITIAL_FORMS": "1",
+        "aliases-0-id": alias.id,
+        "aliases-0-entity": entity.id,
+        "aliases-0-name": "Te Matau-a-Māui",
+    }
+    assert curator_client.post(url, change_form(entity, **edit)).status_code == 302
+    assert list(entity.aliases.values_list("name", flat=True)) == ["Te Matau-a-Māui"]
+    logged = [(e.action, e.user, e.describe()) for e in CurationEvent.objects.order_by("id")]
+    assert logged == [
+        (Action.CREATED, curator, "Created in the admin"),
+        (Action.ALIAS_ADDED, curator, "Alias added: “Te Matau-a-Māui”"),
+        (Action.ALIAS_REMOVED, curator, "Alias removed: “Hawkes Bay”"),
+    ]
+
+
 def test_the_change_page_shows_the_history_newest_first_on_both_sides_of_a_merge(curator_client, curator):
     survivor, dup = EntityFactory(name="Jim Mattis"), EntityFactory(name="James Mattis")
     services.rename_entity(entity_id=survivor.id, name="James N. Mattis")
     services.merge_entities(survivor_id=survivor.id, duplicate_ids=[dup.id], user_id=curator.id)
     page = curator_client.get(reverse("admin:entities_entity_change", args=[survivor.id])).content.decode()
     merged = page.index(f"Merged in: James Mattis (#{dup.id})")
-    renamed = page.index("Renamed from &#x27;Jim Mattis&#x27; to &#x27;James N. Mattis&#x27;")
+    renamed = page.index("Renamed from “Jim Mattis” to “James N. Mattis”")
     assert merged < renamed  # newest first
     history = page[page.index('class="curation-history"') :]
     assert "<td>curator</td>" in history and "<td>machine</td>" in history
@@ -269,6 +312,9 @@ def test_view_only_staff_read_the_log_but_cannot_write_it(client):
     listing = client.get(LOG, {"q": "Credit", "action__exact": "rejected"})
     assert listing.status_code == 200 and "Credit" in listing.content.decode() and "machine" in listing.content.decode()
     assert client.get(LOG, {"q": "nobody"}).context["cl"].result_count == 0
+    assert client.get(LOG, {"entity__id__exact": entity.id}).context["cl"].result_count == 1  # the page's link
+    page = client.get(reverse("admin:entities_entity_change", args=[entity.id])).content.decode()
+    assert "Rejected (not an entity); 0 mentions removed" in page
     assert client.get(reverse("admin:entities_curationevent_change", args=[event.id])).status_code == 200
     assert client.get(reverse("admin:entities_curationevent_add")).status_code == 403
     assert client.post(reverse("admin:entities_curationevent_change", args=[event.id]), {}).status_code == 403
