@@ -154,7 +154,11 @@ def test_the_result_page_offers_to_update_the_story_of_the_same_headline_instead
     article = Article.objects.get()  # the separate story is gone; the first one has the text
     assert article.id == monday.id and "Grand soleil" in article.body_text
     latest = article.revisions.get(number=2)
-    assert (latest.origin, latest.author, latest.batch) == ("upload", admin_user, ImportBatch.objects.order_by("id").last())
+    assert (latest.origin, latest.author, latest.batch) == (
+        "upload",
+        admin_user,
+        ImportBatch.objects.order_by("id").last(),
+    )
     # The text is the story's now: uploaded again, it changes nothing.
     assert "1 unchanged" in text(upload(admin_client, ("tuesday.txt", WEATHER_TUESDAY)))
     assert Article.objects.count() == 1
