@@ -48,6 +48,7 @@ class DocumentOutcome:
     headline: str = ""
     reason: str = ""
     note: str = ""  # said to the editor beside the story: which story a new text was kept apart from
+    same_headline_id: int | None = None  # that story, which the result page offers to update instead
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class _Imported:
     outcome: Outcome
     article: Article
     note: str = ""
+    same_headline_id: int | None = None
 
 
 def import_article(
@@ -270,11 +272,8 @@ def _import_by_content(
     article = _create(parsed, source=source, options=options, log=log, rights=rights)
     note = ""
     if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
-        note = (
-            f"a new story: story {other} has the same headline and was kept as it is "
-            "(upload again with “update the story with the same headline” to update it instead)"
-        )
-    return _Imported(Outcome.CREATED, article, note=note)
+        note = f"a new story: story {other} has the same headline and was kept as it is"
+    return _Imported(Outcome.CREATED, article, note=note, same_headline_id=other)
 
 
 def _create(
@@ -527,7 +526,12 @@ def _refused(label: str, parsed: ParsedArticle, refusal: ImportRefused) -> Docum
 
 def _outcome(label: str, imported: _Imported) -> DocumentOutcome:
     return DocumentOutcome(
-        label, imported.outcome, article_id=imported.article.id, headline=imported.article.headline, note=imported.note
+        label,
+        imported.outcome,
+        article_id=imported.article.id,
+        headline=imported.article.headline,
+        note=imported.note,
+        same_headline_id=imported.same_headline_id,
     )
 
 
