@@ -172,18 +172,18 @@ def _raw_share(items: list, results) -> None:
     from entities.extraction import ner
 
     start = time.process_time()
-    ner.extract_many(items, batch_size=RAW_BATCH_SIZE)
+    ner.extract_many(items, batch_size=RAW_BATCH_SIZE, prose_only=False)
     results.put(time.process_time() - start)
 
 
 def time_raw(items: list, *, processes: int) -> Raw:
-    """extract_many (nlp.pipe, NER only) over the items: in this process when `processes` is 1,
+    """extract_many (nlp.pipe, NER only, texts as they are: the model alone) over the items: in this process when `processes` is 1,
     else in that many processes forked from this one (models loaded), each over its share."""
     from entities.extraction import ner
 
     if processes == 1:
         start, cpu_start = time.perf_counter(), time.process_time()
-        ner.extract_many(items, batch_size=RAW_BATCH_SIZE)
+        ner.extract_many(items, batch_size=RAW_BATCH_SIZE, prose_only=False)
         return Raw(1, time.perf_counter() - start, time.process_time() - cpu_start)
     context = multiprocessing.get_context("fork")
     results = context.SimpleQueue()
