@@ -10,11 +10,16 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from entities import curation, selectors, services
-from entities.models import Alias, Entity, EntityKind, EntityRedirect, Mention
+from entities.models import Alias, CurationEvent, Entity, EntityKind, EntityRedirect, Mention, name_key
+
+# The entity page lists this many of its latest curations (the full log is a link away).
+HISTORY_ON_PAGE = 50
 
 
 class AliasInline(admin.TabularInline):
@@ -66,6 +71,7 @@ class EntityAdmin(admin.ModelAdmin):
         "type_votes",
         "created_at",
         "updated_at",
+        "curation_history",
     ]
     fields = ["kind", "name", "slug", "labels", "same_as", "wikidata_id", *readonly_fields]
     inlines = [AliasInline, MentionInline]
@@ -88,6 +94,38 @@ class EntityAdmin(admin.ModelAdmin):
             for kind, mentions, articles in totals
         )
 
+    @admin.display(description="Curation history")
+    def curation_history(self, obj: Entity) -> str:
+        """Who curated the entity and when, newest first; "machine" for what tagging's
+        evidence decided (entities/services.py logs each curation with its change)."""
+        if obj is None or obj.pk is None:
+            return "-"
+        events = list(
+            CurationEvent.objects.filter(CurationEvent.concerning(obj.id))
+            .select_related("entity", "user")
+            .order_by("-at", "-id")[: HISTORY_ON_PAGE + 1]
+        )
+        if not events:
+            return "none yet"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.editor, e.describe(obj.id))
+                for e in events[:HISTORY_ON_PAGE]
+            ),
+        )
+        more = ""
+        if len(events) > HISTORY_ON_PAGE:
+            url = reverse("admin:entities_curationevent_changelist") + f"?entity__id__exact={obj.id}"
+            more = format_html('<p><a href="{}">The whole log of this entity</a></p>', url)
+        return format_html(
+            '<table class="curation-history"><thead><tr><th>When</th><th>Who</th><th>What</th></tr></thead>'
+            "<tbody>{}</tbody></table>{}",
+            rows,
+            more,
+        )
+
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj else {"slug": ["name"]}
 
@@ -100,33 +138,43 @@ class EntityAdmin(admin.ModelAdmin):
         return queryset.distinct(), False
 
     def save_model(self, request, obj, form, change):
-        if change and "name" in form.changed_data:
-            # A rename keeps the old name as an alias and the old slug as a redirect.
-            new_name = obj.name
+        if not change:
+            super().save_model(request, obj, form, change)
+            services.record_curation(
+                entity_id=obj.id,
+                action=CurationEvent.Action.CREATED,
+                user_id=request.user.id,
+                detail={"name": obj.name, "kind": obj.kind},
+            )
+            return
+        # Through the services, each change logged under the editor's name: a rename keeps
+        # the old name as an alias and the old slug as a redirect.
+        renamed = "name" in form.changed_data
+        if renamed:
             try:
-                services.rename_entity(entity_id=obj.id, name=new_name)
+                services.rename_entity(entity_id=obj.id, name=obj.name, user_id=request.user.id)
             except services.CurationError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
-            obj.refresh_from_db()
-            rest = [f for f in form.changed_data if f != "name"]
-            if rest:
-                Entity.objects.filter(id=obj.id).update(**{f: form.cleaned_data[f] for f in rest})
-            return
-        if change:
-            obj.curated = True
-        super().save_model(request, obj, form, change)
+        rest = {f: form.cleaned_data[f] for f in form.changed_data if f != "name"}
+        if rest or not renamed:  # saving the form as it is vouches for it (curated) too
+            services.edit_entity(entity_id=obj.id, changes=rest, user_id=request.user.id)
+        obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Alias:
             with transaction.atomic():
                 instances = formset.save(commit=False)
                 for obj in formset.deleted_objects:
-                    obj.delete()
+                    services.remove_entity_alias(alias_id=obj.id, user_id=request.user.id)
                 for alias in instances:
                     try:
-                        services.add_entity_alias(entity_id=form.instance.id, name=alias.name)
+                        services.add_entity_alias(entity_id=form.instance.id, name=alias.name, user_id=request.user.id)
                     except services.CurationError as exc:
                         self.message_user(request, str(exc), messages.ERROR)
+                        continue
+                    if alias.pk and alias.key != name_key(alias.name):
+                        # An alias edited in place: the new name is added, the old one goes.
+                        services.remove_entity_alias(alias_id=alias.pk, user_id=request.user.id)
             return
         super().save_formset(request, form, formset, change)
 
@@ -172,7 +220,9 @@ class EntityAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         try:
-            entity = services.mark_entity_checked(entity_id=_entity_id(request.POST.get("entity")))
+            entity = services.mark_entity_checked(
+                entity_id=_entity_id(request.POST.get("entity")), user_id=request.user.id
+            )
         except services.CurationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
@@ -196,7 +246,7 @@ class EntityAdmin(admin.ModelAdmin):
         keep, other = _entity_id(request.POST.get("keep")), _entity_id(request.POST.get("other"))
         try:
             if request.POST.get("decision") == "merge":
-                survivor = services.merge_entities(survivor_id=keep, duplicate_ids=[other])
+                survivor = services.merge_entities(survivor_id=keep, duplicate_ids=[other], user_id=request.user.id)
                 self.message_user(request, f"Merged into {survivor.name}.", messages.SUCCESS)
             elif request.POST.get("decision") == "distinct":
                 services.dismiss_duplicate(entity_ids=(keep, other), user_id=request.user.id)
@@ -222,7 +272,9 @@ class EntityAdmin(admin.ModelAdmin):
                 survivor = form.cleaned_data["survivor"]
                 try:
                     services.merge_entities(
-                        survivor_id=survivor.id, duplicate_ids=[e.id for e in entities if e.id != survivor.id]
+                        survivor_id=survivor.id,
+                        duplicate_ids=[e.id for e in entities if e.id != survivor.id],
+                        user_id=request.user.id,
                     )
                 except services.CurationError as exc:
                     self.message_user(request, str(exc), messages.ERROR)
@@ -245,9 +297,54 @@ class EntityAdmin(admin.ModelAdmin):
     def reject(self, request, queryset):
         count = 0
         for entity_id in queryset.values_list("id", flat=True):
-            services.reject_entity(entity_id=entity_id)
+            services.reject_entity(entity_id=entity_id, user_id=request.user.id)
             count += 1
         self.message_user(request, f"{count} entit(ies) rejected.", messages.SUCCESS)
+
+
+@admin.register(CurationEvent)
+class CurationEventAdmin(admin.ModelAdmin):
+    """The curation log, read-only: open to staff who may view entities, written only by
+    the curation services."""
+
+    list_display = ["at", "entity_link", "action", "who", "what"]
+    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["entity__name", "username"]
+    list_select_related = ["entity", "user"]
+    fields = ["at", "entity", "action", "who", "what", "detail"]
+    readonly_fields = fields
+    date_hierarchy = "at"
+    list_per_page = 100
+    show_full_result_count = False
+
+    @admin.display(description="Entity", ordering="entity__name")
+    def entity_link(self, obj: CurationEvent) -> str:
+        url = reverse("admin:entities_entity_change", args=[obj.entity_id])
+        return format_html('<a href="{}">{}</a>', url, obj.entity)
+
+    @admin.display(description="Who")
+    def who(self, obj: CurationEvent) -> str:
+        return obj.editor
+
+    @admin.display(description="What")
+    def what(self, obj: CurationEvent) -> str:
+        return obj.describe()
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return user.has_perm("entities.view_entity") or user.has_perm("entities.change_entity")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EntityRedirect)

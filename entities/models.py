@@ -3,7 +3,7 @@
 import unicodedata
 
 from django.conf import settings
-from django.contrib.postgres.indexes import OpClass
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Reverse
@@ -213,6 +213,101 @@ class DistinctPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.low_id} is not {self.high_id}"
+
+
+class CurationEvent(models.Model):
+    """One curation of an entity: who made it (no one: the machine, e.g. a type corrected
+    by the archive's evidence), when, and what changed. Written by the curation services in
+    the transaction of the change itself; never edited."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created in the admin"
+        EDITED = "edited", "Edited in the admin"
+        RENAMED = "renamed", "Renamed"
+        ALIAS_ADDED = "alias_added", "Alias added"
+        ALIAS_REMOVED = "alias_removed", "Alias removed"
+        MERGED = "merged", "Merged"
+        REJECTED = "rejected", "Rejected"
+        CHECKED = "checked", "Checked"
+        NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+        TYPE_CORRECTED = "type_corrected", "Type corrected by evidence"
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="curation_events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # A removed account leaves its name (`username`), so its decisions never read as the machine's.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="The editor's name when it was made.")
+    at = models.DateTimeField(default=timezone.now)
+    # What changed: old/new name or kind, the merged entities' ids and names, the other
+    # entity of a pair (`other_id`), the fields an edit changed.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["entity", "-at"], name="curation_event_entity_at"),
+            models.Index(fields=["-at"], name="curation_event_at"),
+            # The other entities an event concerns (merged ids, the other of a pair), found
+            # by containment for their own history.
+            GinIndex(fields=["detail"], opclasses=["jsonb_path_ops"], name="curation_event_detail"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.entity_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def editor(self) -> str:
+        """Who made it, as the admin shows it."""
+        if self.user_id is not None:
+            return self.user.get_username()
+        return f"{self.username} (account removed)" if self.username else "machine"
+
+    @classmethod
+    def concerning(cls, entity_id: int) -> Q:
+        """Events of the entity, and of others it took part in (merged into one, the other
+        of a pair, folded into one by a type correction)."""
+        return (
+            Q(entity_id=entity_id)
+            | Q(detail__contains={"merged_ids": [entity_id]})
+            | Q(detail__contains={"other_id": entity_id})
+        )
+
+    def describe(self, entity_id: int | None = None) -> str:
+        """What happened, in words, as seen from `entity_id`'s page (the event's own entity
+        by default)."""
+        d, name = self.detail or {}, self.entity.name
+        own = entity_id in (None, self.entity_id)
+        match self.action:
+            case self.Action.RENAMED:
+                return f"Renamed from “{d.get('old_name')}” to “{d.get('new_name')}”"
+            case self.Action.ALIAS_ADDED | self.Action.ALIAS_REMOVED:
+                return f"{self.get_action_display()}: “{d.get('alias')}”"
+            case self.Action.MERGED if own:
+                return "Merged in: " + ", ".join(
+                    f"{n} (#{i})" for i, n in zip(d.get("merged_ids", []), d.get("merged_names", []), strict=False)
+                )
+            case self.Action.MERGED:
+                return f"Merged into {name} (#{self.entity_id})"
+            case self.Action.NOT_DUPLICATE:
+                other = f"{d.get('other_name')} (#{d.get('other_id')})" if own else f"{name} (#{self.entity_id})"
+                return f"Not the same as {other}"
+            case self.Action.TYPE_CORRECTED:
+                change = f"{d.get('old_kind')} → {d.get('new_kind')}"
+                if not d.get("other_id"):
+                    return f"Type corrected by evidence: {change}"
+                if own:
+                    return f"Type corrected by evidence: {change}, folded into {d.get('other_name')} (#{d['other_id']})"
+                return f"{name} (#{self.entity_id}) folded in after its type was corrected ({change})"
+            case self.Action.EDITED:
+                return "Edited: " + ", ".join(
+                    f"{field} {change.get('old')!r} → {change.get('new')!r}"
+                    for field, change in d.get("changes", {}).items()
+                )
+            case self.Action.REJECTED:
+                return f"Rejected (not an entity); {d.get('mentions_removed', 0)} mentions removed"
+        return self.get_action_display()
 
 
 class Mention(models.Model):

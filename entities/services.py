@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -30,6 +31,7 @@ from entities.models import (
     Alias,
     AliasSighting,
     CountWatermark,
+    CurationEvent,
     DistinctPair,
     Entity,
     EntityRedirect,
@@ -541,7 +543,21 @@ def _lock(entity_ids: Iterable[int]) -> dict[int, Entity]:
     return {e.id: e for e in Entity.objects.select_for_update().filter(id__in=list(entity_ids)).order_by("id")}
 
 
-def merge_entities(*, survivor_id: int, duplicate_ids: Iterable[int]) -> Entity:
+def record_curation(*, entity_id: int, action: str, user_id: int | None, detail: dict | None = None) -> CurationEvent:
+    """Log one curation of the entity (`user_id` None: the machine), in the caller's
+    transaction so the log and the change stand or fall together."""
+    username = ""
+    if user_id is not None:
+        user_model = get_user_model()
+        username = user_model.objects.filter(id=user_id).values_list(user_model.USERNAME_FIELD, flat=True).first()
+        if username is None:
+            raise CurationError("no such user")
+    return CurationEvent.objects.create(
+        entity_id=entity_id, action=action, user_id=user_id, username=username, detail=detail or {}
+    )
+
+
+def merge_entities(*, survivor_id: int, duplicate_ids: Iterable[int], user_id: int | None = None) -> Entity:
     """Fold duplicates into the survivor: their names become aliases, their aliases and
     mentions move, their slugs redirect. Re-tagging then resolves them to the survivor."""
     duplicate_ids = [i for i in set(duplicate_ids) if i != survivor_id]
@@ -575,13 +591,19 @@ def merge_entities(*, survivor_id: int, duplicate_ids: Iterable[int]) -> Entity:
             Entity.objects.filter(merged_into=dup).update(merged_into=survivor)
         survivor.curated = True
         survivor.save(update_fields=["curated", "updated_at"])
+        record_curation(
+            entity_id=survivor.id,
+            action=CurationEvent.Action.MERGED,
+            user_id=user_id,
+            detail={"merged_ids": [d.id for d in duplicates], "merged_names": [d.name for d in duplicates]},
+        )
         refresh_article_counts([survivor.id, *[d.id for d in duplicates]])
         # Other entities' lists counted the duplicates apart from the survivor: drop them all.
         transaction.on_commit(invalidate_entity_caches)
     return survivor
 
 
-def rename_entity(*, entity_id: int, name: str) -> Entity:
+def rename_entity(*, entity_id: int, name: str, user_id: int | None = None) -> Entity:
     """Give the entity a new name; the old name stays an alias, the old slug redirects."""
     name = " ".join(name.split())
     if not name:
@@ -608,68 +630,146 @@ def rename_entity(*, entity_id: int, name: str) -> Entity:
         if entity.slug != old_slug:
             EntityRedirect.objects.filter(kind=entity.kind, slug=entity.slug).delete()
             EntityRedirect.objects.get_or_create(kind=entity.kind, slug=old_slug, defaults={"entity": entity})
+        record_curation(
+            entity_id=entity.id,
+            action=CurationEvent.Action.RENAMED,
+            user_id=user_id,
+            detail={"old_name": old_name, "new_name": entity.name, "old_slug": old_slug, "new_slug": entity.slug},
+        )
     return entity
 
 
-def add_entity_alias(*, entity_id: int, name: str) -> Alias:
-    entity = Entity.objects.get(id=entity_id)
+def add_entity_alias(*, entity_id: int, name: str, user_id: int | None = None) -> Alias:
+    """Give the entity another name (public whenever the entity is); an alias tagging had
+    found becomes the editor's. Logged unless the editor's alias was there already."""
     key = name_key(name)
     if not key:
         raise CurationError("the alias cannot be empty")
-    if Alias.objects.filter(kind=entity.kind, key=key).exclude(entity=entity).exists():
-        raise CurationError(f"{name!r} is already an alias of another entity")
-    alias, created = Alias.objects.get_or_create(
-        kind=entity.kind, key=key, defaults={"entity": entity, "name": name, "curated": True}
-    )
-    if not created and not alias.curated:
-        Alias.objects.filter(id=alias.id).update(curated=True)
-        alias.curated = True
+    with transaction.atomic():
+        entity = _lock([entity_id]).get(entity_id)
+        if entity is None:
+            raise CurationError("no such entity")
+        if Alias.objects.filter(kind=entity.kind, key=key).exclude(entity=entity).exists():
+            raise CurationError(f"{name!r} is already an alias of another entity")
+        alias, created = Alias.objects.get_or_create(
+            kind=entity.kind, key=key, defaults={"entity": entity, "name": name, "curated": True}
+        )
+        if created or not alias.curated:
+            Alias.objects.filter(id=alias.id).update(curated=True)
+            alias.curated = True
+            record_curation(
+                entity_id=entity.id,
+                action=CurationEvent.Action.ALIAS_ADDED,
+                user_id=user_id,
+                detail={"alias": alias.name, "alias_id": alias.id, "was_found_by_tagging": not created},
+            )
     return alias
 
 
-def reject_entity(*, entity_id: int) -> Entity:
+def remove_entity_alias(*, alias_id: int, user_id: int | None = None) -> None:
+    """Take a name away from its entity (tagging may find it again, as any new name)."""
+    with transaction.atomic():
+        alias = Alias.objects.select_for_update().filter(id=alias_id).first()
+        if alias is None:
+            raise CurationError("no such alias")
+        alias.delete()
+        record_curation(
+            entity_id=alias.entity_id,
+            action=CurationEvent.Action.ALIAS_REMOVED,
+            user_id=user_id,
+            detail={"alias": alias.name, "alias_id": alias_id},
+        )
+
+
+def edit_entity(*, entity_id: int, changes: dict, user_id: int | None = None) -> Entity:
+    """An editor's change to the entity's other fields (labels, identifiers): applied, the
+    entity marked curated, and the old and new values logged. The name changes only through
+    `rename_entity`, the kind only through a merge or the evidence."""
+    editable = {"labels", "same_as", "wikidata_id"}
+    if unknown := set(changes) - editable:
+        raise CurationError(f"these fields are not edited here: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        entity = _lock([entity_id]).get(entity_id)
+        if entity is None:
+            raise CurationError("no such entity")
+        changed = {f: {"old": getattr(entity, f), "new": v} for f, v in changes.items() if getattr(entity, f) != v}
+        for field, change in changed.items():
+            setattr(entity, field, change["new"])
+        entity.curated = True
+        entity.save(update_fields=[*changed, "curated", "updated_at"])
+        if changed:
+            record_curation(
+                entity_id=entity.id, action=CurationEvent.Action.EDITED, user_id=user_id, detail={"changes": changed}
+            )
+    return entity
+
+
+def reject_entity(*, entity_id: int, user_id: int | None = None) -> Entity:
     """Mark a false entity: its mentions go, and tagging never creates it again."""
     with transaction.atomic():
         entity = _lock([entity_id]).get(entity_id)
         if entity is None:
             raise CurationError("no such entity")
+        old_status = entity.status
         entity.status = Entity.Status.REJECTED
         entity.curated = True
         entity.article_count = 0
         entity.save(update_fields=["status", "curated", "article_count", "updated_at"])
-        Mention.objects.filter(entity=entity).delete()
+        removed, _ = Mention.objects.filter(entity=entity).delete()
+        record_curation(
+            entity_id=entity.id,
+            action=CurationEvent.Action.REJECTED,
+            user_id=user_id,
+            detail={"old_status": old_status, "mentions_removed": removed},
+        )
     return entity
 
 
-def mark_entity_checked(*, entity_id: int) -> Entity:
+def mark_entity_checked(*, entity_id: int, user_id: int | None = None) -> Entity:
     """An editor vouches for the entity as it is: it leaves the review queue, and re-tagging
     never changes what the editor saw (as after any other curation)."""
-    updated = Entity.objects.filter(id=entity_id, status=Entity.Status.ACTIVE).update(
-        curated=True, updated_at=timezone.now()
-    )
-    if not updated:
-        raise CurationError("no such active entity")
+    with transaction.atomic():
+        updated = Entity.objects.filter(id=entity_id, status=Entity.Status.ACTIVE).update(
+            curated=True, updated_at=timezone.now()
+        )
+        if not updated:
+            raise CurationError("no such active entity")
+        record_curation(entity_id=entity_id, action=CurationEvent.Action.CHECKED, user_id=user_id)
     return Entity.objects.get(id=entity_id)
 
 
-def dismiss_duplicate(*, entity_ids: tuple[int, int], user_id: int | None) -> DistinctPair:
-    """Record that two entities are not one, so the pair is never suggested again."""
-    low, high = sorted(set(entity_ids))[:2] if len(set(entity_ids)) == 2 else (None, None)
-    if low is None:
+def dismiss_duplicate(*, entity_ids: tuple[int, int], user_id: int | None = None) -> DistinctPair:
+    """Record that two entities are not one, so the pair is never suggested again. The
+    log holds it under the first entity, with the second as `other_id`."""
+    if len(entity_ids) != 2 or entity_ids[0] == entity_ids[1]:
         raise CurationError("choose two different entities")
-    if Entity.objects.filter(id__in=[low, high]).count() != 2:
-        raise CurationError("no such entity")
-    pair, _ = DistinctPair.objects.get_or_create(low_id=low, high_id=high, defaults={"decided_by_id": user_id})
+    first, second = entity_ids
+    low, high = sorted(entity_ids)
+    with transaction.atomic():
+        names = dict(Entity.objects.filter(id__in=[low, high]).values_list("id", "name"))
+        if len(names) != 2:
+            raise CurationError("no such entity")
+        pair, created = DistinctPair.objects.get_or_create(
+            low_id=low, high_id=high, defaults={"decided_by_id": user_id}
+        )
+        if created:
+            record_curation(
+                entity_id=first,
+                action=CurationEvent.Action.NOT_DUPLICATE,
+                user_id=user_id,
+                detail={"other_id": second, "other_name": names[second]},
+            )
     return pair
 
 
 # --- Types decided by evidence -------------------------------------------------------------
 
 
-def retype_entity(*, entity_id: int, kind: str) -> set[int]:
+def retype_entity(*, entity_id: int, kind: str, user_id: int | None = None) -> set[int]:
     """Give an entity another type: it moves to that type (new slug; the old one
     redirects), or, when an entity of that type already has its name, folds into it
-    (mentions and aliases move, marked merged). Returns the ids whose counts may change."""
+    (mentions and aliases move, marked merged). Logged as a type correction (by the
+    machine when `user_id` is None). Returns the ids whose counts may change."""
     with transaction.atomic():
         entity = _lock([entity_id]).get(entity_id)
         if entity is None or entity.status != Entity.Status.ACTIVE or entity.kind == kind:
@@ -706,6 +806,10 @@ def retype_entity(*, entity_id: int, kind: str) -> set[int]:
             EntityRedirect.objects.filter(entity=entity).update(entity=target)
             Entity.objects.filter(merged_into=entity).update(merged_into=target)
         EntityRedirect.objects.get_or_create(kind=old_kind, slug=old_slug, defaults={"entity": survivor})
+        detail = {"old_kind": old_kind, "new_kind": kind, "old_slug": old_slug}
+        if target is not None:
+            detail |= {"other_id": target.id, "other_name": target.name}
+        record_curation(entity_id=entity.id, action=CurationEvent.Action.TYPE_CORRECTED, user_id=user_id, detail=detail)
         logger.info("entity %s %r: type %s -> %s by the archive's votes", entity.id, entity.name, old_kind, kind)
         transaction.on_commit(invalidate_entity_caches)
     return {entity.id, survivor.id}

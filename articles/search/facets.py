@@ -1,6 +1,6 @@
 """Facets of a search: the most frequent people, organisations, places, languages, sections
 and years among its matches, counted exactly for small result sets and from a fixed random
-sample of the table for large ones (docs/decisions/0015-facets-exact-or-sampled.md)."""
+sample of the table for large ones (docs/decisions/0021-facets-exact-or-sampled.md)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ _LANGUAGE_NAMES = dict(Language.choices)
 @dataclass(frozen=True)
 class FacetTuning:
     """When facets are counted exactly, and how large a sample is read otherwise (the
-    figures behind them: docs/decisions/0015-facets-exact-or-sampled.md)."""
+    figures behind them: docs/decisions/0021-facets-exact-or-sampled.md)."""
 
     exact_limit: int = 15_000  # estimated matches up to which every match is read
     exact_cap: int = 60_000  # an exact count stops here (the estimate was too low): sample instead

@@ -1,10 +1,14 @@
 """Full-text search at archive size, through the partner API, beside Tantivy.
 
     python -m benchmarks search [--articles=1000000] [--rebuild] [--database=NAME] [--repeat=3] [--build-only]
+                                [--facets] [--relevance-only]
     make bench BENCH_ARGS="search --articles=20000"
 
 archive.py builds (or reuses) the generated archive, tantivy.py the same articles in Tantivy,
-queries.py draws the fixed query set, harness.py times both sides and prints the comparison.
+queries.py draws the fixed query set, harness.py times both sides and prints the comparison;
+exhaustive.py then measures how often relevance's first page differs from ranking every match.
+With --facets, facets.py times the same queries asking for every facet instead, and measures
+the error of the facets counted from a sample against exact counts.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import ROOT
-from benchmarks.search import harness
+from benchmarks.search import exhaustive, facets, harness
 from benchmarks.search.archive import BENCH_DIR, DB_NAME, GENERATOR_VERSION, build_database, marker
 from benchmarks.search.queries import QUERY_CLASSES, make_queries
 from benchmarks.search.tantivy import build_tantivy, open_tantivy
@@ -29,6 +33,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database", default=DB_NAME, help=f"benchmark database (default {DB_NAME})")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per request (median kept)")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the archive, do not measure")
+    parser.add_argument(
+        "--facets", action="store_true", help="time the queries with every facet and measure the sampling error"
+    )
+    parser.add_argument(
+        "--relevance-only", action="store_true", help="only compare relevance's first pages with exhaustive ranking"
+    )
     return parser.parse_args(argv)
 
 
@@ -112,6 +122,31 @@ def time_both(conn_params: dict, key: str, queries: list[dict], tantivy_path: Pa
     return ours, theirs, load_before, load_after
 
 
+def time_facets(conn_params: dict, key: str, queries: list[dict], repeat: int, n: int) -> None:
+    """The facets mode: our API over HTTP with every facet, then the sampled answers' error."""
+    port = harness.free_port()
+    server = harness.start_server(port, conn_params)
+    try:
+        load_before = os.getloadavg()
+        print("timing: our API with facets over HTTP...", flush=True)
+        results = facets.measure(harness.Client(port, key), queries, repeat)
+        load_after = os.getloadavg()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print("counting the sampled answers' facets exactly...", flush=True)
+    error_rows = facets.errors(results)
+    facets.report(results, error_rows, n)
+    print(
+        f"\nload average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)},"
+        f" after {' '.join(f'{x:.2f}' for x in load_after)}"
+    )
+    path = BENCH_DIR / f"search-facets-{n}.json"
+    rows = [{k: v for k, v in r.items() if k != "query"} | {"q": r["query"]["q"]} for r in error_rows]
+    path.write_text(json.dumps({"results": results, "errors": rows}, ensure_ascii=False, default=str))
+    print(f"per-query results: {path.relative_to(ROOT)}")
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     conn_params = use_database(args.database)
@@ -126,13 +161,20 @@ def main(argv: list[str]) -> None:
         return
     key, entity_ids = api_key_and_entities()
     queries = write_queries(entity_ids)
+    if args.relevance_only:
+        exhaustive.report(exhaustive.measure(queries))
+        return
     harness.warm_caches(connection)
+    if args.facets:
+        time_facets(conn_params, key, queries, args.repeat, args.articles)
+        return
     ours, theirs, load_before, load_after = time_both(conn_params, key, queries, tantivy_path, args.repeat)
     harness.report(ours, theirs, args.articles)
     print(
         f"\nload average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)},"
         f" after {' '.join(f'{x:.2f}' for x in load_after)}"
     )
+    exhaustive.report(exhaustive.measure(queries))
     results = BENCH_DIR / f"search-results-{args.articles}.json"
     results.write_text(json.dumps({"ours": ours, "tantivy": theirs}, ensure_ascii=False, default=str))
     print(f"per-query results: {results.relative_to(ROOT)}")
