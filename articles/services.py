@@ -166,11 +166,19 @@ OPERATOR = ImportRights()
 
 
 def _named(model, name: str):
+    """The section or source of this name, made when new with a slug no other one has (a
+    renamed one keeps its slug, "Sport!" and "Sport" share theirs)."""
     if not name:
         return None
-    obj, _ = model.objects.get_or_create(
-        name=name[:100], defaults={"slug": slugify(name)[:100] or f"{model.__name__.lower()}"}
-    )
+    name = name[:100]
+    found = model.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    base = slugify(name)[:90] or model.__name__.lower()
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    obj, _ = model.objects.get_or_create(name=name, defaults={"slug": slug})
     return obj
 
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
 from articles.ingest.base import ParsedArticle
-from articles.models import Article
+from articles.models import Article, Section
 from articles.revisions import record_edit
 from articles.services import ImportOptions, import_article, publish_articles, unpublish_articles
 from changes.models import TOMBSTONES, Change, EmbargoRelease
@@ -80,7 +80,7 @@ class Mirror:
 
     def _store_entity(self, key: tuple[str, int], url: str) -> None:
         response = self.client.get(url)
-        if response.status_code == 404 or response.json()["id"] != key[1]:  # gone, or merged since
+        if response.status_code != 200:  # gone (404), or merged since (301): its tombstone follows
             return
         self.entities[key] = entity_identity(response.json())
 
@@ -143,6 +143,7 @@ class Newsroom:
             body=[{"type": "paragraph", "text": f"Paragraph of story {self.serial}."}],
             language="en",
             source="Wire",
+            section=self.rnd.choice(["World", "Sport", "Culture"]),
             external_id=f"wire-{self.rnd.randrange(self.serial + 1)}",  # sometimes a new version of one
             published_at=timezone.now() - timedelta(minutes=self.rnd.randrange(1, 10_000)),
         )
@@ -223,6 +224,15 @@ class Newsroom:
             self.serial += 1
             rename_entity(entity_id=entity.id, name=f"Renamed {self.serial}")
 
+    def rename_section(self) -> None:
+        """A desk renamed in the admin: every public article in it shows the new name."""
+        sections = list(Section.objects.order_by("id"))
+        if sections:
+            section = self.rnd.choice(sections)
+            self.serial += 1
+            section.name = f"{section.name.split()[0]} {self.serial}"
+            section.save()
+
     def reject(self) -> None:
         entity = self._entity()
         if entity:
@@ -246,6 +256,7 @@ WEIGHTS = {
     "merge": 3,
     "rename": 3,
     "reject": 2,
+    "rename_section": 3,
     "sync": 12,
 }
 
