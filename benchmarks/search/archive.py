@@ -106,7 +106,7 @@ ARTICLE_COLUMNS = (
     " status, published_at, external_id, source_url, rights, version, content_hash, tagging_status, tagging_error,"
     " tagging_attempts, tagged_hash, tagging_requested_at, tagged_at, tagging_claim, tagging_worker,"
     " created_at, updated_at,"
-    " section_id, source_id, entity_ids"
+    " section_id, source_id, entity_ids, revision"
 )
 MENTION_COLUMNS = 'article_id, entity_id, field, start, "end", surface'
 LOADED_TABLES = ("articles_article", "entities_mention")
@@ -241,6 +241,7 @@ def article_line(article: GeneratedArticle) -> str:
         article.section + 1,
         article.source + 1,
         "{" + ",".join(str(entity + 1) for entity in article.entities) + "}",  # what the mention triggers keep
+        0,  # revision: none recorded (the bench archive keeps no history)
     )
     return "\t".join(_copy_text(v) for v in values) + "\n"
 
