@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -385,6 +385,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_revision_compare",
             ),
             path(
+                "<int:article_id>/merge-into/<int:into_id>/",
+                self.admin_site.admin_view(self.merge_into_view),
+                name="articles_article_merge_into",
+            ),
+            path(
                 "<int:article_id>/revisions/<int:number>/restore/",
                 self.admin_site.admin_view(self.revision_restore_view),
                 name="articles_article_revision_restore",
@@ -442,6 +447,28 @@ class ArticleAdmin(admin.ModelAdmin):
         context.update(old=old, new=new, diffs=revisions.revision_diff(old, new))
         return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
 
+    def merge_into_view(self, request, article_id: int, into_id: int):
+        """From an upload's result: make a new story the next text of the earlier story with
+        its headline (POST only; the button is beside the document's outcome)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"], "Use the button on the upload's result page.")
+        target = self._article_for(request, into_id, change=True)
+        new = self._article_for(request, article_id)
+        if not self.has_delete_permission(request, new):
+            raise PermissionDenied
+        try:
+            revision = revisions.merge_new_story_into(article_id=new.id, into_id=target.id, author=request.user)
+        except revisions.RevisionError as error:
+            self.message_user(request, f"Not merged: {error}.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[new.id]))
+        self.message_user(
+            request,
+            f"Story {target.id} now has this text as its revision {revision.number}; the separate story "
+            f"{article_id} was removed.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[target.id]))
+
     def revision_restore_view(self, request, article_id: int, number: int):
         article = self._article_for(request, article_id, change=True)
         old = article.revisions.filter(number=number).first()
@@ -451,7 +478,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST":
             try:
                 restored = revisions.restore_revision(article_id=article.id, number=number, author=request.user)
-            except revisions.RestoreError as error:
+            except revisions.RevisionError as error:
                 self.message_user(request, f"Not restored: {error}.", messages.ERROR)
             else:
                 self.message_user(

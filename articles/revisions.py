@@ -127,8 +127,8 @@ def _comparable(snapshot: dict) -> dict:
     return json.loads(json.dumps(snapshot))
 
 
-class RestoreError(Exception):
-    """A restore refused, with a reason an editor understands."""
+class RevisionError(Exception):
+    """A restore or merge refused, with a reason an editor understands."""
 
 
 def restore_revision(*, article_id: int, number: int, author=None) -> Revision:
@@ -137,11 +137,11 @@ def restore_revision(*, article_id: int, number: int, author=None) -> Revision:
         article = Article.objects.select_for_update(of=("self",)).select_related("section", "source").get(id=article_id)
         old = article.revisions.filter(number=number).first()
         if old is None:
-            raise RestoreError(f"the article has no revision {number}")
+            raise RevisionError(f"the article has no revision {number}")
         if number == article.revision:
-            raise RestoreError(f"revision {number} is already the current one")
+            raise RevisionError(f"revision {number} is already the current one")
         if _comparable(article.snapshot()) == old.content:
-            raise RestoreError(f"revision {number} has the same text and metadata as the current one")
+            raise RevisionError(f"revision {number} has the same text and metadata as the current one")
         apply_snapshot(article, old.content)
         stamp_revision(article)
         article.save()
@@ -179,6 +179,52 @@ def _free_slug(model, name: str) -> str:
     while model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def merge_new_story_into(*, article_id: int, into_id: int, author=None) -> Revision:
+    """The editor's choice on an upload's result: the story just created from a text without
+    an id becomes the new text of the earlier story with the same headline. The earlier story
+    keeps its identity (id, address, provider id, publication) and gains a revision with the
+    text, its import and its fingerprint (so the text is recognised when it comes again);
+    the new story, which nobody has changed since, is deleted."""
+    with transaction.atomic():
+        pair = {
+            a.id: a
+            for a in Article.objects.select_for_update(of=("self",))
+            .select_related("section", "source")
+            .filter(id__in=[article_id, into_id])
+        }
+        new, target = pair.get(article_id), pair.get(into_id)
+        if new is None or target is None or article_id == into_id:
+            raise RevisionError("one of the two stories no longer exists")
+        if new.source_id != target.source_id or new.headline.casefold() != target.headline.casefold():
+            raise RevisionError(f"story {into_id} does not have the same source and headline")
+        received = list(new.revisions.order_by("number")[:2])
+        if len(received) != 1 or received[0].origin in {Revision.Origin.ADMIN, Revision.Origin.RESTORE}:
+            raise RevisionError(f"story {article_id} has been changed since it was imported")
+        content = {
+            name: value
+            for name, value in received[0].content.items()
+            if name not in {"external_id", "version", "source"} and (name != "section" or value)
+        }
+        apply_snapshot(target, content)
+        stamp_revision(target)
+        target.save()
+        revision = Revision.objects.create(
+            article=target,
+            number=target.revision,
+            created_at=target.revised_at,
+            content=target.snapshot(),
+            origin=received[0].origin,
+            batch=received[0].batch,
+            author=author,
+            fingerprint=received[0].fingerprint,
+        )
+        new.delete()
+        request_tagging(target)
+        if target.status == Article.Status.PUBLISHED:
+            refresh_counts_for_articles([target.id])
+    return revision
 
 
 # --- Reading: a readable diff between two revisions -----------------------------------

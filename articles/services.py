@@ -48,6 +48,7 @@ class DocumentOutcome:
     headline: str = ""
     reason: str = ""
     note: str = ""  # said to the editor beside the story: which story a new text was kept apart from
+    same_headline_id: int | None = None  # that story, which the result page offers to update instead
 
 
 @dataclass(frozen=True)
@@ -165,11 +166,19 @@ OPERATOR = ImportRights()
 
 
 def _named(model, name: str):
+    """The section or source of this name, made when new with a slug no other one has (a
+    renamed one keeps its slug, "Sport!" and "Sport" share theirs)."""
     if not name:
         return None
-    obj, _ = model.objects.get_or_create(
-        name=name[:100], defaults={"slug": slugify(name)[:100] or f"{model.__name__.lower()}"}
-    )
+    name = name[:100]
+    found = model.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    base = slugify(name)[:90] or model.__name__.lower()
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    obj, _ = model.objects.get_or_create(name=name, defaults={"slug": slug})
     return obj
 
 
@@ -186,6 +195,7 @@ class _Imported:
     outcome: Outcome
     article: Article
     note: str = ""
+    same_headline_id: int | None = None
 
 
 def import_article(
@@ -270,11 +280,8 @@ def _import_by_content(
     article = _create(parsed, source=source, options=options, log=log, rights=rights)
     note = ""
     if other := namesakes.exclude(id=article.id).values_list("id", flat=True).first():
-        note = (
-            f"a new story: story {other} has the same headline and was kept as it is "
-            "(upload again with “update the story with the same headline” to update it instead)"
-        )
-    return _Imported(Outcome.CREATED, article, note=note)
+        note = f"a new story: story {other} has the same headline and was kept as it is"
+    return _Imported(Outcome.CREATED, article, note=note, same_headline_id=other)
 
 
 def _create(
@@ -527,7 +534,12 @@ def _refused(label: str, parsed: ParsedArticle, refusal: ImportRefused) -> Docum
 
 def _outcome(label: str, imported: _Imported) -> DocumentOutcome:
     return DocumentOutcome(
-        label, imported.outcome, article_id=imported.article.id, headline=imported.article.headline, note=imported.note
+        label,
+        imported.outcome,
+        article_id=imported.article.id,
+        headline=imported.article.headline,
+        note=imported.note,
+        same_headline_id=imported.same_headline_id,
     )
 
 

@@ -24,6 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
 from benchmarks.corpus import ROOT
 from benchmarks.search.archive import BENCH_DIR
 from benchmarks.search.harness import MODES, pct
@@ -142,7 +144,14 @@ def summarise(benchmark: str, runs: list[tuple[str, int, object]]) -> None:
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     extra = [a for a in args.args if a != "--"]
-    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONHASHSEED": "0"}
+    # One database, one broker, one cache for both sides (the old side's own var/ has none).
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CACHE_URL": settings.CACHE_URL,
+        "PYTHONHASHSEED": "0",
+    }
     old_root = checkout(args.old)
     if args.benchmark == "search":  # the archive built (or checked) once, by this checkout's code
         run_side(ROOT, "search", [*extra, "--build-only"], env, BENCH_DIR / "ab-search-build.log")

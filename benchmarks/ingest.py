@@ -190,6 +190,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument(
+        "--without-revisions",
+        action="store_true",
+        help="import without writing revisions (the COPY comparison then prices the rest of the path alone)",
+    )
+    parser.add_argument(
         "--compare-revisions",
         type=int,
         metavar="ROUNDS",
@@ -208,6 +213,7 @@ def main(argv: list[str]) -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
+    from django.test import override_settings
 
     from articles.models import Article
     from benchmarks.broker import empty_private_broker, use_private_broker
@@ -239,7 +245,8 @@ def main(argv: list[str]) -> None:
             compare_revisions(archive, n, args.compare_revisions, fresh_database)
         else:
             print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-            import_rate = import_archive(archive, checkpoints)
+            with override_settings(ARTICLE_REVISIONS=not args.without_revisions):
+                import_rate = import_archive(archive, checkpoints)
             imported = Article.objects.count()
             rows, copy_seconds = copy_same_rows(ROOT / "var" / "bench")
             copy_rate = rows / copy_seconds

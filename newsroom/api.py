@@ -7,6 +7,7 @@ except the OpenAPI schema and its Swagger UI.
 from django.urls import include, path, re_path
 
 from articles.api.views import ArticleViewSet
+from changes.api.views import ChangeViewSet
 from core.api import PartnerRouter, PublicDocsView, PublicSchemaView, not_found
 from entities.api.views import ENTITY_VIEWSETS
 
@@ -14,6 +15,7 @@ router = PartnerRouter(trailing_slash=True)
 router.register("articles", ArticleViewSet, basename="article")
 for viewset in ENTITY_VIEWSETS:
     router.register(viewset.kind.plural, viewset, basename=viewset.kind.value)
+router.register("changes", ChangeViewSet, basename="change")
 
 app_name = "api-v1"
 urlpatterns = [

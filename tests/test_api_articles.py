@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
+from articles.models import Article
+from articles.revisions import record_edit
 from articles.tests.factories import ArticleFactory
 from entities.tests.factories import MentionFactory
 
@@ -93,6 +95,8 @@ def test_entity_filters_select_the_articles_that_mention_them(api, archive):
     [
         ("published_after=yesterday", "published_after"),
         ("published_before=2024-13-45", "published_before"),
+        ("updated_after=yesterday", "updated_after"),
+        ("updated_after=2024-02-30T00:00:00Z", "updated_after"),
         ("person=abc", "person"),
         ("organisation=-3", "organisation"),
         ("place=99999999999999999999999", "place"),
@@ -110,6 +114,29 @@ def test_a_bad_parameter_gets_a_400_naming_it(api, archive, query, param):
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/json"
     assert param in response.json()
+
+
+def test_updated_after_and_most_recently_updated_first(api, archive):
+    Article.objects.update(revision=1)  # each text as first stored, as an import leaves it
+    # Edited in the admin in this order, long after they were published; the draft is not listed.
+    for name in ("marseille", "draft", "railway"):
+        article = archive[name]
+        article.refresh_from_db()
+        article.standfirst = f"{article.standfirst} (updated)"
+        article.save()
+        record_edit(article=article)
+    since = archive["marseille"].modified_at
+    # Newest published first, by default.
+    assert ids(api.get("/api/v1/articles/", params={"updated_after": since.isoformat()})) == [
+        archive["railway"].id, archive["marseille"].id
+    ]  # fmt: skip
+    listed = api.get("/api/v1/articles/", params={"ordering": "-updated_at", "page_size": 2}).json()
+    assert [r["id"] for r in listed["results"]] == [archive["railway"].id, archive["marseille"].id]
+    assert datetime.fromisoformat(listed["results"][0]["updated_at"]) == archive["railway"].modified_at
+    rest = ids(api.get(listed["next"]))
+    assert sorted(rest) == sorted([archive["football"].id, archive["elections"].id])
+    searched = api.get("/api/v1/articles/", params={"q": "railway", "ordering": "-updated_at"})
+    assert ids(searched) == [archive["railway"].id]
 
 
 def test_unknown_or_non_numeric_ids_are_404(api, archive):

@@ -7,7 +7,7 @@ def test_the_root_links_to_every_endpoint(api):
     response = api.get("/api/v1/")
     assert response.status_code == 200
     assert response.json() == {
-        name: f"{api.base}/api/v1/{name}/" for name in ("articles", "people", "organisations", "places")
+        name: f"{api.base}/api/v1/{name}/" for name in ("articles", "people", "organisations", "places", "changes")
     }
     assert all(api.get(url).status_code == 200 for url in response.json().values())
 

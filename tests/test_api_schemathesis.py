@@ -18,19 +18,22 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from articles.search import query
+from changes.api import views as changes_views
 from core.api import APIKeyRateThrottle
 from core.pagination import INVALID_CURSOR
 
 MAX_EXAMPLES = 15
 SEED = 20240301
 KINDS = {"person": "people", "organisation": "organisations", "place": "places"}
-LISTS = {"/api/v1/articles/", *(f"/api/v1/{plural}/" for plural in KINDS.values())}
+LISTS = {"/api/v1/articles/", "/api/v1/changes/", *(f"/api/v1/{plural}/" for plural in KINDS.values())}
 # The only 400s a value within a list's schema may get, each documented in the schema's 400
-# and in docs/api.md, with the exact message: a cursor the API did not issue, a web-search q
-# with nothing to find ("-x", "ab*"). Each has its own tests (test_api_cursors.py,
-# test_api_search.py). Anything else refused while within the schema fails the run.
+# and in docs/api.md, with the exact message: a cursor the API did not issue (a list's
+# `cursor`, the change feed's `since`), a web-search q with nothing to find ("-x", "ab*").
+# Each has its own tests (test_api_cursors.py, test_api_changes.py, test_api_search.py).
+# Anything else refused while within the schema fails the run.
 DOCUMENTED_400 = {
     "cursor": {INVALID_CURSOR},
+    "since": {changes_views.INVALID_CURSOR},
     "q": {query.NOTHING_TO_FIND, query.ONLY_EXCLUSIONS, query.SHORT_PREFIX},
 }
 
@@ -145,8 +148,9 @@ def test_the_schema_describes_every_parameter_and_the_page_shape(live_server, tr
     expected = {
         "/api/v1/articles/": {
             "q", "person", "organisation", "place", "language", "section", "source", "published_after",
-            "published_before", "ordering", "facets", "facet_size", "cursor", "page_size", "lang",
+            "published_before", "updated_after", "ordering", "facets", "facet_size", "cursor", "page_size", "lang",
         },
+        "/api/v1/changes/": {"since", "page_size"},
         "/api/v1/people/": {"q", "lang", "cursor", "page_size"},
         "/api/v1/organisations/": {"q", "lang", "cursor", "page_size"},
         "/api/v1/places/": {"q", "lang", "cursor", "page_size"},
@@ -160,6 +164,10 @@ def test_the_schema_describes_every_parameter_and_the_page_shape(live_server, tr
         assert page["$ref"].startswith("#/components/schemas/"), path  # one page object, not an array
         assert {"400", "401", "429"} <= set(operation["responses"])
         refusals = operation["responses"]["400"]["description"]
+        if path == "/api/v1/changes/":
+            assert changes_views.INVALID_CURSOR in refusals
+            assert parameters["since"]["schema"]["pattern"] == "^[A-Za-z0-9_-]+$"
+            continue
         assert INVALID_CURSOR in refusals and query.NOTHING_TO_FIND in refusals, path
         assert parameters["cursor"]["schema"]["pattern"] == "^[A-Za-z0-9_-]+$", path
     for path in ("/api/v1/articles/{id}/", "/api/v1/people/{id}/"):

@@ -139,7 +139,7 @@ def test_the_query_finds_the_other_languages_story_through_the_entitys_names(api
     assert ids(search(api, "Copenhagen", language="fr")) == [french.id]
 
 
-def test_a_run_of_words_naming_an_entity_needs_another_word_of_the_query(api):
+def test_a_run_of_words_naming_an_entity_brings_its_mentions_after_the_articles_holding_every_word(api, monkeypatch):
     kabul = EntityFactory(kind=EntityKind.PLACE, name="Kabul", aliases=["Kaboul"])
     hotel = ArticleFactory(
         headline="Attaque contre un hôtel de Kaboul", language="fr", paragraphs=["Bilan lourd."], published_at=day(1)
@@ -150,8 +150,13 @@ def test_a_run_of_words_naming_an_entity_needs_another_word_of_the_query(api):
     english = ArticleFactory(headline="Kabul hotel attack kills ten", paragraphs=["Gunmen."], published_at=day(0))
 
     data = search(api, "Kabul hotel attack")
-    assert ids(data) == [english.id, hotel.id]  # every word first; "élections" shares none of the others
+    # Every word first; then the mention with another of the words (hôtel); then the mention alone.
+    assert ids(data) == [english.id, hotel.id, elsewhere.id]
     assert [e["name"] for e in data["entities"]] == ["Kabul"]
+    # An entity with as many articles as the planner ranks in full or more brings only the
+    # mentions that also hold another of the query's words.
+    monkeypatch.setattr("articles.search.named.ENTITY_ALONE_BELOW", 2)
+    assert ids(search(api, "Kabul hotel attack")) == [english.id, hotel.id]
 
 
 def test_a_rare_word_weighs_more_than_a_common_one_and_a_common_word_names_no_one_surely(api):

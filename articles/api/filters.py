@@ -34,10 +34,24 @@ class ArticleFilterForm(LabelLanguageForm):
         help_text="Only articles published at or after this time (ISO 8601, e.g. 2024-05-01T00:00:00Z)."
     )
     published_before = UtcDateTimeField(help_text="Only articles published at or before this time (ISO 8601).")
+    updated_after = UtcDateTimeField(
+        help_text=(
+            "Only articles whose `updated_at` is at or after this time (ISO 8601): their text or metadata "
+            "changed, or they were published, since then. Entity links and removals do not show this way: "
+            "follow /api/v1/changes/ for those."
+        )
+    )
     ordering = forms.ChoiceField(
         required=False,
-        choices=[(search.RELEVANCE, "Best match first (default with q)"), (search.NEWEST, "Newest first (default)")],
-        help_text="`relevance` (best match first; the default when q is given) or `-published_at` (newest first).",
+        choices=[
+            (search.RELEVANCE, "Best match first (default with q)"),
+            (search.NEWEST, "Newest first (default)"),
+            (search.UPDATED, "Most recently updated first"),
+        ],
+        help_text=(
+            "`relevance` (best match first; the default when q is given), `-published_at` (newest first) "
+            "or `-updated_at` (most recently updated first)."
+        ),
     )
 
     facets = NamesField(
@@ -68,5 +82,6 @@ class ArticleFilterForm(LabelLanguageForm):
             source=data["source"],
             published_after=data["published_after"],
             published_before=data["published_before"],
+            updated_after=data["updated_after"],
             ordering=data["ordering"],
         )

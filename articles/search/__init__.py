@@ -6,7 +6,7 @@ them, snippets.py highlights the page. The design: docs/search.md; the reasons a
 evidence: docs/decisions/0001-stored-weighted-tsvector.md to 0004-window-plans-and-cache.md."""
 
 from articles.search.engine import search_articles
-from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, ArticleFilters, resolve_entities
+from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, UPDATED, ArticleFilters, resolve_entities
 from articles.search.phrase_pairs import with_phrase_pairs
 from articles.search.planner import DEFAULT_TUNING, Plan, SearchTuning
 from articles.search.query import MAX_QUERY_LENGTH, READINGS, ParsedQuery, SearchError, clean_query, parse_query
@@ -22,6 +22,7 @@ __all__ = [
     "ORDERINGS",
     "READINGS",
     "RELEVANCE",
+    "UPDATED",
     "ArticleFilters",
     "Page",
     "ParsedQuery",

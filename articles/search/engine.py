@@ -8,7 +8,7 @@ from datetime import datetime
 from articles.search import where
 from articles.search.estimate import estimate_matches
 from articles.search.facets import DEFAULT_FACET_SIZE, FacetTuning, count_facets
-from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, ArticleFilters, resolve_entities
+from articles.search.filters import NEWEST, ORDERINGS, RELEVANCE, UPDATED, ArticleFilters, resolve_entities
 from articles.search.named import with_named_entities
 from articles.search.phrase_pairs import with_phrase_pairs
 from articles.search.planner import (
@@ -21,7 +21,7 @@ from articles.search.planner import (
     counts_exactly,
     worth_trying,
 )
-from articles.search.plans import ARTICLES, FULL_PLANS, WINDOW_PLANS, Found, Search
+from articles.search.plans import ARTICLES, FULL_PLANS, WINDOW_PLANS, Found, Search, recently_updated
 from articles.search.query import ParsedQuery, SearchError, parse_query
 from articles.search.snippets import headlines
 from articles.search.weights import with_term_weights
@@ -101,6 +101,8 @@ def _position(cursor: str | None, ordering: str) -> Cursor | None:
 def _find(search: Search, estimate: Estimate) -> Found:
     """The page, from the first plan that gives it: a window that falls short of the matches
     it needs is a sample that decides whether the next one is worth reading."""
+    if search.ordering == UPDATED:
+        return recently_updated(search)  # one plan: down the index of update times
     shortfall = None
     attempts = choose_plans(
         estimate=estimate,

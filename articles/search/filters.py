@@ -10,7 +10,8 @@ from entities.models import Entity, EntityKind
 
 RELEVANCE = "relevance"
 NEWEST = "-published_at"
-ORDERINGS = (RELEVANCE, NEWEST)
+UPDATED = "-updated_at"  # for partners catching up on what changed
+ORDERINGS = (RELEVANCE, NEWEST, UPDATED)
 NO_ENTITY = -1  # what an unknown entity filter becomes: no article mentions it
 
 
@@ -25,6 +26,7 @@ class ArticleFilters:
     source: str = ""
     published_after: datetime | None = None
     published_before: datetime | None = None
+    updated_after: datetime | None = None
     ordering: str = ""
     mentioning: tuple[int, ...] = ()  # more entities, of any kind, every one required
 

@@ -15,10 +15,18 @@ from dataclasses import dataclass, replace
 
 from django.contrib.postgres.search import SearchQuery
 
+from articles.search.planner import DEFAULT_TUNING
 from articles.search.query import LANGUAGE_READINGS, ParsedQuery, included_words, own_language
 from core.sql import Sql, compiled, compose
 from entities.models import Entity, name_key
 from entities.search import entities_named_in
+
+# An entity named by a run of the query's words brings the articles that mention it on their
+# own when it has fewer published articles than this (as many as the planner ranks in full:
+# planner.SearchTuning.rank_all_below), so that they can never push the articles holding every
+# word out of a broad query's candidates; a broader one brings only those that also hold
+# another of the query's words.
+ENTITY_ALONE_BELOW = DEFAULT_TUNING.rank_all_below
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ def entity_match(query: ParsedQuery, alias: str = "a") -> Sql | None:
     branches = []
     for group in named.groups:
         mentions = compose(f"{alias}.entity_ids && {{ids}}::bigint[]", ids=list(group.ids))
-        if group.others is not None:
+        if group.others is not None and group.article_count >= ENTITY_ALONE_BELOW:
             mentions = compose(
                 "({mentions} AND {alias}.search_vector @@ {others})",
                 mentions=mentions,

@@ -10,6 +10,11 @@ from articles.search.query import ParsedQuery
 from core.sql import Sql, compose, table
 
 PUBLISHED = Sql("a.status = 'published' AND a.published_at <= now()")  # what readers may see
+# Article.modified_at, the API's `updated_at`, as articles migration 0022 indexes it (the same
+# expression, for the planner to use the index).
+MODIFIED_AT = Sql(
+    "(CASE WHEN a.revision > 1 AND a.revised_at > a.published_at THEN a.revised_at ELSE a.published_at END)"
+)
 
 
 def matching(filters: ArticleFilters, query: ParsedQuery | None) -> Sql:
@@ -138,4 +143,6 @@ def _dates(filters: ArticleFilters) -> list[Sql]:
         clauses.append(compose("a.published_at >= {after}", after=filters.published_after))
     if filters.published_before:
         clauses.append(compose("a.published_at <= {before}", before=filters.published_before))
+    if filters.updated_after:
+        clauses.append(compose("{modified_at} >= {after}", modified_at=MODIFIED_AT, after=filters.updated_after))
     return clauses

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from articles import services
 from articles.ingest import ParsedArticle
 from articles.models import Article, ImportBatch, Revision
-from articles.revisions import RestoreError, record_edit, restore_revision
+from articles.revisions import RevisionError, record_edit, restore_revision
 from articles.tests import hostile
 from articles.tests.admin_forms import change_form_data
 from articles.tests.uploads import upload
@@ -128,11 +128,11 @@ def test_restore_brings_back_an_earlier_text_as_a_new_revision(admin_client, adm
     assert (restored.number, restored.origin, restored.restored_from, restored.author) == (3, "restore", 1, admin_user)
     assert "Pluie sur la Bretagne" in article.body_text and article.revision == 3
     assert article.tagging_status == "pending"  # the restored text is tagged afresh
-    with pytest.raises(RestoreError, match="already the current one"):
+    with pytest.raises(RevisionError, match="already the current one"):
         restore_revision(article_id=article.id, number=3)
-    with pytest.raises(RestoreError, match="same text and metadata as the current one"):
+    with pytest.raises(RevisionError, match="same text and metadata as the current one"):
         restore_revision(article_id=article.id, number=1)
-    with pytest.raises(RestoreError, match="has no revision 9"):
+    with pytest.raises(RevisionError, match="has no revision 9"):
         restore_revision(article_id=article.id, number=9)
 
 

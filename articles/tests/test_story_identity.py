@@ -11,6 +11,7 @@ from django.core.management import call_command
 from articles import services
 from articles.management.commands import load_demo
 from articles.models import Article, ImportBatch
+from articles.revisions import record_edit
 from articles.tests import hostile
 from articles.tests.factories import SectionFactory, SourceFactory
 from articles.tests.uploads import upload
@@ -135,3 +136,41 @@ def test_a_story_identified_by_its_headline_before_is_recognised_by_its_text(adm
     assert article.revisions.get().fingerprint == received
     assert "1 unchanged" in text(upload(admin_client, ("seed.txt", seed_bytes)))
     assert Article.objects.count() == 1
+
+
+def test_the_result_page_offers_to_update_the_story_of_the_same_headline_instead(admin_client, admin_user):
+    upload(admin_client, ("monday.txt", WEATHER_MONDAY))
+    monday = Article.objects.get()
+    result = upload(admin_client, ("tuesday.txt", WEATHER_TUESDAY))
+    tuesday = Article.objects.exclude(id=monday.id).get()
+    merge_url = f"/admin/articles/article/{tuesday.id}/merge-into/{monday.id}/"
+    assert f'action="{merge_url}"' in result.content.decode()
+    assert f"Update story {monday.id} with this text instead" in text(result)
+    assert admin_client.get(merge_url).status_code == 405
+
+    response = admin_client.post(merge_url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/articles/article/{monday.id}/revisions/"
+    article = Article.objects.get()  # the separate story is gone; the first one has the text
+    assert article.id == monday.id and "Grand soleil" in article.body_text
+    latest = article.revisions.get(number=2)
+    assert (latest.origin, latest.author, latest.batch) == (
+        "upload",
+        admin_user,
+        ImportBatch.objects.order_by("id").last(),
+    )
+    # The text is the story's now: uploaded again, it changes nothing.
+    assert "1 unchanged" in text(upload(admin_client, ("tuesday.txt", WEATHER_TUESDAY)))
+    assert Article.objects.count() == 1
+
+
+def test_a_story_changed_since_its_import_is_not_merged_away(admin_client):
+    upload(admin_client, ("monday.txt", WEATHER_MONDAY))
+    upload(admin_client, ("tuesday.txt", WEATHER_TUESDAY))
+    monday, tuesday = Article.objects.order_by("id")
+    tuesday.byline = "Météo-France"
+    tuesday.save()
+    record_edit(article=tuesday)
+    response = admin_client.post(f"/admin/articles/article/{tuesday.id}/merge-into/{monday.id}/", follow=True)
+    assert f"Not merged: story {tuesday.id} has been changed since it was imported." in text(response)
+    assert Article.objects.count() == 2 and Article.objects.get(id=monday.id).revision == 1

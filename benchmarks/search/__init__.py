@@ -1,11 +1,12 @@
 """Full-text search at archive size, through the partner API, beside Tantivy.
 
     python -m benchmarks search [--articles=1000000] [--rebuild] [--database=NAME] [--repeat=3] [--build-only]
-                                [--facets]
+                                [--facets] [--relevance-only]
     make bench BENCH_ARGS="search --articles=20000"
 
 archive.py builds (or reuses) the generated archive, tantivy.py the same articles in Tantivy,
-queries.py draws the fixed query set, harness.py times both sides and prints the comparison.
+queries.py draws the fixed query set, harness.py times both sides and prints the comparison;
+exhaustive.py then measures how often relevance's first page differs from ranking every match.
 With --facets, facets.py times the same queries asking for every facet instead, and measures
 the error of the facets counted from a sample against exact counts.
 """
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import ROOT
-from benchmarks.search import facets, harness
+from benchmarks.search import exhaustive, facets, harness
 from benchmarks.search.archive import BENCH_DIR, DB_NAME, GENERATOR_VERSION, build_database, marker
 from benchmarks.search.queries import QUERY_CLASSES, make_queries
 from benchmarks.search.tantivy import build_tantivy, open_tantivy
@@ -34,6 +35,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--build-only", action="store_true", help="build (or check) the archive, do not measure")
     parser.add_argument(
         "--facets", action="store_true", help="time the queries with every facet and measure the sampling error"
+    )
+    parser.add_argument(
+        "--relevance-only", action="store_true", help="only compare relevance's first pages with exhaustive ranking"
     )
     return parser.parse_args(argv)
 
@@ -157,6 +161,9 @@ def main(argv: list[str]) -> None:
         return
     key, entity_ids = api_key_and_entities()
     queries = write_queries(entity_ids)
+    if args.relevance_only:
+        exhaustive.report(exhaustive.measure(queries))
+        return
     harness.warm_caches(connection)
     if args.facets:
         time_facets(conn_params, key, queries, args.repeat, args.articles)
@@ -167,6 +174,7 @@ def main(argv: list[str]) -> None:
         f"\nload average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)},"
         f" after {' '.join(f'{x:.2f}' for x in load_after)}"
     )
+    exhaustive.report(exhaustive.measure(queries))
     results = BENCH_DIR / f"search-results-{args.articles}.json"
     results.write_text(json.dumps({"ours": ours, "tantivy": theirs}, ensure_ascii=False, default=str))
     print(f"per-query results: {results.relative_to(ROOT)}")

@@ -105,8 +105,8 @@ ARTICLE_COLUMNS = (
     "id, headline, slug, standfirst, body, body_text, byline, dateline, language, photo_caption, photo_credit,"
     " status, published_at, external_id, source_url, rights, version, content_hash, tagging_status, tagging_error,"
     " tagging_attempts, tagged_hash, tagging_requested_at, tagged_at, tagging_claim, tagging_worker,"
-    " created_at, updated_at,"
-    " section_id, source_id, entity_ids, revision"
+    " created_at, updated_at, revision,"
+    " section_id, source_id, entity_ids"
 )
 MENTION_COLUMNS = 'article_id, entity_id, field, start, "end", surface'
 LOADED_TABLES = ("articles_article", "entities_mention")
@@ -238,10 +238,10 @@ def article_line(article: GeneratedArticle) -> str:
         "",
         when,
         when,
+        1,  # revision: the first stored version (NOT NULL since articles 0018; no revision rows are made)
         article.section + 1,
         article.source + 1,
         "{" + ",".join(str(entity + 1) for entity in article.entities) + "}",  # what the mention triggers keep
-        0,  # revision: none recorded (the bench archive keeps no history)
     )
     return "\t".join(_copy_text(v) for v in values) + "\n"
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Source
 from articles.services import publish_articles, unpublish_articles
-from articles.tests.factories import ArticleFactory
+from articles.tests.factories import ArticleFactory, SectionFactory, SourceFactory
 from changes.models import Change, EmbargoRelease
 from changes.services import record_change, release_embargoed_articles
 from entities.models import Entity, EntityKind
@@ -181,3 +181,22 @@ def test_an_entity_no_published_article_names_any_more_is_a_tombstone():
     commit_point()
     unpublish_articles(article_ids=list(entity.mentions.values_list("article_id", flat=True)))
     assert events(EntityKind.PERSON)[-1] == ("person", entity.id, "deleted", None)
+
+
+def test_renaming_a_section_or_source_updates_its_public_articles():
+    section, source = SectionFactory(name="World"), SourceFactory(name="Wire")
+    public = ArticleFactory(section=section, source=source)
+    ArticleFactory(section=section, source=source, status=Article.Status.DRAFT)
+    elsewhere = ArticleFactory()
+    commit_point()
+    section.name = "International"
+    section.save()
+    assert events() == [(a, i, "created", None) for a, i in (("article", public.id), ("article", elsewhere.id))] + [
+        ("article", public.id, "updated", None)
+    ]
+    commit_point()
+    source.slug = "wire-desk"  # not shown: no change
+    source.save()
+    Source.objects.filter(id=source.id).update(name="Wire desk")
+    assert events()[-1] == ("article", public.id, "updated", None)
+    assert len(events()) == 4

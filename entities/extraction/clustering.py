@@ -7,7 +7,7 @@ names it knows, and the forms of one person are grouped ("Jim Mattis", "James Ma
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from entities.extraction import gazetteer, lexicon, spans
 from entities.extraction.ner import RawMention
@@ -23,6 +23,7 @@ STOPLIST = lexicon.keys("stoplist")
 # Défense James Mattis"): portfolios and nationalities; stripped in front of a person only.
 _PERSON_PREFIX_WORDS = HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys()
 _NAME_PARTICLES = lexicon.keys("name_particles")
+GIVEN_NAMES = lexicon.keys("given_names")
 # Each form of a first name -> every form of it ("jim" -> {"jim", "james", ...}).
 VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_name_variants() for name in names}
 
@@ -31,7 +32,14 @@ _DEMONYM = re.compile(
     r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ins|ines|ans|ens|ese|ish)$"
 )
 _DEMONYMS = lexicon.demonym_keys()
+# The kind type_heads.tsv gives the heads of names that are not entities.
+NOT_AN_ENTITY = "none"
 _TYPE_HEADS = lexicon.type_heads()
+# Letters of a script other than Latin next to Latin ones: a broken span over mixed-language
+# text ("corona और HIV"), never a name of the archive's languages.
+_MIXED_SCRIPT = re.compile(
+    r"[A-Za-z][^\n]*[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff]|[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff][^\n]*[A-Za-z]"
+)
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
@@ -157,6 +165,8 @@ def _type(mention: RawMention) -> _Typed | None:
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
     kind = mention.kind
     if entry is None and (head_kind := _kind_from_head(name)) is not None:
+        if head_kind == NOT_AN_ENTITY:
+            return None  # an event, an award, a law ("Nemmers Prize", "Hurricane Dorian")
         kind = head_kind
     if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
         # The gazetteer knows this name: a country or an organisation is that, whatever
@@ -188,18 +198,40 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
     if mention.kind == EntityKind.PERSON:
         return [mention]
     parts = list(re.finditer(r"[^,]+", mention.text)) if ", " in mention.text else []
-    if not parts and re.search(r" (?:in|en|à) ", mention.text):
+    known_parts = all
+    if not parts and re.search(r" (?:in|en|à) [A-ZÀ-Ý]", mention.text):
+        # "Omsk in Siberia", "Cahors Cathedral in Cahors": one of the two known is enough.
         parts = list(re.finditer(r"(?:(?! (?:in|en|à) ).)+", mention.text))
+        known_parts = any
     pieces = []
     for part in parts:
         text = part.group(0)
         lead = len(text) - len(text.lstrip())
         text = text.strip()
-        if not text or (gazetteer.lookup(text) is None and gazetteer.lookup(clean(text)) is None):
+        if not text:
             return [mention]
         start = mention.start + part.start() + lead
-        pieces.append(RawMention(mention.field, start, start + len(text), text, EntityKind.PLACE, mention.label))
-    return pieces or [mention]
+        pieces.append(RawMention(mention.field, start, start + len(text), text, mention.kind, mention.label))
+    known = [gazetteer.lookup(p.text) or gazetteer.lookup(clean(p.text)) for p in pieces]
+    if not pieces or not known_parts(known):
+        return [mention]
+    if known_parts is any and known[-1] is None:
+        pieces[-1] = replace(pieces[-1], kind=EntityKind.PLACE)  # what follows "in" is a place
+    return [replace(p, kind=entry.kind) if entry else p for p, entry in zip(pieces, known, strict=True)]
+
+
+def _split_at_slashes(mention: RawMention) -> list[RawMention]:
+    """ "Red Hat/IBM", "Carroll/Patel": two names joined by a slash are two mentions."""
+    if "/" not in mention.text:
+        return [mention]
+    pieces = []
+    for part in re.finditer(r"[^/]+", mention.text):
+        text = part.group(0).strip()
+        if not text[:1].isupper():
+            return [mention]
+        start = mention.start + part.start() + (len(part.group(0)) - len(part.group(0).lstrip()))
+        pieces.append(replace(mention, start=start, end=start + len(text), text=text))
+    return pieces
 
 
 def _vote_kinds(typed: list[_Typed]) -> None:
@@ -234,7 +266,9 @@ def _vote_kinds(typed: list[_Typed]) -> None:
         words = t.key.split()
         surname_alone = len(words) == 1 and any(k.endswith(" " + t.key) for k in full_person_keys)
         full_name = 1 < len(words) <= 4 and words[-1] in person_keys and t.mention.kind != EntityKind.PLACE
-        if surname_alone or full_name:
+        # "Wojciech Polak", "Elijah Cummings": a given name and capitalised words after it.
+        given_name = 1 < len(words) <= 3 and words[0] in GIVEN_NAMES and all(w[:1].isupper() for w in t.name.split(" "))
+        if surname_alone or full_name or given_name:
             t.kind = EntityKind.PERSON
 
 
@@ -367,7 +401,8 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     links: list[spans.AcronymLink] = []
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
-    mentions = [piece for m in mentions for piece in _split_listed_places(m)]
+    mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
+    mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
     typed = [t for t in (_type(m) for m in mentions) if t is not None]
     _vote_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}

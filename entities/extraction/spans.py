@@ -95,7 +95,8 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
     """Articles and prepositions at the start of a span go: lowercase ones always ("the
     Soviet Union", "la Floride", "de France", "of Gdańsk", "l'Irak"), capitalised ones at a
     sentence start, unless the gazetteer knows the name with them ("Le Caire", "The Hague");
-    a capitalised one inside a sentence belongs to the name ("La Poste", "Le Monde")."""
+    a capitalised one inside a sentence belongs to the name ("La Poste", "Le Monde"), but
+    for an English "The"."""
     if mention.kind == EntityKind.PERSON:
         return mention  # "Le Drian", "De Gaulle": clean_person() knows titles from particles
     while True:
@@ -110,7 +111,9 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
             if not rest or name_key(first) not in LEADING:
                 return mention
             cut = len(first) + 1
-        if surface[0].isupper() and not at_sentence_start(text, mention.start):
+        # English writes "The" inside names it does not belong to ("The New York Times" is
+        # the Times); French keeps its capitalised article ("La Poste").
+        if surface[0].isupper() and not at_sentence_start(text, mention.start) and not surface.startswith("The "):
             return mention
         trimmed = _reslice(text, mention, mention.start + cut, mention.end)
         if trimmed is None:

@@ -200,3 +200,28 @@ def test_a_short_form_of_one_organisation_joins_it_but_not_when_two_could_be_mea
     )
     assert found["House of Representatives"][1] == {"House of Representatives", "House"}
     assert "Court" in found
+
+
+def test_events_awards_and_laws_are_not_entities_and_names_joined_by_a_slash_are_two():
+    text = "He won the Nemmers Prize before Hurricane Dorian; the Voting Rights Act passed. Red Hat/IBM agreed."
+    found = _entities(
+        text,
+        ("the Nemmers Prize", "organisation"),
+        ("Hurricane Dorian", "organisation"),
+        ("the Voting Rights Act", "organisation"),
+        ("Red Hat/IBM", "organisation"),
+    )
+    assert set(found) == {"Red Hat", "IBM"}
+
+
+def test_a_given_name_makes_a_persons_name_of_what_the_model_called_an_organisation():
+    text = "Wojciech Polak, the primate, spoke; the Hope Foundation did not."
+    found = _entities(text, ("Wojciech Polak", "organisation"), ("Hope Foundation", "organisation"))
+    assert found["Wojciech Polak"][0] == "person"
+    assert found["Hope Foundation"][0] == "organisation"
+
+
+def test_the_english_the_is_not_part_of_a_name_inside_a_sentence():
+    text = "It was reported by The New York Times and Le Monde."
+    found = _entities(text, ("The New York Times", "organisation"), ("Le Monde", "organisation"))
+    assert set(found) == {"New York Times", "Le Monde"}
