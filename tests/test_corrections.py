@@ -13,7 +13,7 @@ from django.utils import timezone
 from articles.ingest import ParsedArticle
 from articles.models import Article
 from articles.services import ImportOptions, import_article
-from articles.tests.admin_forms import change_form_data
+from articles.tests.staff import article_form
 from changes.models import Change
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def story() -> Article:
 
 
 def correct(admin_client, article: Article, **fields):
-    return admin_client.post(f"/admin/articles/article/{article.id}/change/", change_form_data(article, **fields))
+    return admin_client.post(f"/admin/articles/article/{article.id}/change/", article_form(article, **fields))
 
 
 def json_ld(html: str) -> dict:

@@ -31,10 +31,10 @@ class FacetTuning:
     """When facets are counted exactly, and how large a sample is read otherwise (the
     figures behind them: docs/decisions/0021-facets-exact-or-sampled.md)."""
 
-    exact_limit: int = 15_000  # estimated matches up to which every match is read
-    exact_cap: int = 60_000  # an exact count stops here (the estimate was too low): sample instead
-    sample_rows: int = 40_000  # table rows a sample reads, at most
-    sample_matches: int = 3_000  # matches a sample aims for (fewer rows when the matches are dense)
+    exact_limit: int = 8_000  # estimated matches up to which every match is read
+    exact_cap: int = 40_000  # an exact count stops here (the estimate was too low): sample instead
+    sample_rows: int = 20_000  # table rows a sample reads, at most
+    sample_matches: int = 2_000  # matches a sample aims for (fewer rows when the matches are dense)
     min_sample_matches: int = 100  # a sample holding fewer was drawn from a bad estimate
 
 

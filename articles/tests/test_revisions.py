@@ -14,7 +14,7 @@ from articles.ingest import ParsedArticle
 from articles.models import Article, ImportBatch, Revision
 from articles.revisions import RevisionError, record_edit, restore_revision
 from articles.tests import hostile
-from articles.tests.admin_forms import change_form_data
+from articles.tests.staff import article_form
 from articles.tests.uploads import upload
 
 pytestmark = pytest.mark.django_db
@@ -98,11 +98,11 @@ def test_an_admin_edit_stores_a_revision_with_its_author_and_a_save_without_chan
     article = Article.objects.get()
     url = f"/admin/articles/article/{article.id}/change/"
 
-    unchanged = admin_client.post(url, change_form_data(article))
+    unchanged = admin_client.post(url, article_form(article))
     assert unchanged.status_code == 302, unchanged.content.decode()[:2000]
     assert Article.objects.get().revision == 1
 
-    edited = admin_client.post(url, change_form_data(article, byline="Météo-France", standfirst="Le temps du jour."))
+    edited = admin_client.post(url, article_form(article, byline="Météo-France", standfirst="Le temps du jour."))
     assert edited.status_code == 302
     article.refresh_from_db()
     assert article.revision == 2 and article.byline == "Météo-France"

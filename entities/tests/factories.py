@@ -12,7 +12,7 @@ from factory.django import DjangoModelFactory
 
 from articles.ingest.wiretext import parse_wire_text
 from articles.management.commands.load_demo import SEED, wikinews_article
-from articles.models import Article
+from articles.models import Article, Language
 from articles.services import ImportOptions, import_article
 from articles.tests.factories import ArticleFactory
 from entities.models import Alias, Entity, EntityKind, Mention
@@ -130,3 +130,17 @@ class MentionFactory(DjangoModelFactory[Mention]):
                 raise ValueError(f"{surface!r} is not written in {article.headline!r}")
             made += found
         return made
+
+
+def baghdad_stories() -> tuple[Article, Article]:
+    """An English and a French story naming one city, Baghdad / Bagdad, each several times."""
+    english = ArticleFactory(
+        headline="Bomb kills twelve in Baghdad",
+        paragraphs=["A car bomb exploded in central Baghdad on Tuesday, police in Baghdad said."],
+    )
+    french = ArticleFactory(
+        language=Language.FRENCH,
+        headline="Attentat meurtrier à Bagdad",
+        paragraphs=["Une voiture piégée a explosé mardi dans le centre de Bagdad, selon la police de Bagdad."],
+    )
+    return english, french

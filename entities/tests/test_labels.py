@@ -11,7 +11,7 @@ from entities import labels, services
 from entities.extraction import ner
 from entities.extraction.ner import RawMention
 from entities.models import Entity, EntityKind, Mention
-from entities.tests.factories import EntityFactory
+from entities.tests.factories import EntityFactory, baghdad_stories
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +62,7 @@ def test_a_surname_alone_never_becomes_a_persons_label_and_existing_labels_are_k
 
 
 def test_tagging_french_and_english_stories_gives_one_entity_with_a_label_in_each_language():
-    english = ArticleFactory(
-        headline="Bomb kills twelve in Baghdad",
-        paragraphs=["A car bomb exploded in central Baghdad on Tuesday, police in Baghdad said."],
-    )
-    french = ArticleFactory(
-        language=Language.FRENCH,
-        headline="Attentat meurtrier à Bagdad",
-        paragraphs=["Une voiture piégée a explosé mardi dans le centre de Bagdad, selon la police de Bagdad."],
-    )
+    english, french = baghdad_stories()
     tag(english)
     tag(french)
     place = Entity.objects.filter(kind=EntityKind.PLACE, mentions__article=french).distinct().get()

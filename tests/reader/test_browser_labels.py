@@ -4,24 +4,15 @@ tagged by the real pipeline (in this process)."""
 
 import pytest
 
-from articles.models import Language
-from articles.tests.factories import ArticleFactory
 from entities import services
 from entities.models import Entity, EntityKind
+from entities.tests.factories import baghdad_stories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_one_place_is_named_in_each_articles_language_and_has_one_page(browser, live_server):
-    english = ArticleFactory(
-        headline="Bomb kills twelve in Baghdad",
-        paragraphs=["A car bomb exploded in central Baghdad on Tuesday, police in Baghdad said."],
-    )
-    french = ArticleFactory(
-        language=Language.FRENCH,
-        headline="Attentat meurtrier à Bagdad",
-        paragraphs=["Une voiture piégée a explosé mardi dans le centre de Bagdad, selon la police de Bagdad."],
-    )
+    english, french = baghdad_stories()
     for article in (english, french):
         assert services.tag_article(article_id=article.id, content_hash=article.content_hash) == "tagged"
     place = Entity.objects.filter(kind=EntityKind.PLACE, mentions__article=french).distinct().get()
