@@ -234,22 +234,6 @@ def _split_at_slashes(mention: RawMention) -> list[RawMention]:
     return pieces
 
 
-def _drop_descriptors(typed: list[_Typed], texts: dict[str, str]) -> None:
-    """ "Broadcaster Piers Morgan", "Immunologist Kristian Andersen": at a sentence start the
-    model takes a capitalised job into the name; the rest is the person's name when the
-    article names the person so elsewhere, or when it starts with a given name."""
-    person_keys = {t.key for t in typed if t.kind == EntityKind.PERSON}
-    for t in typed:
-        words = t.name.split(" ")
-        if t.kind != EntityKind.PERSON or len(words) < 3 or name_key(words[0]) in GIVEN_NAMES:
-            continue
-        rest = " ".join(words[1:])
-        text = texts.get(t.mention.field) or ""
-        named = name_key(rest) in person_keys or name_key(words[1]) in GIVEN_NAMES
-        if named and spans.at_sentence_start(text, t.mention.start):
-            t.name, t.key = rest, name_key(rest)
-
-
 def _vote_kinds(typed: list[_Typed]) -> None:
     """One kind per name within an article: the gazetteer's or a head word's when one types
     it, else the kind most of its mentions got (the body's earliest on a tie); then a name
@@ -420,8 +404,6 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
     typed = [t for t in (_type(m) for m in mentions) if t is not None]
-    if texts is not None:
-        _drop_descriptors(typed, texts)
     _vote_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
     of_mention: dict[RawMention, tuple[str, str]] = {}
