@@ -131,6 +131,20 @@ class RevisionError(Exception):
     """A restore or merge refused, with a reason an editor understands."""
 
 
+def _revise(article: Article, content: dict, **revision_fields) -> Revision:
+    """Give the (locked) article `content`, save it, and store that as its next revision."""
+    apply_snapshot(article, content)
+    stamp_revision(article)
+    article.save()
+    return Revision.objects.create(
+        article=article,
+        number=article.revision,
+        created_at=article.revised_at,
+        content=article.snapshot(),
+        **revision_fields,
+    )
+
+
 def restore_revision(*, article_id: int, number: int, author=None) -> Revision:
     """Make an earlier revision's text and metadata the article's again, as a new revision."""
     with transaction.atomic():
@@ -142,18 +156,7 @@ def restore_revision(*, article_id: int, number: int, author=None) -> Revision:
             raise RevisionError(f"revision {number} is already the current one")
         if _comparable(article.snapshot()) == old.content:
             raise RevisionError(f"revision {number} has the same text and metadata as the current one")
-        apply_snapshot(article, old.content)
-        stamp_revision(article)
-        article.save()
-        revision = Revision.objects.create(
-            article=article,
-            number=article.revision,
-            created_at=article.revised_at,
-            content=article.snapshot(),
-            origin=Revision.Origin.RESTORE,
-            author=author,
-            restored_from=number,
-        )
+        revision = _revise(article, old.content, origin=Revision.Origin.RESTORE, author=author, restored_from=number)
         request_tagging(article)  # the restored text is tagged afresh; the old mentions go
         if article.status == Article.Status.PUBLISHED:
             refresh_counts_for_articles([article.id])
@@ -207,17 +210,12 @@ def merge_new_story_into(*, article_id: int, into_id: int, author=None) -> Revis
             for name, value in received[0].content.items()
             if name not in {"external_id", "version", "source"} and (name != "section" or value)
         }
-        apply_snapshot(target, content)
-        stamp_revision(target)
-        target.save()
-        revision = Revision.objects.create(
-            article=target,
-            number=target.revision,
-            created_at=target.revised_at,
-            content=target.snapshot(),
+        revision = _revise(
+            target,
+            content,
             origin=received[0].origin,
-            batch=received[0].batch,
             author=author,
+            batch=received[0].batch,
             fingerprint=received[0].fingerprint,
         )
         new.delete()

@@ -142,6 +142,18 @@ def _overlaps(a: RawMention, start: int, end: int) -> bool:
     return a.start < end and start < a.end
 
 
+def _bracketed(mention: RawMention, bracket: re.Match, starts: dict, added: list) -> RawMention:
+    """The mention in the brackets after `mention` (the model's own, or a new one of the same
+    type, added to `added`)."""
+    start = mention.end + bracket.start(1)
+    found = starts.get(start)
+    if found is None:
+        text = bracket.group(1)
+        found = RawMention(mention.field, start, start + len(text), text, mention.kind, mention.label)
+        added.append(found)
+    return found
+
+
 def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMention], list[AcronymLink]]:
     fixed: list[RawMention] = []
     for mention in mentions:
@@ -186,23 +198,11 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
         following = text[mention.end :]
         bracket = _BRACKETED_ACRONYM.match(following)
         if bracket and is_acronym_of(bracket.group(1), mention.text):
-            start = mention.end + bracket.start(1)
-            acronym = starts.get(start) or RawMention(
-                mention.field, start, start + len(bracket.group(1)), bracket.group(1), mention.kind, mention.label
-            )
-            if acronym.start not in starts:
-                added.append(acronym)
-            links.append(AcronymLink(acronym, mention))
+            links.append(AcronymLink(_bracketed(mention, bracket, starts, added), mention))
             continue
         bracket = _BRACKETED_NAME.match(following)
         if bracket and _IS_ACRONYM.match(mention.text) and is_acronym_of(mention.text, bracket.group(1)):
-            start = mention.end + bracket.start(1)
-            expansion = starts.get(start) or RawMention(
-                mention.field, start, start + len(bracket.group(1)), bracket.group(1), mention.kind, mention.label
-            )
-            if expansion.start not in starts:
-                added.append(expansion)
-            links.append(AcronymLink(mention, expansion))
+            links.append(AcronymLink(mention, _bracketed(mention, bracket, starts, added)))
     out.extend(added)
     out.sort(key=lambda m: m.start)
     return out, links
