@@ -6,7 +6,7 @@ from __future__ import annotations
 from articles.models import Article, Section, Source
 from articles.search.filters import ArticleFilters
 from articles.search.named import entity_match
-from articles.search.query import ParsedQuery
+from articles.search.query import OTHER, ParsedQuery
 from core.sql import Sql, compose, table
 
 PUBLISHED = Sql("a.status = 'published' AND a.published_at <= now()")  # what readers may see
@@ -40,6 +40,19 @@ def pairs_estimate(filters: ArticleFilters, query: ParsedQuery) -> Sql:
     """The phrases' pairs with the words outside the phrases: a phrase estimated from the
     pairs' own statistics, not as its words AND-ed."""
     return _where(filters, _found(query, _rest(query), _pairs(query)))
+
+
+def matching_in_lead(filters: ArticleFilters, query: ParsedQuery, field: str) -> Sql:
+    """Every match whose `field` (headline or standfirst) holds the included words in its own
+    language's reading (the words at weight A or B of search_vector), through the indexes of
+    articles migration 0023: the strongest matches, which relevance ranks whatever their age."""
+    return compose("{matches} AND {lead}", matches=matching(filters, query), lead=_in_lead(query, field))
+
+
+def matching_mentions(filters: ArticleFilters, query: ParsedQuery) -> Sql:
+    """Every match that mentions an entity the query names (through the GIN index of entity_ids)."""
+    ids = list(query.named.ids) if query.named else []
+    return compose("{matches} AND a.entity_ids && {ids}::bigint[]", matches=matching(filters, query), ids=ids)
 
 
 def published_in_dates(filters: ArticleFilters) -> Sql:
@@ -101,6 +114,28 @@ def _hidden_from_gin(clause: Sql) -> Sql:
 
 def _rest(query: ParsedQuery) -> Sql | None:
     return compose("a.search_vector @@ {rest}", rest=query.rest) if query.rest else None
+
+
+# Each language's reading of the headline and standfirst, as articles migration 0023 indexes them.
+LEAD_FIELDS = ("headline", "standfirst")
+LEAD_READINGS = (
+    ("a.language = 'fr'", "newsroom_fr", "fr"),
+    ("a.language = 'en'", "newsroom_en", "en"),
+    ("a.language NOT IN ('fr', 'en')", "newsroom_simple", OTHER),
+)
+
+
+def _in_lead(query: ParsedQuery, field: str) -> Sql:
+    if field not in LEAD_FIELDS:
+        raise ValueError(field)
+    branches = [
+        compose(
+            f"({condition} AND to_tsvector('{config}'::regconfig, coalesce(a.{field}, '')) @@ {{words}})",
+            words=query.readings[language].included,
+        )
+        for condition, config, language in LEAD_READINGS
+    ]
+    return compose("({branches})", branches=Sql.join(" OR ", branches))
 
 
 def _pairs(query: ParsedQuery | None) -> Sql | None:
