@@ -1,6 +1,6 @@
 """The headline's and the standfirst's own-language readings, indexed per language as
 search_vector is (articles migration 0019): relevance's candidates include the matches that
-hold the query there, whatever their age (docs/decisions/0024-relevance-candidates-by-signal.md)."""
+hold the query there, whatever their age (docs/decisions/0025-relevance-candidates-by-signal.md)."""
 
 from django.db import migrations
 

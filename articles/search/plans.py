@@ -147,26 +147,38 @@ def _newest_ranked_of_all(search: Search, matches: Sql) -> Sql:
 
 
 def _strongest_candidates(search: Search) -> Sql:
-    """The matches of any age that the strongest signals of the score point to, as the
-    indexes give them without reading the vectors: the query in the headline (weight A), in
-    the standfirst (B), a mention of an entity it names; each shortest first, for the score is
-    divided by the length (docs/decisions/0024-relevance-candidates-by-signal.md). octet_length
-    reads a TOASTed body's size from its header, without fetching it."""
-    # A prefix's rank counts every word it starts, which long articles hold more of.
-    order = "DESC" if any(not term.words for term in search.query.terms) else "ASC"
-    signals = [where.matching_in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]
+    """The matches of any age that the strongest signals of the score point to, as indexes
+    give them without reading the vectors: the query in the headline (weight A), in the
+    standfirst (B), a mention of an entity it names (docs/decisions/0025-relevance-candidates-by-signal.md).
+    Of each signal's first `signal_rows` articles (in table order: a bound on the work), the
+    `rank_signal_candidates` with the shortest body, for the score is divided by the length
+    (octet_length reads a TOASTed body's size from its header, without fetching it); then
+    those that match."""
+    tuning = search.tuning
+    signals = [where.in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]
     if search.query.named:
-        signals.append(where.matching_mentions(search.filters, search.query))
+        signals.append(where.mentioning_named(search.filters, search.query))
+    longest = 0
+    if any(not term.words for term in search.query.terms):
+        # A prefix's rank counts every word it starts, which long articles hold more of: half
+        # the shortest, half the longest.
+        longest = tuning.rank_signal_candidates // 2
     return Sql.join(
         " UNION ",
         [
             compose(
-                "(SELECT a.id FROM {articles} a WHERE {where}"
-                " ORDER BY octet_length(a.body_text) {order}, a.id DESC LIMIT {candidates})",
+                "(WITH c AS MATERIALIZED (SELECT s.id FROM (SELECT a.id,"
+                " row_number() OVER (ORDER BY octet_length(a.body_text), a.id DESC) AS shortest,"
+                " row_number() OVER (ORDER BY octet_length(a.body_text) DESC, a.id DESC) AS longest"
+                " FROM (SELECT a.id, a.body_text FROM {articles} a WHERE {signal} LIMIT {rows}) a) s"
+                " WHERE s.shortest <= {shortest} OR s.longest <= {longest})"
+                " SELECT a.id FROM c JOIN {articles} a ON a.id = c.id WHERE {matches})",
                 articles=ARTICLES,
-                where=signal,
-                order=Sql(order),
-                candidates=search.tuning.rank_signal_candidates,
+                signal=signal,
+                rows=tuning.signal_rows,
+                shortest=tuning.rank_signal_candidates - longest,
+                longest=longest,
+                matches=where.matching(search.filters, search.query),
             )
             for signal in signals
         ],

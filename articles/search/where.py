@@ -42,17 +42,19 @@ def pairs_estimate(filters: ArticleFilters, query: ParsedQuery) -> Sql:
     return _where(filters, _found(query, _rest(query), _pairs(query)))
 
 
-def matching_in_lead(filters: ArticleFilters, query: ParsedQuery, field: str) -> Sql:
-    """Every match whose `field` (headline or standfirst) holds the included words in its own
-    language's reading (the words at weight A or B of search_vector), through the indexes of
-    articles migration 0023: the strongest matches, which relevance ranks whatever their age."""
-    return compose("{matches} AND {lead}", matches=matching(filters, query), lead=_in_lead(query, field))
+def in_lead(filters: ArticleFilters, query: ParsedQuery, field: str) -> Sql:
+    """The published articles in the filters whose `field` (headline or standfirst) holds the
+    query's words in its own language's reading (the words at weight A or B of search_vector),
+    through the indexes of articles migration 0023: a signal of the strongest matches, which
+    relevance ranks whatever their age. The whole match is tested apart (`matching`)."""
+    return _where(filters, _in_lead(query, field))
 
 
-def matching_mentions(filters: ArticleFilters, query: ParsedQuery) -> Sql:
-    """Every match that mentions an entity the query names (through the GIN index of entity_ids)."""
+def mentioning_named(filters: ArticleFilters, query: ParsedQuery) -> Sql:
+    """The published articles in the filters that mention an entity the query names
+    (through the GIN index of entity_ids)."""
     ids = list(query.named.ids) if query.named else []
-    return compose("{matches} AND a.entity_ids && {ids}::bigint[]", matches=matching(filters, query), ids=ids)
+    return _where(filters, compose("a.entity_ids && {ids}::bigint[]", ids=ids))
 
 
 def published_in_dates(filters: ArticleFilters) -> Sql:
@@ -131,11 +133,23 @@ def _in_lead(query: ParsedQuery, field: str) -> Sql:
     branches = [
         compose(
             f"({condition} AND to_tsvector('{config}'::regconfig, coalesce(a.{field}, '')) @@ {{words}})",
-            words=query.readings[language].included,
+            words=_lead_words(query, language),
         )
         for condition, config, language in LEAD_READINGS
     ]
     return compose("({branches})", branches=Sql.join(" OR ", branches))
+
+
+def _lead_words(query: ParsedQuery, language: str) -> Sql:
+    """What the lead must hold, in one language's reading: every included word; or, when the
+    terms are weighed (articles/search/weights.py), any of the heaviest (at least half the
+    heaviest's weight), for the rare word in a headline outscores the common one beside it."""
+    if not query.weights:
+        return query.readings[language].included
+    heaviest = max(query.weights)
+    held = [term.readings[language] for term, weight in zip(query.terms, query.weights, strict=True)]
+    heavy = [reading for reading, weight in zip(held, query.weights, strict=True) if weight >= heaviest / 2]
+    return compose("({terms})", terms=Sql.join(" || ", heavy))
 
 
 def _pairs(query: ParsedQuery | None) -> Sql | None:

@@ -1,9 +1,10 @@
 """How often relevance's first page differs from an exhaustive ranking by the same score.
 
 Broad relevance queries rank only candidates (docs/search.md#ranking): their newest matches
-(300, at least 100 of the newest 100,000 rows) and, of any age, the shortest 300 matches
-holding the words in the headline, in the standfirst, or mentioning a named entity; an
-article outside both that would score higher is missed. For each query of the set, the engine's first 20 results are compared with the
+(300, at least 100 of the newest 100,000 rows) and, of any age, up to 300 matches of each
+strongest signal (the words in the headline, in the standfirst, a named entity mentioned),
+chosen by length among 2,000 of its articles; an article outside them that would score higher
+is missed. For each query of the set, the engine's first 20 results are compared with the
 first 20 of every match ranked by the same score (`articles.search.ranking.rank`, the same
 order: score, then id, descending), in process, without HTTP. Issue 16 asks for under 5% of
 queries to differ at 1M articles."""
@@ -57,7 +58,7 @@ def exhaustive_top(filters, top: int = TOP) -> list[int]:
 
 def newest_only():
     """The engine's tuning with the newest candidates alone (no signal candidates): the
-    candidates before decision 0024, to compare with."""
+    candidates before decision 0025, to compare with."""
     from dataclasses import replace
 
     from articles.search.planner import DEFAULT_TUNING

@@ -1,7 +1,7 @@
 """Relevance over all matches: a broad query ranks its newest matches and, whatever their
 age, those the strongest signals of the score point to (the words in the headline or the
 standfirst, a named entity mentioned), so that an old article scoring above every recent
-match is still first (docs/decisions/0024-relevance-candidates-by-signal.md). The candidate
+match is still first (docs/decisions/0025-relevance-candidates-by-signal.md). The candidate
 counts are scaled down here (a SearchTuning) so that a tiny archive has broad queries."""
 
 from datetime import UTC, datetime, timedelta
