@@ -33,6 +33,10 @@ _ACRONYM = r"[A-Z][A-Za-z0-9&.\-]{0,11}[A-Z0-9.]"
 _BRACKETED_ACRONYM = re.compile(rf"^\s*\(\s*({_ACRONYM})\s*\)")
 _BRACKETED_NAME = re.compile(r"^\s*\(\s*([A-ZÀ-Ý][^()\n]{2,80}?)\s*\)")
 _IS_ACRONYM = re.compile(rf"^{_ACRONYM}$")
+# A French lower-case head and its preposition just before a span: "la place Tahrir",
+# "le ministère de l'Intérieur" (heads in lexicon/french_name_heads.tsv).
+_FRENCH_HEAD_BEFORE = re.compile(r"(?<![\w'’])([a-zàâçéèêëîïôûü]+)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$")
+_FRENCH_HEADS = lexicon.french_name_heads()
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,22 @@ def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
     return mention
 
 
+def _extend_over_french_head(text: str, mention: RawMention) -> RawMention:
+    """ "place Tahrir", "ministère de l'Intérieur", "université de Caen": a lower-case head
+    before the span belongs to the name, and types it."""
+    if not mention.text[:1].isupper():
+        return mention
+    before = _FRENCH_HEAD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is None:
+        return mention
+    kind = _FRENCH_HEADS.get(name_key(before.group(1)))
+    if kind is None:
+        return mention
+    start = before.start(1)
+    kind = mention.kind if kind == "keep" else kind
+    return replace(mention, start=start, text=text[start : mention.end], kind=kind)
+
+
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
     return a.start < end and start < a.end
 
@@ -163,7 +183,7 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             if repaired is None:
                 break
         if repaired is not None:
-            fixed.append(_extend_abbreviation(text, repaired))
+            fixed.append(_extend_over_french_head(text, _extend_abbreviation(text, repaired)))
     fixed.sort(key=lambda m: m.start)
 
     # "Hawke" + "'s Bay": one place.

@@ -225,3 +225,10 @@ def test_the_english_the_is_not_part_of_a_name_inside_a_sentence():
     text = "It was reported by The New York Times and Le Monde."
     found = _entities(text, ("The New York Times", "organisation"), ("Le Monde", "organisation"))
     assert set(found) == {"New York Times", "Le Monde"}
+
+
+def test_a_french_lower_case_head_before_a_name_belongs_to_it_and_types_it():
+    text = "Des manifestants ont occupé la place Tahrir, puis les îles d'Hyères, près du centre de Lyon."
+    found = _entities(text, ("Tahrir", "organisation"), ("Hyères", "place"), ("Lyon", "place"))
+    assert found["place Tahrir"][0] == "place"
+    assert "îles d'Hyères" in found and "Lyon" in found
