@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from entities.extraction import gazetteer, lexicon, spans
+from entities.extraction import gazetteer, known_names, lexicon, spans
 from entities.extraction.ner import RawMention
 from entities.models import EntityKind, name_key
 
@@ -168,7 +168,7 @@ def _type(mention: RawMention) -> _Typed | None:
         if head_kind == NOT_AN_ENTITY:
             return None  # an event, an award, a law ("Nemmers Prize", "Hurricane Dorian")
         kind = head_kind
-    if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
+    if entry is not None and (kind != EntityKind.PERSON or entry.subtype not in gazetteer.LOCAL_SUBTYPES):
         # The gazetteer knows this name: a country or an organisation is that, whatever
         # the model said; a city overrides only places/organisations ("Paris Hilton").
         kind = entry.kind
@@ -213,7 +213,17 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
         start = mention.start + part.start() + lead
         pieces.append(RawMention(mention.field, start, start + len(text), text, mention.kind, mention.label))
     known = [gazetteer.lookup(p.text) or gazetteer.lookup(clean(p.text)) for p in pieces]
-    if not pieces or not known_parts(known):
+    if not pieces:
+        return [mention]
+    if known_parts is all and not all(known):
+        # "Karipur, Kerala", "Tyler, Texas": a place, then the region or country it is in.
+        last = known[-1]
+        if last is None or last.kind != EntityKind.PLACE or last.subtype == "city" or len(pieces) > 3:
+            return [mention]
+        if not all(p.text[:1].isupper() for p in pieces):
+            return [mention]
+        pieces = [p if entry else replace(p, kind=EntityKind.PLACE) for p, entry in zip(pieces, known, strict=True)]
+    elif not known_parts(known):
         return [mention]
     if known_parts is any and known[-1] is None:
         pieces[-1] = replace(pieces[-1], kind=EntityKind.PLACE)  # what follows "in" is a place
@@ -401,6 +411,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     links: list[spans.AcronymLink] = []
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
+        mentions = known_names.add_known_names(mentions, texts)
     mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
     typed = [t for t in (_type(m) for m in mentions) if t is not None]
