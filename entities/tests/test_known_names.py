@@ -32,3 +32,9 @@ def test_a_known_name_the_model_already_found_is_not_added_twice():
 def test_a_town_listed_with_its_region_is_two_places():
     text = "The plane landed at Karipur, Kerala, on Friday."
     assert _entities(text, _at(text, "Karipur, Kerala", "place")) == {("place", "Karipur"), ("place", "Kerala")}
+
+
+def test_a_known_place_inside_an_event_s_name_is_found_and_a_known_name_opening_a_sentence_too():
+    text = "Wikinews a appris qu'il servira lors des jeux olympiques de Rio de Janeiro."
+    games = _at(text, "jeux olympiques de Rio de Janeiro", None)  # MISC: not an entity
+    assert _entities(text, games) == {("organisation", "Wikinews"), ("place", "Rio de Janeiro")}
