@@ -85,7 +85,8 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
-    """The gazetteer's names in one field's text that no span of `covered` touches."""
+    """The gazetteer's names in one field's text that no span of `covered` touches (or, for a
+    name of three words or more, that holds every span it touches)."""
     longest, entries, acronyms = _names()
     words = list(_WORD.finditer(text))
     keys = _LazyKeys(words)
@@ -129,7 +130,10 @@ def _accepted(
     covered: list[tuple[int, int]],
 ) -> bool:
     start, end = words[i].start(), words[i].start() + len(surface)
-    if any(s < end and start < e for s, e in covered):
+    touched = [(s, e) for s, e in covered if s < end and start < e]
+    # A name of three words or more may replace the model's pieces of it ("United Nations
+    # Educational, Scientific and Cultural Organization" cut at its comma).
+    if touched and (surface.count(" ") < 2 or any(s < start or e > end for s, e in touched)):
         return False
     if " " not in surface and "-" not in surface:
         if surface.isupper() != (sum(c.isupper() for c in surface) > 1):
@@ -167,4 +171,8 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
             # Credit lines are not prose: the model never reads them, nor does this pass.
             text = mask_credits(text, caption=field == "photo_caption")
             added += find(text, field, spans.get(field, []))
-    return [*mentions, *added] if added else mentions
+    if not added:
+        return mentions
+    # The model's pieces of a longer known name give way to it.
+    kept = [m for m in mentions if not any(a.field == m.field and a.start <= m.start and m.end <= a.end for a in added)]
+    return [*kept, *added]

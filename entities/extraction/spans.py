@@ -37,6 +37,11 @@ _IS_ACRONYM = re.compile(rf"^{_ACRONYM}$")
 # "le ministère de l'Intérieur" (heads in lexicon/french_name_heads.tsv).
 _FRENCH_HEAD_BEFORE = re.compile(r"(?<![\w'’])([a-zàâçéèêëîïôûü]+)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$")
 _FRENCH_HEADS = lexicon.french_name_heads()
+_PARTICLES = lexicon.keys("name_particles")
+_NEXT_NAME_WORD = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]*\w)")
+# "the Bill and Melinda Gates Foundation": a first name and "and" cut off an organisation.
+_NAME_AND_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) (?:and|et|&) $")
+_TYPE_HEADS = lexicon.type_heads()
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,38 @@ def _extend_over_french_head(text: str, mention: RawMention) -> RawMention:
     return replace(mention, start=start, text=text[start : mention.end], kind=kind)
 
 
+def _extend_after_particle(text: str, mention: RawMention) -> RawMention:
+    """ "Armel Le" + "Cléac'h": a person's name does not end with a particle."""
+    if mention.kind != EntityKind.PERSON or " " not in mention.text:
+        return mention
+    if name_key(mention.text.rsplit(" ", 1)[1]) not in _PARTICLES:
+        return mention
+    following = _NEXT_NAME_WORD.match(text[mention.end :])
+    if following is None:
+        return mention
+    end = mention.end + following.end()
+    return replace(mention, end=end, text=text[mention.start : end])
+
+
+def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
+    """ "the Bill and Melinda Gates Foundation", "the Bread and Roses Party": an organisation
+    whose head types it, cut after a capitalised word and "and" nothing else claims."""
+    if mention.kind != EntityKind.ORGANISATION or " " not in mention.text:
+        return mention
+    if _TYPE_HEADS.get(("last", name_key(mention.text.rsplit(" ", 1)[1]))) != EntityKind.ORGANISATION:
+        return mention
+    before = _NAME_AND_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if (
+        before is None
+        or at_sentence_start(text, before.start(1))
+        # Another name there stops it, but for a first name alone ("Bill" of "Bill and Melinda").
+        or any(_overlaps(m, *before.span(1)) and (m.start, m.end) != before.span(1) for m in taken)
+    ):
+        return mention
+    start = before.start(1)
+    return replace(mention, start=start, text=text[start : mention.end])
+
+
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
     return a.start < end and start < a.end
 
@@ -183,8 +220,11 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             if repaired is None:
                 break
         if repaired is not None:
-            fixed.append(_extend_over_french_head(text, _extend_abbreviation(text, repaired)))
+            repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
+            fixed.append(_extend_after_particle(text, repaired))
     fixed.sort(key=lambda m: m.start)
+    fixed = [_extend_over_joined_name(text, m, fixed) for m in fixed]
+    fixed = [m for m in fixed if not any(o is not m and o.start <= m.start and m.end <= o.end for o in fixed)]
 
     # "Hawke" + "'s Bay": one place.
     out: list[RawMention] = []

@@ -38,3 +38,13 @@ def test_a_known_place_inside_an_event_s_name_is_found_and_a_known_name_opening_
     text = "Wikinews a appris qu'il servira lors des jeux olympiques de Rio de Janeiro."
     games = _at(text, "jeux olympiques de Rio de Janeiro", None)  # MISC: not an entity
     assert _entities(text, games) == {("organisation", "Wikinews"), ("place", "Rio de Janeiro")}
+
+
+def test_a_known_name_replaces_the_model_s_pieces_of_it():
+    text = "The United Nations Educational, Scientific and Cultural Organization said so."
+    pieces = (
+        _at(text, "United Nations Educational", "organisation"),
+        _at(text, "Scientific and Cultural Organization", "organisation"),
+    )
+    [(kind, name)] = _entities(text, *pieces)
+    assert kind == "organisation" and name == "United Nations Educational, Scientific and Cultural Organization"

@@ -232,3 +232,9 @@ def test_a_french_lower_case_head_before_a_name_belongs_to_it_and_types_it():
     found = _entities(text, ("Tahrir", "organisation"), ("Hyères", "place"), ("Lyon", "place"))
     assert found["place Tahrir"][0] == "place"
     assert "îles d'Hyères" in found and "Lyon" in found
+
+
+def test_a_person_s_name_cut_after_a_particle_and_an_organisation_cut_after_and_are_whole():
+    text = "Armel Le Cléac'h est deuxième. A spokesman of the Bill and Melinda Gates Foundation said so."
+    found = _entities(text, ("Armel Le", "person"), ("Bill", "person"), ("Melinda Gates Foundation", "organisation"))
+    assert set(found) == {"Armel Le Cléac'h", "Bill and Melinda Gates Foundation"}
