@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from entities.extraction import gazetteer, lexicon, spans
+from entities.extraction import gazetteer, known_names, lexicon, spans
 from entities.extraction.ner import RawMention
 from entities.models import EntityKind, name_key
 
@@ -186,7 +186,7 @@ def _type(mention: RawMention) -> _Typed | None:
         if head_kind == NOT_AN_ENTITY:
             return None  # an event, an award, a law ("Nemmers Prize", "Hurricane Dorian")
         kind = head_kind
-    if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
+    if entry is not None and (kind != EntityKind.PERSON or entry.subtype not in gazetteer.LOCAL_SUBTYPES):
         # The gazetteer knows this name: a country or an organisation is that, whatever
         # the model said; a city overrides only places/organisations ("Paris Hilton").
         kind = entry.kind
@@ -239,11 +239,19 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
         begin = mention.start + begin + lead
         pieces.append(RawMention(mention.field, begin, begin + len(part), part, mention.kind, mention.label))
     known = [gazetteer.lookup(p.text) or gazetteer.lookup(clean(p.text)) for p in pieces]
-    # A name a place's head word types ("Cahors Cathedral") counts as known beside "in".
-    placed = [
-        entry is not None or _kind_from_head(p.text) == EntityKind.PLACE for p, entry in zip(pieces, known, strict=True)
-    ]
-    if not known_parts(known if known_parts is all else placed):
+    if known_parts is all and not all(known):
+        # "Karipur, Kerala", "Tyler, Texas": a place, then the region or country it is in.
+        last = known[-1]
+        if last is None or last.kind != EntityKind.PLACE or last.subtype == "city" or len(pieces) > 3:
+            return [mention]
+        if not all(p.text[:1].isupper() for p in pieces):
+            return [mention]
+        pieces = [p if entry else replace(p, kind=EntityKind.PLACE) for p, entry in zip(pieces, known, strict=True)]
+    elif known_parts is any and not any(
+        # A name a place's head word types ("Cahors Cathedral") counts as known beside "in".
+        entry is not None or _kind_from_head(p.text) == EntityKind.PLACE
+        for p, entry in zip(pieces, known, strict=True)
+    ):
         return [mention]
     if known_parts is any and known[-1] is None:
         pieces[-1] = replace(pieces[-1], kind=EntityKind.PLACE)  # what follows "in" is a place
@@ -290,18 +298,23 @@ def _vote_kinds(typed: list[_Typed]) -> None:
     # the article's person names say otherwise.
     person_keys = {t.key for t in typed if t.kind == EntityKind.PERSON}
     full_person_keys = {k for k in person_keys if " " in k}
+    full_person_words = [k.split() for k in full_person_keys]
+    full_person_words = [w[:-1] if w[-1] in _SUFFIXES and len(w) > 2 else w for w in full_person_words]
     for t in typed:
-        # A city's name can be a surname the article gives a person ("Sudesh Amman" ...
-        # "Amman said"); a country's or an organisation's is not taken for one.
-        city = t.entry is not None and t.entry.subtype == "city"
-        if t.kind == EntityKind.PERSON or (t.entry is not None and not city) or _kind_from_head(t.name):
+        if t.kind == EntityKind.PERSON or _kind_from_head(t.name):
+            continue
+        # A town's name can be a surname ("Sudesh Amman", then "Amman"); a country's is not.
+        if t.entry is not None and t.entry.subtype not in gazetteer.LOCAL_SUBTYPES:
             continue
         words = t.key.split()
-        surname_alone = len(words) == 1 and any(k.endswith(" " + t.key) for k in full_person_keys)
+        alone = len(words) == 1
+        surname_alone = alone and any(w[-1] == t.key for w in full_person_words)
+        # "Melania" after "Melania Trump", "Marine" after "Marine Le Pen".
+        first_name_alone = alone and t.entry is None and any(w[0] == t.key for w in full_person_words)
         full_name = 1 < len(words) <= 4 and words[-1] in person_keys and t.mention.kind != EntityKind.PLACE
         # "Wojciech Polak", "Elijah Cummings": a given name and capitalised words after it.
         given_name = 1 < len(words) <= 3 and words[0] in GIVEN_NAMES and all(w[:1].isupper() for w in t.name.split(" "))
-        if surname_alone or (not city and (full_name or given_name)):
+        if surname_alone or first_name_alone or (t.entry is None and (full_name or given_name)):
             t.kind = EntityKind.PERSON
             t.entry = None
 
@@ -394,6 +407,46 @@ def _runs_in(short: list[str], long: list[str]) -> bool:
     return 0 < n < len(long) and any(long[i : i + n] == short for i in range(len(long) - n + 1))
 
 
+def _one_longer(words: list[str], keys) -> list[str]:
+    """The one longest name among `keys` the words are a run of, when every such name is a
+    form of it; else nothing (two longer names could be meant)."""
+    longer = [k for k in keys if _runs_in(words, k.split())]
+    longest = max(longer, key=lambda k: (len(k), k)) if longer else None
+    if longest is None or not all(k == longest or _runs_in(k.split(), longest.split()) for k in longer):
+        return []
+    return [longest]
+
+
+def _country_folded(key: str) -> str:
+    """An organisation's key with a leading country name replaced by the country's gazetteer
+    id: "US Department of Justice" and "United States Department of Justice", "U.S. Navy"
+    and "United States Navy" are one name."""
+    words = key.split()
+    for n in (3, 2, 1):
+        if len(words) > n:
+            entry = gazetteer.lookup(" ".join(words[:n]))
+            if entry is not None and entry.subtype == "country":
+                return " ".join([entry.id.lower(), *words[n:]])
+    return key
+
+
+def _join_short_forms_across_kinds(typed: list[_Typed]) -> None:
+    """A one-word name that is part of exactly one longer name of the article, of another kind,
+    and of no person's full name, is that name's short form and takes its kind ("Saha" a
+    person beside "Saha Airlines", "Hall" beside "Fishmongers' Hall")."""
+    people_words = {w for t in typed if t.kind == EntityKind.PERSON and " " in t.key for w in t.key.split()}
+    longer_names = {(t.key, t.kind) for t in typed if " " in t.key and t.kind != EntityKind.PERSON}
+    for t in typed:
+        if " " in t.key or t.kind == EntityKind.PLACE or t.entry is not None or t.key in people_words:
+            continue  # a place inside an organisation's name is the place ("Christchurch")
+        if _kind_from_head(t.name):
+            continue
+        kinds = {kind for key, kind in longer_names if _runs_in([t.key], key.split())}
+        roots = _one_longer([t.key], {key for key, _kind in longer_names})
+        if roots and len(kinds) == 1 and t.kind not in kinds:
+            t.kind = kinds.pop()
+
+
 def _contains(long: str, short: str) -> bool:
     a, b = name_key(long).split(), name_key(short).split()
     return len(b) < len(a) and any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
@@ -435,10 +488,12 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     links: list[spans.AcronymLink] = []
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
+        mentions = known_names.add_known_names(mentions, texts)
     mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
     typed = [t for t in (_type(m) for m in mentions) if t is not None]
     _vote_kinds(typed)
+    _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
     of_mention: dict[RawMention, tuple[str, str]] = {}
 
@@ -457,28 +512,25 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     # Places and organisations: one cluster per gazetteer entry, else per key, a leading
     # article aside ("Le Monde" at a sentence start was cut to "Monde").
     others = [t for t in typed if t.kind != EntityKind.PERSON]
-    keys = {t.key for t in others}
+    folded = {t.key: _country_folded(t.key) if t.kind == EntityKind.ORGANISATION else t.key for t in others}
+    keys = set(folded.values())
     own_keys: dict[str, set[str]] = {}  # kind -> keys of names the gazetteer does not know
     for t in others:
         if t.entry is None:
-            own_keys.setdefault(t.kind, set()).add(t.key)
+            own_keys.setdefault(t.kind, set()).add(folded[t.key])
     for t in others:
         if t.entry is not None:
             add(t.kind, t.entry.id, t)
             continue
-        words = t.key.split()
+        key = folded[t.key]
+        words = key.split()
         longer = [k for k in keys if k.split()[1:] == words and k.split()[0] in spans.LEADING]
         if not longer:
             # A short form of one longer name of its kind: "House" of "House of
             # Representatives", "Navy" of "United States Navy", "Unity Party" of "Unity
             # Party of America"; not when two longer names could be meant.
-            longer = [k for k in own_keys.get(t.kind, ()) if _runs_in(words, k.split())]
-            longest = max(longer, key=lambda k: (len(k), k)) if longer else None
-            if longest is None or not all(k == longest or _runs_in(k.split(), longest.split()) for k in longer):
-                longer = []
-            else:
-                longer = [longest]
-        add(t.kind, longer[0] if longer else t.key, t)
+            longer = _one_longer(words, own_keys.get(t.kind, ()))
+        add(t.kind, longer[0] if longer else key, t)
 
     people = [t for t in typed if t.kind == EntityKind.PERSON]
     person_of = _group_people(people)
@@ -501,6 +553,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         for m in acronym.mentions:
             of_mention[m] = target
 
+    _join_acronyms(clusters)
     for c in clusters.values():
         c.name = _best_name(c)
     found = list(clusters.values())
@@ -527,3 +580,45 @@ def _classified_names(texts: dict[str, str]) -> set[str]:
 
 def _only_common_words(cluster: Cluster, texts: dict[str, str]) -> bool:
     return all(spans.is_common_word(form, texts) for form in cluster.forms)
+
+
+def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str]) -> None:
+    acronym, expansion = clusters.pop(source), clusters[target]
+    expansion.keys |= acronym.keys
+    expansion.forms |= acronym.forms
+    expansion.mentions += acronym.mentions
+    expansion.written += acronym.written
+    if expansion.gazetteer_entry is None and acronym.gazetteer_entry is not None:
+        expansion.gazetteer_entry = acronym.gazetteer_entry
+        expansion.kind = acronym.gazetteer_entry.kind
+
+
+def _join_acronyms(clusters: dict) -> None:
+    """An organisation's acronym the article uses apart from its expansion ("the CPD" after
+    "United States Commission on Presidential Debates", "PP" and "Parti populaire") joins the
+    one name of the article whose initials it spells, a leading country name aside."""
+    for slot, cluster in list(clusters.items()):
+        if cluster.kind != EntityKind.ORGANISATION or cluster.gazetteer_entry is not None:
+            continue
+        if not all(spans.is_acronym_like(form) for form in cluster.forms):
+            continue
+        acronym = min(cluster.forms)
+        targets = [
+            other_slot
+            for other_slot, other in clusters.items()
+            if other_slot != slot
+            and other.kind != EntityKind.PERSON
+            and any(spans.is_acronym_of(acronym, _without_country(form)) for form in other.forms if " " in form)
+        ]
+        if len(targets) == 1:
+            _merge_cluster(clusters, slot, targets[0])
+
+
+def _without_country(name: str) -> str:
+    words = name.split(" ")
+    for n in (3, 2, 1):
+        if len(words) > n + 1:
+            entry = gazetteer.lookup(" ".join(words[:n]))
+            if entry is not None and entry.subtype == "country":
+                return " ".join(words[n:])
+    return name

@@ -58,14 +58,21 @@ KIND_LABEL = {v: k for k, v in TYPES.items()}
 LANGUAGES = ("fr", "en")
 
 
-def _keys(name: str) -> frozenset[str]:
-    return frozenset({name_key(name), name_key(clean(name)), name_key(clean_person(name))} - {""})
+def _keys(name: str, kind: str) -> frozenset[str]:
+    # clean_person keeps the trailing capitalised words of a phrase: only for a person, or
+    # "Canada" would name "People's Party of Canada" and "Maryland" "University of Maryland".
+    person = name_key(clean_person(name)) if kind == EntityKind.PERSON else ""
+    return frozenset({name_key(name), name_key(clean(name)), person} - {""})
 
 
 def _gold_entities(record: dict) -> list[Named]:
     if "names" in (record["entities"][0] if record["entities"] else {}):
         return [
-            Named(TYPES[e["type"]], frozenset().union(*(_keys(n) for n in e["names"])), e.get("name") or e["names"][0])
+            Named(
+                TYPES[e["type"]],
+                frozenset().union(*(_keys(n, TYPES[e["type"]]) for n in e["names"])),
+                e.get("name") or e["names"][0],
+            )
             for e in record["entities"]
         ]
     grouped: dict[tuple, list[str]] = defaultdict(list)  # NewsEye: one entry per mention
@@ -73,7 +80,7 @@ def _gold_entities(record: dict) -> list[Named]:
         if e["type"] in TYPES:
             grouped[(e["type"], e.get("wikidata") or name_key(e["text"]))].append(e["text"])
     return [
-        Named(TYPES[t], frozenset().union(*(_keys(text) for text in texts)), texts[0])
+        Named(TYPES[t], frozenset().union(*(_keys(text, TYPES[t]) for text in texts)), texts[0])
         for (t, _id), texts in grouped.items()
     ]
 
