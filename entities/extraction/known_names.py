@@ -85,7 +85,8 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
-    """The gazetteer's names in one field's text that no span of `covered` touches."""
+    """The gazetteer's names in one field's text that no span of `covered` touches (or, for a
+    name of three words or more, that holds every span it touches)."""
     longest, entries, acronyms = _names()
     words = list(_WORD.finditer(text))
     keys = _LazyKeys(words)
@@ -112,22 +113,33 @@ def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMenti
         surface = text[start:end].rstrip(".")
         end = start + len(surface)
         if (" ".join(keys[i:j]) not in acronyms or surface.isupper()) and _accepted(
-            text, words, i, j, surface, covered
+            text, words, i, j, surface, entry, covered
         ):
             found.append(RawMention(field, start, end, surface, entry.kind, "GAZETTEER"))
         i = j
     return found
 
 
-def _accepted(text: str, words: list, i: int, j: int, surface: str, covered: list[tuple[int, int]]) -> bool:
+def _accepted(
+    text: str,
+    words: list,
+    i: int,
+    j: int,
+    surface: str,
+    entry: gazetteer.GazetteerEntry,
+    covered: list[tuple[int, int]],
+) -> bool:
     start, end = words[i].start(), words[i].start() + len(surface)
-    if any(s < end and start < e for s, e in covered):
+    touched = [(s, e) for s, e in covered if s < end and start < e]
+    # A name of three words or more may replace the model's pieces of it ("United Nations
+    # Educational, Scientific and Cultural Organization" cut at its comma).
+    if touched and (surface.count(" ") < 2 or any(s < start or e > end for s, e in touched)):
         return False
     if " " not in surface and "-" not in surface:
         if surface.isupper() != (sum(c.isupper() for c in surface) > 1):
             return False  # "Us" is not "US"; an acronym is written in capitals
-        if not surface.isupper() and _sentence_start(text, start):
-            return False
+        if not surface.isupper() and _sentence_start(text, start) and entry.subtype in gazetteer.LOCAL_SUBTYPES:
+            return False  # "Split", "Reading": a town's name may be a word opening a sentence
     # Beside another capitalised word, the name is part of a longer one ("Paris Hilton"),
     # unless that word opens the sentence and the name has several words ("In Saint-Cloud").
     previous = words[i - 1] if i > 0 else None
@@ -148,7 +160,10 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
     """The mentions, with the gazetteer's names the model missed in each field's text."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for m in mentions:
-        spans.setdefault(m.field, []).append((m.start, m.end))
+        # A soft label (MISC) the gazetteer does not know is dropped by clustering: read
+        # through it ("jeux olympiques de Rio de Janeiro").
+        if m.kind is not None or gazetteer.lookup(m.text) is not None:
+            spans.setdefault(m.field, []).append((m.start, m.end))
     added = []
     for field in TAGGED_FIELDS:
         text = texts.get(field) or ""
@@ -156,4 +171,8 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
             # Credit lines are not prose: the model never reads them, nor does this pass.
             text = mask_credits(text, caption=field == "photo_caption")
             added += find(text, field, spans.get(field, []))
-    return [*mentions, *added] if added else mentions
+    if not added:
+        return mentions
+    # The model's pieces of a longer known name give way to it.
+    kept = [m for m in mentions if not any(a.field == m.field and a.start <= m.start and m.end <= a.end for a in added)]
+    return [*kept, *added]

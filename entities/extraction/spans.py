@@ -40,6 +40,15 @@ _HONORIFIC = "|".join(
 )
 _HONORIFIC_INSIDE = re.compile(rf"^(?:{_HONORIFIC})(?:\.\s*|\s+)(?=[A-ZÀ-Ý])")
 _HONORIFIC_BEFORE = re.compile(rf"(?<![\w.])(?:{_HONORIFIC})\.?\s*$")
+# A French lower-case head and its preposition just before a span: "la place Tahrir",
+# "le ministère de l'Intérieur" (heads in lexicon/french_name_heads.tsv).
+_FRENCH_HEAD_BEFORE = re.compile(r"(?<![\w'’])([a-zàâçéèêëîïôûü]+)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$")
+_FRENCH_HEADS = lexicon.french_name_heads()
+_PARTICLES = lexicon.keys("name_particles")
+_NEXT_NAME_WORD = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]*\w)")
+# "the Bill and Melinda Gates Foundation": a first name and "and" cut off an organisation.
+_NAME_AND_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) (?:and|et|&) $")
+_TYPE_HEADS = lexicon.type_heads()
 
 
 @dataclass(frozen=True)
@@ -167,27 +176,6 @@ def _honorific_makes_person(text: str, mention: RawMention) -> RawMention:
     return mention
 
 
-# French names of places start with their lowercase head, which the model often leaves out
-# of the span ("place Tahrir", "mont Maudit"): the first-position place heads of
-# `lexicon/type_heads.tsv`.
-_PLACE_HEADS_BEFORE = frozenset(
-    word for (position, word), kind in lexicon.type_heads().items() if position == "first" and kind == EntityKind.PLACE
-)
-_WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-zàâçéèêëîïôûù]+)\s+$")
-
-
-def _join_place_head(text: str, mention: RawMention) -> RawMention:
-    """ "place" + "Tahrir": a place's or organisation's span joins the lowercase French place
-    head just before it, and is a place ("Tahrir" stays another form of it)."""
-    if mention.kind == EntityKind.PERSON:
-        return mention
-    before = _WORD_BEFORE.search(text[max(0, mention.start - 20) : mention.start])
-    if before is None or name_key(before.group(1)) not in _PLACE_HEADS_BEFORE:
-        return mention
-    start = mention.start - len(before.group(0))
-    return replace(mention, start=start, text=text[start : mention.end], kind=EntityKind.PLACE)
-
-
 # "in La Llagosta", "near Yartsevo": what a person is never written after (a possessive
 # aside: "in Trump's view").
 _PLACE_PREPOSITION = re.compile(r"(?<![\w-])(?:in|near)\s+$")
@@ -209,6 +197,54 @@ def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
     if text[mention.end : mention.end + 1] == "." and re.search(r"(?:^|[.\s])[A-Z]\.[A-Z]$", mention.text):
         return replace(mention, end=mention.end + 1, text=text[mention.start : mention.end + 1])
     return mention
+
+
+def _extend_over_french_head(text: str, mention: RawMention) -> RawMention:
+    """ "place Tahrir", "ministère de l'Intérieur", "université de Caen": a lower-case head
+    before the span belongs to the name, and types it."""
+    if not mention.text[:1].isupper():
+        return mention
+    before = _FRENCH_HEAD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is None:
+        return mention
+    kind = _FRENCH_HEADS.get(name_key(before.group(1)))
+    if kind is None:
+        return mention
+    start = before.start(1)
+    kind = mention.kind if kind == "keep" else kind
+    return replace(mention, start=start, text=text[start : mention.end], kind=kind)
+
+
+def _extend_after_particle(text: str, mention: RawMention) -> RawMention:
+    """ "Armel Le" + "Cléac'h": a person's name does not end with a particle."""
+    if mention.kind != EntityKind.PERSON or " " not in mention.text:
+        return mention
+    if name_key(mention.text.rsplit(" ", 1)[1]) not in _PARTICLES:
+        return mention
+    following = _NEXT_NAME_WORD.match(text[mention.end :])
+    if following is None:
+        return mention
+    end = mention.end + following.end()
+    return replace(mention, end=end, text=text[mention.start : end])
+
+
+def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
+    """ "the Bill and Melinda Gates Foundation", "the Bread and Roses Party": an organisation
+    whose head types it, cut after a capitalised word and "and" nothing else claims."""
+    if mention.kind != EntityKind.ORGANISATION or " " not in mention.text:
+        return mention
+    if _TYPE_HEADS.get(("last", name_key(mention.text.rsplit(" ", 1)[1]))) != EntityKind.ORGANISATION:
+        return mention
+    before = _NAME_AND_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if (
+        before is None
+        or at_sentence_start(text, before.start(1))
+        # Another name there stops it, but for a first name alone ("Bill" of "Bill and Melinda").
+        or any(_overlaps(m, *before.span(1)) and (m.start, m.end) != before.span(1) for m in taken)
+    ):
+        return mention
+    start = before.start(1)
+    return replace(mention, start=start, text=text[start : mention.end])
 
 
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
@@ -236,9 +272,12 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             if repaired is None:
                 break
         if repaired is not None:
-            repaired = _honorific_makes_person(text, _extend_abbreviation(text, repaired))
-            fixed.append(_join_place_head(text, _preposition_makes_place(text, repaired)))
+            repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
+            repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
+            fixed.append(_preposition_makes_place(text, repaired))
     fixed.sort(key=lambda m: m.start)
+    fixed = [_extend_over_joined_name(text, m, fixed) for m in fixed]
+    fixed = [m for m in fixed if not any(o is not m and o.start <= m.start and m.end <= o.end for o in fixed)]
 
     # "Hawke" + "'s Bay": one place.
     out: list[RawMention] = []

@@ -332,3 +332,16 @@ def test_roman_ordinals_the_european_union_and_the_white_house_are_typed_by_the_
         "Union européenne": "organisation",
         "White House": "organisation",
     }
+
+
+def test_a_french_lower_case_head_before_a_name_belongs_to_it_and_types_it():
+    text = "Des manifestants ont occupé la place Tahrir, puis les îles d'Hyères, près du centre de Lyon."
+    found = _entities(text, ("Tahrir", "organisation"), ("Hyères", "place"), ("Lyon", "place"))
+    assert found["place Tahrir"][0] == "place"
+    assert "îles d'Hyères" in found and "Lyon" in found
+
+
+def test_a_person_s_name_cut_after_a_particle_and_an_organisation_cut_after_and_are_whole():
+    text = "Armel Le Cléac'h est deuxième. A spokesman of the Bill and Melinda Gates Foundation said so."
+    found = _entities(text, ("Armel Le", "person"), ("Bill", "person"), ("Melinda Gates Foundation", "organisation"))
+    assert set(found) == {"Armel Le Cléac'h", "Bill and Melinda Gates Foundation"}
