@@ -149,7 +149,7 @@ def is_demonym(key: str) -> bool:
 
 def _kind_from_head(name: str) -> str | None:
     """The kind a head word gives a name of two words or more ("Al Noor Mosque", "Parti socialiste")."""
-    words = name_key(name).split()
+    words = gazetteer.cached_key(name).split()
     if len(words) < 2:
         return None
     return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))

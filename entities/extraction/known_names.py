@@ -93,16 +93,23 @@ def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMenti
     found: list[RawMention] = []
     i = 0
     while i < len(words):
-        first = keys[i].split(" ")[0] if keys[i] else ""
-        if not _capitalised(words[i].group(0)) or first not in longest:
+        if not _capitalised(words[i].group(0)):
             i += 1
             continue
+        first = keys[i].split(" ")[0] if keys[i] else ""
+        if first not in longest:
+            i += 1
+            continue
+        # The keys of the runs of words from i, shortest first; the longest known one wins.
+        runs, key = [], keys[i]
+        for j in range(i + 1, min(len(words), i + longest[first]) + 1):
+            if j > i + 1:
+                key = f"{key} {keys[j - 1]}"
+            runs.append((j, key))
         match = None
-        for j in range(min(len(words), i + longest[first]), i, -1):
-            if not _capitalised(words[j - 1].group(0)):
-                continue
-            entry = entries.get(" ".join(keys[i:j]))
-            if entry is not None:
+        for j, key in reversed(runs):
+            entry = entries.get(key)
+            if entry is not None and _capitalised(words[j - 1].group(0)):
                 match = (j, entry)
                 break
         if match is None:
@@ -112,9 +119,7 @@ def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMenti
         start, end = words[i].start(), words[j - 1].end()
         surface = text[start:end].rstrip(".")
         end = start + len(surface)
-        if (" ".join(keys[i:j]) not in acronyms or surface.isupper()) and _accepted(
-            text, words, i, j, surface, entry, covered
-        ):
+        if (key not in acronyms or surface.isupper()) and _accepted(text, words, i, j, surface, entry, covered):
             found.append(RawMention(field, start, end, surface, entry.kind, "GAZETTEER"))
         i = j
     return found

@@ -276,8 +276,9 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
             fixed.append(_preposition_makes_place(text, repaired))
     fixed.sort(key=lambda m: m.start)
-    fixed = [_extend_over_joined_name(text, m, fixed) for m in fixed]
-    fixed = [m for m in fixed if not any(o is not m and o.start <= m.start and m.end <= o.end for o in fixed)]
+    joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
+    grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
+    fixed = [m for m in joined if not any(o is not m and o.start <= m.start and m.end <= o.end for o in grown)]
 
     # "Hawke" + "'s Bay": one place.
     out: list[RawMention] = []
