@@ -33,6 +33,13 @@ _ACRONYM = r"[A-Z][A-Za-z0-9&.\-]{0,11}[A-Z0-9.]"
 _BRACKETED_ACRONYM = re.compile(rf"^\s*\(\s*({_ACRONYM})\s*\)")
 _BRACKETED_NAME = re.compile(r"^\s*\(\s*([A-ZÀ-Ý][^()\n]{2,80}?)\s*\)")
 _IS_ACRONYM = re.compile(rf"^{_ACRONYM}$")
+# "M. Houdré", "M.Houdré", "Mrs Smith": an honorific only a person's name follows, inside the
+# span or just before it (`lexicon/personal_honorifics.txt`).
+_HONORIFIC = "|".join(
+    re.escape(h.rstrip(".")) for h in sorted(lexicon.entries("personal_honorifics.txt"), key=len, reverse=True)
+)
+_HONORIFIC_INSIDE = re.compile(rf"^(?:{_HONORIFIC})(?:\.\s*|\s+)(?=[A-ZÀ-Ý])")
+_HONORIFIC_BEFORE = re.compile(rf"(?<![\w.])(?:{_HONORIFIC})\.?\s*$")
 # A French lower-case head and its preposition just before a span: "la place Tahrir",
 # "le ministère de l'Intérieur" (heads in lexicon/french_name_heads.tsv).
 _FRENCH_HEAD_BEFORE = re.compile(r"(?<![\w'’])([a-zàâçéèêëîïôûü]+)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$")
@@ -130,6 +137,24 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         mention = trimmed
 
 
+def is_common_word(word: str, texts: dict[str, str]) -> bool:
+    """Whether a one-word name is a common word the article capitalises only where every word
+    is (a sentence start, the headline): the text also writes it in lowercase ("Taken",
+    "Lockdown", "Focus") and never capitalises it inside a sentence, as a name would be."""
+    if " " in word or not word[:1].isupper() or word.isupper():
+        return False
+    lowercase_seen = False
+    pattern = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", re.IGNORECASE)
+    for field, text in texts.items():
+        for match in pattern.finditer(text or ""):
+            found = match.group(0)
+            if found == word.lower():
+                lowercase_seen = True
+            elif found[:1].isupper() and field != "headline" and not at_sentence_start(text, match.start()):
+                return False
+    return lowercase_seen
+
+
 def _cut_at_breaks(text: str, mention: RawMention) -> RawMention | None:
     """A span running over a line break or into a bracket keeps its first part."""
     surface = mention.text
@@ -138,6 +163,33 @@ def _cut_at_breaks(text: str, mention: RawMention) -> RawMention | None:
         if position > 0:
             return _reslice(text, mention, mention.start, mention.start + position)
     return mention
+
+
+def _honorific_makes_person(text: str, mention: RawMention) -> RawMention:
+    """A name after "M.", "Mme", "Mr", "Dr" is a person's ("M.Houdré" is no organisation)."""
+    if mention.kind == EntityKind.PERSON:
+        return mention
+    if _HONORIFIC_INSIDE.match(mention.text) or _HONORIFIC_BEFORE.search(
+        text[max(0, mention.start - 8) : mention.start]
+    ):
+        return replace(mention, kind=EntityKind.PERSON)
+    return mention
+
+
+# "in La Llagosta", "near Yartsevo": what a person is never written after (a possessive
+# aside: "in Trump's view").
+_PLACE_PREPOSITION = re.compile(r"(?<![\w-])(?:in|near)\s+$")
+
+
+def _preposition_makes_place(text: str, mention: RawMention) -> RawMention:
+    """A name the model called a person's, written right after "in" or "near", is a place's."""
+    if mention.kind != EntityKind.PERSON or not _PLACE_PREPOSITION.search(
+        text[max(0, mention.start - 6) : mention.start]
+    ):
+        return mention
+    if re.match(r"['’]s?\b", text[mention.end : mention.end + 2]):
+        return mention
+    return replace(mention, kind=EntityKind.PLACE)
 
 
 def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
@@ -221,7 +273,8 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
                 break
         if repaired is not None:
             repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
-            fixed.append(_extend_after_particle(text, repaired))
+            repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
+            fixed.append(_preposition_makes_place(text, repaired))
     fixed.sort(key=lambda m: m.start)
     joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
