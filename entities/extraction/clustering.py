@@ -31,7 +31,7 @@ VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_na
 _DEMONYM = re.compile(
     r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ins|ines|ans|ens|ese|ish)$"
 )
-_DEMONYMS = lexicon.demonym_keys()
+_DEMONYMS = lexicon.demonym_keys() | lexicon.keys("peoples")
 # The kind type_heads.tsv gives the heads of names that are not entities.
 NOT_AN_ENTITY = "none"
 _TYPE_HEADS = lexicon.type_heads()
@@ -409,12 +409,36 @@ def _runs_in(short: list[str], long: list[str]) -> bool:
 
 def _one_longer(words: list[str], keys) -> list[str]:
     """The one longest name among `keys` the words are a run of, when every such name is a
-    form of it; else nothing (two longer names could be meant)."""
-    longer = [k for k in keys if _runs_in(words, k.split())]
-    longest = max(longer, key=lambda k: (len(k), k)) if longer else None
-    if longest is None or not all(k == longest or _runs_in(k.split(), longest.split()) for k in longer):
+    form of it; else nothing (two longer names could be meant). A country that leads a name
+    (folded to its id by `_country_folded`) may be left out: "U.S. House" and "House" are
+    forms of "House of Representatives"."""
+    country, core = _split_country(words)
+    longer = []
+    for k in keys:
+        k_country, k_core = _split_country(k.split())
+        if (country and k_country and country != k_country) or k.split() == words:
+            continue
+        if _runs_in(words, k.split()) or (core != words and _runs_in(core, k_core)):
+            longer.append(k)
+    if not longer:
+        return []
+    longest = max(longer, key=lambda k: (len(_split_country(k.split())[1]), len(k), k))
+    longest_core = _split_country(longest.split())[1]
+    if not all(
+        k == longest or _runs_in(_split_country(k.split())[1], longest_core) or _runs_in(k.split(), longest.split())
+        for k in longer
+    ):
         return []
     return [longest]
+
+
+def _split_country(words: list[str]) -> tuple[str, list[str]]:
+    if words and words[0].startswith(_COUNTRY_PREFIX):
+        return words[0], words[1:]
+    return "", words
+
+
+_COUNTRY_PREFIX = "op-country:"
 
 
 def _country_folded(key: str) -> str:
@@ -491,7 +515,10 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         mentions = known_names.add_known_names(mentions, texts)
     mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
-    typed = [t for t in (_type(m) for m in mentions) if t is not None]
+    typed_or_not = [(m, _type(m)) for m in mentions]
+    typed = [t for _m, t in typed_or_not if t is not None]
+    # Spans the model typed that name no entity ("Red Hat Enterprise Linux": software).
+    declined = {m for m, t in typed_or_not if t is None and m.kind is not None}
     _vote_kinds(typed)
     _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
@@ -540,6 +567,9 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     # "Etat islamique (EI)": the acronym's cluster joins its expansion's.
     for link in links:
         source, target = of_mention.get(link.acronym), of_mention.get(link.expansion)
+        if link.expansion in declined and source in clusters and gazetteer.lookup(link.acronym.text) is None:
+            del clusters[source]  # "RHEL" of "Red Hat Enterprise Linux": no entity either
+            continue
         if source is None or target is None or source == target or source not in clusters or target not in clusters:
             continue
         acronym, expansion = clusters.pop(source), clusters[target]
@@ -561,9 +591,12 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         # "Taken", "Lockdown" at a sentence start: common words, when the text also writes
         # them in lowercase and never capitalises them mid-sentence.
         found = [c for c in found if c.gazetteer_entry is not None or not _only_common_words(c, texts)]
-        # Storms, operations, works and ships the article introduces by what they are.
+        # Storms, operations, works and ships the article introduces by what they are, and
+        # acronyms it spells out in lowercase ("accidents vasculaires cérébraux (AVC)").
         classified = _classified_names(texts)
         found = [c for c in found if not (c.keys | {c.key}) <= classified]
+        common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
+        found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
     return found
 
 
@@ -582,36 +615,52 @@ def _only_common_words(cluster: Cluster, texts: dict[str, str]) -> bool:
     return all(spans.is_common_word(form, texts) for form in cluster.forms)
 
 
-def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str]) -> None:
+def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str], *, entry: bool = True) -> None:
     acronym, expansion = clusters.pop(source), clusters[target]
     expansion.keys |= acronym.keys
     expansion.forms |= acronym.forms
     expansion.mentions += acronym.mentions
     expansion.written += acronym.written
-    if expansion.gazetteer_entry is None and acronym.gazetteer_entry is not None:
+    if entry and expansion.gazetteer_entry is None and acronym.gazetteer_entry is not None:
         expansion.gazetteer_entry = acronym.gazetteer_entry
         expansion.kind = acronym.gazetteer_entry.kind
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split(" ") if w[:1].isupper())
 
 
 def _join_acronyms(clusters: dict) -> None:
     """An organisation's acronym the article uses apart from its expansion ("the CPD" after
     "United States Commission on Presidential Debates", "PP" and "Parti populaire") joins the
-    one name of the article whose initials it spells, a leading country name aside."""
+    one name of the article whose initials it spells, a leading country name aside. An
+    acronym the gazetteer knows as another body's ("CPD", a UN commission) joins a name of
+    the article only when it spells exactly its capitalised words' initials, and leaves the
+    gazetteer's identity behind."""
     for slot, cluster in list(clusters.items()):
-        if cluster.kind != EntityKind.ORGANISATION or cluster.gazetteer_entry is not None:
+        if cluster.kind != EntityKind.ORGANISATION:
             continue
         if not all(spans.is_acronym_like(form) for form in cluster.forms):
             continue
         acronym = min(cluster.forms)
+        known = cluster.gazetteer_entry is not None
+
+        def spells(form: str, acronym: str = acronym, known: bool = known) -> bool:
+            expansion = _without_country(form)
+            if known:
+                return _initials(expansion) == acronym.replace(".", "")
+            return spans.is_acronym_of(acronym, expansion)
+
         targets = [
             other_slot
             for other_slot, other in clusters.items()
             if other_slot != slot
             and other.kind != EntityKind.PERSON
-            and any(spans.is_acronym_of(acronym, _without_country(form)) for form in other.forms if " " in form)
+            and not (known and other.gazetteer_entry is not None)
+            and any(spells(form) for form in other.forms if " " in form)
         ]
         if len(targets) == 1:
-            _merge_cluster(clusters, slot, targets[0])
+            _merge_cluster(clusters, slot, targets[0], entry=False)
 
 
 def _without_country(name: str) -> str:
