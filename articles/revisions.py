@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import nh3
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -20,9 +20,12 @@ from django.utils.text import slugify
 from articles.models import SNAPSHOT_FIELDS, Article, ImportBatch, Revision, Section, Source
 from changes.models import ChangeKind, ObjectType
 from changes.services import record_change
+from core.copy import copy_fields, copy_rows, copy_text
 from entities.services import refresh_counts_for_articles, request_tagging
 
 MAX_CORRECTION_NOTE = 1_000
+# A buffered log's revisions are written by COPY, their ids drawn by the column's default.
+_REVISION_COPY_FIELDS = copy_fields(Revision, with_pk=False)
 
 _BATCH_ORIGINS = {
     ImportBatch.Origin.UPLOAD: Revision.Origin.UPLOAD,
@@ -77,8 +80,11 @@ class RevisionLog:
             raise
 
     def flush(self) -> None:
+        """Write the buffered revisions with one COPY (a bulk import's chunk holds hundreds)."""
         if self.pending:
-            Revision.objects.bulk_create(self.pending)
+            connection = connections[DEFAULT_DB_ALIAS]
+            rows = (copy_text(revision, _REVISION_COPY_FIELDS, connection) for revision in self.pending)
+            copy_rows(Revision, _REVISION_COPY_FIELDS, rows)
             self.pending = []
 
 

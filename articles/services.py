@@ -19,13 +19,14 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.ingest import IngestError, ParsedArticle, read_documents, read_stream
 from articles.models import Article, ImportBatch, ImportItem, JobStatus, Revision, Section, Source
 from articles.revisions import RevisionLog, stamp_revision
+from core.copy import allocate_ids, copy_fields, copy_rows, copy_text
 from core.locks import IMPORT_BATCH, locked_keys, try_advisory_lock
 from core.readahead import read_ahead
 from entities.services import refresh_counts_for_articles, request_tagging, request_tagging_for_batch
@@ -182,8 +183,13 @@ def _named(model, name: str):
     return obj
 
 
+def slug_base(headline: str) -> str:
+    """The slug a headline asks for, before any suffix makes it unique."""
+    return (slugify(headline)[:200].strip("-")) or "article"
+
+
 def unique_slug(headline: str, *, exclude_id: int | None = None) -> str:
-    base = (slugify(headline)[:200].strip("-")) or "article"
+    base = slug_base(headline)
     slug, n = base, 2
     while Article.objects.filter(slug=slug).exclude(id=exclude_id).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -305,20 +311,32 @@ def _create(
 
 def _new_article(parsed: ParsedArticle, *, source, section, options: ImportOptions, rights: ImportRights) -> Article:
     """The unsaved article for a new story (no slug yet), its first revision stamped."""
-    article = Article(
+    article = _article_of_document(parsed)
+    _file_new_article(article, parsed, source=source, section=section, options=options, rights=rights)
+    return article
+
+
+def _article_of_document(parsed: ParsedArticle) -> Article:
+    """What of a new story's article the document alone decides (no database needed)."""
+    return Article(
         **{name: getattr(parsed, name) for name in _PROVIDER_FIELDS},
-        created_by_id=rights.user_id,
-        source=source,
-        section=section,
         external_id=parsed.external_id,
         version=parsed.version or 0,
     )
+
+
+def _file_new_article(
+    article: Article, parsed: ParsedArticle, *, source, section, options: ImportOptions, rights: ImportRights
+) -> None:
+    """The rest: where it is filed, by whom, published or not, its first revision stamped."""
+    article.created_by_id = rights.user_id
+    article.source = source
+    article.section = section
     article.published_at = parsed.published_at or options.published_at
     if options.publish:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
     stamp_revision(article)
-    return article
 
 
 def _publish_on_import(article: Article) -> Outcome:
@@ -430,40 +448,38 @@ def import_document_chunks(
     rights: ImportRights = OPERATOR,
 ) -> Iterator[list[DocumentOutcome]]:
     """The outcomes of the documents, a chunk at a time: each chunk's stories (at most
-    IMPORT_BATCH_SIZE of them, and IMPORT_BATCH_CHARS of text) are written in one transaction
-    with bulk inserts, so a commit is paid per chunk, not per story. A chunk never holds one
-    story twice (the second copy starts the next chunk, and sees the first). Decision:
-    docs/decisions/0020-batched-bulk-import.md."""
+    IMPORT_BATCH_SIZE of them, and IMPORT_BATCH_CHARS of text) are written in one transaction,
+    the new ones with one COPY, so a commit is paid per chunk, not per story. A chunk never
+    holds one story twice (the second copy starts the next chunk, and sees the first).
+    Decisions: docs/decisions/0020-batched-bulk-import.md, 0024-bulk-import-by-copy.md."""
     log = log if log is not None else RevisionLog()
     size, max_chars = settings.IMPORT_BATCH_SIZE, settings.IMPORT_BATCH_CHARS
     outcomes: list[DocumentOutcome | None] = []
-    stories: list[tuple[int, str, ParsedArticle]] = []  # (position in outcomes, label, story)
+    stories: list[_Story] = []
     keys: set[tuple[str, str]] = set()
     chars = 0
 
     def flush() -> list[DocumentOutcome]:
         nonlocal outcomes, stories, keys, chars
-        for position, outcome in zip(
-            (position for position, _, _ in stories),
-            _import_chunk(stories, options=options, log=log, rights=rights),
-            strict=True,
+        for story, outcome in zip(
+            stories, _import_chunk(stories, options=options, log=log, rights=rights), strict=True
         ):
-            outcomes[position] = outcome
+            outcomes[story.position] = outcome
         done = [outcome for outcome in outcomes if outcome is not None]
         outcomes, stories, keys, chars = [], [], set(), 0
         return done
 
-    # The next stories are parsed while the database writes this chunk.
-    for label, result in _read_safely(read_ahead(documents, depth=size), name):
+    # The next stories are parsed, and their rows prepared, while the database writes this
+    # chunk (the thread needs no connection of its own: it borrows this one's adapters).
+    prepared = _prepare_documents(documents, connection=connections[DEFAULT_DB_ALIAS])
+    for label, result, draft in _read_safely(read_ahead(prepared, depth=size), name):
         if isinstance(result, IngestError):
             outcomes.append(DocumentOutcome(label, Outcome.REFUSED, reason=str(result)))
         else:
-            if not result.external_id:
-                result.identify_by_content()
             key = (result.source or options.source, result.external_id)
             if key in keys:
                 yield flush()
-            stories.append((len(outcomes), label, result))
+            stories.append(_Story(len(outcomes), label, result, draft))
             outcomes.append(None)
             keys.add(key)
             chars += len(result.headline) + sum(len(block["text"]) for block in result.body)
@@ -473,7 +489,63 @@ def import_document_chunks(
         yield flush()
 
 
-def _read_safely(documents: Iterable, name: str) -> Iterator[tuple[str, ParsedArticle | IngestError]]:
+@dataclass
+class _Draft:
+    """A new story's row as far as its document decides it, prepared ahead of its chunk: the
+    article (text, body_text, content hash, tagging owed), its slug's base, the document's
+    fingerprint, and the COPY text of those columns (_ARTICLE_DOCUMENT_FIELDS)."""
+
+    article: Article
+    slug_base: str
+    fingerprint: str
+    copy_head: str
+
+
+@dataclass
+class _Story:
+    position: int  # in the chunk's outcomes
+    label: str
+    parsed: ParsedArticle
+    draft: _Draft | None  # None for a text identified by its content (never bulk-written)
+
+
+# The COPY of a chunk's new articles: first the columns the document alone decides (their
+# text prepared in the read-ahead thread), then those decided when the chunk is written (id,
+# slug, where and by whom it is filed, times). Generated columns are the database's to compute.
+_ARTICLE_COPY_FIELDS = copy_fields(Article, with_pk=True)
+_FILING_COLUMNS = {
+    *("id", "slug", "section_id", "source_id", "created_by_id", "status", "published_at"),
+    *("revision", "revised_at", "created_at", "updated_at", "tagging_requested_at"),
+}
+_ARTICLE_DOCUMENT_FIELDS = [f for f in _ARTICLE_COPY_FIELDS if f.attname not in _FILING_COLUMNS]
+_ARTICLE_FILING_FIELDS = [f for f in _ARTICLE_COPY_FIELDS if f.attname in _FILING_COLUMNS]
+
+
+def _prepare_documents(
+    documents: Iterable[tuple[str, ParsedArticle | IngestError]], *, connection
+) -> Iterator[tuple[str, ParsedArticle | IngestError, _Draft | None]]:
+    """The documents with what can be decided without the database (run in the read-ahead
+    thread: it must not query): a content id for texts without one, and each story with an id
+    drafted as the new article it becomes if the archive does not hold it yet."""
+    for label, result in documents:
+        draft = None
+        if isinstance(result, ParsedArticle):
+            if not result.external_id:
+                result.identify_by_content()
+            if not result.content_identity:
+                article = _article_of_document(result)
+                article.body_text = article.compute_body_text()
+                article.content_hash = article.compute_content_hash()
+                draft = _Draft(
+                    article=article,
+                    slug_base=slug_base(result.headline),
+                    fingerprint=result.fingerprint(),
+                    copy_head=copy_text(article, _ARTICLE_DOCUMENT_FIELDS, connection),
+                )
+        yield label, result, draft
+
+
+def _read_safely(documents: Iterable, name: str) -> Iterator[tuple[str, ParsedArticle | IngestError, _Draft | None]]:
     iterator = iter(documents)
     while True:
         try:
@@ -483,13 +555,13 @@ def _read_safely(documents: Iterable, name: str) -> Iterator[tuple[str, ParsedAr
         except Exception:
             # A parser bug on one hostile file must not stop the batch: report and move on.
             logger.exception("reading %s failed", name)
-            yield name, IngestError("the file could not be read (unexpected error)")
+            yield name, IngestError("the file could not be read (unexpected error)"), None
             return
         yield item
 
 
 def _import_chunk(
-    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions, log: RevisionLog, rights: ImportRights
+    stories: list[_Story], *, options: ImportOptions, log: RevisionLog, rights: ImportRights
 ) -> list[DocumentOutcome]:
     """Write a chunk of stories in one transaction; if that fails (a story the database
     refuses, a slug or id taken meanwhile by another import), write them again one by one,
@@ -498,8 +570,8 @@ def _import_chunk(
         return []
     if len(stories) > 1:
         try:
-            # Revisions go in with one bulk_create too: at the caller's flush if it buffers
-            # them (a batch, with its progress), else before this chunk's transaction ends.
+            # Revisions go in with one COPY too: at the caller's flush if it buffers them (a
+            # batch, with its progress), else before this chunk's transaction ends.
             chunk_log = log if log.buffered else RevisionLog(batch=log.batch, author=log.author, buffered=True)
             with transaction.atomic(), chunk_log.discarding_on_error():
                 outcomes = _import_chunk_in_bulk(stories, options=options, log=chunk_log, rights=rights)
@@ -508,7 +580,7 @@ def _import_chunk(
                 return outcomes
         except (DatabaseError, IngestError):
             logger.info("a chunk of %s stories failed as a whole: writing them one by one", len(stories))
-    return [_import_one(label, parsed, options=options, log=log, rights=rights) for _, label, parsed in stories]
+    return [_import_one(s.label, s.parsed, options=options, log=log, rights=rights) for s in stories]
 
 
 def _import_one(
@@ -544,24 +616,24 @@ def _outcome(label: str, imported: _Imported) -> DocumentOutcome:
 
 
 def _import_chunk_in_bulk(
-    stories: list[tuple[int, str, ParsedArticle]], *, options: ImportOptions, log: RevisionLog, rights: ImportRights
+    stories: list[_Story], *, options: ImportOptions, log: RevisionLog, rights: ImportRights
 ) -> list[DocumentOutcome]:
     """Inside the chunk's transaction: sources and sections once per name, existing stories
-    found with one query per source, new ones inserted together with their slugs decided
-    together. Texts identified by their content (no id of their own) go through the
+    found with one query per source, new ones written together (one COPY) with their slugs
+    decided together. Texts identified by their content (no id of their own) go through the
     story-by-story path: who they update depends on headlines and on the editor's choice.
     A document the uploader's rights refuse is refused alone (nothing of it was written)."""
-    sources = {n: _named(Source, n) for n in {parsed.source or options.source for _, _, parsed in stories}}
-    sections = {n: _named(Section, n) for n in {parsed.section or options.section for _, _, parsed in stories}}
-    by_id = [(label, parsed) for _, label, parsed in stories if not parsed.content_identity]
+    sources = {n: _named(Source, n) for n in {s.parsed.source or options.source for s in stories}}
+    sections = {n: _named(Section, n) for n in {s.parsed.section or options.section for s in stories}}
     existing = _existing_stories(
-        [(sources[parsed.source or options.source], parsed.external_id) for _, parsed in by_id]
+        [(sources[s.parsed.source or options.source], s.parsed.external_id) for s in stories if s.draft is not None]
     )
     results: dict[int, DocumentOutcome] = {}
-    new: list[tuple[int, str, ParsedArticle, Article]] = []
-    for index, (_, label, parsed) in enumerate(stories):
+    new: list[tuple[int, _Story]] = []
+    for index, story in enumerate(stories):
+        label, parsed = story.label, story.parsed
         source = sources[parsed.source or options.source]
-        if parsed.content_identity:
+        if story.draft is None:
             try:
                 imported = _import_by_content_in_transaction(
                     parsed, source=source, options=options, log=log, rights=rights
@@ -584,22 +656,37 @@ def _import_chunk_in_bulk(
             results[index] = _refused(label, parsed, ImportRefused(refusal))
             continue
         section = sections[parsed.section or options.section]
-        new.append(
-            (index, label, parsed, _new_article(parsed, source=source, section=section, options=options, rights=rights))
-        )
+        _file_new_article(story.draft.article, parsed, source=source, section=section, options=options, rights=rights)
+        new.append((index, story))
     if new:
-        articles = [article for _, _, _, article in new]
-        for article, slug in zip(articles, unique_slugs([a.headline for a in articles]), strict=True):
-            article.slug = slug
-            article.body_text = article.compute_body_text()
-            article.content_hash = article.compute_content_hash()
-        Article.objects.bulk_create(articles)
-        for _, _, parsed, article in new:
-            log.add(article, fingerprint=parsed.fingerprint())
-        request_tagging_for_batch(articles)
-        for index, label, _, article in new:
-            results[index] = DocumentOutcome(label, Outcome.CREATED, article_id=article.id, headline=article.headline)
+        drafts = [story.draft for _, story in new]
+        _write_new_articles(drafts)
+        for draft in drafts:
+            log.add(draft.article, fingerprint=draft.fingerprint)
+        request_tagging_for_batch([draft.article for draft in drafts])
+        for index, story in new:
+            article = story.draft.article
+            results[index] = DocumentOutcome(
+                story.label, Outcome.CREATED, article_id=article.id, headline=article.headline
+            )
     return [results[index] for index in range(len(stories))]
+
+
+def _write_new_articles(drafts: list[_Draft]) -> None:
+    """One COPY for a chunk's new articles: ids drawn from the table's sequence first (the
+    revisions and the tagging messages name them), slugs decided together, and the columns
+    the read-ahead thread did not prepare encoded now, as an INSERT would send them."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    now = timezone.now()
+    ids = allocate_ids(Article, len(drafts))
+    slugs = unique_slugs([draft.slug_base for draft in drafts])
+    for draft, article_id, slug in zip(drafts, ids, slugs, strict=True):
+        draft.article.id, draft.article.slug, draft.article.tagging_requested_at = article_id, slug, now
+    rows = (f"{d.copy_head}\t{copy_text(d.article, _ARTICLE_FILING_FIELDS, connection)}" for d in drafts)
+    copy_rows(Article, _ARTICLE_DOCUMENT_FIELDS + _ARTICLE_FILING_FIELDS, rows)
+    for draft in drafts:
+        draft.article._state.adding = False
+        draft.article._state.db = DEFAULT_DB_ALIAS
 
 
 def _import_by_content_in_transaction(
@@ -623,10 +710,10 @@ def _existing_stories(keys: list[tuple[Source | None, str]]) -> dict[tuple[int |
     return found
 
 
-def unique_slugs(headlines: list[str]) -> list[str]:
-    """Slugs for new articles, decided together: one query for the chunk, and one more per
-    headline the archive (or the chunk) already uses, whatever the number of namesakes."""
-    bases = [(slugify(headline)[:200].strip("-")) or "article" for headline in headlines]
+def unique_slugs(bases: list[str]) -> list[str]:
+    """Slugs for new articles from their slug_base(), decided together: one query for the
+    chunk, and one more per base the archive (or the chunk) already uses, whatever the number
+    of namesakes."""
     taken = set(Article.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
     used: set[str] = set()
     next_suffix: dict[str, int] = {}

@@ -14,19 +14,43 @@ from django.utils import timezone
 from articles.models import Article
 from articles.text import normalize_line
 
+# Latin letters that Unicode does not decompose into a base letter and an accent, folded as
+# their usual ASCII transliteration (after casefold: "Ł" is "ł" by then). Migration 0013
+# re-keyed the names stored before; a change here needs another such migration.
+LETTER_FOLDS = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ŧ": "t",
+        "ŀ": "l",
+        "ĸ": "k",
+        "ŋ": "ng",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ƒ": "f",
+    }
+)
+
 
 # Tagging asks for the key of the same words hundreds of times per article (every cleaning,
 # typing and clustering step compares keys): a bounded cache of a pure function (a few MiB
 # at most, so a worker's memory stays flat).
 @functools.lru_cache(maxsize=32_768)
 def name_key(name: str) -> str:
-    """The matching key of a name: case, accents, punctuation spacing and hyphens ignored.
+    """The matching key of a name: case, accents, punctuation spacing and hyphens ignored,
+    letters such as ł, ø and đ folded.
 
-    "Jean-Yves Le Drian", "jean yves le drian" and "JEAN-YVES LE DRIAN" share one key.
+    "Jean-Yves Le Drian", "jean yves le drian" and "JEAN-YVES LE DRIAN" share one key, and
+    so do "Jarosław Kaczyński" and "Jaroslaw Kaczynski".
     """
     decomposed = unicodedata.normalize("NFKD", normalize_line(name))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    cleaned = "".join(c if c.isalnum() else " " for c in stripped.casefold())
+    cleaned = "".join(c if c.isalnum() else " " for c in stripped.casefold().translate(LETTER_FOLDS))
     return " ".join(cleaned.split())
 
 

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from entities.extraction import gazetteer, lexicon, spans
+from entities.extraction import gazetteer, known_names, lexicon, spans
 from entities.extraction.ner import RawMention
 from entities.models import EntityKind, name_key
 
@@ -31,7 +31,7 @@ VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_na
 _DEMONYM = re.compile(
     r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ins|ines|ans|ens|ese|ish)$"
 )
-_DEMONYMS = lexicon.demonym_keys()
+_DEMONYMS = lexicon.demonym_keys() | lexicon.keys("peoples")
 # The kind type_heads.tsv gives the heads of names that are not entities.
 NOT_AN_ENTITY = "none"
 _TYPE_HEADS = lexicon.type_heads()
@@ -40,6 +40,19 @@ _TYPE_HEADS = lexicon.type_heads()
 _MIXED_SCRIPT = re.compile(
     r"[A-Za-z][^\n]*[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff]|[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff][^\n]*[A-Za-z]"
 )
+# "le typhon Damrey", "the ferry Napoléon Bonaparte", "USS Grayback": the name after one of
+# these words is not an entity's (`lexicon/name_classifiers.txt`); a capitalised word of a
+# name, or a run of them, follows the word, a comma aside ("un typhon, Damrey,").
+_CLASSIFIED = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(
+        re.escape(word) if word.isupper() else f"(?i:{re.escape(word[0])}){re.escape(word[1:])}"
+        for word in sorted(lexicon.entries("name_classifiers.txt"), key=len, reverse=True)
+    )
+    + r")(?![\w])[,:]?\s+(?P<name>[A-ZÀ-Ý](?:\.|[\w'’-]*)(?: [A-ZÀ-Ý](?:\.|[\w'’-]*))*)"
+)
+# "XIXe", "XXe" (siècle), "IIIrd": an ordinal in Roman numerals names no entity.
+ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
@@ -136,7 +149,7 @@ def is_demonym(key: str) -> bool:
 
 def _kind_from_head(name: str) -> str | None:
     """The kind a head word gives a name of two words or more ("Al Noor Mosque", "Parti socialiste")."""
-    words = name_key(name).split()
+    words = gazetteer.cached_key(name).split()
     if len(words) < 2:
         return None
     return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))
@@ -152,8 +165,13 @@ def _type(mention: RawMention) -> _Typed | None:
         other_names = (f"{clean_person(nickname.group('first'))} {last}",)
     else:
         name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
+        head, _space, rest = name.partition(" ")
+        if head.islower() and rest[:1].isupper() and _TYPE_HEADS.get(("first", name_key(head))) == EntityKind.PLACE:
+            other_names = (rest,)  # "place Tahrir" is also written "Tahrir"
     key = name_key(name)
     if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
+        return None
+    if ROMAN_ORDINAL.match(name):
         return None
     entry = gazetteer.lookup(name)
     if entry is None and mention.kind != EntityKind.PERSON:
@@ -168,7 +186,7 @@ def _type(mention: RawMention) -> _Typed | None:
         if head_kind == NOT_AN_ENTITY:
             return None  # an event, an award, a law ("Nemmers Prize", "Hurricane Dorian")
         kind = head_kind
-    if entry is not None and (kind != EntityKind.PERSON or entry.subtype != "city"):
+    if entry is not None and (kind != EntityKind.PERSON or entry.subtype not in gazetteer.LOCAL_SUBTYPES):
         # The gazetteer knows this name: a country or an organisation is that, whatever
         # the model said; a city overrides only places/organisations ("Paris Hilton").
         kind = entry.kind
@@ -197,23 +215,43 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
     listed with commas or "in", is one mention of each."""
     if mention.kind == EntityKind.PERSON:
         return [mention]
-    parts = list(re.finditer(r"[^,]+", mention.text)) if ", " in mention.text else []
+    text = mention.text
+    separators = list(re.finditer(r",\s*", text)) if ", " in text else []
     known_parts = all
-    if not parts and re.search(r" (?:in|en|à) [A-ZÀ-Ý]", mention.text):
+    if not separators:
         # "Omsk in Siberia", "Cahors Cathedral in Cahors": one of the two known is enough.
-        parts = list(re.finditer(r"(?:(?! (?:in|en|à) ).)+", mention.text))
+        separators = list(re.finditer(r" (?:in|en|à) (?=[A-ZÀ-Ý])", text))
         known_parts = any
+    if not separators:
+        return [mention]
+    bounds, start = [], 0
+    for separator in separators:
+        bounds.append((start, separator.start()))
+        start = separator.end()
+    bounds.append((start, len(text)))
     pieces = []
-    for part in parts:
-        text = part.group(0)
-        lead = len(text) - len(text.lstrip())
-        text = text.strip()
-        if not text:
+    for begin, end in bounds:
+        part = text[begin:end]
+        lead = len(part) - len(part.lstrip())
+        part = part.strip()
+        if not part:
             return [mention]
-        start = mention.start + part.start() + lead
-        pieces.append(RawMention(mention.field, start, start + len(text), text, mention.kind, mention.label))
+        begin = mention.start + begin + lead
+        pieces.append(RawMention(mention.field, begin, begin + len(part), part, mention.kind, mention.label))
     known = [gazetteer.lookup(p.text) or gazetteer.lookup(clean(p.text)) for p in pieces]
-    if not pieces or not known_parts(known):
+    if known_parts is all and not all(known):
+        # "Karipur, Kerala", "Tyler, Texas": a place, then the region or country it is in.
+        last = known[-1]
+        if last is None or last.kind != EntityKind.PLACE or last.subtype == "city" or len(pieces) > 3:
+            return [mention]
+        if not all(p.text[:1].isupper() for p in pieces):
+            return [mention]
+        pieces = [p if entry else replace(p, kind=EntityKind.PLACE) for p, entry in zip(pieces, known, strict=True)]
+    elif known_parts is any and not any(
+        # A name a place's head word types ("Cahors Cathedral") counts as known beside "in".
+        entry is not None or _kind_from_head(p.text) == EntityKind.PLACE
+        for p, entry in zip(pieces, known, strict=True)
+    ):
         return [mention]
     if known_parts is any and known[-1] is None:
         pieces[-1] = replace(pieces[-1], kind=EntityKind.PLACE)  # what follows "in" is a place
@@ -260,16 +298,25 @@ def _vote_kinds(typed: list[_Typed]) -> None:
     # the article's person names say otherwise.
     person_keys = {t.key for t in typed if t.kind == EntityKind.PERSON}
     full_person_keys = {k for k in person_keys if " " in k}
+    full_person_words = [k.split() for k in full_person_keys]
+    full_person_words = [w[:-1] if w[-1] in _SUFFIXES and len(w) > 2 else w for w in full_person_words]
     for t in typed:
-        if t.kind == EntityKind.PERSON or t.entry is not None or _kind_from_head(t.name):
+        if t.kind == EntityKind.PERSON or _kind_from_head(t.name):
+            continue
+        # A town's name can be a surname ("Sudesh Amman", then "Amman"); a country's is not.
+        if t.entry is not None and t.entry.subtype not in gazetteer.LOCAL_SUBTYPES:
             continue
         words = t.key.split()
-        surname_alone = len(words) == 1 and any(k.endswith(" " + t.key) for k in full_person_keys)
+        alone = len(words) == 1
+        surname_alone = alone and any(w[-1] == t.key for w in full_person_words)
+        # "Melania" after "Melania Trump", "Marine" after "Marine Le Pen".
+        first_name_alone = alone and t.entry is None and any(w[0] == t.key for w in full_person_words)
         full_name = 1 < len(words) <= 4 and words[-1] in person_keys and t.mention.kind != EntityKind.PLACE
         # "Wojciech Polak", "Elijah Cummings": a given name and capitalised words after it.
         given_name = 1 < len(words) <= 3 and words[0] in GIVEN_NAMES and all(w[:1].isupper() for w in t.name.split(" "))
-        if surname_alone or full_name or given_name:
+        if surname_alone or first_name_alone or (t.entry is None and (full_name or given_name)):
             t.kind = EntityKind.PERSON
+            t.entry = None
 
 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -360,6 +407,70 @@ def _runs_in(short: list[str], long: list[str]) -> bool:
     return 0 < n < len(long) and any(long[i : i + n] == short for i in range(len(long) - n + 1))
 
 
+def _one_longer(words: list[str], keys) -> list[str]:
+    """The one longest name among `keys` the words are a run of, when every such name is a
+    form of it; else nothing (two longer names could be meant). A country that leads a name
+    (folded to its id by `_country_folded`) may be left out: "U.S. House" and "House" are
+    forms of "House of Representatives"."""
+    country, core = _split_country(words)
+    longer = []
+    for k in keys:
+        k_country, k_core = _split_country(k.split())
+        if (country and k_country and country != k_country) or k.split() == words:
+            continue
+        if _runs_in(words, k.split()) or (core != words and _runs_in(core, k_core)):
+            longer.append(k)
+    if not longer:
+        return []
+    longest = max(longer, key=lambda k: (len(_split_country(k.split())[1]), len(k), k))
+    longest_core = _split_country(longest.split())[1]
+    if not all(
+        k == longest or _runs_in(_split_country(k.split())[1], longest_core) or _runs_in(k.split(), longest.split())
+        for k in longer
+    ):
+        return []
+    return [longest]
+
+
+def _split_country(words: list[str]) -> tuple[str, list[str]]:
+    if words and words[0].startswith(_COUNTRY_PREFIX):
+        return words[0], words[1:]
+    return "", words
+
+
+_COUNTRY_PREFIX = "op-country:"
+
+
+def _country_folded(key: str) -> str:
+    """An organisation's key with a leading country name replaced by the country's gazetteer
+    id: "US Department of Justice" and "United States Department of Justice", "U.S. Navy"
+    and "United States Navy" are one name."""
+    words = key.split()
+    for n in (3, 2, 1):
+        if len(words) > n:
+            entry = gazetteer.lookup(" ".join(words[:n]))
+            if entry is not None and entry.subtype == "country":
+                return " ".join([entry.id.lower(), *words[n:]])
+    return key
+
+
+def _join_short_forms_across_kinds(typed: list[_Typed]) -> None:
+    """A one-word name that is part of exactly one longer name of the article, of another kind,
+    and of no person's full name, is that name's short form and takes its kind ("Saha" a
+    person beside "Saha Airlines", "Hall" beside "Fishmongers' Hall")."""
+    people_words = {w for t in typed if t.kind == EntityKind.PERSON and " " in t.key for w in t.key.split()}
+    longer_names = {(t.key, t.kind) for t in typed if " " in t.key and t.kind != EntityKind.PERSON}
+    for t in typed:
+        if " " in t.key or t.kind == EntityKind.PLACE or t.entry is not None or t.key in people_words:
+            continue  # a place inside an organisation's name is the place ("Christchurch")
+        if _kind_from_head(t.name):
+            continue
+        kinds = {kind for key, kind in longer_names if _runs_in([t.key], key.split())}
+        roots = _one_longer([t.key], {key for key, _kind in longer_names})
+        if roots and len(kinds) == 1 and t.kind not in kinds:
+            t.kind = kinds.pop()
+
+
 def _contains(long: str, short: str) -> bool:
     a, b = name_key(long).split(), name_key(short).split()
     return len(b) < len(a) and any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
@@ -401,10 +512,15 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     links: list[spans.AcronymLink] = []
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
+        mentions = known_names.add_known_names(mentions, texts)
     mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
-    typed = [t for t in (_type(m) for m in mentions) if t is not None]
+    typed_or_not = [(m, _type(m)) for m in mentions]
+    typed = [t for _m, t in typed_or_not if t is not None]
+    # Spans the model typed that name no entity ("Red Hat Enterprise Linux": software).
+    declined = {m for m, t in typed_or_not if t is None and m.kind is not None}
     _vote_kinds(typed)
+    _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
     of_mention: dict[RawMention, tuple[str, str]] = {}
 
@@ -423,28 +539,25 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     # Places and organisations: one cluster per gazetteer entry, else per key, a leading
     # article aside ("Le Monde" at a sentence start was cut to "Monde").
     others = [t for t in typed if t.kind != EntityKind.PERSON]
-    keys = {t.key for t in others}
+    folded = {t.key: _country_folded(t.key) if t.kind == EntityKind.ORGANISATION else t.key for t in others}
+    keys = set(folded.values())
     own_keys: dict[str, set[str]] = {}  # kind -> keys of names the gazetteer does not know
     for t in others:
         if t.entry is None:
-            own_keys.setdefault(t.kind, set()).add(t.key)
+            own_keys.setdefault(t.kind, set()).add(folded[t.key])
     for t in others:
         if t.entry is not None:
             add(t.kind, t.entry.id, t)
             continue
-        words = t.key.split()
+        key = folded[t.key]
+        words = key.split()
         longer = [k for k in keys if k.split()[1:] == words and k.split()[0] in spans.LEADING]
         if not longer:
             # A short form of one longer name of its kind: "House" of "House of
             # Representatives", "Navy" of "United States Navy", "Unity Party" of "Unity
             # Party of America"; not when two longer names could be meant.
-            longer = [k for k in own_keys.get(t.kind, ()) if _runs_in(words, k.split())]
-            longest = max(longer, key=lambda k: (len(k), k)) if longer else None
-            if longest is None or not all(k == longest or _runs_in(k.split(), longest.split()) for k in longer):
-                longer = []
-            else:
-                longer = [longest]
-        add(t.kind, longer[0] if longer else t.key, t)
+            longer = _one_longer(words, own_keys.get(t.kind, ()))
+        add(t.kind, longer[0] if longer else key, t)
 
     people = [t for t in typed if t.kind == EntityKind.PERSON]
     person_of = _group_people(people)
@@ -454,6 +567,9 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     # "Etat islamique (EI)": the acronym's cluster joins its expansion's.
     for link in links:
         source, target = of_mention.get(link.acronym), of_mention.get(link.expansion)
+        if link.expansion in declined and source in clusters and gazetteer.lookup(link.acronym.text) is None:
+            del clusters[source]  # "RHEL" of "Red Hat Enterprise Linux": no entity either
+            continue
         if source is None or target is None or source == target or source not in clusters or target not in clusters:
             continue
         acronym, expansion = clusters.pop(source), clusters[target]
@@ -467,6 +583,91 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         for m in acronym.mentions:
             of_mention[m] = target
 
+    _join_acronyms(clusters)
     for c in clusters.values():
         c.name = _best_name(c)
-    return list(clusters.values())
+    found = list(clusters.values())
+    if texts is not None:
+        # "Taken", "Lockdown" at a sentence start: common words, when the text also writes
+        # them in lowercase and never capitalises them mid-sentence.
+        found = [c for c in found if c.gazetteer_entry is not None or not _only_common_words(c, texts)]
+        # Storms, operations, works and ships the article introduces by what they are, and
+        # acronyms it spells out in lowercase ("accidents vasculaires cérébraux (AVC)").
+        classified = _classified_names(texts)
+        found = [c for c in found if not (c.keys | {c.key}) <= classified]
+        common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
+        found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
+    return found
+
+
+def _classified_names(texts: dict[str, str]) -> set[str]:
+    """The keys of the names written just after a word saying they name a storm, a work, a
+    ship... ("Damrey", "Julie Lescaut", "Grayback" and "USS Grayback")."""
+    keys = set()
+    for text in texts.values():
+        for match in _CLASSIFIED.finditer(text or ""):
+            name = match.group("name").rstrip(".")
+            keys |= {name_key(name), name_key(f"{match.group(0)[: match.start('name') - match.start()]}{name}")}
+    return keys - {""}
+
+
+def _only_common_words(cluster: Cluster, texts: dict[str, str]) -> bool:
+    return all(spans.is_common_word(form, texts) for form in cluster.forms)
+
+
+def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str], *, entry: bool = True) -> None:
+    acronym, expansion = clusters.pop(source), clusters[target]
+    expansion.keys |= acronym.keys
+    expansion.forms |= acronym.forms
+    expansion.mentions += acronym.mentions
+    expansion.written += acronym.written
+    if entry and expansion.gazetteer_entry is None and acronym.gazetteer_entry is not None:
+        expansion.gazetteer_entry = acronym.gazetteer_entry
+        expansion.kind = acronym.gazetteer_entry.kind
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split(" ") if w[:1].isupper())
+
+
+def _join_acronyms(clusters: dict) -> None:
+    """An organisation's acronym the article uses apart from its expansion ("the CPD" after
+    "United States Commission on Presidential Debates", "PP" and "Parti populaire") joins the
+    one name of the article whose initials it spells, a leading country name aside. An
+    acronym the gazetteer knows as another body's ("CPD", a UN commission) joins a name of
+    the article only when it spells exactly its capitalised words' initials, and leaves the
+    gazetteer's identity behind."""
+    for slot, cluster in list(clusters.items()):
+        if cluster.kind != EntityKind.ORGANISATION:
+            continue
+        if not all(spans.is_acronym_like(form) for form in cluster.forms):
+            continue
+        acronym = min(cluster.forms)
+        known = cluster.gazetteer_entry is not None
+
+        def spells(form: str, acronym: str = acronym, known: bool = known) -> bool:
+            expansion = _without_country(form)
+            if known:
+                return _initials(expansion) == acronym.replace(".", "")
+            return spans.is_acronym_of(acronym, expansion)
+
+        targets = [
+            other_slot
+            for other_slot, other in clusters.items()
+            if other_slot != slot
+            and other.kind != EntityKind.PERSON
+            and not (known and other.gazetteer_entry is not None)
+            and any(spells(form) for form in other.forms if " " in form)
+        ]
+        if len(targets) == 1:
+            _merge_cluster(clusters, slot, targets[0], entry=False)
+
+
+def _without_country(name: str) -> str:
+    words = name.split(" ")
+    for n in (3, 2, 1):
+        if len(words) > n + 1:
+            entry = gazetteer.lookup(" ".join(words[:n]))
+            if entry is not None and entry.subtype == "country":
+                return " ".join(words[n:])
+    return name

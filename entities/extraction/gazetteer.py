@@ -13,9 +13,16 @@ from entities.models import name_key
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GAZETTEER_PATH = DATA / "gazetteer.tsv"
-# Hand-written organisations read beside the built file (see its header).
+# Regions between a country and a city (states, provinces, departments, counties), and the
+# hand-written organisations, read beside the built file (see their headers).
+REGIONS_PATH = DATA / "regions.tsv"
 KNOWN_ORGANISATIONS_PATH = DATA / "known_organisations.tsv"
 
+
+# Places below a country: their names are often also people's ("Victoria", "Florence"), so
+# they do not overrule a person's type, and only their first names count fully (GeoNames'
+# alternate names hold words such as "Here").
+LOCAL_SUBTYPES = frozenset({"city", "state", "department", "county"})
 
 # Where each source's ids live on the web (schema.org sameAs).
 ID_URLS = {
@@ -48,13 +55,18 @@ class GazetteerEntry:
 
 @functools.cache
 def _entries() -> tuple[GazetteerEntry, ...]:
-    """The built gazetteer's entries, then the hand-written organisations (their files'
-    columns: id, kind, subtype, weight, [name fr, name en,] names)."""
+    """The built gazetteer's entries, the regions, then the hand-written organisations (their
+    files' columns: id, kind, subtype, weight, [name fr, name en,] names)."""
     entries = []
-    for path in (GAZETTEER_PATH, KNOWN_ORGANISATIONS_PATH):
+    for path in (GAZETTEER_PATH, REGIONS_PATH, KNOWN_ORGANISATIONS_PATH):
         if path.exists():
             entries.extend(_read(path))
     return tuple(entries)
+
+
+def entries() -> tuple[GazetteerEntry, ...]:
+    """Every entry, from all the files."""
+    return _entries()
 
 
 def _read(path: Path) -> list[GazetteerEntry]:
@@ -81,7 +93,7 @@ def _best_by(by_kind: bool) -> dict:
             if not key:
                 continue
             slot = (entry.kind, key) if by_kind else key
-            rank = (1 if position == 0 or entry.subtype != "city" else 0, entry.weight)
+            rank = (1 if position == 0 or entry.subtype not in LOCAL_SUBTYPES else 0, entry.weight)
             if slot not in best or rank > best[slot][0]:
                 best[slot] = (rank, entry)
     return {slot: entry for slot, (_rank, entry) in best.items()}
@@ -108,5 +120,10 @@ def lookup(name: str, kind: str | None = None) -> GazetteerEntry | None:
     """The entry a name leads to; with `kind`, the best entry of that kind ("Union
     européenne" is a country in the EU's vocabulary and an organisation in ours)."""
     if kind is None:
-        return _index().get(name_key(name))
-    return _kind_index().get((kind, name_key(name)))
+        return _index().get(cached_key(name))
+    return _kind_index().get((kind, cached_key(name)))
+
+
+# Tagging looks the same names up many times per article (typing, listed places, known
+# names in the text): their keys are remembered.
+cached_key = functools.lru_cache(maxsize=20_000)(name_key)

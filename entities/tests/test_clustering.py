@@ -92,3 +92,75 @@ def test_the_probe_s_ner_junk_makes_no_entity():
     ]
     names = {cluster.name for cluster in cluster_article(mentions, {"body_text": text})}
     assert names == {"Xavier Probeson"}
+
+
+def _kinds_and_names(text: str, *spans: tuple[str, str]) -> dict[str, str]:
+    mentions = []
+    for surface, kind in spans:
+        start = text.index(surface)
+        mentions.append(RawMention("body_text", start, start + len(surface), surface, kind, "X"))
+    return {c.name: c.kind for c in cluster_article(mentions, {"body_text": text})}
+
+
+def test_an_organisation_named_with_the_country_s_short_or_full_name_is_one_entity():
+    text = "The US Department of Justice said the United States Department of Justice and the U.S. Navy, the Navy."
+    found = _kinds_and_names(
+        text,
+        ("US Department of Justice", "organisation"),
+        ("United States Department of Justice", "organisation"),
+        ("U.S. Navy", "organisation"),
+        ("Navy", "organisation"),
+    )
+    assert len(found) == 2 and "U.S. Navy" in found  # and one Department of Justice
+
+
+def test_a_one_word_short_form_of_a_company_the_model_calls_a_person_joins_the_company():
+    text = "Burisma Holdings hired him. Burisma said so, and Hunter Biden left."
+    found = _kinds_and_names(
+        text, ("Burisma Holdings", "organisation"), ("Burisma", "person"), ("Hunter Biden", "person")
+    )
+    assert found == {"Burisma Holdings": "organisation", "Hunter Biden": "person"}
+
+
+def test_a_first_name_or_a_town_named_surname_alone_is_the_person_named_in_full():
+    text = "Melania Trump and Sudesh Amman were named. Melania smiled; Amman was shot."
+    found = _kinds_and_names(
+        text,
+        ("Melania Trump", "person"),
+        ("Sudesh Amman", "person"),
+        ("Melania", "place"),
+        ("Amman", "place"),
+    )
+    assert found == {"Melania Trump": "person", "Sudesh Amman": "person"}
+
+
+def test_an_acronym_used_apart_from_its_expansion_joins_it():
+    text = "The Liberal Democratic Party of Russia met. The LDPR said no."
+    found = _kinds_and_names(text, ("Liberal Democratic Party of Russia", "organisation"), ("LDPR", "organisation"))
+    assert found == {"Liberal Democratic Party of Russia": "organisation"}
+
+
+def test_a_chamber_named_with_or_without_its_country_is_one_entity():
+    text = "The U.S. House voted. The House of Representatives said the House would act."
+    mentions = [
+        RawMention("body_text", 4, 14, "U.S. House", "organisation", "X"),
+        RawMention("body_text", 26, 50, "House of Representatives", "organisation", "X"),
+        RawMention("body_text", 60, 65, "House", "organisation", "X"),
+    ]
+    [cluster] = cluster_article(mentions, {"body_text": text})
+    assert {"u s house", "house of representatives", "house"} <= cluster.keys
+
+
+def test_an_acronym_the_gazetteer_gives_another_body_joins_the_article_s_expansion_without_its_identity():
+    text = "The United States Commission on Presidential Debates met. The CPD said no."
+    found = {
+        c.name: c.gazetteer_entry
+        for c in cluster_article(
+            [
+                RawMention("body_text", 4, 52, "United States Commission on Presidential Debates", "organisation", "X"),
+                RawMention("body_text", 62, 65, "CPD", "organisation", "X"),
+            ],
+            {"body_text": text},
+        )
+    }
+    assert found == {"United States Commission on Presidential Debates": None}

@@ -1,5 +1,7 @@
 """A saved article is tagged in the background by a real Celery worker through Redis."""
 
+from datetime import timedelta
+
 import pytest
 
 from articles.models import Article
@@ -59,3 +61,35 @@ def test_editing_the_text_tags_the_article_again_with_the_new_entities(make_work
         what=worker.output(),
     )
     assert {"Angela Merkel", "Emmanuel Macron", "Jim Mattis"} <= _names(article, "person")
+
+
+def test_every_article_of_a_bulk_imported_chunk_ends_tagged(make_worker, clean_queue, settings):
+    # Two chunks written by COPY, more articles than one tagging task claims: the messages a
+    # chunk queues (one per tagging batch) and, for any row no task happened to claim, beat's
+    # sweep (played here) bring every one of them to done.
+    from articles.services import import_file
+    from articles.tests import hostile
+    from entities import services as entity_services
+
+    settings.IMPORT_BATCH_SIZE = 25
+    records = [
+        {**hostile.good_record(n), "body": f"Jim Mattis visited Copenhagen on day {n}.\n\nInterpol was there."}
+        for n in range(40)
+    ]
+    results = import_file(name="feed.jsonl", data=hostile.jsonl(*records))
+    assert [r.outcome.value for r in results] == ["created"] * 40
+    worker = make_worker()
+    imported = Article.objects.filter(external_id__startswith="wire-")
+
+    def all_tagged() -> bool:
+        if imported.exclude(tagging_status="done").exists():
+            entity_services.sweep_pending_tagging(pending_older_than=timedelta(seconds=30))
+            return False
+        return True
+
+    wait_for(
+        all_tagged, deadline=300, what=lambda: f"every imported article to be tagged; worker log:\n{worker.output()}"
+    )
+    # Tagged as they are now (the hash the tagging read is the stored text's), each with its names.
+    assert all(a.tagged_hash == a.content_hash for a in imported)
+    assert imported.filter(mentions__isnull=False).distinct().count() == 40

@@ -4,13 +4,16 @@ The derived file is committed: one line per place or organisation, its names in 
 English and other Latin spellings. Sources and licences are in entities/data/PROVENANCE.md.
 """
 
+import importlib
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import slugify
 
-from entities.extraction.gazetteer import GAZETTEER_PATH
+from entities.extraction.clustering import ROMAN_ORDINAL
+from entities.extraction.gazetteer import GAZETTEER_PATH, REGIONS_PATH
 
 DEFAULT_SOURCE = Path(settings.BASE_DIR).parent / "shared" / "data" / "open" / "gazetteer"
 
@@ -23,11 +26,84 @@ EXTRA_NAMES = {
 }
 
 
+# The EU vocabulary lists the European Union among its "countries" (code EUR); our guidelines
+# make it an organisation: its names go to the organisation's entry, and it is no place.
+COUNTRIES_THAT_ARE_ORGANISATIONS = {"op-country:EUR": "wikidata:Q458"}
+# Regions between a country and a city, from Faker's address providers (MIT):
+# (locale, attribute, country code, subtype).
+REGION_SOURCES = [
+    ("en_US", "states", "US", "state"),
+    ("en_CA", "provinces", "CA", "state"),
+    ("en_AU", "states", "AU", "state"),
+    ("en_IN", "states", "IN", "state"),
+    ("de_DE", "states", "DE", "state"),
+    ("it_IT", "states", "IT", "state"),
+    ("es_ES", "regions", "ES", "state"),
+    ("fr_FR", "regions", "FR", "state"),
+    ("fr_FR", "departments", "FR", "department"),
+    ("en_GB", "counties", "GB", "county"),
+    ("en_IE", "counties", "IE", "county"),
+]
+# French names of North American states and provinces, written by hand.
+REGION_NAMES_FR = {
+    "California": "Californie",
+    "North Carolina": "Caroline du Nord",
+    "South Carolina": "Caroline du Sud",
+    "North Dakota": "Dakota du Nord",
+    "South Dakota": "Dakota du Sud",
+    "Florida": "Floride",
+    "Hawaii": "Hawaï",
+    "Louisiana": "Louisiane",
+    "New Mexico": "Nouveau-Mexique",
+    "Pennsylvania": "Pennsylvanie",
+    "Virginia": "Virginie",
+    "West Virginia": "Virginie-Occidentale",
+    "British Columbia": "Colombie-Britannique",
+    "Newfoundland and Labrador": "Terre-Neuve-et-Labrador",
+    "Nova Scotia": "Nouvelle-Écosse",
+    "New Brunswick": "Nouveau-Brunswick",
+    "Prince Edward Island": "Île-du-Prince-Édouard",
+    "Northwest Territories": "Territoires du Nord-Ouest",
+}
+REGIONS_HEADER = """\
+# Regions, states, provinces, French departments, British and Irish counties: the places between
+# a country and a city that the open gazetteer lacks ("Illinois", "Kerala", "Hampshire").
+# Derived by `manage.py build_gazetteer` from the address providers of Faker 40.63.0 (MIT
+# licence): en_US states, en_CA provinces, en_AU, en_IN, de_DE and it_IT states, es_ES and fr_FR
+# regions, fr_FR departments, en_GB and en_IE counties; French names of North American states
+# and provinces written by hand by the Newsroom team. Same columns as gazetteer.tsv (id, kind,
+# subtype, weight, name fr, name en, names); weight 0, so a city or country of the same name
+# wins a clash.
+"""
+
+
+def write_regions() -> int:
+    """Rebuild regions.tsv from Faker's address providers (a development dependency)."""
+    rows, seen = [], set()
+    for locale, attribute, country, subtype in REGION_SOURCES:
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        for value in getattr(provider, attribute):
+            name = (value[1] if isinstance(value, tuple) else value).strip()
+            if (country, name) in seen:
+                continue
+            seen.add((country, name))
+            french = REGION_NAMES_FR.get(name, name if country == "FR" else "")
+            english = "" if country == "FR" else name
+            names = [name] + ([REGION_NAMES_FR[name]] if name in REGION_NAMES_FR else [])
+            rows.append((f"nr-region:{country.lower()}-{slugify(name)}", subtype, french, english, names))
+    with REGIONS_PATH.open("w", encoding="utf-8") as out:
+        out.write(REGIONS_HEADER)
+        for ident, subtype, french, english, names in rows:
+            out.write(f"{ident}\tplace\t{subtype}\t0\t{french}\t{english}\t{'|'.join(names)}\n")
+    return len(rows)
+
+
 def _clean(names) -> list[str]:
     seen, out = set(), []
     for name in names:
         name = (name or "").strip()
-        if len(name) < 2 or "\t" in name or "|" in name or name.islower() or name in seen:
+        # "XIXe", "XXe": GeoNames' names of Paris arrondissements, centuries in French text.
+        if len(name) < 2 or "\t" in name or "|" in name or name.islower() or name in seen or ROMAN_ORDINAL.match(name):
             continue
         seen.add(name)
         out.append(name)
@@ -45,15 +121,19 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"gazetteer folder not found: {folder}")
         rows = []
+        names_of_organisations: dict[str, list[str]] = {}
         for line in (folder / "countries_fr_en.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
             names = [r["name_fr"], r["name_en"], *r.get("aliases_fr", []), *r.get("aliases_en", [])]
             names += EXTRA_NAMES.get(r["id"], [])
+            if r["id"] in COUNTRIES_THAT_ARE_ORGANISATIONS:
+                names_of_organisations[COUNTRIES_THAT_ARE_ORGANISATIONS[r["id"]]] = names
+                continue
             rows.append((r["id"], "place", "country", 10**10, r["name_fr"], r["name_en"], _clean(names)))
         for line in (folder / "international_organisations_fr_en.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
             names = [r.get("name_fr"), r.get("name_en"), r.get("abbr_fr"), r.get("abbr_en")]
-            names += r.get("aliases_fr", []) + r.get("aliases_en", [])
+            names += r.get("aliases_fr", []) + r.get("aliases_en", []) + names_of_organisations.get(r["id"], [])
             labels = (r.get("name_fr") or "", r.get("name_en") or "")
             rows.append((r["id"], "organisation", "international", 10**9, *labels, _clean(names)))
         for line in (folder / "cities_geonames.jsonl").open(encoding="utf-8"):
@@ -68,3 +148,9 @@ class Command(BaseCommand):
                 if names:
                     out.write(f"{ident}\t{kind}\t{subtype}\t{weight}\t{fr.strip()}\t{en.strip()}\t{'|'.join(names)}\n")
         self.stdout.write(self.style.SUCCESS(f"{len(rows)} gazetteer entries written to {GAZETTEER_PATH}"))
+        try:
+            regions = write_regions()
+        except ImportError:
+            self.stdout.write("Faker is not installed (requirements/dev.txt): regions.tsv left as it is.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{regions} regions written to {REGIONS_PATH}"))

@@ -1,0 +1,183 @@
+"""Names the gazetteer knows, found in the text where the model found nothing.
+
+The model misses well-known names now and then ("Facebook" in a story about Facebook,
+"Illinois", "Rio de Janeiro"). This pass reads each field once, word by word, and adds a
+mention for the longest run of words that a gazetteer entry is named by, when no mention of
+the model covers any of it. Only names that are safe to read without the model: countries,
+international organisations, the hand-written organisations, regions, and cities by their
+first name only (GeoNames' alternate names include words such as "Here"); a one-word name
+must not open a sentence or stand beside another capitalised word ("Paris Hilton", "Jordan
+Henderson" are someone else), and an acronym must be written in capitals.
+"""
+
+import functools
+import re
+
+from entities.extraction import gazetteer
+from entities.extraction.credits import mask_credits
+from entities.extraction.ner import TAGGED_FIELDS, RawMention
+from entities.models import name_key
+
+# Words: letters and digits, with inner apostrophes, hyphens, dots and ampersands ("U.S.",
+# "Saint-Cloud", "AT&T").
+_WORD = re.compile(r"\w+(?:[’'.&-]\w+)*\.?")
+_MAX_WORDS = 8
+# A single-word city matches only when it is this populous (a small town's name is often a
+# common word or a surname).
+_MIN_CITY_POPULATION = 100_000
+
+
+@functools.cache
+def _names() -> tuple[dict[str, int], dict[str, gazetteer.GazetteerEntry], frozenset[str]]:
+    """(first word key -> most words of a name starting with it, name key -> entry, keys of
+    acronyms) of the names safe to read in text."""
+    longest: dict[str, int] = {}
+    entries: dict[str, gazetteer.GazetteerEntry] = {}
+    acronyms: set[str] = set()
+    for entry in gazetteer.entries():
+        names = entry.names[:1] if entry.subtype in gazetteer.LOCAL_SUBTYPES else entry.names
+        for name in names:
+            key = name_key(name)
+            words = key.split()
+            if not words or len(words) > _MAX_WORDS:
+                continue
+            if len(words) == 1 and entry.subtype == "city" and entry.weight < _MIN_CITY_POPULATION:
+                continue
+            if entry.subtype == "department" and len(words) == 1:
+                continue  # "Lot", "Var", "Nord": common words or parts of other names
+            if gazetteer.lookup(name) is not entry:
+                continue  # another entry owns this name (a clash the gazetteer settles)
+            entries[key] = entry
+            longest[words[0]] = max(longest.get(words[0], 0), len(words))
+            if name.isupper() and " " not in name:
+                acronyms.add(key)
+    return longest, entries, frozenset(acronyms)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _word_key(word: str) -> str:
+    return name_key(word)
+
+
+class _LazyKeys:
+    """The key of each word, computed when first asked for (most words are never looked up)."""
+
+    def __init__(self, words: list[re.Match]):
+        self.words = words
+        self.keys: list[str | None] = [None] * len(words)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.words)))]
+        key = self.keys[index]
+        if key is None:
+            key = self.keys[index] = _word_key(self.words[index].group(0))
+        return key
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in '\n.!?:;"«“(—–-'
+
+
+def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
+    """The gazetteer's names in one field's text that no span of `covered` touches (or, for a
+    name of three words or more, that holds every span it touches)."""
+    longest, entries, acronyms = _names()
+    words = list(_WORD.finditer(text))
+    keys = _LazyKeys(words)
+    found: list[RawMention] = []
+    i = 0
+    while i < len(words):
+        if not _capitalised(words[i].group(0)):
+            i += 1
+            continue
+        first = keys[i].split(" ")[0] if keys[i] else ""
+        if first not in longest:
+            i += 1
+            continue
+        # The keys of the runs of words from i, shortest first; the longest known one wins.
+        runs, key = [], keys[i]
+        for j in range(i + 1, min(len(words), i + longest[first]) + 1):
+            if j > i + 1:
+                key = f"{key} {keys[j - 1]}"
+            runs.append((j, key))
+        match = None
+        for j, key in reversed(runs):
+            entry = entries.get(key)
+            if entry is not None and _capitalised(words[j - 1].group(0)):
+                match = (j, entry)
+                break
+        if match is None:
+            i += 1
+            continue
+        j, entry = match
+        start, end = words[i].start(), words[j - 1].end()
+        surface = text[start:end].rstrip(".")
+        end = start + len(surface)
+        if (key not in acronyms or surface.isupper()) and _accepted(text, words, i, j, surface, entry, covered):
+            found.append(RawMention(field, start, end, surface, entry.kind, "GAZETTEER"))
+        i = j
+    return found
+
+
+def _accepted(
+    text: str,
+    words: list,
+    i: int,
+    j: int,
+    surface: str,
+    entry: gazetteer.GazetteerEntry,
+    covered: list[tuple[int, int]],
+) -> bool:
+    start, end = words[i].start(), words[i].start() + len(surface)
+    touched = [(s, e) for s, e in covered if s < end and start < e]
+    # A name of three words or more may replace the model's pieces of it ("United Nations
+    # Educational, Scientific and Cultural Organization" cut at its comma).
+    if touched and (surface.count(" ") < 2 or any(s < start or e > end for s, e in touched)):
+        return False
+    if " " not in surface and "-" not in surface:
+        if surface.isupper() != (sum(c.isupper() for c in surface) > 1):
+            return False  # "Us" is not "US"; an acronym is written in capitals
+        if not surface.isupper() and _sentence_start(text, start) and entry.subtype in gazetteer.LOCAL_SUBTYPES:
+            return False  # "Split", "Reading": a town's name may be a word opening a sentence
+    # Beside another capitalised word, the name is part of a longer one ("Paris Hilton"),
+    # unless that word opens the sentence and the name has several words ("In Saint-Cloud").
+    previous = words[i - 1] if i > 0 else None
+    following = words[j] if j < len(words) else None
+    if (
+        previous is not None
+        and _capitalised(previous.group(0))
+        and not text[previous.end() : start].strip()
+        and (" " not in surface or not _sentence_start(text, previous.start()))
+    ):
+        return False
+    return not (
+        following is not None and _capitalised(following.group(0)) and not text[end : following.start()].strip()
+    )
+
+
+def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[RawMention]:
+    """The mentions, with the gazetteer's names the model missed in each field's text."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for m in mentions:
+        # A soft label (MISC) the gazetteer does not know is dropped by clustering: read
+        # through it ("jeux olympiques de Rio de Janeiro").
+        if m.kind is not None or gazetteer.lookup(m.text) is not None:
+            spans.setdefault(m.field, []).append((m.start, m.end))
+    added = []
+    for field in TAGGED_FIELDS:
+        text = texts.get(field) or ""
+        if text:
+            # Credit lines are not prose: the model never reads them, nor does this pass.
+            text = mask_credits(text, caption=field == "photo_caption")
+            added += find(text, field, spans.get(field, []))
+    if not added:
+        return mentions
+    # The model's pieces of a longer known name give way to it.
+    kept = [m for m in mentions if not any(a.field == m.field and a.start <= m.start and m.end <= a.end for a in added)]
+    return [*kept, *added]

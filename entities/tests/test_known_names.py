@@ -1,0 +1,50 @@
+"""Names the gazetteer knows are found in the text where the model missed them, and a place
+listed with its region is two places."""
+
+from entities.extraction.clustering import cluster_article
+from entities.extraction.ner import RawMention
+
+
+def _at(text: str, surface: str, kind: str | None, field: str = "body_text") -> RawMention:
+    start = text.index(surface)
+    return RawMention(field, start, start + len(surface), surface, kind, "X")
+
+
+def _entities(text: str, *mentions: RawMention) -> set[tuple[str, str]]:
+    return {(c.kind, c.name) for c in cluster_article(list(mentions), {"body_text": text})}
+
+
+def test_a_known_organisation_and_a_region_the_model_missed_are_found_in_the_text():
+    text = "Records of Facebook users were found online, a firm in Illinois said."
+    assert _entities(text) == {("organisation", "Facebook"), ("place", "Illinois")}
+
+
+def test_a_known_name_inside_a_longer_name_or_in_lower_case_capitals_is_not_read_alone():
+    text = "Paris Hilton met the Who fans at Jordan Henderson's party, she told France Télévisions."
+    assert _entities(text) == {("organisation", "France Télévisions")}
+
+
+def test_a_known_name_the_model_already_found_is_not_added_twice():
+    text = "Amnesty said the United Nations must act."
+    assert _entities(text, _at(text, "the United Nations", "organisation")) == {("organisation", "United Nations")}
+
+
+def test_a_town_listed_with_its_region_is_two_places():
+    text = "The plane landed at Karipur, Kerala, on Friday."
+    assert _entities(text, _at(text, "Karipur, Kerala", "place")) == {("place", "Karipur"), ("place", "Kerala")}
+
+
+def test_a_known_place_inside_an_event_s_name_is_found_and_a_known_name_opening_a_sentence_too():
+    text = "Wikinews a appris qu'il servira lors des jeux olympiques de Rio de Janeiro."
+    games = _at(text, "jeux olympiques de Rio de Janeiro", None)  # MISC: not an entity
+    assert _entities(text, games) == {("organisation", "Wikinews"), ("place", "Rio de Janeiro")}
+
+
+def test_a_known_name_replaces_the_model_s_pieces_of_it():
+    text = "The United Nations Educational, Scientific and Cultural Organization said so."
+    pieces = (
+        _at(text, "United Nations Educational", "organisation"),
+        _at(text, "Scientific and Cultural Organization", "organisation"),
+    )
+    [(kind, name)] = _entities(text, *pieces)
+    assert kind == "organisation" and name == "United Nations Educational, Scientific and Cultural Organization"
