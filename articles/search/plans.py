@@ -11,7 +11,7 @@ from articles.search import where
 from articles.search.filters import RELEVANCE, ArticleFilters
 from articles.search.planner import Plan, SearchTuning
 from articles.search.query import ParsedQuery
-from articles.search.ranking import RANKED_COLUMNS, rank
+from articles.search.ranking import rank
 from core.pagination import Cursor, KeysetPage, keyset_page
 from core.sql import Sql, compose, table
 
@@ -68,7 +68,7 @@ def scan(search: Search) -> Found:
 def window_walk(search: Search, boundary: tuple | None) -> Found:
     matches = where.walking_window(search.filters, search.query, boundary)
     if search.ranked:
-        page = _page(search, _newest_ranked(search, matches), materialize=True, total=COUNT_ROWS)
+        page = _page(search, _newest_ranked(search, matches), materialize=True, total="s.newest")
         return Found(page, found=page.total or 0)
     page = _page(search, _newest_first(matches))  # windows only go forwards
     return Found(page, found=search.page_size + 1 if page.next_cursor else len(page.ids))
@@ -116,27 +116,72 @@ def _newest_first(matches: Sql) -> Sql:
 
 
 def _newest_ranked(search: Search, matches: Sql) -> Sql:
-    """The newest candidates, found as the planner likes (down the date index), ranked."""
+    """The candidates ranked: the newest matches, found as the planner likes (down the date
+    index), and the strongest (`_strongest_candidates`); `s.newest` counts the former."""
     return compose(
-        "SELECT c.id, {rank} AS k FROM (SELECT a.id, {ranked} FROM {articles} a WHERE {where}"
-        " ORDER BY a.published_at DESC, a.id DESC LIMIT {candidates}) c",
-        rank=rank(search.query, "c"),
-        ranked=RANKED_COLUMNS,
+        "WITH n AS MATERIALIZED (SELECT a.id FROM {articles} a WHERE {where}"
+        " ORDER BY a.published_at DESC, a.id DESC LIMIT {candidates})"
+        " SELECT c.id, {rank} AS k, (SELECT count(*) FROM n) AS newest FROM {articles} c"
+        " WHERE c.id IN ((SELECT n.id FROM n) UNION {strongest})",
         articles=ARTICLES,
         where=matches,
         candidates=search.tuning.rank_candidates,
+        rank=rank(search.query, "c"),
+        strongest=_strongest_candidates(search),
     )
 
 
 def _newest_ranked_of_all(search: Search, matches: Sql) -> Sql:
-    """Every match collected and counted, the newest candidates ranked."""
+    """Every match collected and counted (`s.total`), the newest candidates and the
+    strongest ranked."""
     return compose(
-        "{collected} SELECT c.id, {rank} AS k, c.total FROM (SELECT m.id, count(*) OVER () AS total FROM m"
-        " ORDER BY m.published_at DESC, m.id DESC LIMIT {candidates}) c JOIN {articles} r ON r.id = c.id",
+        "{collected}, n AS (SELECT m.id FROM m ORDER BY m.published_at DESC, m.id DESC LIMIT {candidates})"
+        " SELECT c.id, {rank} AS k, (SELECT count(*) FROM m) AS total FROM {articles} c"
+        " WHERE c.id IN ((SELECT n.id FROM n) UNION {strongest})",
         collected=_collected_apart(matches),
-        rank=rank(search.query, "r"),
         candidates=search.tuning.rank_candidates,
+        rank=rank(search.query, "c"),
         articles=ARTICLES,
+        strongest=_strongest_candidates(search),
+    )
+
+
+def _strongest_candidates(search: Search) -> Sql:
+    """The matches of any age that the strongest signals of the score point to, as indexes
+    give them without reading the vectors: the query in the headline (weight A), in the
+    standfirst (B), a mention of an entity it names (docs/decisions/0025-relevance-candidates-by-signal.md).
+    Of each signal's first `signal_rows` articles (in table order: a bound on the work), the
+    `rank_signal_candidates` with the shortest body, for the score is divided by the length
+    (octet_length reads a TOASTed body's size from its header, without fetching it); then
+    those that match."""
+    tuning = search.tuning
+    signals = [where.in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]
+    if search.query.named:
+        signals.append(where.mentioning_named(search.filters, search.query))
+    longest = 0
+    if any(not term.words for term in search.query.terms):
+        # A prefix's rank counts every word it starts, which long articles hold more of: half
+        # the shortest, half the longest.
+        longest = tuning.rank_signal_candidates // 2
+    return Sql.join(
+        " UNION ",
+        [
+            compose(
+                "(WITH c AS MATERIALIZED (SELECT s.id FROM (SELECT a.id,"
+                " row_number() OVER (ORDER BY octet_length(a.body_text), a.id DESC) AS shortest,"
+                " row_number() OVER (ORDER BY octet_length(a.body_text) DESC, a.id DESC) AS longest"
+                " FROM (SELECT a.id, a.body_text FROM {articles} a WHERE {signal} LIMIT {rows}) a) s"
+                " WHERE s.shortest <= {shortest} OR s.longest <= {longest})"
+                " SELECT a.id FROM c JOIN {articles} a ON a.id = c.id WHERE {matches})",
+                articles=ARTICLES,
+                signal=signal,
+                rows=tuning.signal_rows,
+                shortest=tuning.rank_signal_candidates - longest,
+                longest=longest,
+                matches=where.matching(search.filters, search.query),
+            )
+            for signal in signals
+        ],
     )
 
 

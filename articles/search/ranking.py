@@ -1,14 +1,12 @@
 """The relevance score of a match (docs/search.md#ranking): its own language's reading of the
 words, exact forms above stem-only matches, length normalised, and the entities the query
-names. One SQL expression over a row holding RANKED_COLUMNS."""
+names. One SQL expression over a row of the articles table."""
 
 from __future__ import annotations
 
 from articles.search.query import ParsedQuery, own_language
 from core.sql import Sql, compose
 
-# What a ranked row must hold (a candidates' subquery selects them).
-RANKED_COLUMNS = Sql("a.language, a.search_vector, a.search_exact, a.entity_ids")
 # ts_rank's normalisation: 1 divides by 1 + log(the vector's length), so that a very long
 # article does not win a query it barely matches; a short one is not favoured beyond that.
 NORMALISATION = 1

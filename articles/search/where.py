@@ -6,7 +6,7 @@ from __future__ import annotations
 from articles.models import Article, Section, Source
 from articles.search.filters import ArticleFilters
 from articles.search.named import entity_match
-from articles.search.query import ParsedQuery
+from articles.search.query import OTHER, ParsedQuery
 from core.sql import Sql, compose, table
 
 PUBLISHED = Sql("a.status = 'published' AND a.published_at <= now()")  # what readers may see
@@ -40,6 +40,21 @@ def pairs_estimate(filters: ArticleFilters, query: ParsedQuery) -> Sql:
     """The phrases' pairs with the words outside the phrases: a phrase estimated from the
     pairs' own statistics, not as its words AND-ed."""
     return _where(filters, _found(query, _rest(query), _pairs(query)))
+
+
+def in_lead(filters: ArticleFilters, query: ParsedQuery, field: str) -> Sql:
+    """The published articles in the filters whose `field` (headline or standfirst) holds the
+    query's words in its own language's reading (the words at weight A or B of search_vector),
+    through the indexes of articles migration 0023: a signal of the strongest matches, which
+    relevance ranks whatever their age. The whole match is tested apart (`matching`)."""
+    return _where(filters, _in_lead(query, field))
+
+
+def mentioning_named(filters: ArticleFilters, query: ParsedQuery) -> Sql:
+    """The published articles in the filters that mention an entity the query names
+    (through the GIN index of entity_ids)."""
+    ids = list(query.named.ids) if query.named else []
+    return _where(filters, compose("a.entity_ids && {ids}::bigint[]", ids=ids))
 
 
 def published_in_dates(filters: ArticleFilters) -> Sql:
@@ -101,6 +116,40 @@ def _hidden_from_gin(clause: Sql) -> Sql:
 
 def _rest(query: ParsedQuery) -> Sql | None:
     return compose("a.search_vector @@ {rest}", rest=query.rest) if query.rest else None
+
+
+# Each language's reading of the headline and standfirst, as articles migration 0023 indexes them.
+LEAD_FIELDS = ("headline", "standfirst")
+LEAD_READINGS = (
+    ("a.language = 'fr'", "newsroom_fr", "fr"),
+    ("a.language = 'en'", "newsroom_en", "en"),
+    ("a.language NOT IN ('fr', 'en')", "newsroom_simple", OTHER),
+)
+
+
+def _in_lead(query: ParsedQuery, field: str) -> Sql:
+    if field not in LEAD_FIELDS:
+        raise ValueError(field)
+    branches = [
+        compose(
+            f"({condition} AND to_tsvector('{config}'::regconfig, coalesce(a.{field}, '')) @@ {{words}})",
+            words=_lead_words(query, language),
+        )
+        for condition, config, language in LEAD_READINGS
+    ]
+    return compose("({branches})", branches=Sql.join(" OR ", branches))
+
+
+def _lead_words(query: ParsedQuery, language: str) -> Sql:
+    """What the lead must hold, in one language's reading: every included word; or, when the
+    terms are weighed (articles/search/weights.py), any of the heaviest (at least half the
+    heaviest's weight), for the rare word in a headline outscores the common one beside it."""
+    if not query.weights:
+        return query.readings[language].included
+    heaviest = max(query.weights)
+    held = [term.readings[language] for term, weight in zip(query.terms, query.weights, strict=True)]
+    heavy = [reading for reading, weight in zip(held, query.weights, strict=True) if weight >= heaviest / 2]
+    return compose("({terms})", terms=Sql.join(" || ", heavy))
 
 
 def _pairs(query: ParsedQuery | None) -> Sql | None:

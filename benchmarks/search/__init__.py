@@ -6,7 +6,8 @@
 
 archive.py builds (or reuses) the generated archive, tantivy.py the same articles in Tantivy,
 queries.py draws the fixed query set, harness.py times both sides and prints the comparison;
-exhaustive.py then measures how often relevance's first page differs from ranking every match.
+exhaustive.py then measures how often relevance's first page differs from ranking every match
+(with --relevance-only: also with the newest candidates alone, and the engine's time with each).
 With --facets, facets.py times the same queries asking for every facet instead, and measures
 the error of the facets counted from a sample against exact counts.
 """
@@ -163,6 +164,8 @@ def main(argv: list[str]) -> None:
     queries = write_queries(entity_ids)
     if args.relevance_only:
         exhaustive.report(exhaustive.measure(queries))
+        exhaustive.report(exhaustive.measure(queries, exhaustive.newest_only()), "the newest candidates alone")
+        exhaustive.report_timing(exhaustive.time_candidates(queries, args.repeat))
         return
     harness.warm_caches(connection)
     if args.facets:

@@ -1,14 +1,18 @@
 """How often relevance's first page differs from an exhaustive ranking by the same score.
 
-Broad relevance queries rank only their newest candidates (docs/search.md#ranking: 300, at
-least 100 of the newest 100,000 rows), so an older article that would score higher is
-missed. For each query of the set, the engine's first 20 results are compared with the
+Broad relevance queries rank only candidates (docs/search.md#ranking): their newest matches
+(300, at least 100 of the newest 100,000 rows) and, of any age, up to 300 matches of each
+strongest signal (the words in the headline, in the standfirst, a named entity mentioned),
+chosen by length among 2,000 of its articles; an article outside them that would score higher
+is missed. For each query of the set, the engine's first 20 results are compared with the
 first 20 of every match ranked by the same score (`articles.search.ranking.rank`, the same
 order: score, then id, descending), in process, without HTTP. Issue 16 asks for under 5% of
 queries to differ at 1M articles."""
 
 from __future__ import annotations
 
+import statistics
+import time
 from dataclasses import dataclass
 
 TOP = 20
@@ -52,27 +56,76 @@ def exhaustive_top(filters, top: int = TOP) -> list[int]:
     return [row[0] for row in fetch_all(statement)]
 
 
-def measure(queries: list[dict]) -> list[Divergence]:
-    """Each text query's engine first page (relevance) beside the exhaustive one."""
+def newest_only():
+    """The engine's tuning with the newest candidates alone (no signal candidates): the
+    candidates before decision 0025, to compare with."""
+    from dataclasses import replace
+
+    from articles.search.planner import DEFAULT_TUNING
+
+    return replace(DEFAULT_TUNING, rank_signal_candidates=0)
+
+
+def _filters(query: dict):
     from articles.api.filters import ArticleFilterForm
+
+    return ArticleFilterForm.validated({"q": query["q"], **query["filters"]}).search_filters()
+
+
+def measure(queries: list[dict], tuning=None) -> list[Divergence]:
+    """Each text query's engine first page (relevance) beside the exhaustive one."""
     from articles.search import search_articles
+    from articles.search.planner import DEFAULT_TUNING
 
     found = []
     for query in queries:
         if not query["q"]:
             continue
-        filters = ArticleFilterForm.validated({"q": query["q"], **query["filters"]}).search_filters()
-        engine = search_articles(filters, page_size=TOP).ids
+        filters = _filters(query)
+        engine = search_articles(filters, page_size=TOP, tuning=tuning or DEFAULT_TUNING).ids
         found.append(Divergence(query, engine, exhaustive_top(filters)))
     return found
 
 
-def report(found: list[Divergence]) -> bool:
+def time_candidates(queries: list[dict], repeat: int) -> dict[str, list[float]]:
+    """The engine's first relevance page per text query, in process, in ms (median of
+    `repeat`), with the default candidates and with the newest alone, interleaved so that
+    the machine's load weighs on both alike."""
+    from articles.search import search_articles
+    from articles.search.planner import DEFAULT_TUNING
+
+    tunings = {"default": DEFAULT_TUNING, "newest only": newest_only()}
+    timings: dict[str, list[float]] = {name: [] for name in tunings}
+    for query in queries:
+        if not query["q"]:
+            continue
+        filters = _filters(query)
+        runs: dict[str, list[float]] = {name: [] for name in tunings}
+        for _ in range(repeat):
+            for name, tuning in tunings.items():
+                started = time.perf_counter()
+                search_articles(filters, page_size=TOP, tuning=tuning)
+                runs[name].append((time.perf_counter() - started) * 1000)
+        for name in tunings:
+            timings[name].append(statistics.median(runs[name]))
+    return timings
+
+
+def report_timing(timings: dict[str, list[float]]) -> None:
+    print("\nthe engine alone (search_articles, first relevance page, in process, ms): p50 / p95 / max")
+    for name, values in timings.items():
+        ordered = sorted(values)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        print(f"  {name:<12} {statistics.median(ordered):7.1f} / {p95:7.1f} / {ordered[-1]:7.1f}")
+
+
+def report(found: list[Divergence], label: str = "") -> bool:
     """Print the share of queries whose first page differs; True when it is under LIMIT."""
     differing = [d for d in found if d.differs]
     share = len(differing) / len(found) if found else 0.0
     print(
-        f"\nrelevance over all matches: the first {TOP} differ from an exhaustive ranking by the same score"
+        f"\nrelevance over all matches{f' ({label})' if label else ''}: the first {TOP} differ from an"
+        f" exhaustive ranking by the same score"
         f" in {len(differing)} of {len(found)} text queries ({share:.1%}; limit {LIMIT:.0%})"
     )
     for d in differing:

@@ -40,6 +40,19 @@ _TYPE_HEADS = lexicon.type_heads()
 _MIXED_SCRIPT = re.compile(
     r"[A-Za-z][^\n]*[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff]|[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u3040-\u9fff][^\n]*[A-Za-z]"
 )
+# "le typhon Damrey", "the ferry Napoléon Bonaparte", "USS Grayback": the name after one of
+# these words is not an entity's (`lexicon/name_classifiers.txt`); a capitalised word of a
+# name, or a run of them, follows the word, a comma aside ("un typhon, Damrey,").
+_CLASSIFIED = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(
+        re.escape(word) if word.isupper() else f"(?i:{re.escape(word[0])}){re.escape(word[1:])}"
+        for word in sorted(lexicon.entries("name_classifiers.txt"), key=len, reverse=True)
+    )
+    + r")(?![\w])[,:]?\s+(?P<name>[A-ZÀ-Ý](?:\.|[\w'’-]*)(?: [A-ZÀ-Ý](?:\.|[\w'’-]*))*)"
+)
+# "XIXe", "XXe" (siècle), "IIIrd": an ordinal in Roman numerals names no entity.
+ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
@@ -136,7 +149,7 @@ def is_demonym(key: str) -> bool:
 
 def _kind_from_head(name: str) -> str | None:
     """The kind a head word gives a name of two words or more ("Al Noor Mosque", "Parti socialiste")."""
-    words = name_key(name).split()
+    words = gazetteer.cached_key(name).split()
     if len(words) < 2:
         return None
     return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))
@@ -152,8 +165,13 @@ def _type(mention: RawMention) -> _Typed | None:
         other_names = (f"{clean_person(nickname.group('first'))} {last}",)
     else:
         name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
+        head, _space, rest = name.partition(" ")
+        if head.islower() and rest[:1].isupper() and _TYPE_HEADS.get(("first", name_key(head))) == EntityKind.PLACE:
+            other_names = (rest,)  # "place Tahrir" is also written "Tahrir"
     key = name_key(name)
     if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
+        return None
+    if ROMAN_ORDINAL.match(name):
         return None
     entry = gazetteer.lookup(name)
     if entry is None and mention.kind != EntityKind.PERSON:
@@ -197,24 +215,30 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
     listed with commas or "in", is one mention of each."""
     if mention.kind == EntityKind.PERSON:
         return [mention]
-    parts = list(re.finditer(r"[^,]+", mention.text)) if ", " in mention.text else []
+    text = mention.text
+    separators = list(re.finditer(r",\s*", text)) if ", " in text else []
     known_parts = all
-    if not parts and re.search(r" (?:in|en|à) [A-ZÀ-Ý]", mention.text):
+    if not separators:
         # "Omsk in Siberia", "Cahors Cathedral in Cahors": one of the two known is enough.
-        parts = list(re.finditer(r"(?:(?! (?:in|en|à) ).)+", mention.text))
+        separators = list(re.finditer(r" (?:in|en|à) (?=[A-ZÀ-Ý])", text))
         known_parts = any
-    pieces = []
-    for part in parts:
-        text = part.group(0)
-        lead = len(text) - len(text.lstrip())
-        text = text.strip()
-        if not text:
-            return [mention]
-        start = mention.start + part.start() + lead
-        pieces.append(RawMention(mention.field, start, start + len(text), text, mention.kind, mention.label))
-    known = [gazetteer.lookup(p.text) or gazetteer.lookup(clean(p.text)) for p in pieces]
-    if not pieces:
+    if not separators:
         return [mention]
+    bounds, start = [], 0
+    for separator in separators:
+        bounds.append((start, separator.start()))
+        start = separator.end()
+    bounds.append((start, len(text)))
+    pieces = []
+    for begin, end in bounds:
+        part = text[begin:end]
+        lead = len(part) - len(part.lstrip())
+        part = part.strip()
+        if not part:
+            return [mention]
+        begin = mention.start + begin + lead
+        pieces.append(RawMention(mention.field, begin, begin + len(part), part, mention.kind, mention.label))
+    known = [gazetteer.lookup(p.text) or gazetteer.lookup(clean(p.text)) for p in pieces]
     if known_parts is all and not all(known):
         # "Karipur, Kerala", "Tyler, Texas": a place, then the region or country it is in.
         last = known[-1]
@@ -223,7 +247,11 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
         if not all(p.text[:1].isupper() for p in pieces):
             return [mention]
         pieces = [p if entry else replace(p, kind=EntityKind.PLACE) for p, entry in zip(pieces, known, strict=True)]
-    elif not known_parts(known):
+    elif known_parts is any and not any(
+        # A name a place's head word types ("Cahors Cathedral") counts as known beside "in".
+        entry is not None or _kind_from_head(p.text) == EntityKind.PLACE
+        for p, entry in zip(pieces, known, strict=True)
+    ):
         return [mention]
     if known_parts is any and known[-1] is None:
         pieces[-1] = replace(pieces[-1], kind=EntityKind.PLACE)  # what follows "in" is a place
@@ -381,12 +409,36 @@ def _runs_in(short: list[str], long: list[str]) -> bool:
 
 def _one_longer(words: list[str], keys) -> list[str]:
     """The one longest name among `keys` the words are a run of, when every such name is a
-    form of it; else nothing (two longer names could be meant)."""
-    longer = [k for k in keys if _runs_in(words, k.split())]
-    longest = max(longer, key=lambda k: (len(k), k)) if longer else None
-    if longest is None or not all(k == longest or _runs_in(k.split(), longest.split()) for k in longer):
+    form of it; else nothing (two longer names could be meant). A country that leads a name
+    (folded to its id by `_country_folded`) may be left out: "U.S. House" and "House" are
+    forms of "House of Representatives"."""
+    country, core = _split_country(words)
+    longer = []
+    for k in keys:
+        k_country, k_core = _split_country(k.split())
+        if (country and k_country and country != k_country) or k.split() == words:
+            continue
+        if _runs_in(words, k.split()) or (core != words and _runs_in(core, k_core)):
+            longer.append(k)
+    if not longer:
+        return []
+    longest = max(longer, key=lambda k: (len(_split_country(k.split())[1]), len(k), k))
+    longest_core = _split_country(longest.split())[1]
+    if not all(
+        k == longest or _runs_in(_split_country(k.split())[1], longest_core) or _runs_in(k.split(), longest.split())
+        for k in longer
+    ):
         return []
     return [longest]
+
+
+def _split_country(words: list[str]) -> tuple[str, list[str]]:
+    if words and words[0].startswith(_COUNTRY_PREFIX):
+        return words[0], words[1:]
+    return "", words
+
+
+_COUNTRY_PREFIX = "op-country:"
 
 
 def _country_folded(key: str) -> str:
@@ -528,39 +580,78 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     _join_acronyms(clusters)
     for c in clusters.values():
         c.name = _best_name(c)
-    return list(clusters.values())
+    found = list(clusters.values())
+    if texts is not None:
+        # "Taken", "Lockdown" at a sentence start: common words, when the text also writes
+        # them in lowercase and never capitalises them mid-sentence.
+        found = [c for c in found if c.gazetteer_entry is not None or not _only_common_words(c, texts)]
+        # Storms, operations, works and ships the article introduces by what they are.
+        classified = _classified_names(texts)
+        found = [c for c in found if not (c.keys | {c.key}) <= classified]
+    return found
 
 
-def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str]) -> None:
+def _classified_names(texts: dict[str, str]) -> set[str]:
+    """The keys of the names written just after a word saying they name a storm, a work, a
+    ship... ("Damrey", "Julie Lescaut", "Grayback" and "USS Grayback")."""
+    keys = set()
+    for text in texts.values():
+        for match in _CLASSIFIED.finditer(text or ""):
+            name = match.group("name").rstrip(".")
+            keys |= {name_key(name), name_key(f"{match.group(0)[: match.start('name') - match.start()]}{name}")}
+    return keys - {""}
+
+
+def _only_common_words(cluster: Cluster, texts: dict[str, str]) -> bool:
+    return all(spans.is_common_word(form, texts) for form in cluster.forms)
+
+
+def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str], *, entry: bool = True) -> None:
     acronym, expansion = clusters.pop(source), clusters[target]
     expansion.keys |= acronym.keys
     expansion.forms |= acronym.forms
     expansion.mentions += acronym.mentions
     expansion.written += acronym.written
-    if expansion.gazetteer_entry is None and acronym.gazetteer_entry is not None:
+    if entry and expansion.gazetteer_entry is None and acronym.gazetteer_entry is not None:
         expansion.gazetteer_entry = acronym.gazetteer_entry
         expansion.kind = acronym.gazetteer_entry.kind
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split(" ") if w[:1].isupper())
 
 
 def _join_acronyms(clusters: dict) -> None:
     """An organisation's acronym the article uses apart from its expansion ("the CPD" after
     "United States Commission on Presidential Debates", "PP" and "Parti populaire") joins the
-    one name of the article whose initials it spells, a leading country name aside."""
+    one name of the article whose initials it spells, a leading country name aside. An
+    acronym the gazetteer knows as another body's ("CPD", a UN commission) joins a name of
+    the article only when it spells exactly its capitalised words' initials, and leaves the
+    gazetteer's identity behind."""
     for slot, cluster in list(clusters.items()):
-        if cluster.kind != EntityKind.ORGANISATION or cluster.gazetteer_entry is not None:
+        if cluster.kind != EntityKind.ORGANISATION:
             continue
         if not all(spans.is_acronym_like(form) for form in cluster.forms):
             continue
         acronym = min(cluster.forms)
+        known = cluster.gazetteer_entry is not None
+
+        def spells(form: str, acronym: str = acronym, known: bool = known) -> bool:
+            expansion = _without_country(form)
+            if known:
+                return _initials(expansion) == acronym.replace(".", "")
+            return spans.is_acronym_of(acronym, expansion)
+
         targets = [
             other_slot
             for other_slot, other in clusters.items()
             if other_slot != slot
             and other.kind != EntityKind.PERSON
-            and any(spans.is_acronym_of(acronym, _without_country(form)) for form in other.forms if " " in form)
+            and not (known and other.gazetteer_entry is not None)
+            and any(spells(form) for form in other.forms if " " in form)
         ]
         if len(targets) == 1:
-            _merge_cluster(clusters, slot, targets[0])
+            _merge_cluster(clusters, slot, targets[0], entry=False)
 
 
 def _without_country(name: str) -> str:

@@ -1,8 +1,11 @@
-"""Credit lines blanked out of a text before NER: "Photo: X / AFP", "Image: X." or a
-caption's "Copenhagen - Mads Claus Rasmussen, Scanpix/AFP" name photographers and agencies,
-not the story's people, and are not prose the model should read."""
+"""Credit lines and speaker labels blanked out of a text before NER: "Photo: X / AFP",
+"Image: X." or a caption's "Copenhagen - Mads Claus Rasmussen, Scanpix/AFP" name
+photographers and agencies, not the story's people; an interview's "((WN))" or "NG:" before
+each answer is the initials of a speaker (Wikinews, its reporter). Neither is prose the
+model should read."""
 
 import re
+from collections import Counter
 
 from entities.extraction import lexicon
 
@@ -23,14 +26,26 @@ _CREDIT_TAIL = re.compile(
 )
 
 
+# An interview's speaker label at a line start: "((WN))", "((WSS))" (Wikinews' own form:
+# double brackets), or "NG:" when the same initials start two lines or more. Initials only: a
+# label that spells a name ("((Akram Pasha))") names the interviewee, introduced in the text.
+_BRACKETED_SPEAKER = re.compile(r"^\(\([A-Z]{1,5}\)\)", re.MULTILINE)
+_SPEAKER = re.compile(r"^([A-Z]{1,4}):(?=\s)", re.MULTILINE)
+
+
 def _blank(match: re.Match) -> str:
     return " " * len(match.group(0))
 
 
 def mask_credits(text: str, *, caption: bool = False) -> str:
-    """The text with its credit lines replaced by spaces (offsets unchanged); `caption`
-    for a photo caption, whose trailing " - photographer, agency" goes too."""
+    """The text with its credit lines and interview speaker labels replaced by spaces
+    (offsets unchanged); `caption` for a photo caption, whose trailing " - photographer,
+    agency" goes too."""
     if not text:
         return text
     text = _CREDIT_LABEL.sub(_blank, text)
+    text = _BRACKETED_SPEAKER.sub(_blank, text)
+    repeated = {label for label, n in Counter(_SPEAKER.findall(text)).items() if n > 1}
+    if repeated:
+        text = _SPEAKER.sub(lambda m: _blank(m) if m.group(1) in repeated else m.group(0), text)
     return _CREDIT_TAIL.sub(_blank, text) if caption else text

@@ -5,17 +5,19 @@ Definitions are in `entities/management/commands/evaluate_tagging.py` (what `mak
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Named:
     """One entity of one document, gold or returned: its kind, the keys of the names it is
-    written as, and a name to show in reports."""
+    written as, a name to show in reports, and (for a returned one) how it was found and
+    typed, for the per-article listing."""
 
     kind: str
     keys: frozenset[str]
     name: str
+    detail: str = field(default="", compare=False)
 
     def names(self, other: "Named") -> bool:
         return bool(self.keys & other.keys)

@@ -113,5 +113,10 @@ def lookup(name: str, kind: str | None = None) -> GazetteerEntry | None:
     """The entry a name leads to; with `kind`, the best entry of that kind ("Union
     européenne" is a country in the EU's vocabulary and an organisation in ours)."""
     if kind is None:
-        return _index().get(name_key(name))
-    return _kind_index().get((kind, name_key(name)))
+        return _index().get(cached_key(name))
+    return _kind_index().get((kind, cached_key(name)))
+
+
+# Tagging looks the same names up many times per article (typing, listed places, known
+# names in the text): their keys are remembered.
+cached_key = functools.lru_cache(maxsize=20_000)(name_key)

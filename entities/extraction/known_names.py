@@ -85,23 +85,31 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
-    """The gazetteer's names in one field's text that no span of `covered` touches."""
+    """The gazetteer's names in one field's text that no span of `covered` touches (or, for a
+    name of three words or more, that holds every span it touches)."""
     longest, entries, acronyms = _names()
     words = list(_WORD.finditer(text))
     keys = _LazyKeys(words)
     found: list[RawMention] = []
     i = 0
     while i < len(words):
-        first = keys[i].split(" ")[0] if keys[i] else ""
-        if not _capitalised(words[i].group(0)) or first not in longest:
+        if not _capitalised(words[i].group(0)):
             i += 1
             continue
+        first = keys[i].split(" ")[0] if keys[i] else ""
+        if first not in longest:
+            i += 1
+            continue
+        # The keys of the runs of words from i, shortest first; the longest known one wins.
+        runs, key = [], keys[i]
+        for j in range(i + 1, min(len(words), i + longest[first]) + 1):
+            if j > i + 1:
+                key = f"{key} {keys[j - 1]}"
+            runs.append((j, key))
         match = None
-        for j in range(min(len(words), i + longest[first]), i, -1):
-            if not _capitalised(words[j - 1].group(0)):
-                continue
-            entry = entries.get(" ".join(keys[i:j]))
-            if entry is not None:
+        for j, key in reversed(runs):
+            entry = entries.get(key)
+            if entry is not None and _capitalised(words[j - 1].group(0)):
                 match = (j, entry)
                 break
         if match is None:
@@ -111,23 +119,32 @@ def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMenti
         start, end = words[i].start(), words[j - 1].end()
         surface = text[start:end].rstrip(".")
         end = start + len(surface)
-        if (" ".join(keys[i:j]) not in acronyms or surface.isupper()) and _accepted(
-            text, words, i, j, surface, covered
-        ):
+        if (key not in acronyms or surface.isupper()) and _accepted(text, words, i, j, surface, entry, covered):
             found.append(RawMention(field, start, end, surface, entry.kind, "GAZETTEER"))
         i = j
     return found
 
 
-def _accepted(text: str, words: list, i: int, j: int, surface: str, covered: list[tuple[int, int]]) -> bool:
+def _accepted(
+    text: str,
+    words: list,
+    i: int,
+    j: int,
+    surface: str,
+    entry: gazetteer.GazetteerEntry,
+    covered: list[tuple[int, int]],
+) -> bool:
     start, end = words[i].start(), words[i].start() + len(surface)
-    if any(s < end and start < e for s, e in covered):
+    touched = [(s, e) for s, e in covered if s < end and start < e]
+    # A name of three words or more may replace the model's pieces of it ("United Nations
+    # Educational, Scientific and Cultural Organization" cut at its comma).
+    if touched and (surface.count(" ") < 2 or any(s < start or e > end for s, e in touched)):
         return False
     if " " not in surface and "-" not in surface:
         if surface.isupper() != (sum(c.isupper() for c in surface) > 1):
             return False  # "Us" is not "US"; an acronym is written in capitals
-        if not surface.isupper() and _sentence_start(text, start):
-            return False
+        if not surface.isupper() and _sentence_start(text, start) and entry.subtype in gazetteer.LOCAL_SUBTYPES:
+            return False  # "Split", "Reading": a town's name may be a word opening a sentence
     # Beside another capitalised word, the name is part of a longer one ("Paris Hilton"),
     # unless that word opens the sentence and the name has several words ("In Saint-Cloud").
     previous = words[i - 1] if i > 0 else None
@@ -148,7 +165,10 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
     """The mentions, with the gazetteer's names the model missed in each field's text."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for m in mentions:
-        spans.setdefault(m.field, []).append((m.start, m.end))
+        # A soft label (MISC) the gazetteer does not know is dropped by clustering: read
+        # through it ("jeux olympiques de Rio de Janeiro").
+        if m.kind is not None or gazetteer.lookup(m.text) is not None:
+            spans.setdefault(m.field, []).append((m.start, m.end))
     added = []
     for field in TAGGED_FIELDS:
         text = texts.get(field) or ""
@@ -156,4 +176,8 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
             # Credit lines are not prose: the model never reads them, nor does this pass.
             text = mask_credits(text, caption=field == "photo_caption")
             added += find(text, field, spans.get(field, []))
-    return [*mentions, *added] if added else mentions
+    if not added:
+        return mentions
+    # The model's pieces of a longer known name give way to it.
+    kept = [m for m in mentions if not any(a.field == m.field and a.start <= m.start and m.end <= a.end for a in added)]
+    return [*kept, *added]

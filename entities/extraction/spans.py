@@ -33,6 +33,22 @@ _ACRONYM = r"[A-Z][A-Za-z0-9&.\-]{0,11}[A-Z0-9.]"
 _BRACKETED_ACRONYM = re.compile(rf"^\s*\(\s*({_ACRONYM})\s*\)")
 _BRACKETED_NAME = re.compile(r"^\s*\(\s*([A-ZÀ-Ý][^()\n]{2,80}?)\s*\)")
 _IS_ACRONYM = re.compile(rf"^{_ACRONYM}$")
+# "M. Houdré", "M.Houdré", "Mrs Smith": an honorific only a person's name follows, inside the
+# span or just before it (`lexicon/personal_honorifics.txt`).
+_HONORIFIC = "|".join(
+    re.escape(h.rstrip(".")) for h in sorted(lexicon.entries("personal_honorifics.txt"), key=len, reverse=True)
+)
+_HONORIFIC_INSIDE = re.compile(rf"^(?:{_HONORIFIC})(?:\.\s*|\s+)(?=[A-ZÀ-Ý])")
+_HONORIFIC_BEFORE = re.compile(rf"(?<![\w.])(?:{_HONORIFIC})\.?\s*$")
+# A French lower-case head and its preposition just before a span: "la place Tahrir",
+# "le ministère de l'Intérieur" (heads in lexicon/french_name_heads.tsv).
+_FRENCH_HEAD_BEFORE = re.compile(r"(?<![\w'’])([a-zàâçéèêëîïôûü]+)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$")
+_FRENCH_HEADS = lexicon.french_name_heads()
+_PARTICLES = lexicon.keys("name_particles")
+_NEXT_NAME_WORD = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]*\w)")
+# "the Bill and Melinda Gates Foundation": a first name and "and" cut off an organisation.
+_NAME_AND_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) (?:and|et|&) $")
+_TYPE_HEADS = lexicon.type_heads()
 
 
 @dataclass(frozen=True)
@@ -121,6 +137,24 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         mention = trimmed
 
 
+def is_common_word(word: str, texts: dict[str, str]) -> bool:
+    """Whether a one-word name is a common word the article capitalises only where every word
+    is (a sentence start, the headline): the text also writes it in lowercase ("Taken",
+    "Lockdown", "Focus") and never capitalises it inside a sentence, as a name would be."""
+    if " " in word or not word[:1].isupper() or word.isupper():
+        return False
+    lowercase_seen = False
+    pattern = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", re.IGNORECASE)
+    for field, text in texts.items():
+        for match in pattern.finditer(text or ""):
+            found = match.group(0)
+            if found == word.lower():
+                lowercase_seen = True
+            elif found[:1].isupper() and field != "headline" and not at_sentence_start(text, match.start()):
+                return False
+    return lowercase_seen
+
+
 def _cut_at_breaks(text: str, mention: RawMention) -> RawMention | None:
     """A span running over a line break or into a bracket keeps its first part."""
     surface = mention.text
@@ -131,11 +165,86 @@ def _cut_at_breaks(text: str, mention: RawMention) -> RawMention | None:
     return mention
 
 
+def _honorific_makes_person(text: str, mention: RawMention) -> RawMention:
+    """A name after "M.", "Mme", "Mr", "Dr" is a person's ("M.Houdré" is no organisation)."""
+    if mention.kind == EntityKind.PERSON:
+        return mention
+    if _HONORIFIC_INSIDE.match(mention.text) or _HONORIFIC_BEFORE.search(
+        text[max(0, mention.start - 8) : mention.start]
+    ):
+        return replace(mention, kind=EntityKind.PERSON)
+    return mention
+
+
+# "in La Llagosta", "near Yartsevo": what a person is never written after (a possessive
+# aside: "in Trump's view").
+_PLACE_PREPOSITION = re.compile(r"(?<![\w-])(?:in|near)\s+$")
+
+
+def _preposition_makes_place(text: str, mention: RawMention) -> RawMention:
+    """A name the model called a person's, written right after "in" or "near", is a place's."""
+    if mention.kind != EntityKind.PERSON or not _PLACE_PREPOSITION.search(
+        text[max(0, mention.start - 6) : mention.start]
+    ):
+        return mention
+    if re.match(r"['’]s?\b", text[mention.end : mention.end + 2]):
+        return mention
+    return replace(mention, kind=EntityKind.PLACE)
+
+
 def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
     # "U.S" + "." : the model leaves the final dot of an abbreviation out of the span.
     if text[mention.end : mention.end + 1] == "." and re.search(r"(?:^|[.\s])[A-Z]\.[A-Z]$", mention.text):
         return replace(mention, end=mention.end + 1, text=text[mention.start : mention.end + 1])
     return mention
+
+
+def _extend_over_french_head(text: str, mention: RawMention) -> RawMention:
+    """ "place Tahrir", "ministère de l'Intérieur", "université de Caen": a lower-case head
+    before the span belongs to the name, and types it."""
+    if not mention.text[:1].isupper():
+        return mention
+    before = _FRENCH_HEAD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is None:
+        return mention
+    kind = _FRENCH_HEADS.get(name_key(before.group(1)))
+    if kind is None:
+        return mention
+    start = before.start(1)
+    kind = mention.kind if kind == "keep" else kind
+    return replace(mention, start=start, text=text[start : mention.end], kind=kind)
+
+
+def _extend_after_particle(text: str, mention: RawMention) -> RawMention:
+    """ "Armel Le" + "Cléac'h": a person's name does not end with a particle."""
+    if mention.kind != EntityKind.PERSON or " " not in mention.text:
+        return mention
+    if name_key(mention.text.rsplit(" ", 1)[1]) not in _PARTICLES:
+        return mention
+    following = _NEXT_NAME_WORD.match(text[mention.end :])
+    if following is None:
+        return mention
+    end = mention.end + following.end()
+    return replace(mention, end=end, text=text[mention.start : end])
+
+
+def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
+    """ "the Bill and Melinda Gates Foundation", "the Bread and Roses Party": an organisation
+    whose head types it, cut after a capitalised word and "and" nothing else claims."""
+    if mention.kind != EntityKind.ORGANISATION or " " not in mention.text:
+        return mention
+    if _TYPE_HEADS.get(("last", name_key(mention.text.rsplit(" ", 1)[1]))) != EntityKind.ORGANISATION:
+        return mention
+    before = _NAME_AND_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if (
+        before is None
+        or at_sentence_start(text, before.start(1))
+        # Another name there stops it, but for a first name alone ("Bill" of "Bill and Melinda").
+        or any(_overlaps(m, *before.span(1)) and (m.start, m.end) != before.span(1) for m in taken)
+    ):
+        return mention
+    start = before.start(1)
+    return replace(mention, start=start, text=text[start : mention.end])
 
 
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
@@ -163,8 +272,13 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             if repaired is None:
                 break
         if repaired is not None:
-            fixed.append(_extend_abbreviation(text, repaired))
+            repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
+            repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
+            fixed.append(_preposition_makes_place(text, repaired))
     fixed.sort(key=lambda m: m.start)
+    joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
+    grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
+    fixed = [m for m in joined if not any(o is not m and o.start <= m.start and m.end <= o.end for o in grown)]
 
     # "Hawke" + "'s Bay": one place.
     out: list[RawMention] = []

@@ -138,3 +138,29 @@ def test_an_acronym_used_apart_from_its_expansion_joins_it():
     text = "The Liberal Democratic Party of Russia met. The LDPR said no."
     found = _kinds_and_names(text, ("Liberal Democratic Party of Russia", "organisation"), ("LDPR", "organisation"))
     assert found == {"Liberal Democratic Party of Russia": "organisation"}
+
+
+def test_a_chamber_named_with_or_without_its_country_is_one_entity():
+    text = "The U.S. House voted. The House of Representatives said the House would act."
+    mentions = [
+        RawMention("body_text", 4, 14, "U.S. House", "organisation", "X"),
+        RawMention("body_text", 26, 50, "House of Representatives", "organisation", "X"),
+        RawMention("body_text", 60, 65, "House", "organisation", "X"),
+    ]
+    [cluster] = cluster_article(mentions, {"body_text": text})
+    assert {"u s house", "house of representatives", "house"} <= cluster.keys
+
+
+def test_an_acronym_the_gazetteer_gives_another_body_joins_the_article_s_expansion_without_its_identity():
+    text = "The United States Commission on Presidential Debates met. The CPD said no."
+    found = {
+        c.name: c.gazetteer_entry
+        for c in cluster_article(
+            [
+                RawMention("body_text", 4, 52, "United States Commission on Presidential Debates", "organisation", "X"),
+                RawMention("body_text", 62, 65, "CPD", "organisation", "X"),
+            ],
+            {"body_text": text},
+        )
+    }
+    assert found == {"United States Commission on Presidential Debates": None}

@@ -32,3 +32,19 @@ def test_a_known_name_the_model_already_found_is_not_added_twice():
 def test_a_town_listed_with_its_region_is_two_places():
     text = "The plane landed at Karipur, Kerala, on Friday."
     assert _entities(text, _at(text, "Karipur, Kerala", "place")) == {("place", "Karipur"), ("place", "Kerala")}
+
+
+def test_a_known_place_inside_an_event_s_name_is_found_and_a_known_name_opening_a_sentence_too():
+    text = "Wikinews a appris qu'il servira lors des jeux olympiques de Rio de Janeiro."
+    games = _at(text, "jeux olympiques de Rio de Janeiro", None)  # MISC: not an entity
+    assert _entities(text, games) == {("organisation", "Wikinews"), ("place", "Rio de Janeiro")}
+
+
+def test_a_known_name_replaces_the_model_s_pieces_of_it():
+    text = "The United Nations Educational, Scientific and Cultural Organization said so."
+    pieces = (
+        _at(text, "United Nations Educational", "organisation"),
+        _at(text, "Scientific and Cultural Organization", "organisation"),
+    )
+    [(kind, name)] = _entities(text, *pieces)
+    assert kind == "organisation" and name == "United Nations Educational, Scientific and Cultural Organization"

@@ -225,3 +225,123 @@ def test_the_english_the_is_not_part_of_a_name_inside_a_sentence():
     text = "It was reported by The New York Times and Le Monde."
     found = _entities(text, ("The New York Times", "organisation"), ("Le Monde", "organisation"))
     assert set(found) == {"New York Times", "Le Monde"}
+
+
+def test_interview_speaker_initials_are_blanked_before_ner_but_a_named_speaker_is_kept():
+    text = "((WN)) Why?\n\n((Akram Pasha)) Because.\nNG: One.\nNG: Two.\nUN: Three."
+    masked = mask_credits(text)
+    assert len(masked) == len(text)
+    assert "WN" not in masked and "NG" not in masked
+    assert "((Akram Pasha))" in masked and "UN: Three." in masked  # a name; a label seen once
+
+
+def test_storms_works_and_ships_the_text_introduces_by_what_they_are_are_not_entities():
+    text = (
+        "Tropical Storm Humberto grew. Humberto hit Bermuda. Un typhon, Damrey, menace Shanghai. "
+        "Il jouait dans la série Julie Lescaut. Le ferry Napoléon Bonaparte a coulé à Marseille. "
+        "USS Grayback was found; Grayback sank."
+    )
+    found = _entities(
+        text,
+        ("Humberto", "person", 1),
+        ("Bermuda", "place"),
+        ("Damrey", "person"),
+        ("Shanghai", "place"),
+        ("Julie Lescaut", "person"),
+        ("Napoléon Bonaparte", "person"),
+        ("Marseille", "place"),
+        ("USS Grayback", "organisation"),
+        ("Grayback", "person", 1),
+    )
+    assert set(found) == {"Bermuda", "Shanghai", "Marseille"}
+
+
+def test_a_name_after_an_abbreviated_honorific_is_a_persons():
+    text = "Selon M.Houdré, Mme Lagarde et Mr Smith sont venus."
+    found = _entities(text, ("M.Houdré", "organisation"), ("Lagarde", "place"), ("Smith", "organisation"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Houdré": "person",
+        "Lagarde": "person",
+        "Smith": "person",
+    }
+
+
+def test_universities_are_organisations_and_lanes_mines_and_reservations_places():
+    text = "Howard University, l'université de Caen, Wellhouse Lane, Acland Mine, Wind River Reservation."
+    found = _entities(
+        text,
+        ("Howard University", "person"),
+        ("université de Caen", "place"),
+        ("Wellhouse Lane", "person"),
+        ("Acland Mine", "organisation"),
+        ("Wind River Reservation", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Howard University": "organisation",
+        "université de Caen": "organisation",
+        "Wellhouse Lane": "place",
+        "Acland Mine": "place",
+        "Wind River Reservation": "place",
+    }
+
+
+def test_places_listed_with_in_are_split_and_the_preposition_is_no_part_of_either():
+    text = "He fell ill in Omsk in Siberia, then prayed at Cahors Cathedral in Cahors."
+    found = _entities(text, ("Omsk in Siberia", "organisation"), ("Cahors Cathedral in Cahors", "organisation"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Omsk": "place",
+        "Siberia": "place",
+        "Cahors Cathedral": "place",
+        "Cahors": "place",
+    }
+
+
+def test_a_title_s_portfolio_the_planets_and_common_words_at_a_sentence_start_are_not_entities():
+    text = (
+        "Le président de la République et le ministre du Redressement productif ont vu Neptune. "
+        "Lockdown began in March; the lockdown ended. Ashodaya helps. Members of Ashodaya met."
+    )
+    found = _entities(
+        text,
+        ("président de la République", "person"),
+        ("ministre du Redressement productif", "organisation"),
+        ("Neptune", "place"),
+        ("Lockdown", "organisation"),
+        ("Ashodaya", "organisation"),
+        ("Ashodaya", "organisation", 1),
+    )
+    assert set(found) == {"Ashodaya"}
+
+
+def test_a_city_s_name_the_article_gives_a_person_as_a_surname_is_the_person():
+    text = "Sudesh Amman was shot. Amman had been released."
+    found = _entities(text, ("Sudesh Amman", "person"), ("Amman", "place", 1))
+    assert found == {"Sudesh Amman": ("person", {"Sudesh Amman", "Amman"})}
+
+
+def test_a_french_place_head_before_the_span_makes_it_a_place_with_both_forms():
+    text = "Les manifestants occupent la place Tahrir depuis mardi."
+    found = _entities(text, ("Tahrir", "organisation"))
+    assert found == {"place Tahrir": ("place", {"place Tahrir", "Tahrir"})}
+
+
+def test_roman_ordinals_the_european_union_and_the_white_house_are_typed_by_the_guidelines():
+    text = "Au XIXe siècle, l'Union européenne n'existait pas; the White House said."
+    found = _entities(text, ("XIXe", "place"), ("Union européenne", "place"), ("White House", "place"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Union européenne": "organisation",
+        "White House": "organisation",
+    }
+
+
+def test_a_french_lower_case_head_before_a_name_belongs_to_it_and_types_it():
+    text = "Des manifestants ont occupé la place Tahrir, puis les îles d'Hyères, près du centre de Lyon."
+    found = _entities(text, ("Tahrir", "organisation"), ("Hyères", "place"), ("Lyon", "place"))
+    assert found["place Tahrir"][0] == "place"
+    assert "îles d'Hyères" in found and "Lyon" in found
+
+
+def test_a_person_s_name_cut_after_a_particle_and_an_organisation_cut_after_and_are_whole():
+    text = "Armel Le Cléac'h est deuxième. A spokesman of the Bill and Melinda Gates Foundation said so."
+    found = _entities(text, ("Armel Le", "person"), ("Bill", "person"), ("Melinda Gates Foundation", "organisation"))
+    assert set(found) == {"Armel Le Cléac'h", "Bill and Melinda Gates Foundation"}

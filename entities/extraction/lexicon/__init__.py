@@ -49,3 +49,13 @@ def type_heads() -> dict[tuple[str, str], str]:
         word, kind, position = row.split("\t")
         heads[(position, name_key(word))] = kind
     return heads
+
+
+@functools.cache
+def french_name_heads() -> dict[str, str]:
+    """Head word key -> the kind it gives a French name ("keep": the model's) (`french_name_heads.tsv`)."""
+    heads = {}
+    for row in entries("french_name_heads.tsv"):
+        word, kind = row.split("\t")
+        heads[name_key(word)] = kind
+    return heads

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from entities.extraction.clustering import ROMAN_ORDINAL
 from entities.extraction.gazetteer import GAZETTEER_PATH, REGIONS_PATH
 
 DEFAULT_SOURCE = Path(settings.BASE_DIR).parent / "shared" / "data" / "open" / "gazetteer"
@@ -25,6 +26,9 @@ EXTRA_NAMES = {
 }
 
 
+# The EU vocabulary lists the European Union among its "countries" (code EUR); our guidelines
+# make it an organisation: its names go to the organisation's entry, and it is no place.
+COUNTRIES_THAT_ARE_ORGANISATIONS = {"op-country:EUR": "wikidata:Q458"}
 # Regions between a country and a city, from Faker's address providers (MIT):
 # (locale, attribute, country code, subtype).
 REGION_SOURCES = [
@@ -98,7 +102,8 @@ def _clean(names) -> list[str]:
     seen, out = set(), []
     for name in names:
         name = (name or "").strip()
-        if len(name) < 2 or "\t" in name or "|" in name or name.islower() or name in seen:
+        # "XIXe", "XXe": GeoNames' names of Paris arrondissements, centuries in French text.
+        if len(name) < 2 or "\t" in name or "|" in name or name.islower() or name in seen or ROMAN_ORDINAL.match(name):
             continue
         seen.add(name)
         out.append(name)
@@ -116,15 +121,19 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"gazetteer folder not found: {folder}")
         rows = []
+        names_of_organisations: dict[str, list[str]] = {}
         for line in (folder / "countries_fr_en.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
             names = [r["name_fr"], r["name_en"], *r.get("aliases_fr", []), *r.get("aliases_en", [])]
             names += EXTRA_NAMES.get(r["id"], [])
+            if r["id"] in COUNTRIES_THAT_ARE_ORGANISATIONS:
+                names_of_organisations[COUNTRIES_THAT_ARE_ORGANISATIONS[r["id"]]] = names
+                continue
             rows.append((r["id"], "place", "country", 10**10, r["name_fr"], r["name_en"], _clean(names)))
         for line in (folder / "international_organisations_fr_en.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
             names = [r.get("name_fr"), r.get("name_en"), r.get("abbr_fr"), r.get("abbr_en")]
-            names += r.get("aliases_fr", []) + r.get("aliases_en", [])
+            names += r.get("aliases_fr", []) + r.get("aliases_en", []) + names_of_organisations.get(r["id"], [])
             labels = (r.get("name_fr") or "", r.get("name_en") or "")
             rows.append((r["id"], "organisation", "international", 10**9, *labels, _clean(names)))
         for line in (folder / "cities_geonames.jsonl").open(encoding="utf-8"):

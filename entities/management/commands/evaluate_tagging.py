@@ -24,14 +24,16 @@ article in two files is read from the later one) is scored at document level:
   returned entities). Every returned entity is correct, wrong type or junk.
 
 `--verbose` lists, per article, the misses, junk, splits and wrong types of the pipeline
-(or of the model, or both). The NewsEye historical OCR gold (restricted, read from the
+(or of the model, or both), each junk or wrong-typed entity with the model's spans and labels
+behind it and what typed it (the gazetteer, a head word, the article's mentions or the
+archive's votes). `--own-gold-only` skips the NewsEye set and the cross-language counts. The NewsEye historical OCR gold (restricted, read from the
 shared folder) is scored the same way per type; the cross-language section counts the
 entities FR/EN Wikinews pairs share (no gold).
 """
 
 import functools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.conf import settings
@@ -40,7 +42,7 @@ from django.core.management.base import BaseCommand
 from articles.ingest.wiretext import parse_wire_text
 from articles.models import BLOCK_SEPARATOR
 from entities.extraction import gazetteer, ner
-from entities.extraction.clustering import clean, clean_person, cluster_article
+from entities.extraction.clustering import Cluster, clean, clean_person, cluster_article
 from entities.extraction.evaluation import Evaluation, Named, score_document
 from entities.extraction.evidence import TypeEvidence, article_votes, decide_kinds
 from entities.models import EntityKind, name_key
@@ -84,21 +86,44 @@ def _gold_entities(record: dict) -> list[Named]:
 
 
 def _model_predictions(raw: list[ner.RawMention], _fields: dict[str, str]) -> list[Named]:
-    first_written: dict[tuple[str, str], str] = {}
+    first_written: dict[tuple[str, str], ner.RawMention] = {}
     for m in raw:
         key = name_key(m.text)
         if m.kind is not None and key:
-            first_written.setdefault((m.kind, key), m.text)
-    return [Named(kind, frozenset({key}), text) for (kind, key), text in first_written.items()]
+            first_written.setdefault((m.kind, key), m)
+    return [
+        Named(kind, frozenset({key}), m.text, detail=f"{m.label} in {m.field}")
+        for (kind, key), m in first_written.items()
+    ]
 
 
 def _pipeline_predictions(
     raw: list[ner.RawMention], fields: dict[str, str], evidence: TypeEvidence | None = None
 ) -> list[Named]:
     clusters = cluster_article(raw, fields)
+    kinds = [c.kind for c in clusters]
     if evidence is not None:
         decide_kinds(clusters, evidence)
-    return [Named(c.kind, frozenset(c.keys | {c.key}), c.name) for c in clusters]
+    return [
+        Named(c.kind, frozenset(c.keys | {c.key}), c.name, detail=_how_found(c, kind))
+        for c, kind in zip(clusters, kinds, strict=True)
+    ]
+
+
+def _how_found(cluster: Cluster, article_kind: str) -> str:
+    """The model's spans and labels behind a returned entity, and what typed it (`--verbose`)."""
+    spans = Counter((m.text, m.label) for m in cluster.mentions)
+    shown = ", ".join(f'"{text}" {label}' + (f"x{n}" if n > 1 else "") for (text, label), n in spans.most_common(4))
+    more = f" (+{len(spans) - 4})" if len(spans) > 4 else ""
+    if cluster.gazetteer_entry is not None:
+        typed = f"gazetteer {cluster.gazetteer_entry.id}"
+    elif cluster.typed_by_name:
+        typed = "head word"
+    elif cluster.kind != article_kind:
+        typed = f"archive votes (the article said {article_kind})"
+    else:
+        typed = "the article's mentions"
+    return f"{shown}{more} in {cluster.mentions[0].field}; typed by {typed}"
 
 
 def _archive_evidence(extra: dict[str, tuple[dict[str, str], str]]) -> TypeEvidence:
@@ -176,7 +201,13 @@ class Command(BaseCommand):
             help="List per article of our gold the misses, junk, splits and wrong types (default: the pipeline's).",
         )
 
-    def handle(self, *args, verbose=None, **options):
+        parser.add_argument(
+            "--own-gold-only",
+            action="store_true",
+            help="Score our own gold only (skip the NewsEye set and the cross-language counts).",
+        )
+
+    def handle(self, *args, verbose=None, own_gold_only=False, **options):
         records = _own_gold_records()
         docs = [_texts_of_gold(r) for r in records]
         evidence = _archive_evidence(dict(zip([r["id"] for r in records], docs, strict=True)))
@@ -188,6 +219,8 @@ class Command(BaseCommand):
             for variant in ("model", "pipeline") if verbose == "both" else (verbose,):
                 self._errors_per_article(variant, results[variant])
 
+        if own_gold_only:
+            return
         if NEWSEYE.exists():
             newseye = [json.loads(line) for line in NEWSEYE.open(encoding="utf-8")]
             newseye_docs = [({"body_text": r["body"]}, r.get("lang", "fr")) for r in newseye]
@@ -231,6 +264,9 @@ class Command(BaseCommand):
         def shown(entity: Named) -> str:
             return f"{KIND_LABEL.get(entity.kind, entity.kind)} {entity.name}"
 
+        def explained(entity: Named) -> str:
+            return f"{shown(entity)}  [{entity.detail}]" if entity.detail else shown(entity)
+
         write(f"\nErrors per article — {variant}")
         for doc in evaluation.documents:
             if not (doc.missed or doc.junk or doc.splits or doc.wrong_type):
@@ -238,12 +274,12 @@ class Command(BaseCommand):
             write(f"\n{doc.doc_id} ({doc.language})")
             if doc.missed:
                 write("  missed:     " + "; ".join(shown(g) for g in doc.missed))
-            if doc.junk:
-                write("  junk:       " + "; ".join(shown(r) for r in doc.junk))
+            for returned in doc.junk:
+                write(f"  junk:       {explained(returned)}")
             for gold, naming in doc.splits:
                 write(f"  split:      {shown(gold)} <- " + "; ".join(shown(r) for r in naming))
             for returned, gold in doc.wrong_type:
-                write(f"  wrong type: {shown(returned)} (gold: {shown(gold)})")
+                write(f"  wrong type: {shown(returned)} (gold: {shown(gold)})  [{returned.detail}]")
 
     def _table(self, title: str, evaluation: Evaluation) -> None:
         self.stdout.write(f"\n{title}")
