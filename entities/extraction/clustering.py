@@ -31,7 +31,7 @@ VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_na
 _DEMONYM = re.compile(
     r"^[A-ZÉÈÀÂ][a-zéèêëïîôûüç]+(?:iens|iennes|ais|aises|ois|oises|ains|aines|ins|ines|ans|ens|ese|ish)$"
 )
-_DEMONYMS = lexicon.demonym_keys()
+_DEMONYMS = lexicon.demonym_keys() | lexicon.keys("peoples")
 # The kind type_heads.tsv gives the heads of names that are not entities.
 NOT_AN_ENTITY = "none"
 _TYPE_HEADS = lexicon.type_heads()
@@ -515,7 +515,10 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         mentions = known_names.add_known_names(mentions, texts)
     mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
-    typed = [t for t in (_type(m) for m in mentions) if t is not None]
+    typed_or_not = [(m, _type(m)) for m in mentions]
+    typed = [t for _m, t in typed_or_not if t is not None]
+    # Spans the model typed that name no entity ("Red Hat Enterprise Linux": software).
+    declined = {m for m, t in typed_or_not if t is None and m.kind is not None}
     _vote_kinds(typed)
     _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
@@ -564,6 +567,9 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     # "Etat islamique (EI)": the acronym's cluster joins its expansion's.
     for link in links:
         source, target = of_mention.get(link.acronym), of_mention.get(link.expansion)
+        if link.expansion in declined and source in clusters and gazetteer.lookup(link.acronym.text) is None:
+            del clusters[source]  # "RHEL" of "Red Hat Enterprise Linux": no entity either
+            continue
         if source is None or target is None or source == target or source not in clusters or target not in clusters:
             continue
         acronym, expansion = clusters.pop(source), clusters[target]
@@ -585,9 +591,12 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         # "Taken", "Lockdown" at a sentence start: common words, when the text also writes
         # them in lowercase and never capitalises them mid-sentence.
         found = [c for c in found if c.gazetteer_entry is not None or not _only_common_words(c, texts)]
-        # Storms, operations, works and ships the article introduces by what they are.
+        # Storms, operations, works and ships the article introduces by what they are, and
+        # acronyms it spells out in lowercase ("accidents vasculaires cérébraux (AVC)").
         classified = _classified_names(texts)
         found = [c for c in found if not (c.keys | {c.key}) <= classified]
+        common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
+        found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
     return found
 
 

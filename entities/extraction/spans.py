@@ -33,6 +33,13 @@ _ACRONYM = r"[A-Z][A-Za-z0-9&.\-]{0,11}[A-Z0-9.]"
 _BRACKETED_ACRONYM = re.compile(rf"^\s*\(\s*({_ACRONYM})\s*\)")
 _BRACKETED_NAME = re.compile(r"^\s*\(\s*([A-ZÀ-Ý][^()\n]{2,80}?)\s*\)")
 _IS_ACRONYM = re.compile(rf"^{_ACRONYM}$")
+# "words words (ACR)", and "ACR (words)" or "ACR [words]": an acronym and what it stands for.
+_GLOSS_THEN_ACRONYM = re.compile(
+    r"(?P<before>(?:[^\W\d_][\w'’-]*[ ]){1,10})\(\s*(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*\)"
+)
+_ACRONYM_THEN_GLOSS = re.compile(
+    r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*[(\[]\s*(?P<after>[^()\[\]\n]{3,80}?)\s*[)\]]"
+)
 # "M. Houdré", "M.Houdré", "Mrs Smith": an honorific only a person's name follows, inside the
 # span or just before it (`lexicon/personal_honorifics.txt`).
 _HONORIFIC = "|".join(
@@ -137,12 +144,53 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         mention = trimmed
 
 
+def _first_name_word(words: list[str]) -> str:
+    """The first word of a phrase that is not an article or a preposition ("des accidents")."""
+    for word in words:
+        word = _ELIDED.sub("", word)
+        if name_key(word) not in LEADING:
+            return word
+    return ""
+
+
+def common_noun_acronyms(text: str) -> set[str]:
+    """The acronyms the text spells out as a common noun, in lowercase, beside them: "accidents
+    vasculaires cérébraux (AVC)", "salaire minimum interprofessionnel de croissance (SMIC)",
+    "BPL [below poverty line]". A name is capitalised ("Front de libération nationale (FLN)",
+    "Etat islamique (EI)"); by the guidelines' capital-letter test, what the text writes in
+    lowercase is no entity, and neither is its acronym."""
+    found = set()
+    for match in _ACRONYM_THEN_GLOSS.finditer(text):
+        acronym, gloss = match.group("acronym"), match.group("after")
+        if gloss[:1].islower() and is_acronym_of(acronym, gloss):
+            found.add(acronym)
+    for match in _GLOSS_THEN_ACRONYM.finditer(text):
+        acronym, words = match.group("acronym"), match.group("before").split()
+        # Every run of the words before the bracket that the acronym spells must start in
+        # lowercase ("un mouvement populaire" is spelled by UMP, but so is "Union pour un
+        # mouvement populaire").
+        runs = [words[-n:] for n in range(2, len(words) + 1)]
+        runs = [run for run in runs if is_acronym_of(acronym, " ".join([_ELIDED.sub("", run[0]), *run[1:]]))]
+        if runs and not any(_first_name_word(run)[:1].isupper() for run in runs):
+            found.add(acronym)
+    return found
+
+
 def is_common_word(word: str, texts: dict[str, str]) -> bool:
     """Whether a one-word name is a common word the article capitalises only where every word
     is (a sentence start, the headline): the text also writes it in lowercase ("Taken",
-    "Lockdown", "Focus") and never capitalises it inside a sentence, as a name would be."""
-    if " " in word or not word[:1].isupper() or word.isupper():
+    "Lockdown", "Focus") and never capitalises it inside a sentence, as a name would be; or
+    writes it all in capitals for emphasis ("TOGETHER")."""
+    if " " in word or not word[:1].isupper():
         return False
+    if word.isupper():
+        # "TOGETHER!": a word shouted in capitals, when the text also writes it in lowercase
+        # (an acronym's lowercase is no word of the text: "nasa", "cgt").
+        return (
+            len(word) > 3
+            and re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", " ".join(t or "" for t in texts.values()))
+            is not None
+        )
     lowercase_seen = False
     pattern = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", re.IGNORECASE)
     for field, text in texts.items():

@@ -345,3 +345,34 @@ def test_a_person_s_name_cut_after_a_particle_and_an_organisation_cut_after_and_
     text = "Armel Le Cléac'h est deuxième. A spokesman of the Bill and Melinda Gates Foundation said so."
     found = _entities(text, ("Armel Le", "person"), ("Bill", "person"), ("Melinda Gates Foundation", "organisation"))
     assert set(found) == {"Armel Le Cléac'h", "Bill and Melinda Gates Foundation"}
+
+
+def test_an_acronym_the_text_spells_out_in_lowercase_is_a_common_noun_not_an_organisation():
+    text = (
+        "Victime de deux accidents vasculaires cérébraux (AVC), il est mort. Le SMIC, salaire minimum "
+        "interprofessionnel de croissance (SMIC), augmente. L'Union pour un mouvement populaire (UMP) proteste."
+    )
+    found = _entities(text, ("AVC", "organisation"), ("SMIC", "organisation"), ("UMP", "organisation"))
+    assert set(found) == {"UMP"}
+
+
+def test_peoples_common_abbreviations_software_and_words_shouted_in_capitals_are_not_entities():
+    text = (
+        "Touaregs et Peuls vivent au Mali. The MLA took a TB test and Aspirin. Red Hat Enterprise Linux (RHEL) "
+        "runs on Kubernetes. We will get through this together, TOGETHER! NASA agreed."
+    )
+    found = _entities(
+        text,
+        ("Touaregs", "place"),
+        ("Peuls", "organisation"),
+        ("Mali", "place"),
+        ("MLA", "person"),
+        ("TB", "organisation"),
+        ("Aspirin", "person"),
+        ("Red Hat Enterprise Linux", "organisation"),
+        ("RHEL", "organisation"),
+        ("Kubernetes", "organisation"),
+        ("TOGETHER", "organisation"),
+        ("NASA", "organisation"),
+    )
+    assert set(found) == {"Mali", "NASA"}
