@@ -133,11 +133,17 @@ def _in_lead(query: ParsedQuery, field: str) -> Sql:
     branches = [
         compose(
             f"({condition} AND to_tsvector('{config}'::regconfig, coalesce(a.{field}, '')) @@ {{words}})",
-            words=_lead_words(query, language),
+            words=_without_adjacency(_lead_words(query, language)),
         )
         for condition, config, language in LEAD_READINGS
     ]
     return compose("({branches})", branches=Sql.join(" OR ", branches))
+
+
+def _without_adjacency(words: Sql) -> Sql:
+    """The tsquery with its phrases' words AND-ed: GIN answers that from the index alone, where a
+    phrase makes it recompute the text's vector for each row found (0.2 ms a standfirst)."""
+    return compose("regexp_replace(({words})::text, '<(-|[0-9]+)>', '&', 'g')::tsquery", words=words)
 
 
 def _lead_words(query: ParsedQuery, language: str) -> Sql:
