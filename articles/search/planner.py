@@ -30,7 +30,7 @@ class SearchTuning:
     # ... with, for each of the strongest signals (the query in the headline, in the standfirst,
     # a named entity mentioned), the shortest matches that have it, whatever their age
     rank_signal_candidates: int = 300
-    signal_rows: int = 2000  # the articles read per signal (through its index, in table order)
+    signal_rows: int = 1000  # the articles read per signal (through its index, in table order)
     rank_all_below: int = 2000  # estimated matches under which every match is ranked (no phrase)
     rank_min_candidates: int = 100  # the fewest candidates ranked when there are more matches (5 pages)
     window_rows: int = 5000  # the newest rows a bounded walk reads before giving up

@@ -3,7 +3,7 @@
 Broad relevance queries rank only candidates (docs/search.md#ranking): their newest matches
 (300, at least 100 of the newest 100,000 rows) and, of any age, up to 300 matches of each
 strongest signal (the words in the headline, in the standfirst, a named entity mentioned),
-chosen by length among 2,000 of its articles; an article outside them that would score higher
+chosen by length among 1,000 of its articles; an article outside them that would score higher
 is missed. For each query of the set, the engine's first 20 results are compared with the
 first 20 of every match ranked by the same score (`articles.search.ranking.rank`, the same
 order: score, then id, descending), in process, without HTTP. Issue 16 asks for under 5% of

@@ -272,6 +272,38 @@ def _split_at_slashes(mention: RawMention) -> list[RawMention]:
     return pieces
 
 
+# What separates the names of one list: "Degas, Gauguin, Manet et Toulouse-Lautrec".
+_LIST_SEPARATOR = re.compile(r"^(?:,\s*(?:(?:and|et|or|ou)\s+)?|\s+(?:and|et|or|ou)\s+)$")
+
+
+def _type_lists(typed: list[_Typed], texts: dict[str, str]) -> None:
+    """Names listed together are of one kind: in a list of four names or more, at least two
+    thirds of one kind (and three of them), a name neither the gazetteer nor a head word
+    types takes that kind ("Degas, Gauguin, Manet, Monet, ... et Toulouse-Lautrec": the model
+    took the last for a place)."""
+    by_field: dict[str, list[_Typed]] = {}
+    for t in typed:
+        by_field.setdefault(t.mention.field, []).append(t)
+    for name, found in by_field.items():
+        text = texts.get(name) or ""
+        found.sort(key=lambda t: t.mention.start)
+        runs: list[list[_Typed]] = []
+        for t in found:
+            if runs and _LIST_SEPARATOR.match(text[runs[-1][-1].mention.end : t.mention.start]):
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        for run in runs:
+            if len(run) < 4:
+                continue
+            kind, count = Counter(t.kind for t in run).most_common(1)[0]
+            if count < 3 or count * 3 < len(run) * 2:
+                continue
+            for t in run:
+                if t.kind != kind and t.entry is None and not _kind_from_head(t.name):
+                    t.kind = kind
+
+
 def _vote_kinds(typed: list[_Typed]) -> None:
     """One kind per name within an article: the gazetteer's or a head word's when one types
     it, else the kind most of its mentions got (the body's earliest on a tie); then a name
@@ -519,6 +551,8 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     typed = [t for _m, t in typed_or_not if t is not None]
     # Spans the model typed that name no entity ("Red Hat Enterprise Linux": software).
     declined = {m for m, t in typed_or_not if t is None and m.kind is not None}
+    if texts is not None:
+        _type_lists(typed, texts)
     _vote_kinds(typed)
     _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}

@@ -376,3 +376,32 @@ def test_peoples_common_abbreviations_software_and_words_shouted_in_capitals_are
         ("NASA", "organisation"),
     )
     assert set(found) == {"Mali", "NASA"}
+
+
+def test_names_listed_together_take_the_kind_most_of_the_list_has():
+    text = "Des toiles de Degas, Gauguin, Manet, Monet et Toulouse-Lautrec, à Paris, Lyon et Quokkaville."
+    found = _entities(
+        text,
+        ("Degas", "person"),
+        ("Gauguin", "person"),
+        ("Manet", "person"),
+        ("Monet", "person"),
+        ("Toulouse-Lautrec", "place"),
+        ("Paris", "place"),
+        ("Lyon", "place"),
+        ("Quokkaville", "person"),
+    )
+    assert found["Toulouse-Lautrec"][0] == "person"
+    assert found["Quokkaville"][0] == "person"  # three names are no list to go by
+
+
+def test_hospitals_are_places_and_armed_groups_organisations():
+    text = "He died at Holy Cross Hospital. Al-Qaïda et Ansar Eddine ont frappé; Masjid Al-Aqsa."
+    found = _entities(
+        text, ("Holy Cross Hospital", "organisation"), ("Al-Qaïda", "place"), ("Masjid Al-Aqsa", "person")
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Holy Cross Hospital": "place",
+        "Al-Qaïda": "organisation",
+        "Masjid Al-Aqsa": "place",
+    }
