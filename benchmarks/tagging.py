@@ -168,6 +168,20 @@ def time_end_to_end(worker: subprocess.Popen, parsed: list) -> EndToEnd:
     )
 
 
+def wait_until_idle(worker: subprocess.Popen, *, at_least: float = 25) -> None:
+    """Wait (at least `at_least` seconds) until the pool processes have loaded their models:
+    their CPU time stops growing. On a loaded machine loading takes longer than any fixed wait,
+    and the worker's CPU per article must not count it."""
+    time.sleep(at_least)
+    before = None
+    while True:
+        used = sum(cpu_seconds(pid) for pid in children(worker.pid))
+        if before is not None and used - before < 0.05:
+            return
+        before = used
+        time.sleep(2)
+
+
 def _raw_share(items: list, results) -> None:
     from entities.extraction import ner
 
@@ -272,7 +286,7 @@ def main(argv: list[str]) -> None:
         parsed = [wikinews_article(r) for r in rows]
         while len(children(worker.pid)) < WORKER_PROCESSES:
             time.sleep(0.5)
-        time.sleep(25)
+        wait_until_idle(worker)
 
         load_before = os.getloadavg()
         e2e = time_end_to_end(worker, parsed)

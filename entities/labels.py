@@ -45,10 +45,11 @@ def _fullest(entity: Entity, surfaces: Counter) -> str:
 
 def learn(*, language: str, resolved: Iterable[tuple[RawMention, Entity]]) -> None:
     """Give the article's entities what they lack: a label in the article's language, the
-    gazetteer's labels and identifier. One statement per entity that learns something."""
+    gazetteer's labels and identifier. One statement for all the entities that learn something."""
     surfaces: dict[Entity, Counter] = defaultdict(Counter)
     for mention, entity in resolved:
         surfaces[entity][mention.text] += 1
+    learned: dict[int, tuple[Entity, dict, str]] = {}
     for entity, seen in surfaces.items():
         entry = gazetteer.lookup(entity.name, entity.kind)
         new = dict(entry.labels) if entry is not None else {}
@@ -58,15 +59,21 @@ def learn(*, language: str, resolved: Iterable[tuple[RawMention, Entity]]) -> No
         known = entity.labels or {}
         if all(lang in known for lang in new) and (not same_as or entity.same_as):
             continue
-        with connection.cursor() as cursor:
-            # Existing labels win (`new || labels`): an editor's, or another worker's first.
-            cursor.execute(
-                "UPDATE entities_entity SET labels = %s::jsonb || labels,"
-                " same_as = CASE WHEN same_as = '' THEN %s ELSE same_as END WHERE id = %s"
-                " RETURNING labels, same_as",
-                [json.dumps(new, ensure_ascii=False), same_as, entity.id],
-            )
-            row = cursor.fetchone()
-        if row:
-            labels, entity.same_as = row
+        learned[entity.id] = (entity, new, same_as)
+    if not learned:
+        return
+    # In id order: two workers learning about the same entities take their row locks alike.
+    rows = sorted((i, json.dumps(new, ensure_ascii=False), same_as) for i, (_, new, same_as) in learned.items())
+    with connection.cursor() as cursor:
+        # Existing labels win (`new || labels`): an editor's, or another worker's first.
+        cursor.execute(
+            "UPDATE entities_entity AS e SET labels = v.new::jsonb || e.labels,"
+            " same_as = CASE WHEN e.same_as = '' THEN v.same_as ELSE e.same_as END"
+            " FROM UNNEST(%s::bigint[], %s::text[], %s::text[]) AS v(id, new, same_as)"
+            " WHERE e.id = v.id RETURNING e.id, e.labels, e.same_as",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+        for entity_id, labels, same_as in cursor.fetchall():
+            entity = learned[entity_id][0]
+            entity.same_as = same_as
             entity.labels = json.loads(labels) if isinstance(labels, str) else labels

@@ -1,5 +1,6 @@
 """People, organisations and places, their aliases, and their mentions in articles."""
 
+import functools
 import unicodedata
 
 from django.conf import settings
@@ -36,6 +37,10 @@ LETTER_FOLDS = str.maketrans(
 )
 
 
+# Tagging asks for the key of the same words hundreds of times per article (every cleaning,
+# typing and clustering step compares keys): a bounded cache of a pure function (a few MiB
+# at most, so a worker's memory stays flat).
+@functools.lru_cache(maxsize=32_768)
 def name_key(name: str) -> str:
     """The matching key of a name: case, accents, punctuation spacing and hyphens ignored,
     letters such as ł, ø and đ folded.

@@ -305,6 +305,13 @@ def _extract(batch: list[Article]) -> dict[int, list | Exception]:
     return out
 
 
+def _execute(sql: str, params: list) -> list[tuple]:
+    """Run one statement of the tagging write path; the rows it returns, if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
 def _store_mentions(
     *,
     article_id: int,
@@ -331,37 +338,46 @@ def _store_mentions(
         if article.tagged_hash == content_hash and article.tagging_status == JobStatus.DONE:
             return "done-already", set()  # another worker finished it first
         # The article's alias sightings are rewritten with its mentions.
-        AliasSighting.objects.filter(article_id=article_id).delete()
+        _execute(f"DELETE FROM {AliasSighting._meta.db_table} WHERE article_id = %s", [article_id])  # noqa: S608
         resolved = resolve.resolve_mentions(raw, known, clusters=clusters, article_id=article_id)
         found_by = ner.model_id(article.language)
-        with connection.cursor() as cursor:
-            # The old mentions go, and their entities' counts may change: one statement.
-            cursor.execute(
+        # The old mentions go, and their entities' counts may change: one statement.
+        before = {
+            entity_id
+            for (entity_id,) in _execute(
                 f"DELETE FROM {Mention._meta.db_table} WHERE article_id = %s RETURNING entity_id",  # noqa: S608
                 [article_id],
             )
-            before = {entity_id for (entity_id,) in cursor.fetchall()}
-        Mention.objects.bulk_create(
-            [
-                Mention(
-                    article_id=article_id,
-                    entity=entity,
-                    field=m.field,
-                    start=m.start,
-                    end=m.end,
-                    surface=m.text[:255],
-                    found_by=found_by,
-                )
-                for m, entity in resolved
-            ],
-            ignore_conflicts=True,
-        )
+        }
+        if resolved:
+            # One INSERT of arrays (the ORM's bulk_create prepares every value of every row in
+            # Python: a visible share of a worker's time per article). A position already
+            # taken keeps its first mention, as bulk_create(ignore_conflicts=True) did.
+            _execute(
+                f"INSERT INTO {Mention._meta.db_table} (article_id, entity_id, field, start, "  # noqa: S608
+                '"end", surface, found_by) SELECT %s, e, f, s, n, t, %s FROM '
+                "UNNEST(%s::bigint[], %s::text[], %s::integer[], %s::integer[], %s::text[]) AS m(e, f, s, n, t) "
+                "ON CONFLICT DO NOTHING",
+                [
+                    article_id,
+                    found_by,
+                    [entity.id for _, entity in resolved],
+                    [m.field for m, _ in resolved],
+                    [m.start for m, _ in resolved],
+                    [m.end for m, _ in resolved],
+                    [m.text[:255] for m, _ in resolved],
+                ],
+            )
         if votes is not None:
             # The article's type votes replace its old ones (evidence.py).
-            TypeVote.objects.filter(article_id=article_id).delete()
-            TypeVote.objects.bulk_create(
-                [TypeVote(article_id=article_id, key=key, kind=kind, mentions=n) for (key, kind), n in votes.items()]
-            )
+            _execute(f"DELETE FROM {TypeVote._meta.db_table} WHERE article_id = %s", [article_id])  # noqa: S608
+            if votes:
+                keys, kinds = zip(*votes, strict=True)
+                _execute(
+                    f"INSERT INTO {TypeVote._meta.db_table} (article_id, key, kind, mentions) "  # noqa: S608
+                    "SELECT %s, k, t, n FROM UNNEST(%s::text[], %s::text[], %s::integer[]) AS v(k, t, n)",
+                    [article_id, list(keys), list(kinds), list(votes.values())],
+                )
         if article.status == Article.Status.PUBLISHED and article.published_at <= timezone.now():
             # Only what readers can see names entities publicly (a draft's names stay private).
             labels.learn(language=article.language, resolved=resolved)

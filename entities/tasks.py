@@ -7,7 +7,7 @@ from celery.signals import worker_process_init
 from django.conf import settings
 
 from entities import services
-from entities.extraction import ner
+from entities.extraction import gazetteer, ner
 
 logger = logging.getLogger(__name__)
 
@@ -17,9 +17,10 @@ TRANSIENT = services.TRANSIENT_ERRORS
 
 @worker_process_init.connect
 def _load_models(**_kwargs) -> None:
-    # Each worker process loads the spaCy pipelines once, before its first task.
+    # Each worker process loads the spaCy pipelines and the gazetteer once, before its first task.
     if settings.TAGGING_PRELOAD:
         ner.preload()
+        gazetteer.preload()
 
 
 @shared_task(

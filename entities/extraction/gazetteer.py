@@ -109,6 +109,13 @@ def _kind_index() -> dict[tuple[str, str], GazetteerEntry]:
     return _best_by(by_kind=True)
 
 
+def preload() -> None:
+    """Build both indexes now (a worker process does at start, with the NER models, so its
+    first batch does not pay for them)."""
+    _index()
+    _kind_index()
+
+
 def lookup(name: str, kind: str | None = None) -> GazetteerEntry | None:
     """The entry a name leads to; with `kind`, the best entry of that kind ("Union
     européenne" is a country in the EU's vocabulary and an organisation in ours)."""
