@@ -224,6 +224,25 @@ def _honorific_makes_person(text: str, mention: RawMention) -> RawMention:
     return mention
 
 
+# A portfolio, not an organisation: "minister for East African Affairs", "ministre du
+# Redressement productif", "the committees on Foreign Affairs", "Interior Minister",
+# "Defence Secretary": the subject of a minister's post or a committee (a secretary "of" is
+# also an organisation's: "general secretary of the RMT union").
+_PORTFOLIO_BEFORE = re.compile(
+    r"(?<![\w-])(?:(?:minister|ministers|ministre|ministres)\s+(?:for|of|de|du|des|de la|de l['’]|d['’]|à la|aux|chargée? (?:de|du|des))"
+    r"|(?:committee|committees)\s+on)\s*(?:the\s+)?$"
+)
+_PORTFOLIO_AFTER = re.compile(r"^\s+(?:Minister|minister|Ministers|ministers|Secretary)\b")
+
+
+def is_portfolio(text: str, mention: RawMention) -> bool:
+    """Whether an organisation's span is the portfolio of a post named around it."""
+    if mention.kind != EntityKind.ORGANISATION:
+        return False
+    before = text[max(0, mention.start - 40) : mention.start]
+    return bool(_PORTFOLIO_BEFORE.search(before) or _PORTFOLIO_AFTER.match(text[mention.end : mention.end + 12]))
+
+
 # "in La Llagosta", "near Yartsevo": what a person is never written after (a possessive
 # aside: "in Trump's view").
 _PLACE_PREPOSITION = re.compile(r"(?<![\w-])(?:in|near)\s+$")
@@ -322,6 +341,8 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
         if repaired is not None:
             repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
             repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
+            if is_portfolio(text, repaired) and gazetteer.lookup(repaired.text) is None:
+                continue
             fixed.append(_preposition_makes_place(text, repaired))
     fixed.sort(key=lambda m: m.start)
     joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]

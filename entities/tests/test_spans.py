@@ -405,3 +405,18 @@ def test_hospitals_are_places_and_armed_groups_organisations():
         "Al-Qaïda": "organisation",
         "Masjid Al-Aqsa": "place",
     }
+
+
+def test_a_minister_s_or_a_committee_s_portfolio_is_no_organisation_but_a_union_s_is_one():
+    text = (
+        "Luk, the minister for East African Affairs, met the Interior Minister and the committees on "
+        "Foreign Affairs; the general secretary of the RMT union spoke."
+    )
+    found = _entities(
+        text,
+        ("East African Affairs", "organisation"),
+        ("Interior", "organisation"),
+        ("Foreign Affairs", "organisation"),
+        ("RMT", "organisation"),
+    )
+    assert set(found) == {"RMT"}
