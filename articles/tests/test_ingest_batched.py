@@ -24,6 +24,25 @@ def outcomes(name: str, data: bytes) -> list[str]:
     return [o.outcome.value for o in import_file(name=name, data=data)]
 
 
+@pytest.fixture
+def database_refuses_poison():
+    """A rule of the database the parsers do not know about (a trigger of an installation's
+    own, a constraint added later): a headline starting with POISON is refused, so the
+    chunk's bulk write fails as a whole."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.headline LIKE 'POISON%' THEN RAISE EXCEPTION 'refused by the database'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER test_refuse_poison BEFORE INSERT ON articles_article
+                FOR EACH ROW EXECUTE FUNCTION test_refuse_poison();
+            """
+        )
+
+
 def test_a_chunk_of_stories_costs_a_few_queries_not_a_few_per_story(django_assert_max_num_queries, settings):
     settings.IMPORT_BATCH_SIZE = 500
     data = feed(*(hostile.good_record(n) for n in range(200)))
@@ -83,21 +102,7 @@ def test_texts_without_an_id_in_a_chunk_are_identified_by_their_content():
     assert Article.objects.count() == 3
 
 
-def test_a_story_the_database_refuses_is_refused_alone_and_its_chunk_is_kept():
-    # A rule of the database the parsers do not know about (a trigger of an installation's
-    # own, a constraint added later): the chunk's bulk insert fails as a whole.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.headline LIKE 'POISON%' THEN RAISE EXCEPTION 'refused by the database'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER test_refuse_poison BEFORE INSERT ON articles_article
-                FOR EACH ROW EXECUTE FUNCTION test_refuse_poison();
-            """
-        )
+def test_a_story_the_database_refuses_is_refused_alone_and_its_chunk_is_kept(database_refuses_poison):
     records = [hostile.good_record(n) for n in range(5)]
     records[2] = {**records[2], "headline": "POISON in the harbour"}
     results = import_file(name="feed.jsonl", data=feed(*records))
@@ -107,7 +112,7 @@ def test_a_story_the_database_refuses_is_refused_alone_and_its_chunk_is_kept():
 
 
 def test_a_chunk_queues_one_tagging_message_per_tagging_batch_and_every_row_is_owed(
-    settings, monkeypatch, django_capture_on_commit_callbacks
+    settings, monkeypatch, django_capture_on_commit_callbacks, database_refuses_poison
 ):
     settings.TAGGING_BATCH_SIZE = 16
     sent = []
@@ -186,22 +191,10 @@ def test_published_stories_written_by_copy_reach_the_change_feed():
 
 
 def test_a_chunk_refused_by_copy_keeps_the_revisions_and_tagging_of_the_stories_it_keeps(
-    settings, monkeypatch, django_capture_on_commit_callbacks
+    settings, monkeypatch, django_capture_on_commit_callbacks, database_refuses_poison
 ):
     # A chunk whose COPY fails is written again story by story: the kept stories each have
     # their one revision and are owed tagging; the refused one left nothing behind.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            CREATE FUNCTION test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.headline LIKE 'POISON%' THEN RAISE EXCEPTION 'refused by the database'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER test_refuse_poison BEFORE INSERT ON articles_article
-                FOR EACH ROW EXECUTE FUNCTION test_refuse_poison();
-            """
-        )
     sent = []
     monkeypatch.setattr(entity_services, "queue_tagging", lambda article_id, content_hash: sent.append(article_id))
     records = [hostile.good_record(n) for n in range(4)]
