@@ -21,7 +21,10 @@ HONORIFICS = lexicon.keys("honorifics") | _TITLE_ARTICLES
 STOPLIST = lexicon.keys("stoplist")
 # What may also stand between a title and a person's name ("le secrétaire américain à la
 # Défense James Mattis"): portfolios and nationalities; stripped in front of a person only.
-_PERSON_PREFIX_WORDS = HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys()
+# Occupations too ("Broadcaster Piers Morgan", "Immunologist Kristian Andersen").
+_PERSON_PREFIX_WORDS = (
+    HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys() | lexicon.keys("occupations")
+)
 _NAME_PARTICLES = lexicon.keys("name_particles")
 GIVEN_NAMES = lexicon.keys("given_names")
 # Each form of a first name -> every form of it ("jim" -> {"jim", "james", ...}).
