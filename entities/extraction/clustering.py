@@ -26,6 +26,12 @@ _PERSON_PREFIX_WORDS = (
     HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys() | lexicon.keys("occupations")
 )
 _NAME_PARTICLES = lexicon.keys("name_particles")
+# A title or a rank written alone ("the Sultan said"); "US" and "State" are portfolios' words.
+_TITLE_WORDS = (HONORIFICS - _TITLE_ARTICLES) | (
+    lexicon.keys("person_prefixes")
+    - lexicon.demonym_keys()
+    - {"us", "u", "s", "d", "a", "et", "and", "aux", "home", "state", "état"}
+)
 GIVEN_NAMES = lexicon.keys("given_names")
 # Each form of a first name -> every form of it ("jim" -> {"jim", "james", ...}).
 VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_name_variants() for name in names}
@@ -161,7 +167,15 @@ def _kind_from_head(name: str) -> str | None:
     words = gazetteer.cached_key(name).split()
     if len(words) < 2:
         return None
+    # "Nemmers Prize in Mathematics", "Treaty of Versailles": an award's, an event's or a
+    # law's head is also followed by what it is for.
+    for head, following in zip(words[1:-1], words[2:], strict=True):
+        if following in _HEAD_COMPLEMENTS and _TYPE_HEADS.get(("last", head)) == NOT_AN_ENTITY:
+            return NOT_AN_ENTITY
     return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))
+
+
+_HEAD_COMPLEMENTS = frozenset({"in", "of", "for", "on"})
 
 
 def _type(mention: RawMention) -> _Typed | None:
@@ -190,6 +204,8 @@ def _type(mention: RawMention) -> _Typed | None:
             name, key, entry = bare, name_key(bare), found
     if entry is None and is_demonym(key):
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
+    if entry is None and key in _TITLE_WORDS:
+        return None  # "the Sultan", "Pope": a title alone names no one
     kind = mention.kind
     if entry is None and (head_kind := _kind_from_head(name)) is not None:
         if head_kind == NOT_AN_ENTITY:
@@ -206,6 +222,8 @@ def _type(mention: RawMention) -> _Typed | None:
     if kind == EntityKind.PLACE and entry is None and _DEMONYM.match(name):
         return None  # "Tunisiens", "Saoudiens": nationalities, not places
     if kind == EntityKind.PERSON:
+        if any(w.isalpha() and w.islower() and w not in _NAME_PARTICLES for w in name.split(" ")[1:]):
+            return None  # "Zizeeria maha", "Ya ya": a species, speech; no person's name
         entry = None
         if name.isupper() and len(name) > 4:
             name = name.title()

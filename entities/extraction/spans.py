@@ -56,6 +56,9 @@ _NEXT_NAME_WORD = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]*\w)")
 # "the Bill and Melinda Gates Foundation": a first name and "and" cut off an organisation.
 _NAME_AND_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) (?:and|et|&) $")
 _TYPE_HEADS = lexicon.type_heads()
+_GIVEN_NAMES = lexicon.keys("given_names")
+# Days and months (`lexicon/time_words.txt`).
+_TIME_WORDS = lexicon.keys("time_words")
 
 
 @dataclass(frozen=True)
@@ -232,15 +235,21 @@ _PORTFOLIO_BEFORE = re.compile(
     r"(?<![\w-])(?:(?:minister|ministers|ministre|ministres)\s+(?:for|of|de|du|des|de la|de l['’]|d['’]|à la|aux|chargée? (?:de|du|des))"
     r"|(?:committee|committees)\s+on)\s*(?:the\s+)?$"
 )
-_PORTFOLIO_AFTER = re.compile(r"^\s+(?:Minister|minister|Ministers|ministers|Secretary)\b")
+_PORTFOLIO_AFTER = re.compile(
+    r"^(?:\s+(?:and|&)(?:\s+[A-Z][\w'’-]*){1,3})?\s+(?:Minister|minister|Ministers|ministers|Secretary)\b"
+)
 
 
 def is_portfolio(text: str, mention: RawMention) -> bool:
-    """Whether an organisation's span is the portfolio of a post named around it."""
+    """Whether an organisation's span is the portfolio of a post named around it ("Road
+    Transport and Bridges Minister": the model may call the last word a person's)."""
+    after = text[mention.end : mention.end + 60]
+    if mention.kind == EntityKind.PERSON:
+        return " " not in mention.text and bool(_PORTFOLIO_AFTER.match(after))
     if mention.kind != EntityKind.ORGANISATION:
         return False
     before = text[max(0, mention.start - 40) : mention.start]
-    return bool(_PORTFOLIO_BEFORE.search(before) or _PORTFOLIO_AFTER.match(text[mention.end : mention.end + 12]))
+    return bool(_PORTFOLIO_BEFORE.search(before) or _PORTFOLIO_AFTER.match(after))
 
 
 # "in La Llagosta", "near Yartsevo": what a person is never written after (a possessive
@@ -314,6 +323,40 @@ def _context_types(text: str, mention: RawMention) -> RawMention:
     if kind == EntityKind.PERSON and (len(words) < 2 or not all(w[:1].isupper() for w in words)):
         return mention
     return replace(mention, kind=kind, label=CONTEXT)
+
+
+# The endings of English and French nouns for what a person does ("Broadcaster",
+# "Guitarist", "Comedian", "Spokesman", "Consultant", "Chercheuse").
+_AGENT_NOUN = re.compile(r"(?:er|or|ist|ian|ant|ent|man|woman|eur|euse|iste|ien|ienne)$")
+
+
+def _strip_sentence_start_noun(text: str, mention: RawMention) -> RawMention:
+    """ "Broadcaster Piers Morgan", "Immunologist Kristian Andersen": a common noun that opens
+    a sentence, so capitalised, before a given name and a surname (or a noun of what a person
+    does, before two names) is the person's job, not part of the name (a given name itself is
+    kept: "Mary Ann Smith")."""
+    if mention.kind != EntityKind.PERSON or not at_sentence_start(text, mention.start):
+        return mention
+    words = mention.text.split(" ")
+    first = words[0]
+    if len(words) < 3 or not (first[:1].isupper() and first[1:].isalpha() and first[1:].islower()):
+        return mention
+    if name_key(first) in _GIVEN_NAMES or not words[1][1:].islower():
+        return mention
+    if name_key(words[1]) not in _GIVEN_NAMES and not _AGENT_NOUN.search(first):
+        return mention
+    return replace(mention, start=mention.start + len(first) + 1, text=" ".join(words[1:]))
+
+
+def _cut_trailing_time_words(text: str, mention: RawMention) -> RawMention | None:
+    """ "New Jersey mercredi": a lowercase day or month after a name is no part of it."""
+    words = list(re.finditer(r"\S+", mention.text))
+    end = len(words)
+    while end > 1 and words[end - 1].group(0).islower() and name_key(words[end - 1].group(0)) in _TIME_WORDS:
+        end -= 1
+    if end == len(words):
+        return mention
+    return _reslice(text, mention, mention.start, mention.start + words[end - 1].end())
 
 
 def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
@@ -391,13 +434,14 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
     fixed: list[RawMention] = []
     for mention in mentions:
         repaired: RawMention | None = mention
-        for step in (_cut_at_breaks, _strip_leading):
+        for step in (_cut_at_breaks, _strip_leading, _cut_trailing_time_words):
             repaired = step(text, repaired)
             if repaired is None:
                 break
         if repaired is not None:
             repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
             repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
+            repaired = _strip_sentence_start_noun(text, repaired)
             if is_portfolio(text, repaired) and gazetteer.lookup(repaired.text) is None:
                 continue
             fixed.append(_context_types(text, _preposition_makes_place(text, repaired)))

@@ -463,3 +463,38 @@ def test_a_descriptor_of_people_and_companies_alike_or_an_apposition_about_someo
         "University College London": "organisation",
         "China Central Television": "organisation",
     }
+
+
+def test_a_job_word_opening_a_sentence_before_a_full_name_is_no_part_of_it():
+    text = "Broadcaster Piers Morgan criticised the plan. Mary Ann Smith agreed."
+    found = _entities(text, ("Broadcaster Piers Morgan", "person"), ("Mary Ann Smith", "person"))
+    assert found == {"Piers Morgan": ("person", {"Piers Morgan"}), "Mary Ann Smith": ("person", {"Mary Ann Smith"})}
+
+
+def test_a_species_speech_and_a_title_alone_are_no_person():
+    text = "The butterfly Zizeeria maha thrived. Ya ya. The Sultan spoke; Sultan Qaboos bin Said ruled."
+    found = _entities(
+        text,
+        ("Zizeeria maha", "person"),
+        ("Ya ya.", "person"),
+        ("Sultan", "place"),
+        ("Sultan Qaboos bin Said", "person"),
+    )
+    assert set(found) == {"Qaboos bin Said"}
+
+
+def test_a_day_after_a_name_an_instrument_an_award_for_a_subject_and_a_joint_portfolio_are_cut_or_dropped():
+    text = (
+        "Sandy a frappé le New Jersey mercredi. The Gemini Planet Imager saw it; she won the Nemmers Prize in "
+        "Mathematics. Road Transport and Bridges Minister Obaidul Quader spoke."
+    )
+    found = _entities(
+        text,
+        ("New Jersey mercredi", "place"),
+        ("Gemini Planet Imager", "organisation"),
+        ("Nemmers Prize in Mathematics", "organisation"),
+        ("Road Transport", "organisation"),
+        ("Bridges", "person"),
+        ("Obaidul Quader", "person"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {"New Jersey": "place", "Obaidul Quader": "person"}
