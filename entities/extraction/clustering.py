@@ -21,7 +21,10 @@ HONORIFICS = lexicon.keys("honorifics") | _TITLE_ARTICLES
 STOPLIST = lexicon.keys("stoplist")
 # What may also stand between a title and a person's name ("le secrétaire américain à la
 # Défense James Mattis"): portfolios and nationalities; stripped in front of a person only.
-_PERSON_PREFIX_WORDS = HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys()
+# Occupations too ("Broadcaster Piers Morgan", "Immunologist Kristian Andersen").
+_PERSON_PREFIX_WORDS = (
+    HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys() | lexicon.keys("occupations")
+)
 _NAME_PARTICLES = lexicon.keys("name_particles")
 # A title or a rank written alone ("the Sultan said"); "US" and "State" are portfolios' words.
 _TITLE_WORDS = (HONORIFICS - _TITLE_ARTICLES) | (
@@ -138,6 +141,12 @@ class Cluster:
     def typed_by_name(self) -> bool:
         """Whether the name alone types it (the gazetteer, a head word): no votes needed."""
         return self.gazetteer_entry is not None or any(_kind_from_head(form) for form in self.forms)
+
+    @property
+    def typed_by_context(self) -> bool:
+        """Whether the words around one of its mentions say what it is ("law firm Sidley
+        Austin"): the archive's votes do not overrule that."""
+        return any(m.label == spans.CONTEXT and m.kind == self.kind for m in self.mentions)
 
 
 @dataclass
@@ -356,6 +365,8 @@ def _vote_kinds(typed: list[_Typed]) -> None:
         if len({t.kind for t in group}) == 1:
             continue
         decided = [t for t in group if t.entry is not None or _kind_from_head(t.name)]
+        # What the text says the name is ("the company Cultura Colectiva") comes next.
+        decided = decided or [t for t in group if t.mention.label == spans.CONTEXT]
         if decided:
             kind = decided[0].kind
         else:
@@ -374,7 +385,7 @@ def _vote_kinds(typed: list[_Typed]) -> None:
     full_person_words = [k.split() for k in full_person_keys]
     full_person_words = [w[:-1] if w[-1] in _SUFFIXES and len(w) > 2 else w for w in full_person_words]
     for t in typed:
-        if t.kind == EntityKind.PERSON or _kind_from_head(t.name):
+        if t.kind == EntityKind.PERSON or _kind_from_head(t.name) or t.mention.label == spans.CONTEXT:
             continue
         # A town's name can be a surname ("Sudesh Amman", then "Amman"); a country's is not.
         if t.entry is not None and t.entry.subtype not in gazetteer.LOCAL_SUBTYPES:

@@ -278,6 +278,63 @@ def _preposition_makes_place(text: str, mention: RawMention) -> RawMention:
     return replace(mention, kind=EntityKind.PLACE)
 
 
+# What the text says a name is, right before it or in an apposition after it: an
+# organisation ("the company Cultura Colectiva", "law firm Sidley Austin", "UpGuard, a
+# cybersecurity firm,") or a person ("entrepreneur Brock Pierce"). Mentions typed so carry
+# this label, and their type is decided like a head word's (clustering, evidence).
+CONTEXT = "CONTEXT"
+_ORGANISATION_WORDS = lexicon.keys("organisation_descriptors")
+_OCCUPATIONS = lexicon.keys("occupations")
+_EITHER = lexicon.keys("ambiguous_descriptors")
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) $")
+_APPOSITION = re.compile(r"^, (?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
+_OF_BEFORE = re.compile(r"(?<![\w-])(?:of|at|from|for|with) $")
+_NOT_IN_APPOSITION = frozenset({"of", "for", "in", "at", "with", "by", "to", "on", "and", "or", "who", "which", "that"})
+
+
+def _descriptor_kind(word: str) -> str | None:
+    key = name_key(word)
+    for form in (key, key[:-1] if key.endswith("s") else None):
+        if form in _EITHER:
+            return None
+        if form in _ORGANISATION_WORDS:
+            return EntityKind.ORGANISATION
+        if form in _OCCUPATIONS:
+            return EntityKind.PERSON
+    return None
+
+
+def context_kind(text: str, mention: RawMention) -> str | None:
+    """The kind the words around a span give it: a descriptor just before it, or the head
+    of an apposition after it (`lexicon/organisation_descriptors.txt`, `occupations.txt`)."""
+    before = _WORD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is not None and (kind := _descriptor_kind(before.group(1))) is not None:
+        return kind
+    if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
+        return None  # "Tristan Smith of University College London, a researcher": his
+    after = _APPOSITION.match(text[mention.end : mention.end + 80])
+    # The apposition's head: its first descriptor, before any preposition or clause
+    # ("a Berlin-based non-profit", not "the head of the company").
+    for word in after.group(1).split(" ") if after is not None else ():
+        if word in _NOT_IN_APPOSITION:
+            break
+        if word[:1].islower() and (kind := _descriptor_kind(word)) is not None:
+            return kind
+    return None
+
+
+def _context_types(text: str, mention: RawMention) -> RawMention:
+    """A span's kind as the text around it says (see `context_kind`); a person's only for
+    a name of capitalised words, two or more."""
+    kind = context_kind(text, mention)
+    if kind is None or kind == mention.kind or not mention.text[:1].isupper():
+        return mention
+    words = mention.text.split(" ")
+    if kind == EntityKind.PERSON and (len(words) < 2 or not all(w[:1].isupper() for w in words)):
+        return mention
+    return replace(mention, kind=kind, label=CONTEXT)
+
+
 # The endings of English and French nouns for what a person does ("Broadcaster",
 # "Guitarist", "Comedian", "Spokesman", "Consultant", "Chercheuse").
 _AGENT_NOUN = re.compile(r"(?:er|or|ist|ian|ant|ent|man|woman|eur|euse|iste|ien|ienne)$")
@@ -399,7 +456,7 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             repaired = _strip_sentence_start_noun(text, repaired)
             if is_portfolio(text, repaired) and gazetteer.lookup(repaired.text) is None:
                 continue
-            fixed.append(_preposition_makes_place(text, repaired))
+            fixed.append(_context_types(text, _preposition_makes_place(text, repaired)))
     fixed.sort(key=lambda m: m.start)
     joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]

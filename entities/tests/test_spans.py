@@ -422,6 +422,49 @@ def test_a_minister_s_or_a_committee_s_portfolio_is_no_organisation_but_a_union_
     assert set(found) == {"RMT"}
 
 
+def test_what_the_text_says_a_name_is_types_it_before_or_in_an_apposition_after_it():
+    text = (
+        "A report by UpGuard, a cybersecurity firm, found it. UpGuard wrote to the Mexican company"
+        " Cultura Colectiva; the law firm Sidley Austin and entrepreneur Brock Pierce were told."
+        " UpGuard said so."
+    )
+    found = _entities(
+        text,
+        ("UpGuard", "person"),
+        ("UpGuard", "person", 1),
+        ("UpGuard", "person", 2),
+        ("Cultura Colectiva", "person"),
+        ("Sidley Austin", "person"),
+        ("Brock Pierce", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "UpGuard": "organisation",  # outvoted two to one by the model, typed by its apposition
+        "Cultura Colectiva": "organisation",
+        "Sidley Austin": "organisation",
+        "Brock Pierce": "person",
+    }
+
+
+def test_a_descriptor_of_people_and_companies_alike_or_an_apposition_about_someone_else_types_nothing():
+    text = (
+        "The property developer Echo Investment bought it, said Tristan Smith of University College London,"
+        " a shipping researcher, and state broadcaster China Central Television."
+    )
+    found = _entities(
+        text,
+        ("Echo Investment", "organisation"),
+        ("Tristan Smith", "person"),
+        ("University College London", "organisation"),
+        ("China Central Television", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Echo Investment": "organisation",
+        "Tristan Smith": "person",
+        "University College London": "organisation",
+        "China Central Television": "organisation",
+    }
+
+
 def test_a_job_word_opening_a_sentence_before_a_full_name_is_no_part_of_it():
     text = "Broadcaster Piers Morgan criticised the plan. Mary Ann Smith agreed."
     found = _entities(text, ("Broadcaster Piers Morgan", "person"), ("Mary Ann Smith", "person"))
