@@ -60,6 +60,8 @@ _CLASSIFIED = re.compile(
     )
     + r")(?![\w])[,:]?\s+(?P<name>[A-ZÀ-Ý](?:\.|[\w'’-]*)(?: [A-ZÀ-Ý](?:\.|[\w'’-]*))*)"
 )
+_FRENCH_HEADS = lexicon.french_name_heads()
+_FRENCH_HEAD_ADJECTIVE = re.compile(r"^(?P<head>\S+) [a-zàâçéèêëîïôûü]+ (?P<rest>(?:de |du |des |d['’])\S.*)$")
 # "XIXe", "XXe" (siècle), "IIIrd": an ordinal in Roman numerals names no entity.
 ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
@@ -178,6 +180,18 @@ def _kind_from_head(name: str) -> str | None:
 _HEAD_COMPLEMENTS = frozenset({"in", "of", "for", "on"})
 
 
+_PLACE_DEMONYM = re.compile(r"^(?P<place>[A-ZÀ-Ý][a-zà-ÿ]{4,}?)(?:ers?|iens?|iennes?|ais|aises?)$")
+
+
+def _is_place_demonym(name: str) -> bool:
+    """Whether a one-word name is a known place's name with a demonym's ending."""
+    match = _PLACE_DEMONYM.match(name)
+    if match is None:
+        return False
+    place = gazetteer.lookup(match.group("place"))
+    return place is not None and place.kind == EntityKind.PLACE
+
+
 def _type(mention: RawMention) -> _Typed | None:
     other_names: tuple[str, ...] = ()
     nickname = spans.NICKNAME.search(mention.text)
@@ -188,6 +202,10 @@ def _type(mention: RawMention) -> _Typed | None:
         other_names = (f"{clean_person(nickname.group('first'))} {last}",)
     else:
         name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
+        adjective = _FRENCH_HEAD_ADJECTIVE.match(name)
+        if adjective and name_key(adjective.group("head")) in _FRENCH_HEADS:
+            # "université anglaise de Manchester": an adjective that only modifies goes.
+            name = f"{adjective.group('head')} {adjective.group('rest')}"
         head, _space, rest = name.partition(" ")
         if head.islower() and rest[:1].isupper() and _TYPE_HEADS.get(("first", name_key(head))) == EntityKind.PLACE:
             other_names = (rest,)  # "place Tahrir" is also written "Tahrir"
@@ -206,6 +224,11 @@ def _type(mention: RawMention) -> _Typed | None:
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
     if entry is None and key in _TITLE_WORDS:
         return None  # "the Sultan", "Pope": a title alone names no one
+    if entry is None and _is_place_demonym(name):
+        return None  # "Londoner", "Parisiens": the people of a place, not the place
+    head, _hyphen, rest = name.partition("-")
+    if entry is None and rest.islower() and " " not in name and name_key(head) in STOPLIST:
+        return None  # "Etat-clé": a common noun's compound
     kind = mention.kind
     if entry is None and (head_kind := _kind_from_head(name)) is not None:
         if head_kind == NOT_AN_ENTITY:
@@ -660,7 +683,30 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = [c for c in found if not (c.keys | {c.key}) <= classified]
         common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
-    return found
+        found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
+    surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
+    # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
+    return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
+
+
+def _family_of(cluster: Cluster, surnames: set[str]) -> bool:
+    return all(" " not in k and k.endswith("s") and k[:-1] in surnames for k in cluster.keys | {cluster.key})
+
+
+_DETERMINERS = lexicon.keys("determiners")
+_WORD_BEFORE = re.compile(r"(\w+)\s+$")
+
+
+def _always_after_determiner(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "in this Chamber", "notre Soleil": a demonstrative or a possessive before every mention."""
+    for mention in cluster.mentions:
+        first = mention.text.split(" ", 1)[0]
+        if first.islower() and name_key(first) in _DETERMINERS:
+            continue
+        before = _WORD_BEFORE.search((texts.get(mention.field) or "")[max(0, mention.start - 12) : mention.start])
+        if before is None or not before.group(1).islower() or name_key(before.group(1)) not in _DETERMINERS:
+            return False
+    return True
 
 
 def _classified_names(texts: dict[str, str]) -> set[str]:

@@ -38,7 +38,7 @@ _GLOSS_THEN_ACRONYM = re.compile(
     r"(?P<before>(?:[^\W\d_][\w'’-]*[ ]){1,10})\(\s*(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*\)"
 )
 _ACRONYM_THEN_GLOSS = re.compile(
-    r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*[(\[]\s*(?P<after>[^()\[\]\n]{3,80}?)\s*[)\]]"
+    r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*(?P<open>[(\[])\s*(?P<after>[^()\[\]\n]{3,80}?)\s*[)\]]"
 )
 # "M. Houdré", "M.Houdré", "Mrs Smith": an honorific only a person's name follows, inside the
 # span or just before it (`lexicon/personal_honorifics.txt`).
@@ -49,7 +49,14 @@ _HONORIFIC_INSIDE = re.compile(rf"^(?:{_HONORIFIC})(?:\.\s*|\s+)(?=[A-ZÀ-Ý])")
 _HONORIFIC_BEFORE = re.compile(rf"(?<![\w.])(?:{_HONORIFIC})\.?\s*$")
 # A French lower-case head and its preposition just before a span: "la place Tahrir",
 # "le ministère de l'Intérieur" (heads in lexicon/french_name_heads.tsv).
-_FRENCH_HEAD_BEFORE = re.compile(r"(?<![\w'’])([a-zàâçéèêëîïôûü]+)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$")
+# An adjective may stand between the head and its preposition ("l'université anglaise de
+# Manchester"); an elided article may stand before the head ("l'université de Caen").
+_FRENCH_HEAD_BEFORE = re.compile(
+    r"(?<![\w-])([a-zàâçéèêëîïôûü]+(?:-[a-zàâçéèêëîïôûü]+)*)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$"
+)
+_FRENCH_HEAD_ADJECTIVE_BEFORE = re.compile(
+    r"(?<![\w-])([a-zàâçéèêëîïôûü]+)\s+[a-zàâçéèêëîïôûü]+\s+(?:de la|de l['’]|d['’]|de|du|des)\s*$"
+)
 _FRENCH_HEADS = lexicon.french_name_heads()
 _PARTICLES = lexicon.keys("name_particles")
 _NEXT_NAME_WORD = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]*\w)")
@@ -165,7 +172,10 @@ def common_noun_acronyms(text: str) -> set[str]:
     found = set()
     for match in _ACRONYM_THEN_GLOSS.finditer(text):
         acronym, gloss = match.group("acronym"), match.group("after")
-        if gloss[:1].islower() and is_acronym_of(acronym, gloss):
+        # An editor's gloss in square brackets writes a name in title case and a common noun
+        # in sentence case ("ART [Anti-retroviral treatment]", "PrEP [Pre-exposure prophylaxis]").
+        sentence_case = match.group("open") == "[" and all(w.islower() for w in gloss.split()[1:])
+        if (gloss[:1].islower() or sentence_case) and is_acronym_of(acronym, gloss):
             found.add(acronym)
     for match in _GLOSS_THEN_ACRONYM.finditer(text):
         acronym, words = match.group("acronym"), match.group("before").split()
@@ -424,11 +434,13 @@ def _extend_over_french_head(text: str, mention: RawMention) -> RawMention:
     before the span belongs to the name, and types it."""
     if not mention.text[:1].isupper():
         return mention
-    before = _FRENCH_HEAD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
-    if before is None:
-        return mention
-    kind = _FRENCH_HEADS.get(name_key(before.group(1)))
-    if kind is None:
+    kind = None
+    for pattern in (_FRENCH_HEAD_BEFORE, _FRENCH_HEAD_ADJECTIVE_BEFORE):
+        before = pattern.search(text, max(0, mention.start - 40), mention.start)
+        # A compound head types by its last part ("basilique-cathédrale").
+        if before is not None and (kind := _FRENCH_HEADS.get(name_key(before.group(1).rsplit("-", 1)[-1]))):
+            break
+    if before is None or kind is None:
         return mention
     start = before.start(1)
     kind = mention.kind if kind == "keep" else kind

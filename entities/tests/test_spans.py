@@ -529,3 +529,52 @@ def test_a_known_region_before_a_person_s_name_and_a_known_owner_before_a_posses
         "San Diego County": "place",  # a town's name is never cut off
         "US Marine Corps": "organisation",
     }
+def test_a_french_head_with_an_adjective_or_a_compound_head_belongs_to_the_name_and_the_adjective_goes():
+    text = (
+        "Il entre à l'université de Manchester, puis à l'université anglaise de Manchester. "
+        "La basilique-cathédrale Notre-Dame-de-Québec ouvre; les îles d'Hyères aussi."
+    )
+    found = _entities(
+        text,
+        ("Manchester", "place"),
+        ("Manchester", "place", 1),
+        ("Notre-Dame-de-Québec", "place"),
+        ("Hyères", "place"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "université de Manchester": "organisation",
+        "basilique-cathédrale Notre-Dame-de-Québec": "place",
+        "îles d'Hyères": "place",
+    }
+
+
+def test_a_family_a_place_s_people_a_region_s_adjective_and_a_name_after_a_possessive_are_not_entities():
+    text = (
+        "Donald Trump and the Trumps' son left. Any Londoner would do it in this Chamber, Middle Eastern "
+        "disputes aside. Notre Soleil brille: notre Soleil. C'est un Etat-clé. Mojang (now Microsoft) said that "
+        "Mojang would not."
+    )
+    found = _entities(
+        text,
+        ("Donald Trump", "person"),
+        ("Trumps", "person"),
+        ("Londoner", "person"),
+        ("Chamber", "organisation"),
+        ("Middle Eastern", "place"),
+        ("notre Soleil", "place"),
+        ("Etat-clé", "place"),
+        ("Mojang", "organisation"),
+        ("Mojang", "organisation", 1),
+    )
+    assert set(found) == {"Donald Trump", "Mojang", "Microsoft"}
+
+
+def test_a_programme_and_an_acronym_glossed_in_sentence_case_in_square_brackets_are_not_entities():
+    text = (
+        "Il lance le programme ACE en 1945. They registered for ART [Anti-retroviral treatment]; the WHO "
+        "[World Health Organization] helped, and the PS (Parti socialiste) too."
+    )
+    found = _entities(
+        text, ("ACE", "organisation"), ("ART", "organisation"), ("WHO", "organisation"), ("PS", "organisation")
+    )
+    assert set(found) == {"World Health Organization", "Parti socialiste"}  # each with its acronym
