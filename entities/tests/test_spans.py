@@ -529,6 +529,8 @@ def test_a_known_region_before_a_person_s_name_and_a_known_owner_before_a_posses
         "San Diego County": "place",  # a town's name is never cut off
         "US Marine Corps": "organisation",
     }
+
+
 def test_a_french_head_with_an_adjective_or_a_compound_head_belongs_to_the_name_and_the_adjective_goes():
     text = (
         "Il entre à l'université de Manchester, puis à l'université anglaise de Manchester. "
