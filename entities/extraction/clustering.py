@@ -202,6 +202,9 @@ def _type(mention: RawMention) -> _Typed | None:
         other_names = (f"{clean_person(nickname.group('first'))} {last}",)
     else:
         name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
+        if mention.kind == EntityKind.PERSON and _kind_from_head(clean(mention.text)) not in (None, EntityKind.PERSON):
+            # "Gordon and Betty Moore Foundation": a head word says it is no person's name.
+            name = clean(mention.text)
         adjective = _FRENCH_HEAD_ADJECTIVE.match(name)
         if adjective and name_key(adjective.group("head")) in _FRENCH_HEADS:
             # "université anglaise de Manchester": an adjective that only modifies goes.

@@ -62,6 +62,8 @@ _PARTICLES = lexicon.keys("name_particles")
 _NEXT_NAME_WORD = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]*\w)")
 # "the Bill and Melinda Gates Foundation": a first name and "and" cut off an organisation.
 _NAME_AND_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) (?:and|et|&) $")
+# A span ending with "and" stops before the next name ("Sterling and" + "Francine Clark").
+_CONJUNCTIONS = frozenset({"and", "et", "&"})
 _TYPE_HEADS = lexicon.type_heads()
 _GIVEN_NAMES = lexicon.keys("given_names")
 # Days and months (`lexicon/time_words.txt`).
@@ -124,6 +126,12 @@ def _reslice(text: str, mention: RawMention, start: int, end: int, **changes) ->
     return replace(mention, start=start, end=end, text=text[start:end], **changes)
 
 
+_PLACE_DESCRIPTIONS = lexicon.keys("place_descriptions")
+_COMMON_NOUN_OF = re.compile(
+    r"^([a-zàâçéèêëîïôûü][a-zàâçéèêëîïôûü-]+) (?:de la |de l['’]|d['’]|de |du |des |of the |of )(?=[A-ZÀ-Ý])"
+)
+
+
 def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
     """Articles and prepositions at the start of a span go: lowercase ones always ("the
     Soviet Union", "la Floride", "de France", "of Gdańsk", "l'Irak"), capitalised ones at a
@@ -137,8 +145,13 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         if surface[:1].isupper() and gazetteer.lookup(surface) is not None:
             return mention
         elided = _ELIDED.match(surface)
+        common = _COMMON_NOUN_OF.match(surface)
         if elided:
             cut = elided.end()
+        elif common and name_key(common.group(1)) in _PLACE_DESCRIPTIONS:
+            # "l'état de New-York", "le département du Lot", "le métro de New York": by the
+            # capital-letter test the lowercase noun describes the place, the name follows.
+            cut = common.end()
         else:
             first, _space, rest = surface.partition(" ")
             if not rest or name_key(first) not in LEADING:
@@ -366,10 +379,14 @@ def _strip_sentence_start_noun(text: str, mention: RawMention) -> RawMention:
 
 
 def _cut_trailing_time_words(text: str, mention: RawMention) -> RawMention | None:
-    """ "New Jersey mercredi": a lowercase day or month after a name is no part of it."""
+    """ "New Jersey mercredi": a lowercase day or month after a name is no part of it, nor is
+    a conjunction ("Sterling and")."""
     words = list(re.finditer(r"\S+", mention.text))
     end = len(words)
-    while end > 1 and words[end - 1].group(0).islower() and name_key(words[end - 1].group(0)) in _TIME_WORDS:
+    while end > 1 and (
+        (words[end - 1].group(0).islower() and name_key(words[end - 1].group(0)) in _TIME_WORDS)
+        or words[end - 1].group(0) in _CONJUNCTIONS
+    ):
         end -= 1
     if end == len(words):
         return mention
@@ -463,10 +480,12 @@ def _extend_after_particle(text: str, mention: RawMention) -> RawMention:
 def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
     """ "the Bill and Melinda Gates Foundation", "the Bread and Roses Party": an organisation
     whose head types it, cut after a capitalised word and "and" nothing else claims."""
-    if mention.kind != EntityKind.ORGANISATION or " " not in mention.text:
+    if mention.kind not in (EntityKind.ORGANISATION, EntityKind.PERSON) or " " not in mention.text:
         return mention
     if _TYPE_HEADS.get(("last", name_key(mention.text.rsplit(" ", 1)[1]))) != EntityKind.ORGANISATION:
         return mention
+    # The model may call the part after "and" a person ("Gordon and" + "Betty Moore Foundation").
+    mention = replace(mention, kind=EntityKind.ORGANISATION)
     before = _NAME_AND_BEFORE.search(text, max(0, mention.start - 30), mention.start)
     if (
         before is None

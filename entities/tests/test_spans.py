@@ -580,3 +580,32 @@ def test_a_programme_and_an_acronym_glossed_in_sentence_case_in_square_brackets_
         text, ("ACE", "organisation"), ("ART", "organisation"), ("WHO", "organisation"), ("PS", "organisation")
     )
     assert set(found) == {"World Health Organization", "Parti socialiste"}  # each with its acronym
+
+
+def test_a_lowercase_noun_describing_a_place_is_no_part_of_its_name_but_a_naming_head_is():
+    text = (
+        "Elle nait dans l'état de New-York, vit dans le département du Lot, au pied du massif du Mont-Blanc, "
+        "près du centre des Congrès."
+    )
+    found = _entities(
+        text,
+        ("état de New-York", "place"),
+        ("département du Lot", "place"),
+        ("massif du Mont-Blanc", "place"),
+        ("centre des Congrès", "place"),
+    )
+    assert set(found) == {"New-York", "Lot", "massif du Mont-Blanc", "centre des Congrès"}
+
+
+def test_an_organisation_the_model_cut_at_and_or_called_a_person_is_whole():
+    text = "Funded by the Gordon and Betty Moore Foundation and by the Sterling and Francine Clark Art Institute."
+    found = _entities(
+        text,
+        ("Gordon and Betty Moore Foundation", "person"),
+        ("Sterling and", "organisation"),
+        ("Francine Clark Art Institute", "person"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Gordon and Betty Moore Foundation": "organisation",
+        "Sterling and Francine Clark Art Institute": "organisation",
+    }
