@@ -609,3 +609,17 @@ def test_an_organisation_the_model_cut_at_and_or_called_a_person_is_whole():
         "Gordon and Betty Moore Foundation": "organisation",
         "Sterling and Francine Clark Art Institute": "organisation",
     }
+
+
+def test_a_name_between_commas_after_a_post_of_a_place_is_a_person_s():
+    text = "The current president of Namibia, Hage Geingob, expressed his sadness."
+    found = _entities(text, ("Namibia", "place"), ("Hage Geingob", "organisation"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {"Namibia": "place", "Hage Geingob": "person"}
+
+
+def test_a_country_named_as_a_state_is_the_country():
+    text = "The State of Palestine objected, and France, and the State of France, agreed."
+    found = _entities(
+        text, ("State of Palestine", "organisation"), ("France", "place"), ("State of France", "organisation")
+    )
+    assert {kind for kind, _forms in found.values()} == {"place"} and len(found) == 2
