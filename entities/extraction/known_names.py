@@ -141,8 +141,8 @@ def _accepted(
     if touched and (surface.count(" ") < 2 or any(s < start or e > end for s, e in touched)):
         return False
     if " " not in surface and "-" not in surface:
-        if surface.isupper() != (sum(c.isupper() for c in surface) > 1):
-            return False  # "Us" is not "US"; an acronym is written in capitals
+        if surface not in entry.names and surface.isupper() != (sum(c.isupper() for c in surface) > 1):
+            return False  # "Us" is not "US"; an acronym is written in capitals ("YouTube" as listed)
         if not surface.isupper() and _sentence_start(text, start) and entry.subtype in gazetteer.LOCAL_SUBTYPES:
             return False  # "Split", "Reading": a town's name may be a word opening a sentence
     # Beside another capitalised word, the name is part of a longer one ("Paris Hilton"),

@@ -304,6 +304,9 @@ _OCCUPATIONS = lexicon.keys("occupations")
 _EITHER = lexicon.keys("ambiguous_descriptors")
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) $")
 _APPOSITION = re.compile(r"^, (?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
+# "the mayor of Yartsevo", "the district of Groom" (`lexicon/place_descriptors.txt`).
+_PLACE_WORDS = lexicon.keys("place_descriptors")
+_PLACE_WORD_OF = re.compile(r"(?<![\w'’-])([a-z]+) of $")
 _OF_BEFORE = re.compile(r"(?<![\w-])(?:of|at|from|for|with) $")
 _NOT_IN_APPOSITION = frozenset({"of", "for", "in", "at", "with", "by", "to", "on", "and", "or", "who", "which", "that"})
 
@@ -322,10 +325,14 @@ def _descriptor_kind(word: str) -> str | None:
 
 def context_kind(text: str, mention: RawMention) -> str | None:
     """The kind the words around a span give it: a descriptor just before it, or the head
-    of an apposition after it (`lexicon/organisation_descriptors.txt`, `occupations.txt`)."""
+    of an apposition after it (`lexicon/organisation_descriptors.txt`, `occupations.txt`), or
+    a place's word and "of" before it (`place_descriptors.txt`)."""
     before = _WORD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
     if before is not None and (kind := _descriptor_kind(before.group(1))) is not None:
         return kind
+    place = _PLACE_WORD_OF.search(text, max(0, mention.start - 30), mention.start)
+    if place is not None and name_key(place.group(1)) in _PLACE_WORDS:
+        return EntityKind.PLACE
     if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
         return None  # "Tristan Smith of University College London, a researcher": his
     after = _APPOSITION.match(text[mention.end : mention.end + 80])
@@ -410,6 +417,52 @@ def _extend_over_number(text: str, mention: RawMention) -> RawMention:
         return mention
     end = mention.end + number.end()
     return replace(mention, end=end, text=text[mention.start : end], kind=EntityKind.PLACE)
+
+
+_POSSESSOR = re.compile(r"^(?P<owner>[^'’]+)['’]s (?P<rest>[A-ZÀ-Ý].*)$")
+
+
+def _piece(mention: RawMention, offset: int, surface: str, kind: str | None, label: str) -> RawMention:
+    start = mention.start + offset
+    return RawMention(mention.field, start, start + len(surface), surface, kind, label)
+
+
+def _split_known_lead(mention: RawMention) -> list[RawMention]:
+    """A span that opens with a place or organisation the gazetteer knows, followed by
+    another name, is two mentions: a country or region before a person's name ("Senator from
+    Vermont Bernie Sanders": the model's span "Vermont Bernie Sanders"; never a town's name,
+    "San Diego", "Santiago Omar Riveros"), the owner before a possessive
+    ("Hulu's Beyond Fest", "China's Foreign Ministry"). Never a name the gazetteer knows
+    whole."""
+    surface = mention.text
+    if " " not in surface or gazetteer.lookup(surface) is not None:
+        return [mention]
+    owned = _POSSESSOR.match(surface)
+    if owned is not None and mention.kind != EntityKind.PERSON:
+        entry = gazetteer.lookup(owned.group("owner"))
+        if entry is not None:
+            return [
+                _piece(mention, 0, owned.group("owner"), entry.kind, "GAZETTEER"),
+                _piece(mention, owned.start("rest"), owned.group("rest"), mention.kind, mention.label),
+            ]
+        return [mention]
+    words = surface.split(" ")
+    for n in (3, 2, 1):
+        rest = words[n:]
+        if not 2 <= len(rest) <= 3 or name_key(rest[0]) not in _GIVEN_NAMES:
+            continue
+        if not all(w[:1].isupper() and w[1:].islower() for w in rest):
+            continue
+        if ("last", name_key(rest[-1])) in _TYPE_HEADS:
+            continue  # "US Marine Corps"
+        entry = gazetteer.lookup(" ".join(words[:n]))
+        if entry is not None and entry.kind == EntityKind.PLACE and entry.subtype != "city":
+            head = " ".join(words[:n])
+            return [
+                _piece(mention, 0, head, entry.kind, "GAZETTEER"),
+                _piece(mention, len(head) + 1, " ".join(rest), EntityKind.PERSON, mention.label),
+            ]
+    return [mention]
 
 
 def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
@@ -507,7 +560,7 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
                 # "committees on Foreign Affairs, Intelligence, and Oversight": the list goes on.
                 portfolio_end = repaired.end
                 continue
-            fixed.append(_context_types(text, _preposition_makes_place(text, repaired)))
+            fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
     fixed.sort(key=lambda m: m.start)
     joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]

@@ -71,3 +71,8 @@ def test_no_person_is_read_without_an_occupation_a_given_name_or_where_a_longer_
     )
     # Where the model has a span, it is not read again (its kind is clustering's to decide).
     assert _entities(text, _at(text, "Maria Garcia", "organisation")) == {("person", "Maria Garcia")}
+
+
+def test_a_known_name_written_with_inner_capitals_as_listed_is_found():
+    text = "He runs an educational YouTube channel, as Us Weekly said."
+    assert _entities(text) == {("organisation", "YouTube")}

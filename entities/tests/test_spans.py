@@ -500,6 +500,37 @@ def test_a_day_after_a_name_an_instrument_an_award_for_a_subject_and_a_joint_por
     assert {name: kind for name, (kind, _forms) in found.items()} == {"New Jersey": "place", "Obaidul Quader": "person"}
 
 
+def test_a_place_word_and_of_before_a_name_make_it_a_place():
+    text = "The mayor of Yartsevo said so; voters in the electoral district of Groom and the town of Speed agreed."
+    found = _entities(text, ("Yartsevo", "person"), ("Groom", "person"), ("Speed", "organisation"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Yartsevo": "place",
+        "Groom": "place",
+        "Speed": "place",
+    }
+
+
+def test_a_known_region_before_a_person_s_name_and_a_known_owner_before_a_possessive_are_their_own_mentions():
+    text = (
+        "Senator from Vermont Patrick Leahy spoke at Hulu's Beyond Fest, near San Diego County;"
+        " the US Marine Corps came."
+    )
+    found = _entities(
+        text,
+        ("Vermont Patrick Leahy", "organisation"),
+        ("Hulu's Beyond Fest", "organisation"),
+        ("San Diego County", "place"),
+        ("US Marine Corps", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Vermont": "place",
+        "Patrick Leahy": "person",
+        "Hulu": "organisation",  # and "Beyond Fest", a festival, is no entity
+        "San Diego County": "place",  # a town's name is never cut off
+        "US Marine Corps": "organisation",
+    }
+
+
 def test_a_french_head_with_an_adjective_or_a_compound_head_belongs_to_the_name_and_the_adjective_goes():
     text = (
         "Il entre à l'université de Manchester, puis à l'université anglaise de Manchester. "
