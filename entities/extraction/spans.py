@@ -127,8 +127,10 @@ def _reslice(text: str, mention: RawMention, start: int, end: int, **changes) ->
 
 
 _PLACE_DESCRIPTIONS = lexicon.keys("place_descriptions")
+# Before "of", the English words that say a place's name follows count too.
+_ENGLISH_PLACE_DESCRIPTIONS = _PLACE_DESCRIPTIONS | lexicon.keys("place_descriptors")
 _COMMON_NOUN_OF = re.compile(
-    r"^([a-zàâçéèêëîïôûü][a-zàâçéèêëîïôûü-]+) (?:de la |de l['’]|d['’]|de |du |des |of the |of )(?=[A-ZÀ-Ý])"
+    r"^([a-zàâçéèêëîïôûü][a-zàâçéèêëîïôûü-]+) (de la |de l['’]|d['’]|de |du |des |of the |of )(?=[A-ZÀ-Ý])"
 )
 
 
@@ -148,7 +150,9 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         common = _COMMON_NOUN_OF.match(surface)
         if elided:
             cut = elided.end()
-        elif common and name_key(common.group(1)) in _PLACE_DESCRIPTIONS:
+        elif common and name_key(common.group(1)) in (
+            _ENGLISH_PLACE_DESCRIPTIONS if common.group(2).startswith("of") else _PLACE_DESCRIPTIONS
+        ):
             # "l'état de New-York", "le département du Lot", "le métro de New York": by the
             # capital-letter test the lowercase noun describes the place, the name follows.
             cut = common.end()
