@@ -214,7 +214,9 @@ def _type(mention: RawMention) -> _Typed | None:
         if head.islower() and rest[:1].isupper() and _TYPE_HEADS.get(("first", name_key(head))) == EntityKind.PLACE:
             other_names = (rest,)  # "place Tahrir" is also written "Tahrir"
     key = name_key(name)
-    if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
+    if len(key) < 2 or key in STOPLIST or not any(c.isupper() for c in name):
+        return None
+    if any(ch.isdigit() for ch in key) and not spans.is_numbered_place(name):
         return None
     if ROMAN_ORDINAL.match(name):
         return None
@@ -692,6 +694,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
+        found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
     return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
@@ -699,6 +702,19 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
 
 def _family_of(cluster: Cluster, surnames: set[str]) -> bool:
     return all(" " not in k and k.endswith("s") and k[:-1] in surnames for k in cluster.keys | {cluster.key})
+
+
+_CLASSIFIERS_AFTER = lexicon.keys("classifiers_after")
+_WORD_AFTER = re.compile(r"^\s+([a-zàâçéèêëîïôûü]+)\b")
+
+
+def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "the Voskhod programme", "a PAN card": a word saying what it is after every mention."""
+    for mention in cluster.mentions:
+        after = _WORD_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 20])
+        if after is None or name_key(after.group(1)) not in _CLASSIFIERS_AFTER:
+            return False
+    return True
 
 
 _DETERMINERS = lexicon.keys("determiners")
