@@ -64,6 +64,7 @@ _FRENCH_HEADS = lexicon.french_name_heads()
 _FRENCH_HEAD_ADJECTIVE = re.compile(r"^(?P<head>\S+) [a-zàâçéèêëîïôûü]+ (?P<rest>(?:de |du |des |d['’])\S.*)$")
 # "XIXe", "XXe" (siècle), "IIIrd": an ordinal in Roman numerals names no entity.
 ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
+_STATE_OF = re.compile(r"^(?:State|État|Etat) (?:of|de|d['’])\s*(.+)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
@@ -213,7 +214,9 @@ def _type(mention: RawMention) -> _Typed | None:
         if head.islower() and rest[:1].isupper() and _TYPE_HEADS.get(("first", name_key(head))) == EntityKind.PLACE:
             other_names = (rest,)  # "place Tahrir" is also written "Tahrir"
     key = name_key(name)
-    if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
+    if len(key) < 2 or key in STOPLIST or not any(c.isupper() for c in name):
+        return None
+    if any(ch.isdigit() for ch in key) and not spans.is_numbered_place(name):
         return None
     if ROMAN_ORDINAL.match(name):
         return None
@@ -223,6 +226,10 @@ def _type(mention: RawMention) -> _Typed | None:
         bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)
         if bare != name and (found := gazetteer.lookup(bare)) is not None:
             name, key, entry = bare, name_key(bare), found
+        # "the State of Palestine", "l'État d'Israël": a country named as a state is the country.
+        state = _STATE_OF.match(bare)
+        if state is not None and (found := gazetteer.lookup(state.group(1))) is not None and found.subtype == "country":
+            entry = found
     if entry is None and is_demonym(key):
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
     if entry is None and key in _TITLE_WORDS:
@@ -687,6 +694,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
+        found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
     return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
@@ -694,6 +702,19 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
 
 def _family_of(cluster: Cluster, surnames: set[str]) -> bool:
     return all(" " not in k and k.endswith("s") and k[:-1] in surnames for k in cluster.keys | {cluster.key})
+
+
+_CLASSIFIERS_AFTER = lexicon.keys("classifiers_after")
+_WORD_AFTER = re.compile(r"^\s+([a-zàâçéèêëîïôûü]+)\b")
+
+
+def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "the Voskhod programme", "a PAN card": a word saying what it is after every mention."""
+    for mention in cluster.mentions:
+        after = _WORD_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 20])
+        if after is None or name_key(after.group(1)) not in _CLASSIFIERS_AFTER:
+            return False
+    return True
 
 
 _DETERMINERS = lexicon.keys("determiners")

@@ -127,8 +127,10 @@ def _reslice(text: str, mention: RawMention, start: int, end: int, **changes) ->
 
 
 _PLACE_DESCRIPTIONS = lexicon.keys("place_descriptions")
+# Before "of", the English words that say a place's name follows count too.
+_ENGLISH_PLACE_DESCRIPTIONS = _PLACE_DESCRIPTIONS | lexicon.keys("place_descriptors")
 _COMMON_NOUN_OF = re.compile(
-    r"^([a-zàâçéèêëîïôûü][a-zàâçéèêëîïôûü-]+) (?:de la |de l['’]|d['’]|de |du |des |of the |of )(?=[A-ZÀ-Ý])"
+    r"^([a-zàâçéèêëîïôûü][a-zàâçéèêëîïôûü-]+) (de la |de l['’]|d['’]|de |du |des |of the |of )(?=[A-ZÀ-Ý])"
 )
 
 
@@ -148,7 +150,9 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         common = _COMMON_NOUN_OF.match(surface)
         if elided:
             cut = elided.end()
-        elif common and name_key(common.group(1)) in _PLACE_DESCRIPTIONS:
+        elif common and name_key(common.group(1)) in (
+            _ENGLISH_PLACE_DESCRIPTIONS if common.group(2).startswith("of") else _PLACE_DESCRIPTIONS
+        ):
             # "l'état de New-York", "le département du Lot", "le métro de New York": by the
             # capital-letter test the lowercase noun describes the place, the name follows.
             cut = common.end()
@@ -263,6 +267,9 @@ _PORTFOLIO_AFTER = re.compile(
 )
 
 
+_LIST_GAP = re.compile(r"^(?:,\s*(?:(?:and|et)\s+)?|\s+(?:and|et)\s+)$")
+
+
 def is_portfolio(text: str, mention: RawMention) -> bool:
     """Whether an organisation's span is the portfolio of a post named around it ("Road
     Transport and Bridges Minister": the model may call the last word a person's)."""
@@ -304,6 +311,7 @@ _APPOSITION = re.compile(r"^, (?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
 # "the mayor of Yartsevo", "the district of Groom" (`lexicon/place_descriptors.txt`).
 _PLACE_WORDS = lexicon.keys("place_descriptors")
 _PLACE_WORD_OF = re.compile(r"(?<![\w'’-])([a-z]+) of $")
+_POST_OF_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) of (?:the )?[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*){0,3}, $")
 _OF_BEFORE = re.compile(r"(?<![\w-])(?:of|at|from|for|with) $")
 _NOT_IN_APPOSITION = frozenset({"of", "for", "in", "at", "with", "by", "to", "on", "and", "or", "who", "which", "that"})
 
@@ -330,6 +338,9 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     place = _PLACE_WORD_OF.search(text, max(0, mention.start - 30), mention.start)
     if place is not None and name_key(place.group(1)) in _PLACE_WORDS:
         return EntityKind.PLACE
+    post = _POST_OF_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+    if post is not None and _descriptor_kind(post.group(1)) == EntityKind.PERSON:
+        return EntityKind.PERSON  # "the president of Namibia, Hage Geingob,"
     if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
         return None  # "Tristan Smith of University College London, a researcher": his
     after = _APPOSITION.match(text[mention.end : mention.end + 80])
@@ -391,6 +402,29 @@ def _cut_trailing_time_words(text: str, mention: RawMention) -> RawMention | Non
     if end == len(words):
         return mention
     return _reslice(text, mention, mention.start, mention.start + words[end - 1].end())
+
+
+_NUMBERED_PLACE_HEADS = lexicon.keys("numbered_place_heads")
+_NUMBER_AFTER = re.compile(r"^ (\d{1,4}[A-Z]?)\b(?![.,]\d)")
+
+
+def is_numbered_place(name: str) -> bool:
+    """Whether a name with digits is a numbered road's or pier's ("U.S. Route 2")."""
+    words = name.split(" ")
+    return (
+        len(words) > 1 and name_key(words[-2]) in _NUMBERED_PLACE_HEADS and bool(_NUMBER_AFTER.match(f" {words[-1]}"))
+    )
+
+
+def _extend_over_number(text: str, mention: RawMention) -> RawMention:
+    """ "U.S. Route" + "2": a road's (or a pier's) number is part of its name."""
+    if mention.kind == EntityKind.PERSON or name_key(mention.text.rsplit(" ", 1)[-1]) not in _NUMBERED_PLACE_HEADS:
+        return mention
+    number = _NUMBER_AFTER.match(text[mention.end : mention.end + 8])
+    if number is None:
+        return mention
+    end = mention.end + number.end()
+    return replace(mention, end=end, text=text[mention.start : end], kind=EntityKind.PLACE)
 
 
 _POSSESSOR = re.compile(r"^(?P<owner>[^'’]+)['’]s (?P<rest>[A-ZÀ-Ý].*)$")
@@ -516,6 +550,7 @@ def _bracketed(mention: RawMention, bracket: re.Match, starts: dict, added: list
 
 def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMention], list[AcronymLink]]:
     fixed: list[RawMention] = []
+    portfolio_end: int | None = None
     for mention in mentions:
         repaired: RawMention | None = mention
         for step in (_cut_at_breaks, _strip_leading, _cut_trailing_time_words):
@@ -523,10 +558,15 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             if repaired is None:
                 break
         if repaired is not None:
-            repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
+            repaired = _extend_over_french_head(text, _extend_over_number(text, _extend_abbreviation(text, repaired)))
             repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
             repaired = _strip_sentence_start_noun(text, repaired)
-            if is_portfolio(text, repaired) and gazetteer.lookup(repaired.text) is None:
+            listed_after = portfolio_end is not None and _LIST_GAP.match(text[portfolio_end : repaired.start])
+            if (
+                is_portfolio(text, repaired) or (listed_after and repaired.kind == EntityKind.ORGANISATION)
+            ) and gazetteer.lookup(repaired.text) is None:
+                # "committees on Foreign Affairs, Intelligence, and Oversight": the list goes on.
+                portfolio_end = repaired.end
                 continue
             fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
     fixed.sort(key=lambda m: m.start)
