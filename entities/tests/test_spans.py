@@ -632,3 +632,21 @@ def test_a_programme_a_document_a_vehicle_and_a_listed_portfolio_are_not_entitie
         "U.S. Route 2": "place",
         "Interstate 80": "place",
     }
+
+
+def test_an_adjective_written_once_after_a_name_written_alone_more_often_only_modifies_it():
+    text = (
+        "La Francophonie grandit. La Francophonie institutionnelle aussi. L'Assemblée nationale vote; "
+        "l'Assemblée siège; l'Assemblée nationale décide. La Francophonie enfin."
+    )
+    found = _entities(
+        text,
+        ("Francophonie", "organisation"),
+        ("Francophonie institutionnelle", "organisation"),
+        ("Assemblée nationale", "organisation"),
+        ("Assemblée", "organisation"),
+        ("Assemblée nationale", "organisation", 1),
+        ("Francophonie", "organisation", 2),
+    )
+    assert found["Francophonie"] == ("organisation", {"Francophonie"})
+    assert "Assemblée nationale" in found[next(iter(n for n in found if n.startswith("Assemblée")))][1]
