@@ -64,6 +64,7 @@ _FRENCH_HEADS = lexicon.french_name_heads()
 _FRENCH_HEAD_ADJECTIVE = re.compile(r"^(?P<head>\S+) [a-zàâçéèêëîïôûü]+ (?P<rest>(?:de |du |des |d['’])\S.*)$")
 # "XIXe", "XXe" (siècle), "IIIrd": an ordinal in Roman numerals names no entity.
 ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
+_STATE_OF = re.compile(r"^(?:State|État|Etat) (?:of|de|d['’])\s*(.+)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
@@ -225,6 +226,10 @@ def _type(mention: RawMention) -> _Typed | None:
         bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)
         if bare != name and (found := gazetteer.lookup(bare)) is not None:
             name, key, entry = bare, name_key(bare), found
+        # "the State of Palestine", "l'État d'Israël": a country named as a state is the country.
+        state = _STATE_OF.match(bare)
+        if state is not None and (found := gazetteer.lookup(state.group(1))) is not None and found.subtype == "country":
+            entry = found
     if entry is None and is_demonym(key):
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
     if entry is None and key in _TITLE_WORDS:

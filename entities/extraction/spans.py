@@ -311,6 +311,7 @@ _APPOSITION = re.compile(r"^, (?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
 # "the mayor of Yartsevo", "the district of Groom" (`lexicon/place_descriptors.txt`).
 _PLACE_WORDS = lexicon.keys("place_descriptors")
 _PLACE_WORD_OF = re.compile(r"(?<![\w'’-])([a-z]+) of $")
+_POST_OF_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) of (?:the )?[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*){0,3}, $")
 _OF_BEFORE = re.compile(r"(?<![\w-])(?:of|at|from|for|with) $")
 _NOT_IN_APPOSITION = frozenset({"of", "for", "in", "at", "with", "by", "to", "on", "and", "or", "who", "which", "that"})
 
@@ -337,6 +338,9 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     place = _PLACE_WORD_OF.search(text, max(0, mention.start - 30), mention.start)
     if place is not None and name_key(place.group(1)) in _PLACE_WORDS:
         return EntityKind.PLACE
+    post = _POST_OF_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+    if post is not None and _descriptor_kind(post.group(1)) == EntityKind.PERSON:
+        return EntityKind.PERSON  # "the president of Namibia, Hage Geingob,"
     if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
         return None  # "Tristan Smith of University College London, a researcher": his
     after = _APPOSITION.match(text[mention.end : mention.end + 80])

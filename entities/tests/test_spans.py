@@ -611,6 +611,20 @@ def test_an_organisation_the_model_cut_at_and_or_called_a_person_is_whole():
     }
 
 
+def test_a_name_between_commas_after_a_post_of_a_place_is_a_person_s():
+    text = "The current president of Namibia, Hage Geingob, expressed his sadness."
+    found = _entities(text, ("Namibia", "place"), ("Hage Geingob", "organisation"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {"Namibia": "place", "Hage Geingob": "person"}
+
+
+def test_a_country_named_as_a_state_is_the_country():
+    text = "The State of Palestine objected, and France, and the State of France, agreed."
+    found = _entities(
+        text, ("State of Palestine", "organisation"), ("France", "place"), ("State of France", "organisation")
+    )
+    assert {kind for kind, _forms in found.values()} == {"place"} and len(found) == 2
+
+
 def test_a_programme_a_document_a_vehicle_and_a_listed_portfolio_are_not_entities_but_a_numbered_road_is_a_place():
     text = (
         "The Voskhod programme ended; get a PAN card. The UN mission stayed. The chairmen of the committees on "
