@@ -364,6 +364,23 @@ def _type_lists(typed: list[_Typed], texts: dict[str, str]) -> None:
                     t.kind = kind
 
 
+def _drop_modifying_adjectives(typed: list[_Typed]) -> None:
+    """ "Francophonie institutionnelle" once beside "Francophonie" twice: a lowercase adjective
+    after a name the article writes alone more often only modifies it (GUIDELINES.md); a
+    nationality's belongs to the name ("Alpes françaises", "Poste portugaise")."""
+    written = Counter(t.key for t in typed if t.kind != EntityKind.PERSON)
+    for t in typed:
+        if t.kind == EntityKind.PERSON or t.entry is not None or " " not in t.name:
+            continue
+        bare, last = t.name.rsplit(" ", 1)
+        if not (last.isalpha() and last.islower()) or is_demonym(name_key(last)) or last in _NAME_PARTICLES:
+            continue
+        # Written so once, and the bare name more often: a name ("Assemblée nationale") is
+        # repeated whole, a modifier is a one-off.
+        if written[t.key] == 1 and written[name_key(bare)] >= 2:
+            t.name, t.key = bare, name_key(bare)
+
+
 def _vote_kinds(typed: list[_Typed]) -> None:
     """One kind per name within an article: the gazetteer's or a head word's when one types
     it, else the kind most of its mentions got (the body's earliest on a tie); then a name
@@ -615,6 +632,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     declined = {m for m, t in typed_or_not if t is None and m.kind is not None}
     if texts is not None:
         _type_lists(typed, texts)
+    _drop_modifying_adjectives(typed)
     _vote_kinds(typed)
     _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}

@@ -669,3 +669,21 @@ def test_an_apposition_naming_a_kind_of_place_makes_a_place_and_its_head_noun_de
         "Mohammed Reda": "person",  # an officer, not an airport
         "Lyn Ocita": "person",  # French "a" is "has"
     }
+
+
+def test_an_adjective_written_once_after_a_name_written_alone_more_often_only_modifies_it():
+    text = (
+        "La Francophonie grandit. La Francophonie institutionnelle aussi. L'Assemblée nationale vote; "
+        "l'Assemblée siège; l'Assemblée nationale décide. La Francophonie enfin."
+    )
+    found = _entities(
+        text,
+        ("Francophonie", "organisation"),
+        ("Francophonie institutionnelle", "organisation"),
+        ("Assemblée nationale", "organisation"),
+        ("Assemblée", "organisation"),
+        ("Assemblée nationale", "organisation", 1),
+        ("Francophonie", "organisation", 2),
+    )
+    assert found["Francophonie"] == ("organisation", {"Francophonie"})
+    assert "Assemblée nationale" in found[next(iter(n for n in found if n.startswith("Assemblée")))][1]
