@@ -67,6 +67,7 @@ ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
 _STATE_OF = re.compile(r"^(?:State|État|Etat) (?:of|de|d['’])\s*(.+)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
+_EDITOR_BRACKET = re.compile(r"(?<=\S)[\[\]]|[\[\]](?=\S)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 # Edge punctuation includes stray markup and bullets ("> Xavier Probeson", "* Jim Mattis"),
 # and a character reference left as text ("&gt; Xavier") is a space: neither is a name.
@@ -80,6 +81,8 @@ def same_first_name(a: str, b: str) -> bool:
 
 def clean(surface: str) -> str:
     """The name in a surface form: titles and honorifics, possessives and edge punctuation removed."""
+    # An editor's brackets inside a name ("Jerry [O'Connell", "Pittsburg[h") are not written.
+    surface = _EDITOR_BRACKET.sub("", surface)
     text = _TITLE_GLUED.sub(r"\1. ", _REFERENCE.sub(" ", surface).strip())
     text = " ".join(text.split()).strip(_EDGE_PUNCT)
     text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)

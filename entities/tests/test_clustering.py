@@ -22,6 +22,8 @@ def _m(text: str, kind: str | None, start: int = 0, field: str = "body_text") ->
         ("le secrétaire d'Etat Antony Blinken", "Antony Blinken"),
         ("Le secrétaire américain à la Défense James Mattis", "James Mattis"),
         ("De Gaulle", "De Gaulle"),
+        ("Jerry [O'Connell", "Jerry O'Connell"),  # an editor's bracket inside the name
+        ("Pittsburg[h]", "Pittsburgh"),
     ],
 )
 def test_titles_honorifics_and_possessives_are_dropped(surface, name):
