@@ -532,6 +532,30 @@ def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMent
     return replace(mention, start=start, text=text[start : mention.end])
 
 
+_INNER_ARTICLES = frozenset({"Le", "La", "Les", "L'", "The", "El", "Los", "Las", "Die", "Der", "Das"})
+
+
+def _join_adjacent_organisations(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """ "Europe Écologie" + "Les Verts": an organisation's span right after another's, with
+    one space between them and starting with a capitalised article, is the end of one name
+    the model cut at the article (a list would have its comma)."""
+    out: list[RawMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.kind == mention.kind == EntityKind.ORGANISATION
+            and text[previous.end : mention.start] == " "
+            and mention.text.split(" ", 1)[0] in _INNER_ARTICLES
+            and gazetteer.lookup(previous.text) is None
+            and gazetteer.lookup(mention.text) is None
+        ):
+            out[-1] = replace(previous, end=mention.end, text=text[previous.start : mention.end])
+            continue
+        out.append(mention)
+    return out
+
+
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
     return a.start < end and start < a.end
 
@@ -570,6 +594,7 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
                 continue
             fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
     fixed.sort(key=lambda m: m.start)
+    fixed = _join_adjacent_organisations(text, fixed)
     joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
     fixed = [m for m in joined if not any(o is not m and o.start <= m.start and m.end <= o.end for o in grown)]

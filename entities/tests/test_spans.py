@@ -664,3 +664,15 @@ def test_an_adjective_written_once_after_a_name_written_alone_more_often_only_mo
     )
     assert found["Francophonie"] == ("organisation", {"Francophonie"})
     assert "Assemblée nationale" in found[next(iter(n for n in found if n.startswith("Assemblée")))][1]
+
+
+def test_an_organisation_cut_at_a_capitalised_article_is_one_name_but_a_possessive_stays_two():
+    text = "Europe Écologie Les Verts regrette. Imperial College London's MRC Centre published it."
+    found = _entities(
+        text,
+        ("Europe Écologie", "organisation"),
+        ("Les Verts", "organisation"),
+        ("Imperial College London's", "organisation"),
+        ("MRC Centre", "organisation"),
+    )
+    assert set(found) == {"Europe Écologie Les Verts", "Imperial College London", "MRC Centre"}
