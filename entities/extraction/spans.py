@@ -307,13 +307,59 @@ _ORGANISATION_WORDS = lexicon.keys("organisation_descriptors")
 _OCCUPATIONS = lexicon.keys("occupations")
 _EITHER = lexicon.keys("ambiguous_descriptors")
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) $")
-_APPOSITION = re.compile(r"^, (?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
+_APPOSITION = re.compile(r"^, (?:(?:formerly|now|once|originally) )?(?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
+# The head of an apposition that says a place is named: a place's head word or noun
+# ("Speed, a small town in", "Hagia Sophia, formerly a Greek Orthodox church";
+# `lexicon/place_nouns.txt`).
+_PLACE_HEADS = {word for (position, word), kind in _TYPE_HEADS.items() if position == "last" and kind == "place"}
+_PLACE_APPOSITION_HEADS = frozenset(_PLACE_HEADS | lexicon.keys("place_nouns"))
 # "the mayor of Yartsevo", "the district of Groom" (`lexicon/place_descriptors.txt`).
 _PLACE_WORDS = lexicon.keys("place_descriptors")
 _PLACE_WORD_OF = re.compile(r"(?<![\w'’-])([a-z]+) of $")
 _POST_OF_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) of (?:the )?[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*){0,3}, $")
 _OF_BEFORE = re.compile(r"(?<![\w-])(?:of|at|from|for|with) $")
-_NOT_IN_APPOSITION = frozenset({"of", "for", "in", "at", "with", "by", "to", "on", "and", "or", "who", "which", "that"})
+# Where an apposition's head noun ends, English and French (a French "a" is "has": "Lyn
+# Ocita, a déclaré à la radio").
+_NOT_IN_APPOSITION = frozenset(
+    [
+        "of",
+        "for",
+        "in",
+        "at",
+        "with",
+        "by",
+        "to",
+        "on",
+        "from",
+        "near",
+        "and",
+        "or",
+        "but",
+        "who",
+        "which",
+        "that",
+        "whose",
+        "where",
+        "than",
+        "as",
+        "since",
+        "a",
+        "à",
+        "de",
+        "du",
+        "des",
+        "en",
+        "pour",
+        "par",
+        "avec",
+        "dans",
+        "sur",
+        "et",
+        "ou",
+        "qui",
+        "que",
+    ]
+)
 
 
 def _descriptor_kind(word: str) -> str | None:
@@ -344,14 +390,21 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
         return None  # "Tristan Smith of University College London, a researcher": his
     after = _APPOSITION.match(text[mention.end : mention.end + 80])
-    # The apposition's head: its first descriptor, before any preposition or clause
-    # ("a Berlin-based non-profit", not "the head of the company").
-    for word in after.group(1).split(" ") if after is not None else ():
-        if word in _NOT_IN_APPOSITION:
+    if after is None:
+        return None
+    # The apposition's head: its last word before any preposition or clause ("a Berlin-based
+    # non-profit", "an airport protocol officer", "the head of the company").
+    words = []
+    for word in after.group(1).split(" "):
+        if name_key(word) in _NOT_IN_APPOSITION:
             break
-        if word[:1].islower() and (kind := _descriptor_kind(word)) is not None:
-            return kind
-    return None
+        words.append(word)
+    head = words[-1] if words else ""
+    if not head[:1].islower():
+        return None
+    if (kind := _descriptor_kind(head)) is not None:
+        return kind
+    return EntityKind.PLACE if name_key(head) in _PLACE_APPOSITION_HEADS else None
 
 
 def _context_types(text: str, mention: RawMention) -> RawMention:

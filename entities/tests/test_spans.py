@@ -648,6 +648,29 @@ def test_a_programme_a_document_a_vehicle_and_a_listed_portfolio_are_not_entitie
     }
 
 
+def test_an_apposition_naming_a_kind_of_place_makes_a_place_and_its_head_noun_decides():
+    text = (
+        "Erdogan pledged converting Hagia Sophia, formerly a Greek Orthodox church and now a museum."
+        " He drove to Cedritos, a neighbourhood in Bogotá. Victims included Mohammed Reda, an airport"
+        " protocol officer. Lyn Ocita, a déclaré la radio."
+    )
+    found = _entities(
+        text,
+        ("Hagia Sophia", "person"),
+        ("Cedritos", "organisation"),
+        ("Bogotá", "place"),
+        ("Mohammed Reda", "person"),
+        ("Lyn Ocita", "person"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Hagia Sophia": "place",
+        "Cedritos": "place",
+        "Bogotá": "place",
+        "Mohammed Reda": "person",  # an officer, not an airport
+        "Lyn Ocita": "person",  # French "a" is "has"
+    }
+
+
 def test_an_adjective_written_once_after_a_name_written_alone_more_often_only_modifies_it():
     text = (
         "La Francophonie grandit. La Francophonie institutionnelle aussi. L'Assemblée nationale vote; "
