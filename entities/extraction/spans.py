@@ -602,7 +602,8 @@ def _extend_over_head(text: str, mention: RawMention, taken: list[RawMention]) -
     start, end, kind = mention.start, mention.end, mention.kind
     after = _WORDS_AFTER.match(text[mention.end : mention.end + 80])
     if after is not None and gazetteer.lookup(mention.text) is None:
-        # A known place before a name is its own ("U.S. Guantanamo Bay"). The run ends with the head ("Eastern Shoshone Tribe", not "U.S. District Judge").
+        # A known place before a name is its own ("U.S. Guantanamo Bay"). The run ends with
+        # the head ("Eastern Shoshone Tribe", not "U.S. District Judge").
         head_kind = _TYPE_HEADS.get(("last", name_key(after.group(1).rsplit(" ", 1)[1])))
         if head_kind in (EntityKind.ORGANISATION, EntityKind.PLACE):
             end, kind = mention.end + len(after.group(1)), head_kind
@@ -614,6 +615,30 @@ def _extend_over_head(text: str, mention: RawMention, taken: list[RawMention]) -
     if any(o is not mention and _overlaps(o, start, end) for o in taken):
         return mention
     return replace(mention, start=start, end=end, text=text[start:end], kind=kind)
+
+
+_INNER_ARTICLES = frozenset({"Le", "La", "Les", "L'", "The", "El", "Los", "Las", "Die", "Der", "Das"})
+
+
+def _join_adjacent_organisations(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """ "Europe Écologie" + "Les Verts": an organisation's span right after another's, with
+    one space between them and starting with a capitalised article, is the end of one name
+    the model cut at the article (a list would have its comma)."""
+    out: list[RawMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.kind == mention.kind == EntityKind.ORGANISATION
+            and text[previous.end : mention.start] == " "
+            and mention.text.split(" ", 1)[0] in _INNER_ARTICLES
+            and gazetteer.lookup(previous.text) is None
+            and gazetteer.lookup(mention.text) is None
+        ):
+            out[-1] = replace(previous, end=mention.end, text=text[previous.start : mention.end])
+            continue
+        out.append(mention)
+    return out
 
 
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
@@ -654,6 +679,7 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
                 continue
             fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
     fixed.sort(key=lambda m: m.start)
+    fixed = _join_adjacent_organisations(text, fixed)
     joined = [_extend_over_head(text, _extend_over_joined_name(text, m, fixed), fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
     fixed = [m for m in joined if not any(o is not m and o.start <= m.start and m.end <= o.end for o in grown)]

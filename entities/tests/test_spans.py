@@ -709,3 +709,15 @@ def test_an_organisation_s_or_a_place_s_head_word_the_model_cut_off_joins_the_na
         "National Police Agency": "organisation",
         "U.S": "place",  # "Judge" ends the run: no "U.S. District"
     }
+
+
+def test_an_organisation_cut_at_a_capitalised_article_is_one_name_but_a_possessive_stays_two():
+    text = "Europe Écologie Les Verts regrette. Imperial College London's MRC Centre published it."
+    found = _entities(
+        text,
+        ("Europe Écologie", "organisation"),
+        ("Les Verts", "organisation"),
+        ("Imperial College London's", "organisation"),
+        ("MRC Centre", "organisation"),
+    )
+    assert set(found) == {"Europe Écologie Les Verts", "Imperial College London", "MRC Centre"}
