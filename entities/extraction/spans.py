@@ -585,6 +585,38 @@ def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMent
     return replace(mention, start=start, text=text[start : mention.end])
 
 
+# The capitalised head word of an organisation or a place the model cut off a name: after
+# it, ending a run of up to three capitalised words, "for" before one ("Eastern Shoshone" +
+# "Tribe", "Cinema" + "for Peace Foundation"; "and" joins two names, "of" a post: "Labour"
+# + "Member of Parliament"), or an organisation's head and "of" before it
+# ("University of" + "Pennsylvania", "Bank of" + "England"). Heads in type_heads.tsv.
+_WORDS_AFTER = re.compile(r"^((?: (?:for )?[A-Z][\w-]*){1,3})(?![\w'’-]| [A-Z])")
+_HEAD_OF_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) of (?:the )?$")
+
+
+def _extend_over_head(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
+    """A place's or an organisation's name the model cut before or after its head word (see
+    `_WORDS_AFTER`), when no other span lies across the words it takes back."""
+    if (mention.kind == EntityKind.PERSON and " " in mention.text) or mention.text[-1:] in "'’s":
+        return mention  # a possessive owns what follows ("South Korea's National Police Agency")
+    start, end, kind = mention.start, mention.end, mention.kind
+    after = _WORDS_AFTER.match(text[mention.end : mention.end + 80])
+    if after is not None and gazetteer.lookup(mention.text) is None:
+        # A known place before a name is its own ("U.S. Guantanamo Bay"). The run ends with
+        # the head ("Eastern Shoshone Tribe", not "U.S. District Judge").
+        head_kind = _TYPE_HEADS.get(("last", name_key(after.group(1).rsplit(" ", 1)[1])))
+        if head_kind in (EntityKind.ORGANISATION, EntityKind.PLACE):
+            end, kind = mention.end + len(after.group(1)), head_kind
+    before = _HEAD_OF_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is not None and _TYPE_HEADS.get(("last", name_key(before.group(1)))) == EntityKind.ORGANISATION:
+        start, kind = before.start(1), EntityKind.ORGANISATION
+    if (start, end) == (mention.start, mention.end):
+        return mention
+    if any(o is not mention and _overlaps(o, start, end) for o in taken):
+        return mention
+    return replace(mention, start=start, end=end, text=text[start:end], kind=kind)
+
+
 _INNER_ARTICLES = frozenset({"Le", "La", "Les", "L'", "The", "El", "Los", "Las", "Die", "Der", "Das"})
 
 
@@ -648,7 +680,7 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
     fixed.sort(key=lambda m: m.start)
     fixed = _join_adjacent_organisations(text, fixed)
-    joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
+    joined = [_extend_over_head(text, _extend_over_joined_name(text, m, fixed), fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
     fixed = [m for m in joined if not any(o is not m and o.start <= m.start and m.end <= o.end for o in grown)]
 

@@ -689,6 +689,28 @@ def test_an_adjective_written_once_after_a_name_written_alone_more_often_only_mo
     assert "Assemblée nationale" in found[next(iter(n for n in found if n.startswith("Assemblée")))][1]
 
 
+def test_an_organisation_s_or_a_place_s_head_word_the_model_cut_off_joins_the_name():
+    text = (
+        "They may pool resources with the nearby Eastern Shoshone Tribe, who have a herd. He studied at the"
+        " University of Pennsylvania. South Korea's National Police Agency and U.S. District Judge Smith agreed."
+    )
+    found = _entities(
+        text,
+        ("Eastern Shoshone", "place"),
+        ("Pennsylvania", "place"),
+        ("South Korea's", "place"),
+        ("National Police Agency", "organisation"),
+        ("U.S.", "place"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Eastern Shoshone Tribe": "organisation",
+        "University of Pennsylvania": "organisation",
+        "South Korea": "place",  # a possessive owns what follows: no "South Korea's National Police Agency"
+        "National Police Agency": "organisation",
+        "U.S": "place",  # "Judge" ends the run: no "U.S. District"
+    }
+
+
 def test_an_organisation_cut_at_a_capitalised_article_is_one_name_but_a_possessive_stays_two():
     text = "Europe Écologie Les Verts regrette. Imperial College London's MRC Centre published it."
     found = _entities(
