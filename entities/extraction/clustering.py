@@ -235,7 +235,7 @@ def _type(mention: RawMention) -> _Typed | None:
             entry = found
     if entry is None and is_demonym(key):
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
-    if entry is None and key in _TITLE_WORDS:
+    if entry is None and key in _TITLE_WORDS and " " not in mention.text.strip():
         return None  # "the Sultan", "Pope": a title alone names no one
     if entry is None and _is_place_demonym(name):
         return None  # "Londoner", "Parisiens": the people of a place, not the place
@@ -258,7 +258,8 @@ def _type(mention: RawMention) -> _Typed | None:
     if kind == EntityKind.PLACE and entry is None and _DEMONYM.match(name):
         return None  # "Tunisiens", "Saoudiens": nationalities, not places
     if kind == EntityKind.PERSON:
-        if any(w.isalpha() and w.islower() and w not in _NAME_PARTICLES for w in name.split(" ")[1:]):
+        second = name.split(" ")[1:]
+        if len(second) == 1 and second[0].isalpha() and second[0].islower() and second[0] not in _NAME_PARTICLES:
             return None  # "Zizeeria maha", "Ya ya": a species, speech; no person's name
         entry = None
         if name.isupper() and len(name) > 4:

@@ -721,3 +721,9 @@ def test_an_organisation_cut_at_a_capitalised_article_is_one_name_but_a_possessi
         ("MRC Centre", "organisation"),
     )
     assert set(found) == {"Europe Écologie Les Verts", "Imperial College London", "MRC Centre"}
+
+
+def test_a_possessive_before_a_name_a_title_after_an_honorific_and_a_long_name_with_lowercase_words_stay():
+    text = "« Que sais-je ! » interrogeait notre Montaigne. M. Prince parla d'Oswald le joyeux lapin."
+    found = _entities(text, ("Montaigne", "person"), ("M. Prince", "person"), ("Oswald le joyeux lapin", "person"))
+    assert set(found) == {"Montaigne", "Prince", "Oswald le joyeux lapin"}
