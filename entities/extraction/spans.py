@@ -307,13 +307,59 @@ _ORGANISATION_WORDS = lexicon.keys("organisation_descriptors")
 _OCCUPATIONS = lexicon.keys("occupations")
 _EITHER = lexicon.keys("ambiguous_descriptors")
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) $")
-_APPOSITION = re.compile(r"^, (?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
+_APPOSITION = re.compile(r"^, (?:(?:formerly|now|once|originally) )?(?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
+# The head of an apposition that says a place is named: a place's head word or noun
+# ("Speed, a small town in", "Hagia Sophia, formerly a Greek Orthodox church";
+# `lexicon/place_nouns.txt`).
+_PLACE_HEADS = {word for (position, word), kind in _TYPE_HEADS.items() if position == "last" and kind == "place"}
+_PLACE_APPOSITION_HEADS = frozenset(_PLACE_HEADS | lexicon.keys("place_nouns"))
 # "the mayor of Yartsevo", "the district of Groom" (`lexicon/place_descriptors.txt`).
 _PLACE_WORDS = lexicon.keys("place_descriptors")
 _PLACE_WORD_OF = re.compile(r"(?<![\w'’-])([a-z]+) of $")
 _POST_OF_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) of (?:the )?[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*){0,3}, $")
 _OF_BEFORE = re.compile(r"(?<![\w-])(?:of|at|from|for|with) $")
-_NOT_IN_APPOSITION = frozenset({"of", "for", "in", "at", "with", "by", "to", "on", "and", "or", "who", "which", "that"})
+# Where an apposition's head noun ends, English and French (a French "a" is "has": "Lyn
+# Ocita, a déclaré à la radio").
+_NOT_IN_APPOSITION = frozenset(
+    [
+        "of",
+        "for",
+        "in",
+        "at",
+        "with",
+        "by",
+        "to",
+        "on",
+        "from",
+        "near",
+        "and",
+        "or",
+        "but",
+        "who",
+        "which",
+        "that",
+        "whose",
+        "where",
+        "than",
+        "as",
+        "since",
+        "a",
+        "à",
+        "de",
+        "du",
+        "des",
+        "en",
+        "pour",
+        "par",
+        "avec",
+        "dans",
+        "sur",
+        "et",
+        "ou",
+        "qui",
+        "que",
+    ]
+)
 
 
 def _descriptor_kind(word: str) -> str | None:
@@ -344,14 +390,21 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
         return None  # "Tristan Smith of University College London, a researcher": his
     after = _APPOSITION.match(text[mention.end : mention.end + 80])
-    # The apposition's head: its first descriptor, before any preposition or clause
-    # ("a Berlin-based non-profit", not "the head of the company").
-    for word in after.group(1).split(" ") if after is not None else ():
-        if word in _NOT_IN_APPOSITION:
+    if after is None:
+        return None
+    # The apposition's head: its last word before any preposition or clause ("a Berlin-based
+    # non-profit", "an airport protocol officer", "the head of the company").
+    words = []
+    for word in after.group(1).split(" "):
+        if name_key(word) in _NOT_IN_APPOSITION:
             break
-        if word[:1].islower() and (kind := _descriptor_kind(word)) is not None:
-            return kind
-    return None
+        words.append(word)
+    head = words[-1] if words else ""
+    if not head[:1].islower():
+        return None
+    if (kind := _descriptor_kind(head)) is not None:
+        return kind
+    return EntityKind.PLACE if name_key(head) in _PLACE_APPOSITION_HEADS else None
 
 
 def _context_types(text: str, mention: RawMention) -> RawMention:
@@ -532,6 +585,62 @@ def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMent
     return replace(mention, start=start, text=text[start : mention.end])
 
 
+# The capitalised head word of an organisation or a place the model cut off a name: after
+# it, ending a run of up to three capitalised words, "for" before one ("Eastern Shoshone" +
+# "Tribe", "Cinema" + "for Peace Foundation"; "and" joins two names, "of" a post: "Labour"
+# + "Member of Parliament"), or an organisation's head and "of" before it
+# ("University of" + "Pennsylvania", "Bank of" + "England"). Heads in type_heads.tsv.
+_WORDS_AFTER = re.compile(r"^((?: (?:for )?[A-Z][\w-]*){1,3})(?![\w'’-]| [A-Z])")
+_HEAD_OF_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) of (?:the )?$")
+
+
+def _extend_over_head(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
+    """A place's or an organisation's name the model cut before or after its head word (see
+    `_WORDS_AFTER`), when no other span lies across the words it takes back."""
+    if (mention.kind == EntityKind.PERSON and " " in mention.text) or mention.text[-1:] in "'’s":
+        return mention  # a possessive owns what follows ("South Korea's National Police Agency")
+    start, end, kind = mention.start, mention.end, mention.kind
+    after = _WORDS_AFTER.match(text[mention.end : mention.end + 80])
+    if after is not None and gazetteer.lookup(mention.text) is None:
+        # A known place before a name is its own ("U.S. Guantanamo Bay"). The run ends with
+        # the head ("Eastern Shoshone Tribe", not "U.S. District Judge").
+        head_kind = _TYPE_HEADS.get(("last", name_key(after.group(1).rsplit(" ", 1)[1])))
+        if head_kind in (EntityKind.ORGANISATION, EntityKind.PLACE):
+            end, kind = mention.end + len(after.group(1)), head_kind
+    before = _HEAD_OF_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is not None and _TYPE_HEADS.get(("last", name_key(before.group(1)))) == EntityKind.ORGANISATION:
+        start, kind = before.start(1), EntityKind.ORGANISATION
+    if (start, end) == (mention.start, mention.end):
+        return mention
+    if any(o is not mention and _overlaps(o, start, end) for o in taken):
+        return mention
+    return replace(mention, start=start, end=end, text=text[start:end], kind=kind)
+
+
+_INNER_ARTICLES = frozenset({"Le", "La", "Les", "L'", "The", "El", "Los", "Las", "Die", "Der", "Das"})
+
+
+def _join_adjacent_organisations(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """ "Europe Écologie" + "Les Verts": an organisation's span right after another's, with
+    one space between them and starting with a capitalised article, is the end of one name
+    the model cut at the article (a list would have its comma)."""
+    out: list[RawMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.kind == mention.kind == EntityKind.ORGANISATION
+            and text[previous.end : mention.start] == " "
+            and mention.text.split(" ", 1)[0] in _INNER_ARTICLES
+            and gazetteer.lookup(previous.text) is None
+            and gazetteer.lookup(mention.text) is None
+        ):
+            out[-1] = replace(previous, end=mention.end, text=text[previous.start : mention.end])
+            continue
+        out.append(mention)
+    return out
+
+
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
     return a.start < end and start < a.end
 
@@ -570,7 +679,8 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
                 continue
             fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
     fixed.sort(key=lambda m: m.start)
-    joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
+    fixed = _join_adjacent_organisations(text, fixed)
+    joined = [_extend_over_head(text, _extend_over_joined_name(text, m, fixed), fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
     fixed = [m for m in joined if not any(o is not m and o.start <= m.start and m.end <= o.end for o in grown)]
 
