@@ -322,6 +322,41 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
     return [replace(p, kind=entry.kind) if entry else p for p, entry in zip(pieces, known, strict=True)]
 
 
+def _split_at_and(mention: RawMention) -> list[RawMention]:
+    """ "The Progressive and The New York Times": a span over two names joined by "and" or
+    "et", one of them a country, region or organisation the gazetteer knows, is one mention
+    of each (a name the gazetteer
+    knows whole stays: "Bosnia and Herzegovina"; so does one it knows neither part of: "Bill
+    and Melinda Gates Foundation")."""
+    if mention.kind == EntityKind.PERSON or gazetteer.lookup(mention.text) is not None:
+        return [mention]
+    joint = re.search(r" (?:and|et) ", mention.text)
+    if joint is None:
+        return [mention]
+    parts = [(0, mention.text[: joint.start()]), (joint.end(), mention.text[joint.end() :])]
+    if re.search(r" (?:of|de|du|des|for|pour) ", parts[0][1]):
+        return [mention]  # "Islamic State of Iraq and Syria"
+    known = [gazetteer.lookup(re.sub(r"^(?:the|The|le|la|les|Le|La|Les) ", "", part)) for _start, part in parts]
+    # A town's name may be a word of another name ("Ell & Nikki", a duo): countries, regions
+    # and organisations only.
+    known = [entry if entry is not None and entry.subtype != "city" else None for entry in known]
+    if not any(known) or not all(part[:1].isupper() for _start, part in parts):
+        return [mention]
+    # Names joined so are of one kind: the known one's ("Crete and Cyprus" are places).
+    kind = next(entry.kind for entry in known if entry is not None)
+    return [
+        RawMention(
+            mention.field,
+            mention.start + start,
+            mention.start + start + len(part),
+            part,
+            entry.kind if entry else kind,
+            mention.label,
+        )
+        for (start, part), entry in zip(parts, known, strict=True)
+    ]
+
+
 def _split_at_slashes(mention: RawMention) -> list[RawMention]:
     """ "Red Hat/IBM", "Carroll/Patel": two names joined by a slash are two mentions."""
     if "/" not in mention.text:
@@ -628,7 +663,13 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
         mentions = known_names.add_known_names(mentions, texts)
-    mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
+    mentions = [
+        piece
+        for m in mentions
+        for joined in _split_at_and(m)
+        for split in _split_at_slashes(joined)
+        for piece in _split_listed_places(split)
+    ]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
     typed_or_not = [(m, _type(m)) for m in mentions]
     typed = [t for _m, t in typed_or_not if t is not None]

@@ -178,3 +178,21 @@ def test_an_acronym_the_gazetteer_gives_another_body_joins_the_article_s_expansi
         )
     }
     assert found == {"United States Commission on Presidential Debates": None}
+
+
+def test_two_names_joined_by_and_one_of_them_known_are_two_mentions():
+    text = "It was reported by The Progressive and The New York Times; Bosnia and Herzegovina, the Bill and Melinda Gates Foundation and Ell & Nikki were named."
+    mentions = [
+        _m("The Progressive and The New York Times", "organisation", text.index("The Progressive")),
+        _m("Bosnia and Herzegovina", "place", text.index("Bosnia")),
+        _m("Bill and Melinda Gates Foundation", "organisation", text.index("Bill")),
+        _m("Ell & Nikki", "organisation", text.index("Ell")),
+    ]
+    found = {(c.kind, c.name) for c in cluster_article(mentions, {"body_text": text})}
+    assert found == {
+        ("organisation", "Progressive"),
+        ("organisation", "New York Times"),
+        ("place", "Bosnia and Herzegovina"),
+        ("organisation", "Bill and Melinda Gates Foundation"),
+        ("organisation", "Ell & Nikki"),
+    }
