@@ -33,6 +33,7 @@ _TITLE_WORDS = (HONORIFICS - _TITLE_ARTICLES) | (
     - {"us", "u", "s", "d", "a", "et", "and", "aux", "home", "state", "état"}
 )
 GIVEN_NAMES = lexicon.keys("given_names")
+SURNAMES = lexicon.keys("surnames")
 # Each form of a first name -> every form of it ("jim" -> {"jim", "james", ...}).
 VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_name_variants() for name in names}
 
@@ -393,6 +394,7 @@ def _type_lists(typed: list[_Typed], texts: dict[str, str]) -> None:
             else:
                 runs.append([t])
         for run in runs:
+            _place_list(run, typed, texts)
             if len(run) < 4:
                 continue
             kind, count = Counter(t.kind for t in run).most_common(1)[0]
@@ -418,6 +420,51 @@ def _drop_modifying_adjectives(typed: list[_Typed]) -> None:
         # repeated whole, a modifier is a one-off.
         if written[t.key] == 1 and written[name_key(bare)] >= 2:
             t.name, t.key = bare, name_key(bare)
+
+
+def _place_list(run: list[_Typed], typed: list[_Typed], texts: dict[str, str] | None = None) -> None:
+    """ "Mysore, Mandya, Chikmagalur, Kodagu", "Dolgellau, Harlech, Barmouth, Bala and Blaenau
+    Ffestiniog": in a list of three names or more with a place the gazetteer knows and nothing
+    it knows of another kind, the names of one or two words that neither the gazetteer nor a
+    head word nor the words around types are places (not acronyms), unless they read as people's: a given
+    name first, a surname (`lexicon/surnames.txt`: "Jordan, Smith and Brown" are players), or
+    a word of a person's full name elsewhere in the article."""
+    texts = texts or {}
+
+    def known_place(t: _Typed) -> bool:
+        # Its own name, not a piece of one ("Bank of" + "Scotland").
+        before = (texts.get(t.mention.field) or "")[max(0, t.mention.start - 4) : t.mention.start]
+        return t.entry is not None and t.kind == EntityKind.PLACE and not before.endswith(("of ", "de "))
+
+    # A known place, and a name the model itself called a place (a bank named for its town,
+    # "Halifax", read from the gazetteer alone, says nothing).
+    if len(run) < 3 or not any(known_place(t) for t in run):
+        return
+    if not any(t.mention.kind == EntityKind.PLACE and t.mention.label != "GAZETTEER" for t in run):
+        return
+    if any(t.entry is not None and t.kind != EntityKind.PLACE for t in run):
+        return
+    people_words = {
+        w for t in typed if t not in run and t.kind == EntityKind.PERSON and " " in t.key for w in t.key.split()
+    }
+    for t in run:
+        if (
+            t.kind == EntityKind.PLACE
+            or t.entry is not None
+            or _kind_from_head(t.name)
+            or t.mention.label == spans.CONTEXT
+        ):
+            continue
+        words = t.key.split()
+        if (
+            t.name.isupper()
+            or len(words) > 2
+            or words[0] in GIVEN_NAMES
+            or ("last", words[-1]) in _TYPE_HEADS
+            or any(w in SURNAMES or w in people_words for w in words)
+        ):
+            continue
+        t.kind = EntityKind.PLACE
 
 
 def _vote_kinds(typed: list[_Typed]) -> None:
