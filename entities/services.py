@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
@@ -212,6 +213,24 @@ def _text_size(article: Article) -> int:
     return sum(len(text) for text in article_fields(article).values())
 
 
+class _TaggingState(NamedTuple):
+    content_hash: str
+    tagged_hash: str
+    tagging_status: str
+    tagging_claim: str
+    tagging_requested_at: datetime
+
+
+def _tagging_state(article_id: int) -> _TaggingState | None:
+    """What the claim checks of an article, in one plain read (a statement written once: most
+    messages stop here, and the ORM's query building was a visible share of their cost)."""
+    rows = _execute(
+        f"SELECT {', '.join(_TaggingState._fields)} FROM {Article._meta.db_table} WHERE id = %s",  # noqa: S608
+        [article_id],
+    )
+    return _TaggingState(*rows[0]) if rows else None
+
+
 def claim_for_tagging(
     *,
     article_id: int,
@@ -255,8 +274,7 @@ def claim_for_tagging(
 
     # Most tasks of a busy queue find their article already claimed or done by a batch: a
     # plain read answers them without taking (and committing) a row lock.
-    columns = ("id", "content_hash", "tagged_hash", "tagging_status", "tagging_claim", "tagging_requested_at")
-    if outcome := nothing_to_do(Article.objects.only(*columns).filter(id=article_id).first()):
+    if outcome := nothing_to_do(_tagging_state(article_id)):
         return outcome, []
     with transaction.atomic():
         article = Article.objects.select_for_update().only(*_TAGGING_COLUMNS).filter(id=article_id).first()
@@ -312,6 +330,15 @@ def _execute(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
+class _StoreState(NamedTuple):
+    content_hash: str
+    tagged_hash: str
+    tagging_status: str
+    language: str
+    status: str
+    published_at: datetime | None
+
+
 def _store_mentions(
     *,
     article_id: int,
@@ -325,14 +352,14 @@ def _store_mentions(
     """Resolve and replace one article's mentions in one transaction; (outcome, entity ids
     whose counts may have changed)."""
     with transaction.atomic():
-        article = (
-            Article.objects.select_for_update()
-            .only("id", "content_hash", "tagged_hash", "tagging_status", "language", "status", "published_at")
-            .filter(id=article_id)
-            .first()
+        rows = _execute(
+            f"SELECT {', '.join(_StoreState._fields)} FROM {Article._meta.db_table} "  # noqa: S608
+            "WHERE id = %s FOR UPDATE",
+            [article_id],
         )
-        if article is None:
+        if not rows:
             return "missing", set()
+        article = _StoreState(*rows[0])
         if article.content_hash != content_hash:
             return "outdated", set()
         if article.tagged_hash == content_hash and article.tagging_status == JobStatus.DONE:
@@ -381,12 +408,10 @@ def _store_mentions(
         if article.status == Article.Status.PUBLISHED and article.published_at <= timezone.now():
             # Only what readers can see names entities publicly (a draft's names stay private).
             labels.learn(language=article.language, resolved=resolved)
-        Article.objects.filter(id=article_id).update(
-            tagging_status=JobStatus.DONE,
-            tagged_hash=content_hash,
-            tagging_error="",
-            tagged_at=timezone.now(),
-            tagging_worker=worker,
+        _execute(
+            f"UPDATE {Article._meta.db_table} SET tagging_status = %s, tagged_hash = %s, "  # noqa: S608
+            "tagging_error = '', tagged_at = %s, tagging_worker = %s WHERE id = %s",
+            [JobStatus.DONE, content_hash, timezone.now(), worker, article_id],
         )
     return "tagged", before | {e.id for _, e in resolved}
 
