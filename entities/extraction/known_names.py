@@ -13,10 +13,10 @@ Henderson" are someone else), and an acronym must be written in capitals.
 import functools
 import re
 
-from entities.extraction import gazetteer
+from entities.extraction import gazetteer, lexicon
 from entities.extraction.credits import mask_credits
 from entities.extraction.ner import TAGGED_FIELDS, RawMention
-from entities.models import name_key
+from entities.models import EntityKind, name_key
 
 # Words: letters and digits, with inner apostrophes, hyphens, dots and ampersands ("U.S.",
 # "Saint-Cloud", "AT&T").
@@ -161,6 +161,62 @@ def _accepted(
     )
 
 
+# A person introduced by what they do, whom the model left unspanned: an occupation word
+# (`lexicon/occupations.txt`), then a given name (`lexicon/given_names.txt`) and one or two
+# capitalised words, and no more ("adviser Jared Kushner", "Wyoming preacher Michelle
+# Tidball"); after a plural one, the names listed with it too ("Senior Advisors Jared Kushner
+# and Ivanka Trump").
+_OCCUPATIONS = lexicon.keys("occupations")
+_GIVEN_NAMES = lexicon.keys("given_names")
+_TYPE_HEADS = lexicon.type_heads()
+_NAME_WORD = r"[A-ZÀ-Ý][\w'’-]*\w"
+_PERSON_NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}(?![\w'’-]| [A-ZÀ-Ý0-9])"
+_ROLE_WORD = re.compile(r"(?<![\w'’-])[^\W\d_][\w-]*(?= [A-ZÀ-Ý])")
+_NAME_AT = re.compile(rf" (?P<name>{_PERSON_NAME})")
+_LISTED_NEXT = re.compile(rf"(?:,| and| et|, and) (?P<name>{_PERSON_NAME})")
+
+
+def _occupation(word: str) -> tuple[bool, bool]:
+    """(whether the word is an occupation, whether it is a plural one)."""
+    key = name_key(word)
+    if key in _OCCUPATIONS:
+        return True, False
+    plural = key.endswith("s") and key[:-1] in _OCCUPATIONS
+    return plural, plural
+
+
+def _person_name(name: str) -> bool:
+    words = name.split(" ")
+    return (
+        name_key(words[0]) in _GIVEN_NAMES
+        and ("last", name_key(words[-1])) not in _TYPE_HEADS
+        and gazetteer.lookup(name) is None
+        and not any(gazetteer.lookup(w) is not None and gazetteer.lookup(w).subtype == "country" for w in words)
+    )
+
+
+def people_after_occupations(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
+    """The people an occupation word introduces in one field's text where no span of `covered` lies."""
+    found: list[RawMention] = []
+
+    def add(start: int, end: int) -> bool:
+        if any(s < end and start < e for s, e in covered) or not _person_name(text[start:end]):
+            return False
+        found.append(RawMention(field, start, end, text[start:end], EntityKind.PERSON, "OCCUPATION"))
+        return True
+
+    for role in _ROLE_WORD.finditer(text):
+        occupation, plural = _occupation(role.group(0))
+        if not occupation or (match := _NAME_AT.match(text, role.end())) is None or not add(*match.span("name")):
+            continue
+        end = match.end("name")
+        while plural and (listed := _LISTED_NEXT.match(text, end)) is not None:
+            if not add(*listed.span("name")):
+                break
+            end = listed.end("name")
+    return found
+
+
 def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[RawMention]:
     """The mentions, with the gazetteer's names the model missed in each field's text."""
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -176,6 +232,7 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
             # Credit lines are not prose: the model never reads them, nor does this pass.
             text = mask_credits(text, caption=field == "photo_caption")
             added += find(text, field, spans.get(field, []))
+            added += people_after_occupations(text, field, spans.get(field, []))
     if not added:
         return mentions
     # The model's pieces of a longer known name give way to it.

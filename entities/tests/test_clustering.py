@@ -46,6 +46,18 @@ def test_nationalities_beyond_the_seed_are_dropped_before_a_name(surface, name):
     assert clean_person(surface) == name
 
 
+@pytest.mark.parametrize(
+    ("surface", "name"),
+    [
+        ("Broadcaster Piers Morgan", "Piers Morgan"),
+        ("Immunologist Kristian Andersen", "Kristian Andersen"),
+        ("l'avocat Jean Dupont", "Jean Dupont"),
+    ],
+)
+def test_an_occupation_before_a_name_is_dropped(surface, name):
+    assert clean_person(surface) == name
+
+
 def test_every_demonym_row_names_a_country_of_the_gazetteer():
     rows = [row.split("\t") for row in lexicon.entries("demonyms.tsv")]
     assert rows and all(len(row) == 7 for row in rows)

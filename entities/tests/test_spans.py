@@ -420,3 +420,161 @@ def test_a_minister_s_or_a_committee_s_portfolio_is_no_organisation_but_a_union_
         ("RMT", "organisation"),
     )
     assert set(found) == {"RMT"}
+
+
+def test_what_the_text_says_a_name_is_types_it_before_or_in_an_apposition_after_it():
+    text = (
+        "A report by UpGuard, a cybersecurity firm, found it. UpGuard wrote to the Mexican company"
+        " Cultura Colectiva; the law firm Sidley Austin and entrepreneur Brock Pierce were told."
+        " UpGuard said so."
+    )
+    found = _entities(
+        text,
+        ("UpGuard", "person"),
+        ("UpGuard", "person", 1),
+        ("UpGuard", "person", 2),
+        ("Cultura Colectiva", "person"),
+        ("Sidley Austin", "person"),
+        ("Brock Pierce", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "UpGuard": "organisation",  # outvoted two to one by the model, typed by its apposition
+        "Cultura Colectiva": "organisation",
+        "Sidley Austin": "organisation",
+        "Brock Pierce": "person",
+    }
+
+
+def test_a_descriptor_of_people_and_companies_alike_or_an_apposition_about_someone_else_types_nothing():
+    text = (
+        "The property developer Echo Investment bought it, said Tristan Smith of University College London,"
+        " a shipping researcher, and state broadcaster China Central Television."
+    )
+    found = _entities(
+        text,
+        ("Echo Investment", "organisation"),
+        ("Tristan Smith", "person"),
+        ("University College London", "organisation"),
+        ("China Central Television", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Echo Investment": "organisation",
+        "Tristan Smith": "person",
+        "University College London": "organisation",
+        "China Central Television": "organisation",
+    }
+
+
+def test_a_job_word_opening_a_sentence_before_a_full_name_is_no_part_of_it():
+    text = "Broadcaster Piers Morgan criticised the plan. Mary Ann Smith agreed."
+    found = _entities(text, ("Broadcaster Piers Morgan", "person"), ("Mary Ann Smith", "person"))
+    assert found == {"Piers Morgan": ("person", {"Piers Morgan"}), "Mary Ann Smith": ("person", {"Mary Ann Smith"})}
+
+
+def test_a_species_speech_and_a_title_alone_are_no_person():
+    text = "The butterfly Zizeeria maha thrived. Ya ya. The Sultan spoke; Sultan Qaboos bin Said ruled."
+    found = _entities(
+        text,
+        ("Zizeeria maha", "person"),
+        ("Ya ya.", "person"),
+        ("Sultan", "place"),
+        ("Sultan Qaboos bin Said", "person"),
+    )
+    assert set(found) == {"Qaboos bin Said"}
+
+
+def test_a_day_after_a_name_an_instrument_an_award_for_a_subject_and_a_joint_portfolio_are_cut_or_dropped():
+    text = (
+        "Sandy a frappé le New Jersey mercredi. The Gemini Planet Imager saw it; she won the Nemmers Prize in "
+        "Mathematics. Road Transport and Bridges Minister Obaidul Quader spoke."
+    )
+    found = _entities(
+        text,
+        ("New Jersey mercredi", "place"),
+        ("Gemini Planet Imager", "organisation"),
+        ("Nemmers Prize in Mathematics", "organisation"),
+        ("Road Transport", "organisation"),
+        ("Bridges", "person"),
+        ("Obaidul Quader", "person"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {"New Jersey": "place", "Obaidul Quader": "person"}
+
+
+def test_a_french_head_with_an_adjective_or_a_compound_head_belongs_to_the_name_and_the_adjective_goes():
+    text = (
+        "Il entre à l'université de Manchester, puis à l'université anglaise de Manchester. "
+        "La basilique-cathédrale Notre-Dame-de-Québec ouvre; les îles d'Hyères aussi."
+    )
+    found = _entities(
+        text,
+        ("Manchester", "place"),
+        ("Manchester", "place", 1),
+        ("Notre-Dame-de-Québec", "place"),
+        ("Hyères", "place"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "université de Manchester": "organisation",
+        "basilique-cathédrale Notre-Dame-de-Québec": "place",
+        "îles d'Hyères": "place",
+    }
+
+
+def test_a_family_a_place_s_people_a_region_s_adjective_and_a_name_after_a_possessive_are_not_entities():
+    text = (
+        "Donald Trump and the Trumps' son left. Any Londoner would do it in this Chamber, Middle Eastern "
+        "disputes aside. Notre Soleil brille: notre Soleil. C'est un Etat-clé. Mojang (now Microsoft) said that "
+        "Mojang would not."
+    )
+    found = _entities(
+        text,
+        ("Donald Trump", "person"),
+        ("Trumps", "person"),
+        ("Londoner", "person"),
+        ("Chamber", "organisation"),
+        ("Middle Eastern", "place"),
+        ("notre Soleil", "place"),
+        ("Etat-clé", "place"),
+        ("Mojang", "organisation"),
+        ("Mojang", "organisation", 1),
+    )
+    assert set(found) == {"Donald Trump", "Mojang", "Microsoft"}
+
+
+def test_a_programme_and_an_acronym_glossed_in_sentence_case_in_square_brackets_are_not_entities():
+    text = (
+        "Il lance le programme ACE en 1945. They registered for ART [Anti-retroviral treatment]; the WHO "
+        "[World Health Organization] helped, and the PS (Parti socialiste) too."
+    )
+    found = _entities(
+        text, ("ACE", "organisation"), ("ART", "organisation"), ("WHO", "organisation"), ("PS", "organisation")
+    )
+    assert set(found) == {"World Health Organization", "Parti socialiste"}  # each with its acronym
+
+
+def test_a_lowercase_noun_describing_a_place_is_no_part_of_its_name_but_a_naming_head_is():
+    text = (
+        "Elle nait dans l'état de New-York, vit dans le département du Lot, au pied du massif du Mont-Blanc, "
+        "près du centre des Congrès."
+    )
+    found = _entities(
+        text,
+        ("état de New-York", "place"),
+        ("département du Lot", "place"),
+        ("massif du Mont-Blanc", "place"),
+        ("centre des Congrès", "place"),
+    )
+    assert set(found) == {"New-York", "Lot", "massif du Mont-Blanc", "centre des Congrès"}
+
+
+def test_an_organisation_the_model_cut_at_and_or_called_a_person_is_whole():
+    text = "Funded by the Gordon and Betty Moore Foundation and by the Sterling and Francine Clark Art Institute."
+    found = _entities(
+        text,
+        ("Gordon and Betty Moore Foundation", "person"),
+        ("Sterling and", "organisation"),
+        ("Francine Clark Art Institute", "person"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Gordon and Betty Moore Foundation": "organisation",
+        "Sterling and Francine Clark Art Institute": "organisation",
+    }
