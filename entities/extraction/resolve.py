@@ -164,8 +164,22 @@ class Known:
 
     def save_aliases(self) -> None:
         new, self._new_aliases = self._new_aliases, []
-        # A conflict is another worker recording the same alias first.
-        Alias.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            # One statement of arrays (bulk_create prepares every value of every row in
+            # Python). A conflict is another worker recording the same alias first.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {_ALIAS} (entity_id, kind, name, key, curated) "  # noqa: S608
+                    "SELECT * FROM UNNEST(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::boolean[]) "
+                    "ON CONFLICT DO NOTHING",
+                    [
+                        [a.entity_id for a in new],
+                        [a.kind for a in new],
+                        [a.name for a in new],
+                        [a.key for a in new],
+                        [a.curated for a in new],
+                    ],
+                )
         sightings, self._sightings = sorted(self._sightings), set()
         if sightings:
             # One statement: the sightings of the entity's own aliases (a key that is another
