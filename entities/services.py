@@ -328,8 +328,10 @@ def claim_for_tagging(
             pending = rows.filter(tagging_status=JobStatus.PENDING).order_by("tagging_requested_at", "id")
             for other in own + list(pending[: max(room - len(own), 0)]):
                 other_size = _text_size(other)
-                if other.tagging_claim != claim and size + other_size > batch_chars:
-                    continue  # too much text for one task's time limit: left for another task
+                if batch and other.tagging_claim != claim and size + other_size > batch_chars:
+                    # Too much text for one task's time limit: left for another task, whose
+                    # batch it starts (a batch always takes its first row, however long).
+                    continue
                 batch.append(other)
                 size += other_size
         Article.objects.filter(id__in=[a.id for a in batch]).update(

@@ -195,3 +195,18 @@ def test_a_batch_that_leaves_articles_owed_wakes_another_task_which_tags_them(mo
     assert _statuses() == ["done"] * 3
     assert woken == [()]
     assert tasks.tag_owed.run() == "idle"  # nothing owed: nothing done
+
+
+def test_an_owed_article_longer_than_a_batch_may_hold_starts_a_batch_of_its_own(settings, monkeypatch):
+    # With no message of its own (its save found enough waiting), an article over
+    # TAGGING_BATCH_CHARS is still tagged: never added to another's batch, it starts one.
+    articles = import_wikinews(3)
+    longest = max(articles, key=services._text_size)
+    settings.TAGGING_BATCH_CHARS = services._text_size(longest) - 1
+    monkeypatch.setattr(services, "wake_tagging", lambda *args: True)
+    others = [a for a in articles if a.id != longest.id]
+    assert tasks.tag_article.run(others[0].id, others[0].content_hash) == "tagged"
+    assert Article.objects.get(id=longest.id).tagging_status == "pending"  # too long to join
+    while tasks.tag_owed.run() != "idle":
+        pass
+    assert _statuses() == ["done"] * 3
