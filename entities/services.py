@@ -102,6 +102,14 @@ def wake_tagging(article_id: int | None = None, content_hash: str = "") -> bool:
     return queue_tagging(article_id, content_hash)
 
 
+def wake_if_owed() -> None:
+    """Wake a tagging task when articles are owed. Every task of the tagging queue ends with
+    this or claims owed articles (the beat tasks are in that queue too): so whatever messages
+    a save saw waiting, one of them leads to its article."""
+    if Article.objects.filter(tagging_status=JobStatus.PENDING).exists():
+        wake_tagging()
+
+
 def request_tagging(article: Article) -> None:
     """Queue the article's tagging once the current transaction commits, if it is owed."""
     if article.tagging_status != JobStatus.PENDING or article.tagged_hash == article.content_hash:
@@ -504,8 +512,8 @@ def tag_article(
         outcome, batch = claim_for_tagging(
             article_id=None, content_hash="", claim=claim, batch_size=batch_size, worker=worker
         )
-    if take_owed and batch and Article.objects.filter(tagging_status=JobStatus.PENDING).exists():
-        wake_tagging()  # more is owed: another process can start on it while this one works
+    if take_owed and batch:
+        wake_if_owed()  # more may be owed: another process can start on it while this one works
     # Rows an earlier run of this task wrote before dying: their counts were never refreshed.
     written = set(
         Article.objects.filter(tagging_claim=claim, tagging_status=JobStatus.DONE).values_list("id", flat=True)

@@ -72,11 +72,19 @@ def tag_owed(self) -> str:
     )
 
 
+# The beat tasks share the tagging queue: a save that saw them waiting sent no message, so
+# they end by waking a tagging task when articles are owed (services.wake_if_owed).
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_pending_tagging() -> int:
-    return services.sweep_pending_tagging()
+    queued = services.sweep_pending_tagging()
+    services.wake_if_owed()
+    return queued
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def refresh_counts_for_released_articles() -> int:
-    return services.refresh_counts_for_released_articles()
+    released = services.refresh_counts_for_released_articles()
+    services.wake_if_owed()
+    return released

@@ -210,3 +210,18 @@ def test_an_owed_article_longer_than_a_batch_may_hold_starts_a_batch_of_its_own(
     while tasks.tag_owed.run() != "idle":
         pass
     assert _statuses() == ["done"] * 3
+
+
+def test_the_beat_tasks_in_the_tagging_queue_wake_a_tagging_task_when_articles_are_owed(monkeypatch):
+    # A save that saw them waiting sent no message of its own.
+    woken = []
+    monkeypatch.setattr(services, "wake_tagging", lambda *args: woken.append(args) or True)
+    monkeypatch.setattr(services, "tagging_backlog", lambda: 2)  # the sweep re-sends nothing itself
+    tasks.sweep_pending_tagging.run()
+    tasks.refresh_counts_for_released_articles.run()
+    assert woken == []  # nothing owed
+    import_wikinews(1)
+    woken.clear()
+    tasks.sweep_pending_tagging.run()
+    tasks.refresh_counts_for_released_articles.run()
+    assert woken == [(), ()]
