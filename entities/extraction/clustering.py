@@ -33,6 +33,7 @@ _TITLE_WORDS = (HONORIFICS - _TITLE_ARTICLES) | (
     - {"us", "u", "s", "d", "a", "et", "and", "aux", "home", "state", "état"}
 )
 GIVEN_NAMES = lexicon.keys("given_names")
+SURNAMES = lexicon.keys("surnames")
 # Each form of a first name -> every form of it ("jim" -> {"jim", "james", ...}).
 VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_name_variants() for name in names}
 
@@ -64,8 +65,10 @@ _FRENCH_HEADS = lexicon.french_name_heads()
 _FRENCH_HEAD_ADJECTIVE = re.compile(r"^(?P<head>\S+) [a-zàâçéèêëîïôûü]+ (?P<rest>(?:de |du |des |d['’])\S.*)$")
 # "XIXe", "XXe" (siècle), "IIIrd": an ordinal in Roman numerals names no entity.
 ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
+_STATE_OF = re.compile(r"^(?:State|État|Etat) (?:of|de|d['’])\s*(.+)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
+_EDITOR_BRACKET = re.compile(r"(?<=\S)[\[\]]|[\[\]](?=\S)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 # Edge punctuation includes stray markup and bullets ("> Xavier Probeson", "* Jim Mattis"),
 # and a character reference left as text ("&gt; Xavier") is a space: neither is a name.
@@ -79,6 +82,8 @@ def same_first_name(a: str, b: str) -> bool:
 
 def clean(surface: str) -> str:
     """The name in a surface form: titles and honorifics, possessives and edge punctuation removed."""
+    # An editor's brackets inside a name ("Jerry [O'Connell", "Pittsburg[h") are not written.
+    surface = _EDITOR_BRACKET.sub("", surface)
     text = _TITLE_GLUED.sub(r"\1. ", _REFERENCE.sub(" ", surface).strip())
     text = " ".join(text.split()).strip(_EDGE_PUNCT)
     text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)
@@ -213,7 +218,9 @@ def _type(mention: RawMention) -> _Typed | None:
         if head.islower() and rest[:1].isupper() and _TYPE_HEADS.get(("first", name_key(head))) == EntityKind.PLACE:
             other_names = (rest,)  # "place Tahrir" is also written "Tahrir"
     key = name_key(name)
-    if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
+    if len(key) < 2 or key in STOPLIST or not any(c.isupper() for c in name):
+        return None
+    if any(ch.isdigit() for ch in key) and not spans.is_numbered_place(name):
         return None
     if ROMAN_ORDINAL.match(name):
         return None
@@ -223,9 +230,13 @@ def _type(mention: RawMention) -> _Typed | None:
         bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)
         if bare != name and (found := gazetteer.lookup(bare)) is not None:
             name, key, entry = bare, name_key(bare), found
+        # "the State of Palestine", "l'État d'Israël": a country named as a state is the country.
+        state = _STATE_OF.match(bare)
+        if state is not None and (found := gazetteer.lookup(state.group(1))) is not None and found.subtype == "country":
+            entry = found
     if entry is None and is_demonym(key):
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
-    if entry is None and key in _TITLE_WORDS:
+    if entry is None and key in _TITLE_WORDS and " " not in mention.text.strip():
         return None  # "the Sultan", "Pope": a title alone names no one
     if entry is None and _is_place_demonym(name):
         return None  # "Londoner", "Parisiens": the people of a place, not the place
@@ -248,7 +259,8 @@ def _type(mention: RawMention) -> _Typed | None:
     if kind == EntityKind.PLACE and entry is None and _DEMONYM.match(name):
         return None  # "Tunisiens", "Saoudiens": nationalities, not places
     if kind == EntityKind.PERSON:
-        if any(w.isalpha() and w.islower() and w not in _NAME_PARTICLES for w in name.split(" ")[1:]):
+        second = name.split(" ")[1:]
+        if len(second) == 1 and second[0].isalpha() and second[0].islower() and second[0] not in _NAME_PARTICLES:
             return None  # "Zizeeria maha", "Ya ya": a species, speech; no person's name
         entry = None
         if name.isupper() and len(name) > 4:
@@ -311,6 +323,41 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
     return [replace(p, kind=entry.kind) if entry else p for p, entry in zip(pieces, known, strict=True)]
 
 
+def _split_at_and(mention: RawMention) -> list[RawMention]:
+    """ "The Progressive and The New York Times": a span over two names joined by "and" or
+    "et", one of them a country, region or organisation the gazetteer knows, is one mention
+    of each (a name the gazetteer
+    knows whole stays: "Bosnia and Herzegovina"; so does one it knows neither part of: "Bill
+    and Melinda Gates Foundation")."""
+    if mention.kind == EntityKind.PERSON or gazetteer.lookup(mention.text) is not None:
+        return [mention]
+    joint = re.search(r" (?:and|et) ", mention.text)
+    if joint is None:
+        return [mention]
+    parts = [(0, mention.text[: joint.start()]), (joint.end(), mention.text[joint.end() :])]
+    if re.search(r" (?:of|de|du|des|for|pour) ", parts[0][1]):
+        return [mention]  # "Islamic State of Iraq and Syria"
+    known = [gazetteer.lookup(re.sub(r"^(?:the|The|le|la|les|Le|La|Les) ", "", part)) for _start, part in parts]
+    # A town's name may be a word of another name ("Ell & Nikki", a duo): countries, regions
+    # and organisations only.
+    known = [entry if entry is not None and entry.subtype != "city" else None for entry in known]
+    if not any(known) or not all(part[:1].isupper() for _start, part in parts):
+        return [mention]
+    # Names joined so are of one kind: the known one's ("Crete and Cyprus" are places).
+    kind = next(entry.kind for entry in known if entry is not None)
+    return [
+        RawMention(
+            mention.field,
+            mention.start + start,
+            mention.start + start + len(part),
+            part,
+            entry.kind if entry else kind,
+            mention.label,
+        )
+        for (start, part), entry in zip(parts, known, strict=True)
+    ]
+
+
 def _split_at_slashes(mention: RawMention) -> list[RawMention]:
     """ "Red Hat/IBM", "Carroll/Patel": two names joined by a slash are two mentions."""
     if "/" not in mention.text:
@@ -347,6 +394,7 @@ def _type_lists(typed: list[_Typed], texts: dict[str, str]) -> None:
             else:
                 runs.append([t])
         for run in runs:
+            _place_list(run, typed, texts)
             if len(run) < 4:
                 continue
             kind, count = Counter(t.kind for t in run).most_common(1)[0]
@@ -355,6 +403,68 @@ def _type_lists(typed: list[_Typed], texts: dict[str, str]) -> None:
             for t in run:
                 if t.kind != kind and t.entry is None and not _kind_from_head(t.name):
                     t.kind = kind
+
+
+def _drop_modifying_adjectives(typed: list[_Typed]) -> None:
+    """ "Francophonie institutionnelle" once beside "Francophonie" twice: a lowercase adjective
+    after a name the article writes alone more often only modifies it (GUIDELINES.md); a
+    nationality's belongs to the name ("Alpes françaises", "Poste portugaise")."""
+    written = Counter(t.key for t in typed if t.kind != EntityKind.PERSON)
+    for t in typed:
+        if t.kind == EntityKind.PERSON or t.entry is not None or " " not in t.name:
+            continue
+        bare, last = t.name.rsplit(" ", 1)
+        if not (last.isalpha() and last.islower()) or is_demonym(name_key(last)) or last in _NAME_PARTICLES:
+            continue
+        # Written so once, and the bare name more often: a name ("Assemblée nationale") is
+        # repeated whole, a modifier is a one-off.
+        if written[t.key] == 1 and written[name_key(bare)] >= 2:
+            t.name, t.key = bare, name_key(bare)
+
+
+def _place_list(run: list[_Typed], typed: list[_Typed], texts: dict[str, str] | None = None) -> None:
+    """ "Mysore, Mandya, Chikmagalur, Kodagu", "Dolgellau, Harlech, Barmouth, Bala and Blaenau
+    Ffestiniog": in a list of three names or more with a place the gazetteer knows and nothing
+    it knows of another kind, the names of one or two words that neither the gazetteer nor a
+    head word nor the words around types are places (not acronyms), unless they read as people's: a given
+    name first, a surname (`lexicon/surnames.txt`: "Jordan, Smith and Brown" are players), or
+    a word of a person's full name elsewhere in the article."""
+    texts = texts or {}
+
+    def known_place(t: _Typed) -> bool:
+        # Its own name, not a piece of one ("Bank of" + "Scotland").
+        before = (texts.get(t.mention.field) or "")[max(0, t.mention.start - 4) : t.mention.start]
+        return t.entry is not None and t.kind == EntityKind.PLACE and not before.endswith(("of ", "de "))
+
+    # A known place, and a name the model itself called a place (a bank named for its town,
+    # "Halifax", read from the gazetteer alone, says nothing).
+    if len(run) < 3 or not any(known_place(t) for t in run):
+        return
+    if not any(t.mention.kind == EntityKind.PLACE and t.mention.label != "GAZETTEER" for t in run):
+        return
+    if any(t.entry is not None and t.kind != EntityKind.PLACE for t in run):
+        return
+    people_words = {
+        w for t in typed if t not in run and t.kind == EntityKind.PERSON and " " in t.key for w in t.key.split()
+    }
+    for t in run:
+        if (
+            t.kind == EntityKind.PLACE
+            or t.entry is not None
+            or _kind_from_head(t.name)
+            or t.mention.label == spans.CONTEXT
+        ):
+            continue
+        words = t.key.split()
+        if (
+            t.name.isupper()
+            or len(words) > 2
+            or words[0] in GIVEN_NAMES
+            or ("last", words[-1]) in _TYPE_HEADS
+            or any(w in SURNAMES or w in people_words for w in words)
+        ):
+            continue
+        t.kind = EntityKind.PLACE
 
 
 def _vote_kinds(typed: list[_Typed]) -> None:
@@ -600,7 +710,13 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
         mentions = known_names.add_known_names(mentions, texts)
-    mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
+    mentions = [
+        piece
+        for m in mentions
+        for joined in _split_at_and(m)
+        for split in _split_at_slashes(joined)
+        for piece in _split_listed_places(split)
+    ]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
     typed_or_not = [(m, _type(m)) for m in mentions]
     typed = [t for _m, t in typed_or_not if t is not None]
@@ -608,6 +724,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     declined = {m for m, t in typed_or_not if t is None and m.kind is not None}
     if texts is not None:
         _type_lists(typed, texts)
+    _drop_modifying_adjectives(typed)
     _vote_kinds(typed)
     _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
@@ -687,6 +804,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
+        found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
     return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
@@ -694,6 +812,19 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
 
 def _family_of(cluster: Cluster, surnames: set[str]) -> bool:
     return all(" " not in k and k.endswith("s") and k[:-1] in surnames for k in cluster.keys | {cluster.key})
+
+
+_CLASSIFIERS_AFTER = lexicon.keys("classifiers_after")
+_WORD_AFTER = re.compile(r"^\s+([a-zàâçéèêëîïôûü]+)\b")
+
+
+def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "the Voskhod programme", "a PAN card": a word saying what it is after every mention."""
+    for mention in cluster.mentions:
+        after = _WORD_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 20])
+        if after is None or name_key(after.group(1)) not in _CLASSIFIERS_AFTER:
+            return False
+    return True
 
 
 _DETERMINERS = lexicon.keys("determiners")

@@ -71,3 +71,20 @@ def test_no_person_is_read_without_an_occupation_a_given_name_or_where_a_longer_
     )
     # Where the model has a span, it is not read again (its kind is clustering's to decide).
     assert _entities(text, _at(text, "Maria Garcia", "organisation")) == {("person", "Maria Garcia")}
+
+
+def test_a_known_name_written_with_inner_capitals_as_listed_is_found():
+    text = "He runs an educational YouTube channel, as Us Weekly said."
+    assert _entities(text) == {("organisation", "YouTube")}
+
+
+def test_a_person_a_post_of_a_place_or_an_apposition_introduces_is_found():
+    text = (
+        "The governor of Puerto Rico, Ricardo Rosselló Nevares, resigned. Tomasz Kubiak, a fire service"
+        " spokesman, said so. Grace Hopper, a ship, sailed; Mary Rose, the museum, opened."
+    )
+    assert _entities(text, _at(text, "Puerto Rico", "place")) == {
+        ("place", "Puerto Rico"),
+        ("person", "Ricardo Rosselló Nevares"),
+        ("person", "Tomasz Kubiak"),
+    }

@@ -379,7 +379,7 @@ def test_peoples_common_abbreviations_software_and_words_shouted_in_capitals_are
 
 
 def test_names_listed_together_take_the_kind_most_of_the_list_has():
-    text = "Des toiles de Degas, Gauguin, Manet, Monet et Toulouse-Lautrec, à Paris, Lyon et Quokkaville."
+    text = "Des toiles de Degas, Gauguin, Manet, Monet et Toulouse-Lautrec, à Brindeuil, Sarvacq et Quokkaville."
     found = _entities(
         text,
         ("Degas", "person"),
@@ -387,12 +387,14 @@ def test_names_listed_together_take_the_kind_most_of_the_list_has():
         ("Manet", "person"),
         ("Monet", "person"),
         ("Toulouse-Lautrec", "place"),
-        ("Paris", "place"),
-        ("Lyon", "place"),
+        ("Brindeuil", "place"),
+        ("Sarvacq", "place"),
         ("Quokkaville", "person"),
     )
     assert found["Toulouse-Lautrec"][0] == "person"
-    assert found["Quokkaville"][0] == "person"  # three names are no list to go by
+    # Three names are no list to go by, but for a place the gazetteer knows among them
+    # (test_clustering: "Mysore, Mandya, Chikmagalur, Kodagu").
+    assert found["Quokkaville"][0] == "person"
 
 
 def test_hospitals_are_places_and_armed_groups_organisations():
@@ -500,6 +502,37 @@ def test_a_day_after_a_name_an_instrument_an_award_for_a_subject_and_a_joint_por
     assert {name: kind for name, (kind, _forms) in found.items()} == {"New Jersey": "place", "Obaidul Quader": "person"}
 
 
+def test_a_place_word_and_of_before_a_name_make_it_a_place():
+    text = "The mayor of Yartsevo said so; voters in the electoral district of Groom and the town of Speed agreed."
+    found = _entities(text, ("Yartsevo", "person"), ("Groom", "person"), ("Speed", "organisation"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Yartsevo": "place",
+        "Groom": "place",
+        "Speed": "place",
+    }
+
+
+def test_a_known_region_before_a_person_s_name_and_a_known_owner_before_a_possessive_are_their_own_mentions():
+    text = (
+        "Senator from Vermont Patrick Leahy spoke at Hulu's Beyond Fest, near San Diego County;"
+        " the US Marine Corps came."
+    )
+    found = _entities(
+        text,
+        ("Vermont Patrick Leahy", "organisation"),
+        ("Hulu's Beyond Fest", "organisation"),
+        ("San Diego County", "place"),
+        ("US Marine Corps", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Vermont": "place",
+        "Patrick Leahy": "person",
+        "Hulu": "organisation",  # and "Beyond Fest", a festival, is no entity
+        "San Diego County": "place",  # a town's name is never cut off
+        "US Marine Corps": "organisation",
+    }
+
+
 def test_a_french_head_with_an_adjective_or_a_compound_head_belongs_to_the_name_and_the_adjective_goes():
     text = (
         "Il entre à l'université de Manchester, puis à l'université anglaise de Manchester. "
@@ -578,3 +611,121 @@ def test_an_organisation_the_model_cut_at_and_or_called_a_person_is_whole():
         "Gordon and Betty Moore Foundation": "organisation",
         "Sterling and Francine Clark Art Institute": "organisation",
     }
+
+
+def test_a_name_between_commas_after_a_post_of_a_place_is_a_person_s():
+    text = "The current president of Namibia, Hage Geingob, expressed his sadness."
+    found = _entities(text, ("Namibia", "place"), ("Hage Geingob", "organisation"))
+    assert {name: kind for name, (kind, _forms) in found.items()} == {"Namibia": "place", "Hage Geingob": "person"}
+
+
+def test_a_country_named_as_a_state_is_the_country():
+    text = "The State of Palestine objected, and France, and the State of France, agreed."
+    found = _entities(
+        text, ("State of Palestine", "organisation"), ("France", "place"), ("State of France", "organisation")
+    )
+    assert {kind for kind, _forms in found.values()} == {"place"} and len(found) == 2
+
+
+def test_a_programme_a_document_a_vehicle_and_a_listed_portfolio_are_not_entities_but_a_numbered_road_is_a_place():
+    text = (
+        "The Voskhod programme ended; get a PAN card. The UN mission stayed. The chairmen of the committees on "
+        "Foreign Affairs, Intelligence, and Oversight met on U.S. Route 2 near Interstate 80."
+    )
+    found = _entities(
+        text,
+        ("Voskhod", "person"),
+        ("PAN", "organisation"),
+        ("UN", "organisation"),
+        ("Foreign Affairs", "organisation"),
+        ("Intelligence", "organisation"),
+        ("Oversight", "organisation"),
+        ("U.S. Route", "organisation"),
+        ("Interstate", "organisation"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "UN": "organisation",
+        "U.S. Route 2": "place",
+        "Interstate 80": "place",
+    }
+
+
+def test_an_apposition_naming_a_kind_of_place_makes_a_place_and_its_head_noun_decides():
+    text = (
+        "Erdogan pledged converting Hagia Sophia, formerly a Greek Orthodox church and now a museum."
+        " He drove to Cedritos, a neighbourhood in Bogotá. Victims included Mohammed Reda, an airport"
+        " protocol officer. Lyn Ocita, a déclaré la radio."
+    )
+    found = _entities(
+        text,
+        ("Hagia Sophia", "person"),
+        ("Cedritos", "organisation"),
+        ("Bogotá", "place"),
+        ("Mohammed Reda", "person"),
+        ("Lyn Ocita", "person"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Hagia Sophia": "place",
+        "Cedritos": "place",
+        "Bogotá": "place",
+        "Mohammed Reda": "person",  # an officer, not an airport
+        "Lyn Ocita": "person",  # French "a" is "has"
+    }
+
+
+def test_an_adjective_written_once_after_a_name_written_alone_more_often_only_modifies_it():
+    text = (
+        "La Francophonie grandit. La Francophonie institutionnelle aussi. L'Assemblée nationale vote; "
+        "l'Assemblée siège; l'Assemblée nationale décide. La Francophonie enfin."
+    )
+    found = _entities(
+        text,
+        ("Francophonie", "organisation"),
+        ("Francophonie institutionnelle", "organisation"),
+        ("Assemblée nationale", "organisation"),
+        ("Assemblée", "organisation"),
+        ("Assemblée nationale", "organisation", 1),
+        ("Francophonie", "organisation", 2),
+    )
+    assert found["Francophonie"] == ("organisation", {"Francophonie"})
+    assert "Assemblée nationale" in found[next(iter(n for n in found if n.startswith("Assemblée")))][1]
+
+
+def test_an_organisation_s_or_a_place_s_head_word_the_model_cut_off_joins_the_name():
+    text = (
+        "They may pool resources with the nearby Eastern Shoshone Tribe, who have a herd. He studied at the"
+        " University of Pennsylvania. South Korea's National Police Agency and U.S. District Judge Smith agreed."
+    )
+    found = _entities(
+        text,
+        ("Eastern Shoshone", "place"),
+        ("Pennsylvania", "place"),
+        ("South Korea's", "place"),
+        ("National Police Agency", "organisation"),
+        ("U.S.", "place"),
+    )
+    assert {name: kind for name, (kind, _forms) in found.items()} == {
+        "Eastern Shoshone Tribe": "organisation",
+        "University of Pennsylvania": "organisation",
+        "South Korea": "place",  # a possessive owns what follows: no "South Korea's National Police Agency"
+        "National Police Agency": "organisation",
+        "U.S": "place",  # "Judge" ends the run: no "U.S. District"
+    }
+
+
+def test_an_organisation_cut_at_a_capitalised_article_is_one_name_but_a_possessive_stays_two():
+    text = "Europe Écologie Les Verts regrette. Imperial College London's MRC Centre published it."
+    found = _entities(
+        text,
+        ("Europe Écologie", "organisation"),
+        ("Les Verts", "organisation"),
+        ("Imperial College London's", "organisation"),
+        ("MRC Centre", "organisation"),
+    )
+    assert set(found) == {"Europe Écologie Les Verts", "Imperial College London", "MRC Centre"}
+
+
+def test_a_possessive_before_a_name_a_title_after_an_honorific_and_a_long_name_with_lowercase_words_stay():
+    text = "« Que sais-je ! » interrogeait notre Montaigne. M. Prince parla d'Oswald le joyeux lapin."
+    found = _entities(text, ("Montaigne", "person"), ("M. Prince", "person"), ("Oswald le joyeux lapin", "person"))
+    assert set(found) == {"Montaigne", "Prince", "Oswald le joyeux lapin"}
