@@ -63,7 +63,7 @@ def newest_only():
 
     from articles.search.planner import DEFAULT_TUNING
 
-    return replace(DEFAULT_TUNING, rank_signal_candidates=0)
+    return replace(DEFAULT_TUNING, rank_signal_candidates=0, prove_first_page=False)
 
 
 def _filters(query: dict):

@@ -1,0 +1,113 @@
+"""Impact-ordered postings of search_vector: for each article and each of its lexemes whose
+share of the relevance score can be large, that share's exact value, so that relevance finds
+its first page by reading the postings of the query's lexemes in descending impact and stops
+when nothing unread can score higher (docs/decisions/0030-exact-relevance-by-impact-ordered-postings.md).
+
+A lexeme's impact is what ts_rank(search_vector, 'lexeme', 1) gives for it (PostgreSQL's
+calc_rank_or: the sum over its positions j = 1, 2, ... of the position's weight over j², over
+pi²/6, divided by log2(1 + the vector's number of positions)). Only impacts of at least FLOOR
+are posted (a lexeme in a headline or standfirst, or dense in a short text): every share not
+posted is below it. The rows follow the articles through statement-level triggers, so COPY,
+admin saves, revisions, retagging and deletes all keep them true; drafts are posted too and
+the search joins the articles to keep to published ones.
+"""
+
+from django.db import migrations
+
+# Every posted impact is at least this (articles/search/impact.py reads the same value).
+FLOOR = 0.02
+
+POSTINGS_FUNCTION = """
+CREATE FUNCTION newsroom_search_postings(vector tsvector)
+RETURNS TABLE (lexeme text, impact real)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    WITH e AS (SELECT u.lexeme, coalesce(u.weights, '{D}') AS weights FROM unnest(vector) u),
+    n AS (SELECT sum(cardinality(e.weights)) AS positions FROM e)
+    SELECT e.lexeme, (
+        (SELECT sum(CASE x.w WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.4 WHEN 'C' THEN 0.2 ELSE 0.1 END / (x.i * x.i))
+         FROM unnest(e.weights) WITH ORDINALITY x(w, i))
+        / 1.64493406685 / (ln(n.positions + 1) / ln(2))
+    )::real
+    FROM e, n
+    WHERE n.positions > 0
+$$;
+CREATE FUNCTION newsroom_search_posted(vector tsvector)
+RETURNS TABLE (lexeme text, impact real)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    SELECT p.lexeme, p.impact FROM newsroom_search_postings(vector) p WHERE p.impact >= FLOOR
+$$;
+""".replace("FLOOR", repr(FLOOR))
+
+TABLE = """
+CREATE TABLE articles_searchposting (
+    lexeme text NOT NULL,
+    impact real NOT NULL,
+    article_id bigint NOT NULL
+);
+"""
+
+# No foreign key (a check per posting would double a bulk import's work): the triggers remove
+# an article's postings, found by recomputing them from the old vector (the function is
+# immutable, so the same rows come out) through the one index the search reads.
+_GONE = """
+    DELETE FROM articles_searchposting s USING old_rows o CROSS JOIN LATERAL newsroom_search_posted(o.search_vector) p
+    WHERE s.lexeme = p.lexeme AND s.impact = p.impact AND s.article_id = o.id{changed};"""
+_NEW = """
+    INSERT INTO articles_searchposting (lexeme, impact, article_id)
+    SELECT p.lexeme, p.impact, n.id FROM new_rows n CROSS JOIN LATERAL newsroom_search_posted(n.search_vector) p{changed};"""
+_CHANGED = (
+    " AND NOT EXISTS (SELECT FROM {other} x WHERE x.id = {alias}.id"
+    " AND x.search_vector IS NOT DISTINCT FROM {alias}.search_vector)"
+)
+TRIGGERS = f"""
+CREATE FUNCTION articles_search_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN{_NEW.format(changed="")}
+    RETURN NULL;
+END $$;
+CREATE FUNCTION articles_search_postings_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN{_GONE.format(changed=_CHANGED.format(other="new_rows", alias="o"))}{
+    _NEW.format(changed=" WHERE" + _CHANGED.format(other="old_rows", alias="n").removeprefix(" AND"))
+}
+    RETURN NULL;
+END $$;
+CREATE FUNCTION articles_search_postings_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN{_GONE.format(changed="")}
+    RETURN NULL;
+END $$;
+CREATE TRIGGER articles_search_postings_insert AFTER INSERT ON articles_article
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_search_postings_inserted();
+CREATE TRIGGER articles_search_postings_update AFTER UPDATE ON articles_article
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION articles_search_postings_updated();
+CREATE TRIGGER articles_search_postings_delete AFTER DELETE ON articles_article
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_search_postings_deleted();
+"""
+
+BACKFILL = """
+SET LOCAL statement_timeout = 0;
+SET LOCAL maintenance_work_mem = '512MB';
+INSERT INTO articles_searchposting (lexeme, impact, article_id)
+SELECT p.lexeme, p.impact, a.id FROM articles_article a CROSS JOIN LATERAL newsroom_search_posted(a.search_vector) p;
+CREATE INDEX articles_searchposting_order ON articles_searchposting (lexeme, impact DESC, article_id DESC);
+ANALYZE articles_searchposting;
+"""
+
+REVERSE = """
+DROP TRIGGER IF EXISTS articles_search_postings_insert ON articles_article;
+DROP TRIGGER IF EXISTS articles_search_postings_update ON articles_article;
+DROP TRIGGER IF EXISTS articles_search_postings_delete ON articles_article;
+DROP FUNCTION IF EXISTS articles_search_postings_deleted();
+DROP FUNCTION IF EXISTS articles_search_postings_inserted();
+DROP FUNCTION IF EXISTS articles_search_postings_updated();
+DROP TABLE IF EXISTS articles_searchposting;
+DROP FUNCTION IF EXISTS newsroom_search_posted(tsvector);
+DROP FUNCTION IF EXISTS newsroom_search_postings(tsvector);
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0023_lead_search_indexes"),
+    ]
+
+    operations = [migrations.RunSQL(POSTINGS_FUNCTION + TABLE + TRIGGERS + BACKFILL, reverse_sql=REVERSE)]

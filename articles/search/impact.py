@@ -1,0 +1,212 @@
+"""Relevance's first page proven exact by a threshold algorithm over impact-ordered postings
+(docs/decisions/0030-exact-relevance-by-impact-ordered-postings.md).
+
+articles_searchposting (articles migration 0024) holds, for each article and each lexeme of
+its search_vector whose impact is at least FLOOR, that impact: ts_rank(search_vector,
+'lexeme', 1) exactly. For a query of plain words, the score (articles/search/ranking.py) is a
+sum over the ranked terms of weight x (ts_rank of the own-language reading + EXACT_WEIGHT x
+ts_rank of the unstemmed form), and each of the two ranks is at most the largest impact of the
+term's lexemes in that article:
+
+- the reading is an OR of lexemes, ranked by PostgreSQL's calc_rank_or: the mean over the
+  query's distinct lexemes of each one's share, which is the posting's impact;
+- the unstemmed form's positions in search_exact are among its stem's positions in
+  search_vector (the same parser; a stemmer only drops stop words, and the form is checked
+  not to be one), and its share over a subset of the positions, divided by the log of a
+  length at least as large (search_exact keeps the stop words), is no larger.
+
+So the postings are read in blocks of descending impact, term by term; every article met is
+ranked by the engine's own score; an article not met scores at most the sum over terms of
+coefficient x max(the term's last impact read, FLOOR). When the page's last score is above
+that, no unread article can enter the page: it is proven exact. Otherwise, after the last
+block (the work cap), the articles met join the other candidates, unproven."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from articles.search.query import OTHER, ParsedQuery
+from articles.search.ranking import EXACT_WEIGHT, rank
+from core.sql import Sql, compose, fetch_all
+
+logger = logging.getLogger(__name__)
+
+FLOOR = 0.02  # articles migration 0024: every impact not posted is below it
+# The postings read per lexeme in each round (from the best); the last is the work cap.
+BLOCKS = (40, 160, 640, 2560)
+MAX_RANKED = 4000  # articles ranked at most: no further block is read beyond it
+# ts_rank computes in single precision: a bound is raised by this share before it is compared.
+SLACK = 1e-4
+
+_QUOTED = re.compile(r"'((?:[^'\\]|'')*)'(:[*A-D]+)?")
+_NOT_PLAIN = re.compile(r"[&!<>:*\\]")
+
+
+@dataclass(frozen=True)
+class BoundedTerm:
+    coefficient: float  # what one unit of impact adds to the score, at most
+    lexemes: tuple[str, ...]  # every lexeme whose postings bound the term
+
+
+@dataclass(frozen=True)
+class Candidates:
+    ids: tuple[int, ...]  # the matches met in the postings read
+    proven: bool  # the first `top` matches by score are among them, the order exact
+    ranked: int = 0  # how many were ranked to decide it
+
+
+def first_page(query: ParsedQuery, matches: Sql, top: int) -> Candidates | None:
+    """The articles met in the postings of `query`'s terms, read until the first `top` matches
+    (of the condition `matches`, over `a`) are proven, or the work cap; None when the query's
+    score has no bound the postings give (a prefix, an entity it names, a phrase, a query too
+    long to be ranked term by term)."""
+    terms = bounded_terms(query)
+    if not terms:
+        return None
+    scores: dict[int, float] = {}
+    met = 0
+    for met, scores, bound in rounds(query, matches, terms):
+        best = sorted(scores.values(), reverse=True)
+        if len(best) >= top and best[top - 1] > bound * (1 + SLACK):
+            return Candidates(tuple(sorted(scores)), True, met)
+    logger.debug("relevance first page unproven (%s articles ranked)", met)
+    return Candidates(tuple(sorted(scores)), False, met)
+
+
+def rounds(query: ParsedQuery, matches: Sql, terms: list[BoundedTerm]) -> Iterator[tuple[int, dict[int, float], float]]:
+    """After each block of postings read: the number of articles met, the scores of the
+    matches among them, and the bound of the score of every match not met."""
+    scores: dict[int, float] = {}
+    met: set[int] = set()
+    lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
+    for block in BLOCKS:
+        frontier, fresh = _read(lexemes, block)
+        fresh -= met
+        met |= fresh
+        scores.update(_ranked(query, matches, fresh))
+        yield (
+            len(met),
+            scores,
+            sum(term.coefficient * max(max(frontier[x] for x in term.lexemes), FLOOR) for term in terms),
+        )
+        if all(frontier[x] == 0.0 for x in lexemes) or len(met) >= MAX_RANKED:
+            return  # every posting read (the rest is under FLOOR), or the cap
+
+
+def bounded_terms(query: ParsedQuery) -> list[BoundedTerm] | None:
+    """The query's ranked terms with what bounds each, or None when one is not a plain word
+    read as an OR of lexemes (calc_rank_or) whose unstemmed form is covered by its stems."""
+    if query.named or query.has_prefix or query.has_phrase:
+        return None
+    if query.weights:
+        parts = [
+            (weight, term.readings, term.exact)
+            for term, weight in zip(query.terms, query.weights, strict=True)
+            if weight > 0
+        ]
+    else:
+        parts = [(1.0, {lang: reading.included for lang, reading in query.readings.items()}, query.exact)]
+    texts = fetch_all(
+        compose(
+            "SELECT {texts}",
+            texts=Sql.join(
+                ", ",
+                [
+                    compose(
+                        "({fr})::text, ({en})::text, ({other})::text, ({exact})::text",
+                        fr=readings["fr"],
+                        en=readings["en"],
+                        other=readings[OTHER],
+                        exact=exact,
+                    )
+                    for _, readings, exact in parts
+                ],
+            ),
+        )
+    )[0]
+    terms, forms = [], []
+    for index, (weight, _readings, _exact) in enumerate(parts):
+        fr, en, other, exact = texts[4 * index : 4 * index + 4]
+        lexemes = set()
+        for text in (fr, en, other):
+            found = _plain_lexemes(text)
+            if found is None:
+                return None
+            lexemes |= found
+        form = _plain_lexemes(exact)
+        if form is None or len(form) != 1 or not form <= lexemes:
+            return None
+        forms.append((next(iter(form)), lexemes))
+        terms.append(BoundedTerm(weight * (1 + EXACT_WEIGHT), tuple(sorted(lexemes))))
+    if not _stems_cover(forms):
+        return None
+    return terms
+
+
+def _plain_lexemes(text: str) -> set[str] | None:
+    """The lexemes of a tsquery's text when it only ORs them, else None."""
+    lexemes = set()
+    for match in _QUOTED.finditer(text):
+        if match.group(2):
+            return None  # a prefix or a weight restriction
+        lexemes.add(match.group(1).replace("''", "'"))
+    if not lexemes or _NOT_PLAIN.search(_QUOTED.sub(" ", text)):
+        return None
+    return lexemes
+
+
+def _stems_cover(forms: list[tuple[str, set[str]]]) -> bool:
+    """Whether each unstemmed form is one lexeme, not a stop word, in every stemmed reading,
+    and its stem one of the term's lexemes: then its positions are among its stem's."""
+    statement = compose(
+        "SELECT f.i, c.config, tsvector_to_array(to_tsvector(c.config, f.form))"
+        " FROM unnest({forms}::text[]) WITH ORDINALITY f(form, i)"
+        " CROSS JOIN unnest('{{newsroom_fr,newsroom_en}}'::regconfig[]) c(config)",
+        forms=[form for form, _ in forms],
+    )
+    for index, _config, stems in fetch_all(statement):
+        if len(stems) != 1 or stems[0] not in forms[index - 1][1]:
+            return False
+    return True
+
+
+def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], set[int]]:
+    """The first `block` postings of each lexeme, best first: {lexeme: the last impact read,
+    0 when the lexeme has no more}, and the articles met."""
+    rows = fetch_all(
+        compose(
+            "SELECT l.lexeme, p.article_id, p.impact FROM unnest({lexemes}::text[]) l(lexeme)"
+            " CROSS JOIN LATERAL (SELECT s.article_id, s.impact FROM articles_searchposting s WHERE s.lexeme = l.lexeme"
+            " ORDER BY s.impact DESC, s.article_id DESC LIMIT {block}) p",
+            lexemes=lexemes,
+            block=block,
+        )
+    )
+    frontier = dict.fromkeys(lexemes, 0.0)
+    counts = dict.fromkeys(lexemes, 0)
+    met = set()
+    for lexeme, article, impact in rows:
+        met.add(article)
+        counts[lexeme] += 1
+        frontier[lexeme] = impact if frontier[lexeme] == 0.0 else min(frontier[lexeme], impact)
+    for lexeme in lexemes:
+        if counts[lexeme] < block:
+            frontier[lexeme] = 0.0  # every posting of it read
+    return frontier, met
+
+
+def _ranked(query: ParsedQuery, matches: Sql, ids: set[int]) -> dict[int, float]:
+    if not ids:
+        return {}
+    rows = fetch_all(
+        compose(
+            "SELECT a.id, {rank} FROM articles_article a WHERE a.id = ANY({ids}::bigint[]) AND {matches}",
+            rank=rank(query, "a"),
+            ids=sorted(ids),
+            matches=matches,
+        )
+    )
+    return dict(rows)
