@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from articles.search import where
+from articles.search.filters import ArticleFilters
 from articles.search.query import OTHER, ParsedQuery
 from articles.search.ranking import EXACT_WEIGHT, rank
 from core.sql import Sql, compose, fetch_all
@@ -42,7 +44,9 @@ MAX_RANKED = 4000  # articles ranked at most: no further block is read beyond it
 SLACK = 1e-4
 
 _QUOTED = re.compile(r"'((?:[^'\\]|'')*)'(:[*A-D]+)?")
-_NOT_PLAIN = re.compile(r"[&!<>:*\\]")
+_NOT_READ = re.compile(r"[!:*\\]")  # a negation, a prefix or weight, an escape
+_OPERATOR = re.compile(r"[&|<]")
+UNSTEMMED_APART = 300  # the most matches in languages without a stemmer ranked apart
 
 
 @dataclass(frozen=True)
@@ -52,54 +56,70 @@ class BoundedTerm:
 
 
 @dataclass(frozen=True)
+class Bounded:
+    terms: tuple[BoundedTerm, ...]
+    # The articles in languages without a stemmer read a phrase as a phrase (not an OR): their
+    # matches are all ranked, as long as they are few (UNSTEMMED_APART).
+    unstemmed_apart: bool = False
+
+
+@dataclass(frozen=True)
 class Candidates:
     ids: tuple[int, ...]  # the matches met in the postings read
     proven: bool  # the first `top` matches by score are among them, the order exact
     ranked: int = 0  # how many were ranked to decide it
 
 
-def first_page(query: ParsedQuery, matches: Sql, top: int) -> Candidates | None:
-    """The articles met in the postings of `query`'s terms, read until the first `top` matches
-    (of the condition `matches`, over `a`) are proven, or the work cap; None when the query's
-    score has no bound the postings give (a prefix, an entity it names, a phrase, a query too
-    long to be ranked term by term)."""
-    terms = bounded_terms(query)
-    if not terms:
+def first_page(query: ParsedQuery, filters: ArticleFilters, top: int) -> Candidates | None:
+    """The matches met in the postings of `query`'s terms, read until the first `top` matches
+    in the filters are proven, or the work cap; None when the query's score has no bound the
+    postings give (a prefix, an entity it names, a query too long to be ranked term by term)."""
+    bounded = bounded_terms(query)
+    if not bounded:
         return None
     scores: dict[int, float] = {}
     met = 0
-    for met, scores, bound in rounds(query, matches, terms):
+    for met, scores, bound in rounds(query, filters, bounded):
         best = sorted(scores.values(), reverse=True)
-        if len(best) >= top and best[top - 1] > bound * (1 + SLACK):
+        if bound is not None and len(best) >= top and best[top - 1] > bound * (1 + SLACK):
             return Candidates(tuple(sorted(scores)), True, met)
     logger.debug("relevance first page unproven (%s articles ranked)", met)
     return Candidates(tuple(sorted(scores)), False, met)
 
 
-def rounds(query: ParsedQuery, matches: Sql, terms: list[BoundedTerm]) -> Iterator[tuple[int, dict[int, float], float]]:
+def rounds(
+    query: ParsedQuery, filters: ArticleFilters, bounded: Bounded
+) -> Iterator[tuple[int, dict[int, float], float | None]]:
     """After each block of postings read: the number of articles met, the scores of the
-    matches among them, and the bound of the score of every match not met."""
+    matches among them, and the bound of the score of every match not met (None: no bound)."""
+    matches = where.matching(filters, query)
     scores: dict[int, float] = {}
     met: set[int] = set()
-    lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
+    provable = True
+    if bounded.unstemmed_apart:
+        # The other languages' reading is not an OR (a phrase): their matches are ranked apart, when few.
+        apart = [row[0] for row in fetch_all(_unstemmed(filters, query, UNSTEMMED_APART + 1))]
+        provable = len(apart) <= UNSTEMMED_APART
+        met |= set(apart)
+        scores.update(_ranked(query, matches, set(apart)))
+    lexemes = sorted({lexeme for term in bounded.terms for lexeme in term.lexemes})
     for block in BLOCKS:
         frontier, fresh = _read(lexemes, block)
         fresh -= met
         met |= fresh
         scores.update(_ranked(query, matches, fresh))
-        yield (
-            len(met),
-            scores,
-            sum(term.coefficient * max(max(frontier[x] for x in term.lexemes), FLOOR) for term in terms),
-        )
+        bound = sum(term.coefficient * max(max(frontier[x] for x in term.lexemes), FLOOR) for term in bounded.terms)
+        yield len(met), scores, bound if provable else None
         if all(frontier[x] == 0.0 for x in lexemes) or len(met) >= MAX_RANKED:
             return  # every posting read (the rest is under FLOOR), or the cap
 
 
-def bounded_terms(query: ParsedQuery) -> list[BoundedTerm] | None:
-    """The query's ranked terms with what bounds each, or None when one is not a plain word
-    read as an OR of lexemes (calc_rank_or) whose unstemmed form is covered by its stems."""
-    if query.named or query.has_prefix or query.has_phrase:
+def bounded_terms(query: ParsedQuery) -> Bounded | None:
+    """The query's ranked terms with what bounds each, or None when a reading of one is not
+    ranked as an OR of lexemes (PostgreSQL's calc_rank_or) or its unstemmed forms are not
+    covered by its stems. The other languages' reading of a phrase is exempted: those
+    matches are ranked apart."""
+    if query.named or query.has_prefix:
         return None
     if query.weights:
         parts = [
@@ -107,55 +127,52 @@ def bounded_terms(query: ParsedQuery) -> list[BoundedTerm] | None:
             for term, weight in zip(query.terms, query.weights, strict=True)
             if weight > 0
         ]
-    else:
-        parts = [(1.0, {lang: reading.included for lang, reading in query.readings.items()}, query.exact)]
-    texts = fetch_all(
+    else:  # ranking.rank: the included words, and the unstemmed ones OR-ed with themselves
+        readings = {lang: reading.included for lang, reading in query.readings.items()}
+        parts = [(1.0, readings, compose("({q} || {q})", q=query.exact))]
+    columns = [
         compose(
-            "SELECT {texts}",
-            texts=Sql.join(
-                ", ",
-                [
-                    compose(
-                        "({fr})::text, ({en})::text, ({other})::text, ({exact})::text",
-                        fr=readings["fr"],
-                        en=readings["en"],
-                        other=readings[OTHER],
-                        exact=exact,
-                    )
-                    for _, readings, exact in parts
-                ],
-            ),
+            "({fr})::text, ({en})::text, ({other})::text, ({exact})::text",
+            fr=readings["fr"],
+            en=readings["en"],
+            other=readings[OTHER],
+            exact=exact,
         )
-    )[0]
-    terms, forms = [], []
+        for _, readings, exact in parts
+    ]
+    texts = fetch_all(compose("SELECT {columns}", columns=Sql.join(", ", columns)))[0]
+    terms, forms, apart = [], [], False
     for index, (weight, _readings, _exact) in enumerate(parts):
-        fr, en, other, exact = texts[4 * index : 4 * index + 4]
-        lexemes = set()
-        for text in (fr, en, other):
-            found = _plain_lexemes(text)
-            if found is None:
-                return None
-            lexemes |= found
-        form = _plain_lexemes(exact)
-        if form is None or len(form) != 1 or not form <= lexemes:
+        fr, en, other, exact = (_read_tsquery(text) for text in texts[4 * index : 4 * index + 4])
+        if not (fr and en and other and exact) or not (fr[0] and en[0] and exact[0]):
             return None
-        forms.append((next(iter(form)), lexemes))
+        apart = apart or not other[0]
+        lexemes = fr[1] | en[1] | other[1]
+        if not exact[1] <= other[1]:
+            return None
+        forms += [(form, lexemes) for form in sorted(exact[1])]
         terms.append(BoundedTerm(weight * (1 + EXACT_WEIGHT), tuple(sorted(lexemes))))
     if not _stems_cover(forms):
         return None
-    return terms
+    return Bounded(tuple(terms), apart)
 
 
-def _plain_lexemes(text: str) -> set[str] | None:
-    """The lexemes of a tsquery's text when it only ORs them, else None."""
+def _read_tsquery(text: str) -> tuple[bool, set[str]] | None:
+    """Whether a tsquery's text is ranked as an OR of its lexemes (one lexeme, or an OR at its
+    top), and its lexemes; None with a prefix, a weight, a negation or no lexeme."""
     lexemes = set()
     for match in _QUOTED.finditer(text):
         if match.group(2):
             return None  # a prefix or a weight restriction
         lexemes.add(match.group(1).replace("''", "'"))
-    if not lexemes or _NOT_PLAIN.search(_QUOTED.sub(" ", text)):
+    operators = _QUOTED.sub(" ", text)
+    if not lexemes or _NOT_READ.search(operators):
         return None
-    return lexemes
+    depth, top_or = 0, len(lexemes) == 1 and not _OPERATOR.search(operators)
+    for char in operators:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        top_or = top_or or (char == "|" and depth == 0)
+    return top_or, lexemes
 
 
 def _stems_cover(forms: list[tuple[str, set[str]]]) -> bool:
@@ -171,6 +188,14 @@ def _stems_cover(forms: list[tuple[str, set[str]]]) -> bool:
         if len(stems) != 1 or stems[0] not in forms[index - 1][1]:
             return False
     return True
+
+
+def _unstemmed(filters: ArticleFilters, query: ParsedQuery, limit: int) -> Sql:
+    return compose(
+        "SELECT a.id FROM articles_article a WHERE {matches} LIMIT {limit}",
+        matches=where.matching_unstemmed(filters, query),
+        limit=limit,
+    )
 
 
 def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], set[int]]:

@@ -157,9 +157,7 @@ def _strongest_candidates(search: Search) -> Sql:
     every word it starts (50 ms for `con*` in the standfirsts of 100,000 articles), which grows
     with the archive."""
     bounded = (
-        impact.first_page(search.query, where.matching(search.filters, search.query), search.page_size)
-        if search.tuning.prove_first_page
-        else None
+        impact.first_page(search.query, search.filters, search.page_size) if search.tuning.prove_first_page else None
     )
     met = compose("SELECT unnest({ids}::bigint[])", ids=list(bounded.ids)) if bounded else None
     if bounded and bounded.proven:
