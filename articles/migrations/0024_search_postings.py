@@ -17,24 +17,28 @@ from django.db import migrations
 # Every posted impact is at least this (articles/search/impact.py reads the same value).
 FLOOR = 0.02
 
+# ts_rank itself gives each lexeme's impact, for the lexemes that can reach FLOOR: a lexeme
+# whose first position is in the body (weight C: all its positions are) has an impact under
+# 0.2 / log2(1 + positions) (the sum over j of 1/j² is under pi²/6), under FLOOR in a text of
+# more than 2^(0.2 / FLOOR) positions.
 POSTINGS_FUNCTION = """
 CREATE FUNCTION newsroom_search_postings(vector tsvector)
 RETURNS TABLE (lexeme text, impact real)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-    WITH e AS (SELECT u.lexeme, coalesce(u.weights, '{D}') AS weights FROM unnest(vector) u),
-    n AS (SELECT sum(cardinality(e.weights)) AS positions FROM e)
-    SELECT e.lexeme, (
-        (SELECT sum(CASE x.w WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.4 WHEN 'C' THEN 0.2 ELSE 0.1 END / (x.i * x.i))
-         FROM unnest(e.weights) WITH ORDINALITY x(w, i))
-        / 1.64493406685 / (ln(n.positions + 1) / ln(2))
-    )::real
-    FROM e, n
-    WHERE n.positions > 0
+    SELECT u.lexeme, ts_rank(vector, quote_literal(u.lexeme)::tsquery, 1)
+    FROM unnest(vector) u
 $$;
 CREATE FUNCTION newsroom_search_posted(vector tsvector)
 RETURNS TABLE (lexeme text, impact real)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-    SELECT p.lexeme, p.impact FROM newsroom_search_postings(vector) p WHERE p.impact >= FLOOR
+    SELECT p.lexeme, p.impact
+    FROM (SELECT sum(coalesce(cardinality(u.positions), 1)) AS positions FROM unnest(vector) u) n
+    CROSS JOIN LATERAL (
+        SELECT u.lexeme, ts_rank(vector, quote_literal(u.lexeme)::tsquery, 1) AS impact
+        FROM unnest(vector) u
+        WHERE coalesce(u.weights[1], 'D') IN ('A', 'B') OR log(2, n.positions + 1) <= 0.2 / FLOOR
+    ) p
+    WHERE p.impact >= FLOOR
 $$;
 """.replace("FLOOR", repr(FLOOR))
 

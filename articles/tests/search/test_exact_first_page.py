@@ -3,6 +3,7 @@
 impact is ts_rank's own value for its lexeme, and whenever the engine claims a proof its first
 page equals every match ranked by the same score (docs/decisions/0030-exact-relevance-by-impact-ordered-postings.md)."""
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -163,21 +164,31 @@ def _postings() -> set[tuple]:
 
 
 @pytest.mark.django_db
-def test_each_impact_is_ts_rank_of_its_lexeme_and_every_larger_one_is_posted():
+def test_each_impact_is_the_weighted_sum_over_its_positions_and_every_one_above_the_floor_is_posted():
+    """PostgreSQL's calc_rank_or for one lexeme: the sum over its positions j = 1, 2, ... (in
+    order: headline A, standfirst B, body C) of the weight over j², over pi²/6, divided by
+    log2(1 + the vector's positions): the bound of articles/search/impact.py rests on it."""
     _archive(1, count=40)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT p.impact, ts_rank(a.search_vector, quote_literal(p.lexeme)::tsquery, 1), p.impact >= %s,"
-            " EXISTS (SELECT FROM articles_searchposting s WHERE s.article_id = a.id AND s.lexeme = p.lexeme)"
-            " FROM articles_article a CROSS JOIN LATERAL newsroom_search_postings(a.search_vector) p",
-            [impact.FLOOR],
+            "SELECT a.id, u.lexeme, u.weights, p.impact,"
+            " EXISTS (SELECT FROM articles_searchposting s WHERE s.article_id = a.id AND s.lexeme = u.lexeme)"
+            " FROM articles_article a CROSS JOIN LATERAL unnest(a.search_vector) u"
+            " JOIN LATERAL newsroom_search_postings(a.search_vector) p ON p.lexeme = u.lexeme"
         )
         rows = cursor.fetchall()
+    positions = {}
+    for article, _lexeme, weights, *_ in rows:
+        positions[article] = positions.get(article, 0) + len(weights)
+    field = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
     assert len(rows) > 500
-    for computed, ranked, above_floor, posted in rows:
-        assert computed == pytest.approx(ranked, rel=1e-5)
-        assert posted == above_floor
+    for article, lexeme, weights, computed, posted in rows:
+        assert list(weights) == sorted(weights), lexeme  # the fields in order: the first is the largest
+        share = sum(field[w] / j**2 for j, w in enumerate(weights, start=1)) / 1.64493406685
+        assert computed == pytest.approx(share / math.log2(positions[article] + 1), rel=1e-5), lexeme
+        assert posted == (computed >= impact.FLOOR), lexeme
     assert any(not posted for *_, posted in rows)  # the floor leaves some out
+    assert any(posted and weights[0] == "C" for _, _, weights, _, posted in rows)  # dense in a short body
 
 
 @pytest.mark.django_db
