@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from articles.search import where
 from articles.search.filters import ArticleFilters
 from articles.search.query import OTHER, ParsedQuery
-from articles.search.ranking import EXACT_WEIGHT, rank
+from articles.search.ranking import ALL_WORDS_WEIGHT, EXACT_WEIGHT, LABEL_WEIGHT, MENTION_WEIGHT, rank
 from core.sql import Sql, compose, fetch_all
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class Bounded:
     # The articles in languages without a stemmer read a phrase as a phrase (not an OR): their
     # matches are all ranked, as long as they are few (UNSTEMMED_APART).
     unstemmed_apart: bool = False
+    constant: float = 0.0  # what every match may add besides the terms (the entities' parts)
 
 
 @dataclass(frozen=True)
@@ -108,53 +109,67 @@ def rounds(
         fresh -= met
         met |= fresh
         scores.update(_ranked(query, matches, fresh))
-        bound = sum(term.coefficient * max(max(frontier[x] for x in term.lexemes), FLOOR) for term in bounded.terms)
+        bound = bounded.constant + sum(
+            term.coefficient * max(max(frontier[x] for x in term.lexemes), FLOOR) for term in bounded.terms
+        )
         yield len(met), scores, bound if provable else None
         if all(frontier[x] == 0.0 for x in lexemes) or len(met) >= MAX_RANKED:
             return  # every posting read (the rest is under FLOOR), or the cap
 
 
 def bounded_terms(query: ParsedQuery) -> Bounded | None:
-    """The query's ranked terms with what bounds each, or None when a reading of one is not
-    ranked as an OR of lexemes (PostgreSQL's calc_rank_or) or its unstemmed forms are not
-    covered by its stems. The other languages' reading of a phrase is exempted: those
-    matches are ranked apart."""
-    if query.named or query.has_prefix:
+    """The parts of the query's score (ranking.rank) with what bounds each, or None when a
+    reading of one is not ranked as an OR of lexemes (PostgreSQL's calc_rank_or) or its
+    unstemmed forms are not covered by its stems. The other languages' reading of a phrase is
+    exempted: those matches are ranked apart. The entities a query names add their constant
+    parts (holding every word, each mention) to the bound, and their names' and the other
+    words' ranks as parts of their own."""
+    if query.has_prefix:
         return None
     if query.weights:
         parts = [
-            (weight, term.readings, term.exact)
+            (weight * (1 + EXACT_WEIGHT), term.readings, term.exact)
             for term, weight in zip(query.terms, query.weights, strict=True)
             if weight > 0
         ]
     else:  # ranking.rank: the included words, and the unstemmed ones OR-ed with themselves
         readings = {lang: reading.included for lang, reading in query.readings.items()}
-        parts = [(1.0, readings, compose("({q} || {q})", q=query.exact))]
+        parts = [(1 + EXACT_WEIGHT, readings, compose("({q} || {q})", q=query.exact))]
+    constant = 0.0
+    if query.named:
+        constant += ALL_WORDS_WEIGHT
+        for group in query.named.groups:
+            constant += MENTION_WEIGHT * group.share * group.confidence
+            if group.others is not None:
+                parts.append((LABEL_WEIGHT, group.others, None))
+        parts.append((LABEL_WEIGHT, query.named.labels, None))
     columns = [
         compose(
             "({fr})::text, ({en})::text, ({other})::text, ({exact})::text",
             fr=readings["fr"],
             en=readings["en"],
             other=readings[OTHER],
-            exact=exact,
+            exact=exact if exact is not None else Sql("NULL"),
         )
         for _, readings, exact in parts
     ]
     texts = fetch_all(compose("SELECT {columns}", columns=Sql.join(", ", columns)))[0]
     terms, forms, apart = [], [], False
-    for index, (weight, _readings, _exact) in enumerate(parts):
-        fr, en, other, exact = (_read_tsquery(text) for text in texts[4 * index : 4 * index + 4])
-        if not (fr and en and other and exact) or not (fr[0] and en[0] and exact[0]):
+    for index, (coefficient, _readings, with_exact) in enumerate(parts):
+        fr, en, other = (_read_tsquery(text) for text in texts[4 * index : 4 * index + 3])
+        if not (fr and en and other and fr[0] and en[0]):
             return None
         apart = apart or not other[0]
         lexemes = fr[1] | en[1] | other[1]
-        if not exact[1] <= other[1]:
-            return None
-        forms += [(form, lexemes) for form in sorted(exact[1])]
-        terms.append(BoundedTerm(weight * (1 + EXACT_WEIGHT), tuple(sorted(lexemes))))
-    if not _stems_cover(forms):
+        if with_exact is not None:
+            exact = _read_tsquery(texts[4 * index + 3])
+            if not (exact and exact[0] and exact[1] <= other[1]):
+                return None
+            forms += [(form, lexemes) for form in sorted(exact[1])]
+        terms.append(BoundedTerm(coefficient, tuple(sorted(lexemes))))
+    if forms and not _stems_cover(forms):
         return None
-    return Bounded(tuple(terms), apart)
+    return Bounded(tuple(terms), apart, constant)
 
 
 def _read_tsquery(text: str) -> tuple[bool, set[str]] | None:

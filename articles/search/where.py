@@ -44,11 +44,9 @@ def pairs_estimate(filters: ArticleFilters, query: ParsedQuery) -> Sql:
 
 def matching_unstemmed(filters: ArticleFilters, query: ParsedQuery) -> Sql:
     """The matches among the articles in languages without a stemmer of their own (through
-    their partial GIN index): the query names no entity."""
-    return _where(
-        filters,
-        compose("a.language NOT IN ('fr', 'en') AND a.search_vector @@ {q}", q=query.readings[OTHER].match),
-    )
+    their partial GIN index, and the entities the query names)."""
+    words = compose("a.search_vector @@ {q}", q=query.readings[OTHER].match)
+    return _where(filters, Sql("a.language NOT IN ('fr', 'en')"), _found(query, words))
 
 
 def in_lead(filters: ArticleFilters, query: ParsedQuery, field: str) -> Sql:

@@ -17,6 +17,9 @@ from articles.search.engine import _search
 from articles.search.ranking import rank
 from articles.tests.search.helpers import bulk_archive
 from benchmarks.search.exhaustive import exhaustive_top
+from entities.models import EntityKind
+from entities.services import refresh_article_counts
+from entities.tests.factories import EntityFactory, MentionFactory
 
 # Every relevance search here ranks candidates, never every match, so that the page rests on them.
 CANDIDATES = SearchTuning(rank_all_below=1, rank_candidates=3, rank_min_candidates=3, rank_signal_candidates=2)
@@ -114,6 +117,8 @@ QUERIES = [
     ("rivière", {}),
     ('"harbour council"', {}),
     ('"ministre budget"', {}),
+    ("Harbour Council", {}),  # names the organisation (_named)
+    ("harbour council budget", {}),
 ]
 
 
@@ -137,7 +142,10 @@ def _archive(seed: int, count: int = 160) -> list[Article]:
                 headline=_text(rng, language, rng.randint(3, 9), 0.3).capitalize(),
                 slug=f"story-{seed}-{i}",
                 standfirst=_text(rng, language, rng.randint(0, 20), 0.15),
-                body=[{"type": "paragraph", "text": _text(rng, language, rng.choice((8, 40, 200, 900)), 0.05)}],
+                body=[
+                    {"type": "paragraph", "text": _text(rng, language, rng.choice((8, 40, 200, 900)), 0.05)},
+                    {"type": "paragraph", "text": "Harbour Council." if i % 7 == 0 else "."},
+                ],
                 language=language,
                 status=status,
                 published_at=published,
@@ -145,6 +153,14 @@ def _archive(seed: int, count: int = 160) -> list[Article]:
         )
     bulk_archive(articles)
     return articles
+
+
+def _named(articles: list[Article]) -> None:
+    """An organisation, Harbour Council, mentioned by the articles that name it (_archive)."""
+    council = EntityFactory(name="Harbour Council", kind=EntityKind.ORGANISATION)
+    for article in Article.objects.filter(slug__in=[a.slug for a in articles[::7]]):
+        MentionFactory(article=article, entity=council, surface="Harbour Council")  # the last paragraph
+    refresh_article_counts([council.id])
 
 
 def _recomputed() -> set[tuple]:
@@ -215,15 +231,16 @@ def test_the_postings_follow_inserts_updates_and_deletes():
 @pytest.mark.parametrize("blocks", [impact.BLOCKS, (2, 5, 11, 23, 47)])
 def test_a_first_page_claimed_exact_is_every_match_ranked_by_the_same_score(monkeypatch, blocks):
     monkeypatch.setattr(impact, "BLOCKS", blocks)
-    _archive(3)
+    _named(_archive(3))
     hidden = set(Article.objects.exclude(status=Article.Status.PUBLISHED).values_list("id", flat=True))
     hidden |= set(Article.objects.filter(published_at__gt=timezone.now()).values_list("id", flat=True))
-    proven = 0
+    proven = named = 0
     for q, filters in QUERIES:
         request = ArticleFilters(q=q, **filters)
         search = _search(request, cursor=None, page_size=10, tuning=CANDIDATES)
         found = impact.first_page(search.query, search.filters, 10)
         assert found is not None, q
+        named += bool(search.query.named)
         assert not hidden & set(found.ids), q
         page = search_articles(request, page_size=10, tuning=CANDIDATES).ids
         assert not hidden & set(page)
@@ -231,6 +248,7 @@ def test_a_first_page_claimed_exact_is_every_match_ranked_by_the_same_score(monk
             proven += 1
             assert page == exhaustive_top(request, top=10), q
     assert proven >= len(QUERIES) // 2, proven  # the proof is the rule here, not the exception
+    assert named >= 2
 
 
 def _every_score(search) -> dict[int, float]:
@@ -249,7 +267,7 @@ def test_no_match_left_unread_scores_above_the_bound(monkeypatch):
     """The proof's premise, block by block: every match the postings read so far have not met
     scores at most the bound (tiny blocks, so that most rounds leave matches unread)."""
     monkeypatch.setattr(impact, "BLOCKS", (1, 2, 3, 5, 8, 13, 21, 34, 55, 89))
-    _archive(5)
+    _named(_archive(5))
     rounds_with_unread = 0
     for q, filters in QUERIES:
         search = _search(ArticleFilters(q=q, **filters), cursor=None, page_size=10, tuning=CANDIDATES)
