@@ -20,7 +20,9 @@ FLOOR = 0.02
 # ts_rank itself gives each lexeme's impact, for the lexemes that can reach FLOOR: a lexeme
 # whose first position is in the body (weight C: all its positions are) has an impact under
 # 0.2 / log2(1 + positions) (the sum over j of 1/j² is under pi²/6), under FLOOR in a text of
-# more than 2^(0.2 / FLOOR) positions.
+# more than 2^(0.2 / FLOOR) positions. Posted too, marked by a leading space (no lexeme has
+# one), the unstemmed forms (search_exact) a French or English article's stemmer drops as stop
+# words: their exact part has no stem to be bounded by.
 POSTINGS_FUNCTION = """
 CREATE FUNCTION newsroom_search_postings(vector tsvector)
 RETURNS TABLE (lexeme text, impact real)
@@ -28,23 +30,34 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
     SELECT u.lexeme, ts_rank(vector, quote_literal(u.lexeme)::tsquery, 1)
     FROM unnest(vector) u
 $$;
-CREATE FUNCTION newsroom_search_posted(vector tsvector)
+CREATE FUNCTION newsroom_search_reaching(vector tsvector, stop_words regdictionary)
 RETURNS TABLE (lexeme text, impact real)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT p.lexeme, p.impact
     FROM (SELECT sum(coalesce(cardinality(u.positions), 1)) AS positions FROM unnest(vector) u) n
     CROSS JOIN LATERAL (
         SELECT u.lexeme, ts_rank(vector, quote_literal(u.lexeme)::tsquery, 1) AS impact
         FROM unnest(vector) u
-        WHERE coalesce(u.weights[1], 'D') IN ('A', 'B') OR log(2, n.positions + 1) <= 0.2 / FLOOR
+        WHERE (coalesce(u.weights[1], 'D') IN ('A', 'B') OR log(2, n.positions + 1) <= 0.2 / FLOOR)
+        AND (stop_words IS NULL OR ts_lexize(stop_words, u.lexeme) = '{}')
     ) p
     WHERE p.impact >= FLOOR
+$$;
+CREATE FUNCTION newsroom_search_posted(vector tsvector, exact tsvector, language text)
+RETURNS TABLE (lexeme text, impact real)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT p.lexeme, p.impact FROM newsroom_search_reaching(vector, NULL) p
+    UNION ALL
+    SELECT ' ' || p.lexeme, p.impact FROM newsroom_search_reaching(
+        exact, CASE language WHEN 'fr' THEN 'french_stem'::regdictionary ELSE 'english_stem'::regdictionary END
+    ) p
+    WHERE language IN ('fr', 'en')
 $$;
 """.replace("FLOOR", repr(FLOOR))
 
 TABLE = """
 CREATE TABLE articles_searchposting (
-    lexeme text NOT NULL,
+    lexeme text COLLATE "C" NOT NULL,
     impact real NOT NULL,
     article_id bigint NOT NULL
 );
@@ -54,14 +67,15 @@ CREATE TABLE articles_searchposting (
 # an article's postings, found by recomputing them from the old vector (the function is
 # immutable, so the same rows come out) through the one index the search reads.
 _GONE = """
-    DELETE FROM articles_searchposting s USING old_rows o CROSS JOIN LATERAL newsroom_search_posted(o.search_vector) p
+    DELETE FROM articles_searchposting s USING old_rows o CROSS JOIN LATERAL newsroom_search_posted(o.search_vector, o.search_exact, o.language) p
     WHERE s.lexeme = p.lexeme AND s.impact = p.impact AND s.article_id = o.id{changed};"""
 _NEW = """
     INSERT INTO articles_searchposting (lexeme, impact, article_id)
-    SELECT p.lexeme, p.impact, n.id FROM new_rows n CROSS JOIN LATERAL newsroom_search_posted(n.search_vector) p{changed};"""
+    SELECT p.lexeme, p.impact, n.id FROM new_rows n CROSS JOIN LATERAL newsroom_search_posted(n.search_vector, n.search_exact, n.language) p{changed};"""
 _CHANGED = (
     " AND NOT EXISTS (SELECT FROM {other} x WHERE x.id = {alias}.id"
-    " AND x.search_vector IS NOT DISTINCT FROM {alias}.search_vector)"
+    " AND x.search_vector IS NOT DISTINCT FROM {alias}.search_vector"
+    " AND x.search_exact IS NOT DISTINCT FROM {alias}.search_exact AND x.language = {alias}.language)"
 )
 TRIGGERS = f"""
 CREATE FUNCTION articles_search_postings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -91,7 +105,7 @@ BACKFILL = """
 SET LOCAL statement_timeout = 0;
 SET LOCAL maintenance_work_mem = '512MB';
 INSERT INTO articles_searchposting (lexeme, impact, article_id)
-SELECT p.lexeme, p.impact, a.id FROM articles_article a CROSS JOIN LATERAL newsroom_search_posted(a.search_vector) p;
+SELECT p.lexeme, p.impact, a.id FROM articles_article a CROSS JOIN LATERAL newsroom_search_posted(a.search_vector, a.search_exact, a.language) p;
 CREATE INDEX articles_searchposting_order ON articles_searchposting (lexeme, impact DESC, article_id DESC);
 ANALYZE articles_searchposting;
 """
@@ -104,7 +118,8 @@ DROP FUNCTION IF EXISTS articles_search_postings_deleted();
 DROP FUNCTION IF EXISTS articles_search_postings_inserted();
 DROP FUNCTION IF EXISTS articles_search_postings_updated();
 DROP TABLE IF EXISTS articles_searchposting;
-DROP FUNCTION IF EXISTS newsroom_search_posted(tsvector);
+DROP FUNCTION IF EXISTS newsroom_search_posted(tsvector, tsvector, text);
+DROP FUNCTION IF EXISTS newsroom_search_reaching(tsvector, regdictionary);
 DROP FUNCTION IF EXISTS newsroom_search_postings(tsvector);
 """
 

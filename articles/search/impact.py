@@ -11,9 +11,10 @@ term's lexemes in that article:
 - the reading is an OR of lexemes, ranked by PostgreSQL's calc_rank_or: the mean over the
   query's distinct lexemes of each one's share, which is the posting's impact;
 - the unstemmed form's positions in search_exact are among its stem's positions in
-  search_vector (the same parser; a stemmer only drops stop words, and the form is checked
-  not to be one), and its share over a subset of the positions, divided by the log of a
-  length at least as large (search_exact keeps the stop words), is no larger.
+  search_vector (the same parser; a stemmer only drops stop words), and its share over a
+  subset of the positions, divided by the log of a length at least as large (search_exact
+  keeps the stop words), is no larger; a form the article's stemmer drops as a stop word has
+  postings of its own (its impact in search_exact, marked by STOP_WORD_MARK).
 
 So the postings are read in blocks of descending impact, term by term; every article met is
 ranked by the engine's own score; an article not met scores at most the sum over terms of
@@ -47,6 +48,14 @@ _QUOTED = re.compile(r"'((?:[^'\\]|'')*)'(:[*A-D]+)?")
 _NOT_READ = re.compile(r"[!:*\\]")  # a negation, a prefix or weight, an escape
 _OPERATOR = re.compile(r"[&|<]")
 UNSTEMMED_APART = 300  # the most matches in languages without a stemmer ranked apart
+# A query with a prefix ranks, besides the newest matches, this many articles whose postings of
+# its lexemes (those a prefix starts included) at least this impact sum highest (unproven).
+PREFIX_CANDIDATES = 300
+PREFIX_IMPACT = 0.05
+_LAST_CHARACTER = chr(0x10FFFF)  # after every character: the end of a prefix's range
+# articles migration 0024: the postings of an unstemmed form a French or English article's
+# stemmer drops (a stop word) are its lexeme after a space.
+STOP_WORD_MARK = " "
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,7 @@ def bounded_terms(query: ParsedQuery) -> Bounded | None:
         for _, readings, exact in parts
     ]
     texts = fetch_all(compose("SELECT {columns}", columns=Sql.join(", ", columns)))[0]
-    terms, forms, apart = [], [], False
+    terms, forms, owners, apart = [], [], [], False
     for index, (coefficient, _readings, with_exact) in enumerate(parts):
         fr, en, other = (_read_tsquery(text) for text in texts[4 * index : 4 * index + 3])
         if not (fr and en and other and fr[0] and en[0]):
@@ -166,9 +175,15 @@ def bounded_terms(query: ParsedQuery) -> Bounded | None:
             if not (exact and exact[0] and exact[1] <= other[1]):
                 return None
             forms += [(form, lexemes) for form in sorted(exact[1])]
+            owners += [len(terms)] * len(exact[1])
         terms.append(BoundedTerm(coefficient, tuple(sorted(lexemes))))
-    if forms and not _stems_cover(forms):
+    marked = _stop_words_marked(forms) if forms else []
+    if marked is None:
         return None
+    for owner, lexeme in zip(owners, marked, strict=True):
+        if lexeme:
+            term = terms[owner]
+            terms[owner] = BoundedTerm(term.coefficient, tuple(sorted({*term.lexemes, lexeme})))
     return Bounded(tuple(terms), apart, constant)
 
 
@@ -190,19 +205,57 @@ def _read_tsquery(text: str) -> tuple[bool, set[str]] | None:
     return top_or, lexemes
 
 
-def _stems_cover(forms: list[tuple[str, set[str]]]) -> bool:
-    """Whether each unstemmed form is one lexeme, not a stop word, in every stemmed reading,
-    and its stem one of the term's lexemes: then its positions are among its stem's."""
+def _stop_words_marked(forms: list[tuple[str, set[str]]]) -> list[str] | None:
+    """Whether each unstemmed form is one lexeme in every stemmed reading, its stem one of the
+    term's lexemes (then its positions are among its stem's), or none (a stop word: then its
+    own postings, marked, bound it): the marked lexemes to read besides, per form; None when a
+    form is neither."""
     statement = compose(
         "SELECT f.i, c.config, tsvector_to_array(to_tsvector(c.config, f.form))"
         " FROM unnest({forms}::text[]) WITH ORDINALITY f(form, i)"
         " CROSS JOIN unnest('{{newsroom_fr,newsroom_en}}'::regconfig[]) c(config)",
         forms=[form for form, _ in forms],
     )
+    marked = [""] * len(forms)
     for index, _config, stems in fetch_all(statement):
-        if len(stems) != 1 or stems[0] not in forms[index - 1][1]:
-            return False
-    return True
+        form, lexemes = forms[index - 1]
+        if not stems:
+            marked[index - 1] = STOP_WORD_MARK + form
+        elif len(stems) != 1 or stems[0] not in lexemes:
+            return None
+    return marked
+
+
+def prefix_candidates(query: ParsedQuery, filters: ArticleFilters) -> Sql | None:
+    """For a query with a prefix, which no bound covers (its rank sums every lexeme it
+    starts): the matches among the PREFIX_CANDIDATES articles whose postings of the query's
+    lexemes, and of every lexeme a prefix starts, with an impact of at least PREFIX_IMPACT,
+    sum highest. Through the postings' index, a range of it per prefix (the lexemes are
+    ordered by code point: the column's collation is C)."""
+    if not query.has_prefix:
+        return None
+    texts = fetch_all(compose("SELECT ({exact})::text", exact=query.exact))[0][0]
+    prefixes, words = [], []
+    for match in _QUOTED.finditer(texts):
+        lexeme = match.group(1).replace("''", "'")
+        (prefixes if match.group(2) == ":*" else words).append(lexeme)
+    ranges = [
+        compose("(s.lexeme >= {start} AND s.lexeme < {end})", start=prefix, end=prefix + _LAST_CHARACTER)
+        for prefix in prefixes
+    ]
+    if words:
+        ranges.append(compose("s.lexeme = ANY({words}::text[])", words=words))
+    if not ranges:
+        return None
+    return compose(
+        "SELECT a.id FROM articles_article a WHERE a.id IN (SELECT s.article_id FROM articles_searchposting s"
+        " WHERE s.impact >= {least} AND ({ranges}) GROUP BY s.article_id"
+        " ORDER BY sum(s.impact) DESC, s.article_id DESC LIMIT {limit}) AND {matches}",
+        least=PREFIX_IMPACT,
+        ranges=Sql.join(" OR ", ranges),
+        limit=PREFIX_CANDIDATES,
+        matches=where.matching(filters, query),
+    )
 
 
 def _unstemmed(filters: ArticleFilters, query: ParsedQuery, limit: int) -> Sql:

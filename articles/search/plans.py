@@ -163,7 +163,8 @@ def _strongest_candidates(search: Search) -> Sql:
     if bounded and bounded.proven:
         return met  # the first page is among them (articles/search/impact.py)
     if search.query.has_prefix:
-        return Sql("SELECT NULL::integer WHERE FALSE")
+        prefixed = impact.prefix_candidates(search.query, search.filters) if search.tuning.prove_first_page else None
+        return prefixed or Sql("SELECT NULL::integer WHERE FALSE")
     tuning = search.tuning
     signals = [where.in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]
     if search.query.named:

@@ -117,6 +117,8 @@ QUERIES = [
     ("rivière", {}),
     ('"harbour council"', {}),
     ('"ministre budget"', {}),
+    ("ministre ont", {}),  # a French stop word: its unstemmed form bounded by its own postings
+    ("harbour the", {}),
     ("Harbour Council", {}),  # names the organisation (_named)
     ("harbour council budget", {}),
 ]
@@ -166,7 +168,7 @@ def _named(articles: list[Article]) -> None:
 def _recomputed() -> set[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT p.lexeme, p.impact, a.id FROM articles_article a CROSS JOIN LATERAL newsroom_search_posted(a.search_vector) p"
+            "SELECT p.lexeme, p.impact, a.id FROM articles_article a CROSS JOIN LATERAL newsroom_search_posted(a.search_vector, a.search_exact, a.language) p"
         )
         return set(cursor.fetchall())
 
@@ -225,6 +227,8 @@ def test_the_postings_follow_inserts_updates_and_deletes():
             "SELECT count(*) FROM articles_searchposting WHERE lexeme = 'lighthous' AND article_id = %s", [first.id]
         )
         assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM articles_searchposting WHERE lexeme = ' du'")  # a French stop word
+        assert cursor.fetchone()[0] == Article.objects.filter(language="fr").count()
 
 
 @pytest.mark.django_db

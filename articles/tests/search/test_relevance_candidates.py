@@ -78,3 +78,13 @@ def test_every_page_of_a_ranked_search_holds_the_strongest_old_match_once():
     assert ids.count(old) == 1
     assert ids[0] == old
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.django_db
+def test_a_prefix_ranks_the_articles_whose_postings_of_the_words_it_starts_weigh_most():
+    """A prefix has no bound (its rank sums every word it starts), but the postings still point
+    to its strongest matches (articles/search/impact.py, prefix_candidates)."""
+    old = _archive(_article(99, headline="Lighthouse keeper retires", body="near the lighthouse.", days_ago=3000))
+
+    assert search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=SMALL).ids[0] == old
+    assert old not in search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=WITHOUT_SIGNALS).ids
