@@ -9,7 +9,7 @@ pi²/6, divided by log2(1 + the vector's number of positions)). Only impacts of 
 are posted (a lexeme in a headline or standfirst, or dense in a short text): every share not
 posted is below it. The rows follow the articles through statement-level triggers, so COPY,
 admin saves, revisions, retagging and deletes all keep them true; drafts are posted too and
-the search joins the articles to keep to published ones.
+the search joins the articles to keep to published ones. A TRUNCATE of the articles empties them.
 """
 
 from django.db import migrations
@@ -99,6 +99,13 @@ CREATE TRIGGER articles_search_postings_update AFTER UPDATE ON articles_article
     EXECUTE FUNCTION articles_search_postings_updated();
 CREATE TRIGGER articles_search_postings_delete AFTER DELETE ON articles_article
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION articles_search_postings_deleted();
+CREATE FUNCTION articles_search_postings_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE articles_searchposting;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER articles_search_postings_truncate AFTER TRUNCATE ON articles_article
+    FOR EACH STATEMENT EXECUTE FUNCTION articles_search_postings_truncated();
 """
 
 BACKFILL = """
@@ -114,6 +121,8 @@ REVERSE = """
 DROP TRIGGER IF EXISTS articles_search_postings_insert ON articles_article;
 DROP TRIGGER IF EXISTS articles_search_postings_update ON articles_article;
 DROP TRIGGER IF EXISTS articles_search_postings_delete ON articles_article;
+DROP TRIGGER IF EXISTS articles_search_postings_truncate ON articles_article;
+DROP FUNCTION IF EXISTS articles_search_postings_truncated();
 DROP FUNCTION IF EXISTS articles_search_postings_deleted();
 DROP FUNCTION IF EXISTS articles_search_postings_inserted();
 DROP FUNCTION IF EXISTS articles_search_postings_updated();
