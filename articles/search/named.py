@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from django.contrib.postgres.search import SearchQuery
 
 from articles.search.planner import DEFAULT_TUNING
-from articles.search.query import LANGUAGE_READINGS, ParsedQuery, included_words, own_language
+from articles.search.query import LANGUAGE_READINGS, ParsedQuery, included_words, matches_own_language
 from core.sql import Sql, compiled, compose
 from entities.models import Entity, name_key
 from entities.search import entities_named_in
@@ -111,11 +111,10 @@ def entity_match(query: ParsedQuery, alias: str = "a") -> Sql | None:
     for group in named.groups:
         mentions = compose(f"{alias}.entity_ids && {{ids}}::bigint[]", ids=list(group.ids))
         if group.others is not None and group.article_count >= ENTITY_ALONE_BELOW:
+            # Per language, so that GIN intersects the entity's postings with the words' (a
+            # CASE over the row's language would test each of the entity's articles in turn).
             mentions = compose(
-                "({mentions} AND {alias}.search_vector @@ {others})",
-                mentions=mentions,
-                alias=Sql(alias),
-                others=own_language(group.others, alias),
+                "({mentions} AND {others})", mentions=mentions, others=matches_own_language(group.others, alias)
             )
         branches.append(mentions)
     match = compose("({branches})", branches=Sql.join(" OR ", branches))

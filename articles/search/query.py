@@ -153,20 +153,7 @@ class ParsedQuery:
     def text_match(self, alias: str = "a") -> Sql:
         """Whether the row `alias` matches in its own language's reading: one condition per
         language, each served by that language's partial GIN index (articles migration 0019)."""
-        branches = [
-            compose(
-                f"({alias}.language = '{language}' AND {alias}.search_vector @@ {{query}})",
-                query=self.readings[language].match,
-            )
-            for language in STEMMED_LANGUAGES
-        ]
-        branches.append(
-            compose(
-                f"({alias}.language NOT IN {_STEMMED_IN} AND {alias}.search_vector @@ {{query}})",
-                query=self.readings[OTHER].match,
-            )
-        )
-        return compose("({branches})", branches=Sql.join(" OR ", branches))
+        return matches_own_language({language: reading.match for language, reading in self.readings.items()}, alias)
 
     def own_reading(self, alias: str, part: str = "match") -> Sql:
         """The reading of the row `alias`'s language: its `match`, `included` or `excluded`
@@ -187,6 +174,21 @@ class ParsedQuery:
             Q(language=language, search_vector=self.readings[language].expression) for language in STEMMED_LANGUAGES
         ]
         return functools.reduce(operator.or_, stemmed, other)
+
+
+def matches_own_language(parts: dict[str, Sql], alias: str) -> Sql:
+    """Whether the row `alias`'s search vector matches its own language's tsquery among
+    per-language `parts` (LANGUAGE_READINGS' keys): one condition per language, each served by
+    that language's partial GIN index, where `search_vector @@ own_language(...)` is served by
+    none (its tsquery depends on the row) and tests every row it is given."""
+    branches = [
+        compose(f"({alias}.language = '{language}' AND {alias}.search_vector @@ {{query}})", query=parts[language])
+        for language in STEMMED_LANGUAGES
+    ]
+    branches.append(
+        compose(f"({alias}.language NOT IN {_STEMMED_IN} AND {alias}.search_vector @@ {{query}})", query=parts[OTHER])
+    )
+    return compose("({branches})", branches=Sql.join(" OR ", branches))
 
 
 def own_language(parts: dict[str, Sql], alias: str) -> Sql:

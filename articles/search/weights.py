@@ -8,31 +8,46 @@ articles holding its rarest reading, taken from `pg_stats.most_common_elems` of
 `search_vector` (ANALYZE keeps about 10,000 lexemes with their frequencies at its statistics
 target of 1,000: decision 0001). A lexeme missing from the list is rarer than the rarest
 listed one and gets half its frequency, as the planner assumes; a prefix too. One query, and
-none for a one-term query."""
+none for a one-term query: the list is kept per process until the next ANALYZE."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
 
+from django.db import connection
+
 from articles.models import Article
 from articles.search.query import READINGS, ParsedQuery
-from core.sql import compose, fetch_all
+from core.sql import compose, fetch_all, fetch_one
 
-_FREQUENCIES = """
-WITH st AS (
-    SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs
-    FROM pg_stats s WHERE s.schemaname = current_schema() AND s.tablename = {table} AND s.attname = 'search_vector'
+# The words' lexemes in every reading, with the statistics' stamp and the table's row estimate:
+# one cheap query per ranked search. The stamp (the list's length, its first and last
+# frequencies, the table's row estimate) changes with each ANALYZE: the list itself (10,000
+# lexemes to cast and unnest, 5-25 ms a search) is then read again (_ELEMENTS), and otherwise
+# taken from this process's cache. pg_stats is read within the transaction, so an ANALYZE is
+# seen at once.
+_STATISTICS = (
+    "FROM pg_stats s WHERE s.schemaname = current_schema() AND s.tablename = {table} AND s.attname = 'search_vector'"
+)
+_LEXEMES = f"""
+WITH stamp AS (
+    SELECT concat_ws(' ', cardinality(s.most_common_elem_freqs), s.most_common_elem_freqs[1:16]::text,
+        s.most_common_elem_freqs[cardinality(s.most_common_elem_freqs) - 2:]::text, s.null_frac, s.avg_width,
+        (SELECT c.reltuples FROM pg_class c WHERE c.oid = {{table}}::regclass)) AS stamp
+    {_STATISTICS}
 ),
-known AS (SELECT m.elem, m.freq FROM st, unnest(st.elems, st.freqs[1:cardinality(st.elems)]) m(elem, freq)),
 lexemes AS (
-    SELECT w.i, x.lexeme FROM unnest({words}::text[]) WITH ORDINALITY w(word, i)
-    CROSS JOIN unnest({configs}::regconfig[]) c(config)
+    SELECT w.i, x.lexeme FROM unnest({{words}}::text[]) WITH ORDINALITY w(word, i)
+    CROSS JOIN unnest({{configs}}::regconfig[]) c(config)
     CROSS JOIN unnest(tsvector_to_array(to_tsvector(c.config, w.word))) x(lexeme)
 )
-SELECT l.i, max(k.freq), (SELECT st.freqs[cardinality(st.elems) + 1] FROM st),
-    (SELECT c.reltuples FROM pg_class c WHERE c.oid = {table}::regclass)
-FROM lexemes l LEFT JOIN known k ON k.elem = l.lexeme GROUP BY l.i
+SELECT (SELECT stamp.stamp FROM stamp), (SELECT c.reltuples FROM pg_class c WHERE c.oid = {{table}}::regclass),
+    l.i, l.lexeme
+FROM (SELECT 1) one LEFT JOIN lexemes l ON TRUE
+"""
+_ELEMENTS = f"""
+SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs {_STATISTICS}
 """
 UNKNOWN = 0.5  # a lexeme the statistics do not list: this share of the rarest listed one's frequency
 NO_STATISTICS = 0.01  # the frequency assumed for every term before the table's first ANALYZE
@@ -68,12 +83,44 @@ def _frequencies(words: list[str]) -> tuple[dict[str, float | None], float, floa
     unlisted one; the table's row estimate (0 before the first ANALYZE)."""
     if not words:
         return {}, NO_STATISTICS, 0.0
-    statement = compose(_FREQUENCIES, table=Article._meta.db_table, words=words, configs=list(READINGS))
-    frequencies, rarest, rows = {}, None, 0.0
-    for index, frequency, minimum, tuples in fetch_all(statement):
-        rarest, rows = minimum, max(tuples or 0.0, 0.0)
-        frequencies[words[index - 1]] = frequency
-    return frequencies, rarest * UNKNOWN if rarest else NO_STATISTICS, rows
+    rows = fetch_all(compose(_LEXEMES, table=Article._meta.db_table, words=words, configs=list(READINGS)))
+    stamp, tuples = rows[0][0], max(rows[0][1] or 0.0, 0.0)
+    listed, rarest = listed_cache.get(stamp)
+    frequencies: dict[str, float | None] = {}
+    for _stamp, _tuples, index, lexeme in rows:
+        if index is not None:  # None: no word keeps a lexeme
+            word = words[index - 1]
+            known = [f for f in (frequencies.get(word), listed.get(lexeme)) if f is not None]
+            frequencies[word] = max(known, default=None)
+    return frequencies, rarest * UNKNOWN if rarest else NO_STATISTICS, tuples
+
+
+class _ListedCache:
+    """The listed lexemes' frequencies and the rarest listed frequency, per database, as of
+    the statistics' stamp: {database: (stamp, listed, rarest)}."""
+
+    def __init__(self):
+        self._entries: dict[str, tuple[str, dict[str, float], float | None]] = {}
+
+    def get(self, stamp: str | None) -> tuple[dict[str, float], float | None]:
+        if stamp is None:  # no statistics yet (before the first ANALYZE)
+            return {}, None
+        database = connection.settings_dict["NAME"]
+        cached = self._entries.get(database)
+        if cached is None or cached[0] != stamp:
+            row = fetch_one(compose(_ELEMENTS, table=Article._meta.db_table))
+            elements, freqs = row if row else ([], [])
+            listed = dict(zip(elements or [], freqs or [], strict=False))
+            rarest = freqs[len(elements)] if freqs and len(freqs) > len(elements) else None
+            cached = (stamp, listed, rarest)
+            self._entries[database] = cached
+        return cached[1], cached[2]
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+listed_cache = _ListedCache()
 
 
 def _weight(words: tuple[str, ...], frequencies: dict[str, float | None], unknown: float) -> float:

@@ -21,8 +21,17 @@ HONORIFICS = lexicon.keys("honorifics") | _TITLE_ARTICLES
 STOPLIST = lexicon.keys("stoplist")
 # What may also stand between a title and a person's name ("le secrétaire américain à la
 # Défense James Mattis"): portfolios and nationalities; stripped in front of a person only.
-_PERSON_PREFIX_WORDS = HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys()
+# Occupations too ("Broadcaster Piers Morgan", "Immunologist Kristian Andersen").
+_PERSON_PREFIX_WORDS = (
+    HONORIFICS | lexicon.keys("person_prefixes") | lexicon.demonym_keys() | lexicon.keys("occupations")
+)
 _NAME_PARTICLES = lexicon.keys("name_particles")
+# A title or a rank written alone ("the Sultan said"); "US" and "State" are portfolios' words.
+_TITLE_WORDS = (HONORIFICS - _TITLE_ARTICLES) | (
+    lexicon.keys("person_prefixes")
+    - lexicon.demonym_keys()
+    - {"us", "u", "s", "d", "a", "et", "and", "aux", "home", "state", "état"}
+)
 GIVEN_NAMES = lexicon.keys("given_names")
 # Each form of a first name -> every form of it ("jim" -> {"jim", "james", ...}).
 VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_name_variants() for name in names}
@@ -51,10 +60,14 @@ _CLASSIFIED = re.compile(
     )
     + r")(?![\w])[,:]?\s+(?P<name>[A-ZÀ-Ý](?:\.|[\w'’-]*)(?: [A-ZÀ-Ý](?:\.|[\w'’-]*))*)"
 )
+_FRENCH_HEADS = lexicon.french_name_heads()
+_FRENCH_HEAD_ADJECTIVE = re.compile(r"^(?P<head>\S+) [a-zàâçéèêëîïôûü]+ (?P<rest>(?:de |du |des |d['’])\S.*)$")
 # "XIXe", "XXe" (siècle), "IIIrd": an ordinal in Roman numerals names no entity.
 ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|ère|ème|eme|st|nd|rd|th)$")
+_STATE_OF = re.compile(r"^(?:State|État|Etat) (?:of|de|d['’])\s*(.+)$")
 _TITLE_GLUED = re.compile(r"^(M|MM|Mme|Mlle|Mr|Mrs|Ms|Dr|Pr)\.(?=[A-ZÉ])")
 _ELIDED_ARTICLE = re.compile(r"^[ld]['’](?=\w)")
+_EDITOR_BRACKET = re.compile(r"(?<=\S)[\[\]]|[\[\]](?=\S)")
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 # Edge punctuation includes stray markup and bullets ("> Xavier Probeson", "* Jim Mattis"),
 # and a character reference left as text ("&gt; Xavier") is a space: neither is a name.
@@ -68,6 +81,8 @@ def same_first_name(a: str, b: str) -> bool:
 
 def clean(surface: str) -> str:
     """The name in a surface form: titles and honorifics, possessives and edge punctuation removed."""
+    # An editor's brackets inside a name ("Jerry [O'Connell", "Pittsburg[h") are not written.
+    surface = _EDITOR_BRACKET.sub("", surface)
     text = _TITLE_GLUED.sub(r"\1. ", _REFERENCE.sub(" ", surface).strip())
     text = " ".join(text.split()).strip(_EDGE_PUNCT)
     text = _POSSESSIVE.sub("", text).strip(_EDGE_PUNCT)
@@ -131,6 +146,12 @@ class Cluster:
         """Whether the name alone types it (the gazetteer, a head word): no votes needed."""
         return self.gazetteer_entry is not None or any(_kind_from_head(form) for form in self.forms)
 
+    @property
+    def typed_by_context(self) -> bool:
+        """Whether the words around one of its mentions say what it is ("law firm Sidley
+        Austin"): the archive's votes do not overrule that."""
+        return any(m.label == spans.CONTEXT and m.kind == self.kind for m in self.mentions)
+
 
 @dataclass
 class _Typed:
@@ -152,7 +173,27 @@ def _kind_from_head(name: str) -> str | None:
     words = gazetteer.cached_key(name).split()
     if len(words) < 2:
         return None
+    # "Nemmers Prize in Mathematics", "Treaty of Versailles": an award's, an event's or a
+    # law's head is also followed by what it is for.
+    for head, following in zip(words[1:-1], words[2:], strict=True):
+        if following in _HEAD_COMPLEMENTS and _TYPE_HEADS.get(("last", head)) == NOT_AN_ENTITY:
+            return NOT_AN_ENTITY
     return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))
+
+
+_HEAD_COMPLEMENTS = frozenset({"in", "of", "for", "on"})
+
+
+_PLACE_DEMONYM = re.compile(r"^(?P<place>[A-ZÀ-Ý][a-zà-ÿ]{4,}?)(?:ers?|iens?|iennes?|ais|aises?)$")
+
+
+def _is_place_demonym(name: str) -> bool:
+    """Whether a one-word name is a known place's name with a demonym's ending."""
+    match = _PLACE_DEMONYM.match(name)
+    if match is None:
+        return False
+    place = gazetteer.lookup(match.group("place"))
+    return place is not None and place.kind == EntityKind.PLACE
 
 
 def _type(mention: RawMention) -> _Typed | None:
@@ -165,11 +206,20 @@ def _type(mention: RawMention) -> _Typed | None:
         other_names = (f"{clean_person(nickname.group('first'))} {last}",)
     else:
         name = clean_person(mention.text) if mention.kind == EntityKind.PERSON else clean(mention.text)
+        if mention.kind == EntityKind.PERSON and _kind_from_head(clean(mention.text)) not in (None, EntityKind.PERSON):
+            # "Gordon and Betty Moore Foundation": a head word says it is no person's name.
+            name = clean(mention.text)
+        adjective = _FRENCH_HEAD_ADJECTIVE.match(name)
+        if adjective and name_key(adjective.group("head")) in _FRENCH_HEADS:
+            # "université anglaise de Manchester": an adjective that only modifies goes.
+            name = f"{adjective.group('head')} {adjective.group('rest')}"
         head, _space, rest = name.partition(" ")
         if head.islower() and rest[:1].isupper() and _TYPE_HEADS.get(("first", name_key(head))) == EntityKind.PLACE:
             other_names = (rest,)  # "place Tahrir" is also written "Tahrir"
     key = name_key(name)
-    if len(key) < 2 or key in STOPLIST or any(ch.isdigit() for ch in key) or not any(c.isupper() for c in name):
+    if len(key) < 2 or key in STOPLIST or not any(c.isupper() for c in name):
+        return None
+    if any(ch.isdigit() for ch in key) and not spans.is_numbered_place(name):
         return None
     if ROMAN_ORDINAL.match(name):
         return None
@@ -179,8 +229,19 @@ def _type(mention: RawMention) -> _Typed | None:
         bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)
         if bare != name and (found := gazetteer.lookup(bare)) is not None:
             name, key, entry = bare, name_key(bare), found
+        # "the State of Palestine", "l'État d'Israël": a country named as a state is the country.
+        state = _STATE_OF.match(bare)
+        if state is not None and (found := gazetteer.lookup(state.group(1))) is not None and found.subtype == "country":
+            entry = found
     if entry is None and is_demonym(key):
         return None  # "Welsh", "Russes": a nationality ("New Zealand" is also a country)
+    if entry is None and key in _TITLE_WORDS and " " not in mention.text.strip():
+        return None  # "the Sultan", "Pope": a title alone names no one
+    if entry is None and _is_place_demonym(name):
+        return None  # "Londoner", "Parisiens": the people of a place, not the place
+    head, _hyphen, rest = name.partition("-")
+    if entry is None and rest.islower() and " " not in name and name_key(head) in STOPLIST:
+        return None  # "Etat-clé": a common noun's compound
     kind = mention.kind
     if entry is None and (head_kind := _kind_from_head(name)) is not None:
         if head_kind == NOT_AN_ENTITY:
@@ -197,6 +258,9 @@ def _type(mention: RawMention) -> _Typed | None:
     if kind == EntityKind.PLACE and entry is None and _DEMONYM.match(name):
         return None  # "Tunisiens", "Saoudiens": nationalities, not places
     if kind == EntityKind.PERSON:
+        second = name.split(" ")[1:]
+        if len(second) == 1 and second[0].isalpha() and second[0].islower() and second[0] not in _NAME_PARTICLES:
+            return None  # "Zizeeria maha", "Ya ya": a species, speech; no person's name
         entry = None
         if name.isupper() and len(name) > 4:
             name = name.title()
@@ -304,6 +368,23 @@ def _type_lists(typed: list[_Typed], texts: dict[str, str]) -> None:
                     t.kind = kind
 
 
+def _drop_modifying_adjectives(typed: list[_Typed]) -> None:
+    """ "Francophonie institutionnelle" once beside "Francophonie" twice: a lowercase adjective
+    after a name the article writes alone more often only modifies it (GUIDELINES.md); a
+    nationality's belongs to the name ("Alpes françaises", "Poste portugaise")."""
+    written = Counter(t.key for t in typed if t.kind != EntityKind.PERSON)
+    for t in typed:
+        if t.kind == EntityKind.PERSON or t.entry is not None or " " not in t.name:
+            continue
+        bare, last = t.name.rsplit(" ", 1)
+        if not (last.isalpha() and last.islower()) or is_demonym(name_key(last)) or last in _NAME_PARTICLES:
+            continue
+        # Written so once, and the bare name more often: a name ("Assemblée nationale") is
+        # repeated whole, a modifier is a one-off.
+        if written[t.key] == 1 and written[name_key(bare)] >= 2:
+            t.name, t.key = bare, name_key(bare)
+
+
 def _vote_kinds(typed: list[_Typed]) -> None:
     """One kind per name within an article: the gazetteer's or a head word's when one types
     it, else the kind most of its mentions got (the body's earliest on a tie); then a name
@@ -315,6 +396,8 @@ def _vote_kinds(typed: list[_Typed]) -> None:
         if len({t.kind for t in group}) == 1:
             continue
         decided = [t for t in group if t.entry is not None or _kind_from_head(t.name)]
+        # What the text says the name is ("the company Cultura Colectiva") comes next.
+        decided = decided or [t for t in group if t.mention.label == spans.CONTEXT]
         if decided:
             kind = decided[0].kind
         else:
@@ -333,7 +416,7 @@ def _vote_kinds(typed: list[_Typed]) -> None:
     full_person_words = [k.split() for k in full_person_keys]
     full_person_words = [w[:-1] if w[-1] in _SUFFIXES and len(w) > 2 else w for w in full_person_words]
     for t in typed:
-        if t.kind == EntityKind.PERSON or _kind_from_head(t.name):
+        if t.kind == EntityKind.PERSON or _kind_from_head(t.name) or t.mention.label == spans.CONTEXT:
             continue
         # A town's name can be a surname ("Sudesh Amman", then "Amman"); a country's is not.
         if t.entry is not None and t.entry.subtype not in gazetteer.LOCAL_SUBTYPES:
@@ -553,6 +636,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     declined = {m for m, t in typed_or_not if t is None and m.kind is not None}
     if texts is not None:
         _type_lists(typed, texts)
+    _drop_modifying_adjectives(typed)
     _vote_kinds(typed)
     _join_short_forms_across_kinds(typed)
     clusters: dict[tuple[str, str], Cluster] = {}
@@ -631,7 +715,44 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = [c for c in found if not (c.keys | {c.key}) <= classified]
         common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
-    return found
+        found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
+        found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
+    surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
+    # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
+    return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
+
+
+def _family_of(cluster: Cluster, surnames: set[str]) -> bool:
+    return all(" " not in k and k.endswith("s") and k[:-1] in surnames for k in cluster.keys | {cluster.key})
+
+
+_CLASSIFIERS_AFTER = lexicon.keys("classifiers_after")
+_WORD_AFTER = re.compile(r"^\s+([a-zàâçéèêëîïôûü]+)\b")
+
+
+def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "the Voskhod programme", "a PAN card": a word saying what it is after every mention."""
+    for mention in cluster.mentions:
+        after = _WORD_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 20])
+        if after is None or name_key(after.group(1)) not in _CLASSIFIERS_AFTER:
+            return False
+    return True
+
+
+_DETERMINERS = lexicon.keys("determiners")
+_WORD_BEFORE = re.compile(r"(\w+)\s+$")
+
+
+def _always_after_determiner(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "in this Chamber", "notre Soleil": a demonstrative or a possessive before every mention."""
+    for mention in cluster.mentions:
+        first = mention.text.split(" ", 1)[0]
+        if first.islower() and name_key(first) in _DETERMINERS:
+            continue
+        before = _WORD_BEFORE.search((texts.get(mention.field) or "")[max(0, mention.start - 12) : mention.start])
+        if before is None or not before.group(1).islower() or name_key(before.group(1)) not in _DETERMINERS:
+            return False
+    return True
 
 
 def _classified_names(texts: dict[str, str]) -> set[str]:

@@ -69,9 +69,9 @@ def deciding_keys(cluster: Cluster) -> set[str]:
 
 def decide_kinds(clusters: list[Cluster], evidence: TypeEvidence) -> None:
     """Give each cluster the type the archive's evidence gives its names, unless the
-    gazetteer or a head word types it."""
+    gazetteer or a head word types it, or the words around one of its mentions say what it is."""
     for cluster in clusters:
-        if cluster.typed_by_name:
+        if cluster.typed_by_name or cluster.typed_by_context:
             continue
         kind = evidence.kind_for(deciding_keys(cluster))
         if kind is not None and kind != cluster.kind:

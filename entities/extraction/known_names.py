@@ -13,10 +13,11 @@ Henderson" are someone else), and an acronym must be written in capitals.
 import functools
 import re
 
-from entities.extraction import gazetteer
+from entities.extraction import gazetteer, lexicon
 from entities.extraction.credits import mask_credits
 from entities.extraction.ner import TAGGED_FIELDS, RawMention
-from entities.models import name_key
+from entities.extraction.spans import context_kind
+from entities.models import EntityKind, name_key
 
 # Words: letters and digits, with inner apostrophes, hyphens, dots and ampersands ("U.S.",
 # "Saint-Cloud", "AT&T").
@@ -141,8 +142,8 @@ def _accepted(
     if touched and (surface.count(" ") < 2 or any(s < start or e > end for s, e in touched)):
         return False
     if " " not in surface and "-" not in surface:
-        if surface.isupper() != (sum(c.isupper() for c in surface) > 1):
-            return False  # "Us" is not "US"; an acronym is written in capitals
+        if surface not in entry.names and surface.isupper() != (sum(c.isupper() for c in surface) > 1):
+            return False  # "Us" is not "US"; an acronym is written in capitals ("YouTube" as listed)
         if not surface.isupper() and _sentence_start(text, start) and entry.subtype in gazetteer.LOCAL_SUBTYPES:
             return False  # "Split", "Reading": a town's name may be a word opening a sentence
     # Beside another capitalised word, the name is part of a longer one ("Paris Hilton"),
@@ -161,6 +162,79 @@ def _accepted(
     )
 
 
+# A person introduced by what they do, whom the model left unspanned: an occupation word
+# (`lexicon/occupations.txt`), then a given name (`lexicon/given_names.txt`) and one or two
+# capitalised words, and no more ("adviser Jared Kushner", "Wyoming preacher Michelle
+# Tidball"); after a plural one, the names listed with it too ("Senior Advisors Jared Kushner
+# and Ivanka Trump").
+_OCCUPATIONS = lexicon.keys("occupations")
+_GIVEN_NAMES = lexicon.keys("given_names")
+_TYPE_HEADS = lexicon.type_heads()
+_NAME_WORD = r"[A-ZÀ-Ý][\w'’-]*\w"
+_PERSON_NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}(?![\w'’-]| [A-ZÀ-Ý0-9])"
+_ROLE_WORD = re.compile(r"(?<![\w'’-])[^\W\d_][\w-]*(?= [A-ZÀ-Ý])")
+_NAME_AT = re.compile(rf" (?P<name>{_PERSON_NAME})")
+_LISTED_NEXT = re.compile(rf"(?:,| and| et|, and) (?P<name>{_PERSON_NAME})")
+# "The mayor of London, Sadiq Khan, said": a post, its place or body, then the name between commas.
+_POST_OF_THEN_NAME = re.compile(
+    rf"(?<![\w'’-])(?P<role>[a-z][\w-]*) of (?:the )?{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}, (?P<name>{_PERSON_NAME}),"
+)
+# "Alexis Boon, the head of ...", "Jane Doe, a lawyer,": a name an apposition says is a person's.
+_NAME_THEN_APPOSITION = re.compile(rf"(?<![\w'’-])(?P<name>{_PERSON_NAME}), (?:a|an|the) ")
+
+
+def _occupation(word: str) -> tuple[bool, bool]:
+    """(whether the word is an occupation, whether it is a plural one)."""
+    key = name_key(word)
+    if key in _OCCUPATIONS:
+        return True, False
+    plural = key.endswith("s") and key[:-1] in _OCCUPATIONS
+    return plural, plural
+
+
+def _person_name(name: str, given_name: bool = True) -> bool:
+    words = name.split(" ")
+    return (
+        (name_key(words[0]) in _GIVEN_NAMES or not given_name)
+        and ("last", name_key(words[-1])) not in _TYPE_HEADS
+        and gazetteer.lookup(name) is None
+        and not any(gazetteer.lookup(w) is not None and gazetteer.lookup(w).subtype == "country" for w in words)
+    )
+
+
+def people_after_occupations(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
+    """The people an occupation word introduces in one field's text where no span of `covered` lies."""
+    found: list[RawMention] = []
+
+    def add(start: int, end: int, *, given_name: bool = True) -> bool:
+        if any(s < end and start < e for s, e in covered + taken) or not _person_name(text[start:end], given_name):
+            return False
+        found.append(RawMention(field, start, end, text[start:end], EntityKind.PERSON, "OCCUPATION"))
+        taken.append((start, end))
+        return True
+
+    taken: list[tuple[int, int]] = []
+    for post in _POST_OF_THEN_NAME.finditer(text):
+        if _occupation(post.group("role"))[0]:
+            add(*post.span("name"), given_name=False)
+    for named in _NAME_THEN_APPOSITION.finditer(text):
+        if context_kind(text, RawMention(field, *named.span("name"), named.group("name"), None, "")) == (
+            EntityKind.PERSON
+        ):
+            add(*named.span("name"))
+
+    for role in _ROLE_WORD.finditer(text):
+        occupation, plural = _occupation(role.group(0))
+        if not occupation or (match := _NAME_AT.match(text, role.end())) is None or not add(*match.span("name")):
+            continue
+        end = match.end("name")
+        while plural and (listed := _LISTED_NEXT.match(text, end)) is not None:
+            if not add(*listed.span("name")):
+                break
+            end = listed.end("name")
+    return found
+
+
 def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[RawMention]:
     """The mentions, with the gazetteer's names the model missed in each field's text."""
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -176,6 +250,7 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
             # Credit lines are not prose: the model never reads them, nor does this pass.
             text = mask_credits(text, caption=field == "photo_caption")
             added += find(text, field, spans.get(field, []))
+            added += people_after_occupations(text, field, spans.get(field, []))
     if not added:
         return mentions
     # The model's pieces of a longer known name give way to it.

@@ -38,7 +38,7 @@ _GLOSS_THEN_ACRONYM = re.compile(
     r"(?P<before>(?:[^\W\d_][\w'’-]*[ ]){1,10})\(\s*(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*\)"
 )
 _ACRONYM_THEN_GLOSS = re.compile(
-    r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*[(\[]\s*(?P<after>[^()\[\]\n]{3,80}?)\s*[)\]]"
+    r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])\s*(?P<open>[(\[])\s*(?P<after>[^()\[\]\n]{3,80}?)\s*[)\]]"
 )
 # "M. Houdré", "M.Houdré", "Mrs Smith": an honorific only a person's name follows, inside the
 # span or just before it (`lexicon/personal_honorifics.txt`).
@@ -49,13 +49,25 @@ _HONORIFIC_INSIDE = re.compile(rf"^(?:{_HONORIFIC})(?:\.\s*|\s+)(?=[A-ZÀ-Ý])")
 _HONORIFIC_BEFORE = re.compile(rf"(?<![\w.])(?:{_HONORIFIC})\.?\s*$")
 # A French lower-case head and its preposition just before a span: "la place Tahrir",
 # "le ministère de l'Intérieur" (heads in lexicon/french_name_heads.tsv).
-_FRENCH_HEAD_BEFORE = re.compile(r"(?<![\w'’])([a-zàâçéèêëîïôûü]+)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$")
+# An adjective may stand between the head and its preposition ("l'université anglaise de
+# Manchester"); an elided article may stand before the head ("l'université de Caen").
+_FRENCH_HEAD_BEFORE = re.compile(
+    r"(?<![\w-])([a-zàâçéèêëîïôûü]+(?:-[a-zàâçéèêëîïôûü]+)*)\s+(?:(?:de la|de l['’]|d['’]|de|du|des)\s*)?$"
+)
+_FRENCH_HEAD_ADJECTIVE_BEFORE = re.compile(
+    r"(?<![\w-])([a-zàâçéèêëîïôûü]+)\s+[a-zàâçéèêëîïôûü]+\s+(?:de la|de l['’]|d['’]|de|du|des)\s*$"
+)
 _FRENCH_HEADS = lexicon.french_name_heads()
 _PARTICLES = lexicon.keys("name_particles")
 _NEXT_NAME_WORD = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]*\w)")
 # "the Bill and Melinda Gates Foundation": a first name and "and" cut off an organisation.
 _NAME_AND_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) (?:and|et|&) $")
+# A span ending with "and" stops before the next name ("Sterling and" + "Francine Clark").
+_CONJUNCTIONS = frozenset({"and", "et", "&"})
 _TYPE_HEADS = lexicon.type_heads()
+_GIVEN_NAMES = lexicon.keys("given_names")
+# Days and months (`lexicon/time_words.txt`).
+_TIME_WORDS = lexicon.keys("time_words")
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,14 @@ def _reslice(text: str, mention: RawMention, start: int, end: int, **changes) ->
     return replace(mention, start=start, end=end, text=text[start:end], **changes)
 
 
+_PLACE_DESCRIPTIONS = lexicon.keys("place_descriptions")
+# Before "of", the English words that say a place's name follows count too.
+_ENGLISH_PLACE_DESCRIPTIONS = _PLACE_DESCRIPTIONS | lexicon.keys("place_descriptors")
+_COMMON_NOUN_OF = re.compile(
+    r"^([a-zàâçéèêëîïôûü][a-zàâçéèêëîïôûü-]+) (de la |de l['’]|d['’]|de |du |des |of the |of )(?=[A-ZÀ-Ý])"
+)
+
+
 def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
     """Articles and prepositions at the start of a span go: lowercase ones always ("the
     Soviet Union", "la Floride", "de France", "of Gdańsk", "l'Irak"), capitalised ones at a
@@ -127,8 +147,15 @@ def _strip_leading(text: str, mention: RawMention) -> RawMention | None:
         if surface[:1].isupper() and gazetteer.lookup(surface) is not None:
             return mention
         elided = _ELIDED.match(surface)
+        common = _COMMON_NOUN_OF.match(surface)
         if elided:
             cut = elided.end()
+        elif common and name_key(common.group(1)) in (
+            _ENGLISH_PLACE_DESCRIPTIONS if common.group(2).startswith("of") else _PLACE_DESCRIPTIONS
+        ):
+            # "l'état de New-York", "le département du Lot", "le métro de New York": by the
+            # capital-letter test the lowercase noun describes the place, the name follows.
+            cut = common.end()
         else:
             first, _space, rest = surface.partition(" ")
             if not rest or name_key(first) not in LEADING:
@@ -162,7 +189,10 @@ def common_noun_acronyms(text: str) -> set[str]:
     found = set()
     for match in _ACRONYM_THEN_GLOSS.finditer(text):
         acronym, gloss = match.group("acronym"), match.group("after")
-        if gloss[:1].islower() and is_acronym_of(acronym, gloss):
+        # An editor's gloss in square brackets writes a name in title case and a common noun
+        # in sentence case ("ART [Anti-retroviral treatment]", "PrEP [Pre-exposure prophylaxis]").
+        sentence_case = match.group("open") == "[" and all(w.islower() for w in gloss.split()[1:])
+        if (gloss[:1].islower() or sentence_case) and is_acronym_of(acronym, gloss):
             found.add(acronym)
     for match in _GLOSS_THEN_ACRONYM.finditer(text):
         acronym, words = match.group("acronym"), match.group("before").split()
@@ -232,15 +262,24 @@ _PORTFOLIO_BEFORE = re.compile(
     r"(?<![\w-])(?:(?:minister|ministers|ministre|ministres)\s+(?:for|of|de|du|des|de la|de l['’]|d['’]|à la|aux|chargée? (?:de|du|des))"
     r"|(?:committee|committees)\s+on)\s*(?:the\s+)?$"
 )
-_PORTFOLIO_AFTER = re.compile(r"^\s+(?:Minister|minister|Ministers|ministers|Secretary)\b")
+_PORTFOLIO_AFTER = re.compile(
+    r"^(?:\s+(?:and|&)(?:\s+[A-Z][\w'’-]*){1,3})?\s+(?:Minister|minister|Ministers|ministers|Secretary)\b"
+)
+
+
+_LIST_GAP = re.compile(r"^(?:,\s*(?:(?:and|et)\s+)?|\s+(?:and|et)\s+)$")
 
 
 def is_portfolio(text: str, mention: RawMention) -> bool:
-    """Whether an organisation's span is the portfolio of a post named around it."""
+    """Whether an organisation's span is the portfolio of a post named around it ("Road
+    Transport and Bridges Minister": the model may call the last word a person's)."""
+    after = text[mention.end : mention.end + 60]
+    if mention.kind == EntityKind.PERSON:
+        return " " not in mention.text and bool(_PORTFOLIO_AFTER.match(after))
     if mention.kind != EntityKind.ORGANISATION:
         return False
     before = text[max(0, mention.start - 40) : mention.start]
-    return bool(_PORTFOLIO_BEFORE.search(before) or _PORTFOLIO_AFTER.match(text[mention.end : mention.end + 12]))
+    return bool(_PORTFOLIO_BEFORE.search(before) or _PORTFOLIO_AFTER.match(after))
 
 
 # "in La Llagosta", "near Yartsevo": what a person is never written after (a possessive
@@ -259,6 +298,234 @@ def _preposition_makes_place(text: str, mention: RawMention) -> RawMention:
     return replace(mention, kind=EntityKind.PLACE)
 
 
+# What the text says a name is, right before it or in an apposition after it: an
+# organisation ("the company Cultura Colectiva", "law firm Sidley Austin", "UpGuard, a
+# cybersecurity firm,") or a person ("entrepreneur Brock Pierce"). Mentions typed so carry
+# this label, and their type is decided like a head word's (clustering, evidence).
+CONTEXT = "CONTEXT"
+_ORGANISATION_WORDS = lexicon.keys("organisation_descriptors")
+_OCCUPATIONS = lexicon.keys("occupations")
+_EITHER = lexicon.keys("ambiguous_descriptors")
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) $")
+_APPOSITION = re.compile(r"^, (?:(?:formerly|now|once|originally) )?(?:a|an|the) ([\w’'-]+(?: [\w’'-]+){0,4})")
+# The head of an apposition that says a place is named: a place's head word or noun
+# ("Speed, a small town in", "Hagia Sophia, formerly a Greek Orthodox church";
+# `lexicon/place_nouns.txt`).
+_PLACE_HEADS = {word for (position, word), kind in _TYPE_HEADS.items() if position == "last" and kind == "place"}
+_PLACE_APPOSITION_HEADS = frozenset(_PLACE_HEADS | lexicon.keys("place_nouns"))
+# "the mayor of Yartsevo", "the district of Groom" (`lexicon/place_descriptors.txt`).
+_PLACE_WORDS = lexicon.keys("place_descriptors")
+_PLACE_WORD_OF = re.compile(r"(?<![\w'’-])([a-z]+) of $")
+_POST_OF_BEFORE = re.compile(r"(?<![\w'’-])([a-z][\w-]*) of (?:the )?[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*){0,3}, $")
+_OF_BEFORE = re.compile(r"(?<![\w-])(?:of|at|from|for|with) $")
+# Where an apposition's head noun ends, English and French (a French "a" is "has": "Lyn
+# Ocita, a déclaré à la radio").
+_NOT_IN_APPOSITION = frozenset(
+    [
+        "of",
+        "for",
+        "in",
+        "at",
+        "with",
+        "by",
+        "to",
+        "on",
+        "from",
+        "near",
+        "and",
+        "or",
+        "but",
+        "who",
+        "which",
+        "that",
+        "whose",
+        "where",
+        "than",
+        "as",
+        "since",
+        "a",
+        "à",
+        "de",
+        "du",
+        "des",
+        "en",
+        "pour",
+        "par",
+        "avec",
+        "dans",
+        "sur",
+        "et",
+        "ou",
+        "qui",
+        "que",
+    ]
+)
+
+
+def _descriptor_kind(word: str) -> str | None:
+    key = name_key(word)
+    for form in (key, key[:-1] if key.endswith("s") else None):
+        if form in _EITHER:
+            return None
+        if form in _ORGANISATION_WORDS:
+            return EntityKind.ORGANISATION
+        if form in _OCCUPATIONS:
+            return EntityKind.PERSON
+    return None
+
+
+def context_kind(text: str, mention: RawMention) -> str | None:
+    """The kind the words around a span give it: a descriptor just before it, or the head
+    of an apposition after it (`lexicon/organisation_descriptors.txt`, `occupations.txt`), or
+    a place's word and "of" before it (`place_descriptors.txt`)."""
+    before = _WORD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is not None and (kind := _descriptor_kind(before.group(1))) is not None:
+        return kind
+    place = _PLACE_WORD_OF.search(text, max(0, mention.start - 30), mention.start)
+    if place is not None and name_key(place.group(1)) in _PLACE_WORDS:
+        return EntityKind.PLACE
+    post = _POST_OF_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+    if post is not None and _descriptor_kind(post.group(1)) == EntityKind.PERSON:
+        return EntityKind.PERSON  # "the president of Namibia, Hage Geingob,"
+    if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
+        return None  # "Tristan Smith of University College London, a researcher": his
+    after = _APPOSITION.match(text[mention.end : mention.end + 80])
+    if after is None:
+        return None
+    # The apposition's head: its last word before any preposition or clause ("a Berlin-based
+    # non-profit", "an airport protocol officer", "the head of the company").
+    words = []
+    for word in after.group(1).split(" "):
+        if name_key(word) in _NOT_IN_APPOSITION:
+            break
+        words.append(word)
+    head = words[-1] if words else ""
+    if not head[:1].islower():
+        return None
+    if (kind := _descriptor_kind(head)) is not None:
+        return kind
+    return EntityKind.PLACE if name_key(head) in _PLACE_APPOSITION_HEADS else None
+
+
+def _context_types(text: str, mention: RawMention) -> RawMention:
+    """A span's kind as the text around it says (see `context_kind`); a person's only for
+    a name of capitalised words, two or more."""
+    kind = context_kind(text, mention)
+    if kind is None or kind == mention.kind or not mention.text[:1].isupper():
+        return mention
+    words = mention.text.split(" ")
+    if kind == EntityKind.PERSON and (len(words) < 2 or not all(w[:1].isupper() for w in words)):
+        return mention
+    return replace(mention, kind=kind, label=CONTEXT)
+
+
+# The endings of English and French nouns for what a person does ("Broadcaster",
+# "Guitarist", "Comedian", "Spokesman", "Consultant", "Chercheuse").
+_AGENT_NOUN = re.compile(r"(?:er|or|ist|ian|ant|ent|man|woman|eur|euse|iste|ien|ienne)$")
+
+
+def _strip_sentence_start_noun(text: str, mention: RawMention) -> RawMention:
+    """ "Broadcaster Piers Morgan", "Immunologist Kristian Andersen": a common noun that opens
+    a sentence, so capitalised, before a given name and a surname (or a noun of what a person
+    does, before two names) is the person's job, not part of the name (a given name itself is
+    kept: "Mary Ann Smith")."""
+    if mention.kind != EntityKind.PERSON or not at_sentence_start(text, mention.start):
+        return mention
+    words = mention.text.split(" ")
+    first = words[0]
+    if len(words) < 3 or not (first[:1].isupper() and first[1:].isalpha() and first[1:].islower()):
+        return mention
+    if name_key(first) in _GIVEN_NAMES or not words[1][1:].islower():
+        return mention
+    if name_key(words[1]) not in _GIVEN_NAMES and not _AGENT_NOUN.search(first):
+        return mention
+    return replace(mention, start=mention.start + len(first) + 1, text=" ".join(words[1:]))
+
+
+def _cut_trailing_time_words(text: str, mention: RawMention) -> RawMention | None:
+    """ "New Jersey mercredi": a lowercase day or month after a name is no part of it, nor is
+    a conjunction ("Sterling and")."""
+    words = list(re.finditer(r"\S+", mention.text))
+    end = len(words)
+    while end > 1 and (
+        (words[end - 1].group(0).islower() and name_key(words[end - 1].group(0)) in _TIME_WORDS)
+        or words[end - 1].group(0) in _CONJUNCTIONS
+    ):
+        end -= 1
+    if end == len(words):
+        return mention
+    return _reslice(text, mention, mention.start, mention.start + words[end - 1].end())
+
+
+_NUMBERED_PLACE_HEADS = lexicon.keys("numbered_place_heads")
+_NUMBER_AFTER = re.compile(r"^ (\d{1,4}[A-Z]?)\b(?![.,]\d)")
+
+
+def is_numbered_place(name: str) -> bool:
+    """Whether a name with digits is a numbered road's or pier's ("U.S. Route 2")."""
+    words = name.split(" ")
+    return (
+        len(words) > 1 and name_key(words[-2]) in _NUMBERED_PLACE_HEADS and bool(_NUMBER_AFTER.match(f" {words[-1]}"))
+    )
+
+
+def _extend_over_number(text: str, mention: RawMention) -> RawMention:
+    """ "U.S. Route" + "2": a road's (or a pier's) number is part of its name."""
+    if mention.kind == EntityKind.PERSON or name_key(mention.text.rsplit(" ", 1)[-1]) not in _NUMBERED_PLACE_HEADS:
+        return mention
+    number = _NUMBER_AFTER.match(text[mention.end : mention.end + 8])
+    if number is None:
+        return mention
+    end = mention.end + number.end()
+    return replace(mention, end=end, text=text[mention.start : end], kind=EntityKind.PLACE)
+
+
+_POSSESSOR = re.compile(r"^(?P<owner>[^'’]+)['’]s (?P<rest>[A-ZÀ-Ý].*)$")
+
+
+def _piece(mention: RawMention, offset: int, surface: str, kind: str | None, label: str) -> RawMention:
+    start = mention.start + offset
+    return RawMention(mention.field, start, start + len(surface), surface, kind, label)
+
+
+def _split_known_lead(mention: RawMention) -> list[RawMention]:
+    """A span that opens with a place or organisation the gazetteer knows, followed by
+    another name, is two mentions: a country or region before a person's name ("Senator from
+    Vermont Bernie Sanders": the model's span "Vermont Bernie Sanders"; never a town's name,
+    "San Diego", "Santiago Omar Riveros"), the owner before a possessive
+    ("Hulu's Beyond Fest", "China's Foreign Ministry"). Never a name the gazetteer knows
+    whole."""
+    surface = mention.text
+    if " " not in surface or gazetteer.lookup(surface) is not None:
+        return [mention]
+    owned = _POSSESSOR.match(surface)
+    if owned is not None and mention.kind != EntityKind.PERSON:
+        entry = gazetteer.lookup(owned.group("owner"))
+        if entry is not None:
+            return [
+                _piece(mention, 0, owned.group("owner"), entry.kind, "GAZETTEER"),
+                _piece(mention, owned.start("rest"), owned.group("rest"), mention.kind, mention.label),
+            ]
+        return [mention]
+    words = surface.split(" ")
+    for n in (3, 2, 1):
+        rest = words[n:]
+        if not 2 <= len(rest) <= 3 or name_key(rest[0]) not in _GIVEN_NAMES:
+            continue
+        if not all(w[:1].isupper() and w[1:].islower() for w in rest):
+            continue
+        if ("last", name_key(rest[-1])) in _TYPE_HEADS:
+            continue  # "US Marine Corps"
+        entry = gazetteer.lookup(" ".join(words[:n]))
+        if entry is not None and entry.kind == EntityKind.PLACE and entry.subtype != "city":
+            head = " ".join(words[:n])
+            return [
+                _piece(mention, 0, head, entry.kind, "GAZETTEER"),
+                _piece(mention, len(head) + 1, " ".join(rest), EntityKind.PERSON, mention.label),
+            ]
+    return [mention]
+
+
 def _extend_abbreviation(text: str, mention: RawMention) -> RawMention:
     # "U.S" + "." : the model leaves the final dot of an abbreviation out of the span.
     if text[mention.end : mention.end + 1] == "." and re.search(r"(?:^|[.\s])[A-Z]\.[A-Z]$", mention.text):
@@ -271,11 +538,13 @@ def _extend_over_french_head(text: str, mention: RawMention) -> RawMention:
     before the span belongs to the name, and types it."""
     if not mention.text[:1].isupper():
         return mention
-    before = _FRENCH_HEAD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
-    if before is None:
-        return mention
-    kind = _FRENCH_HEADS.get(name_key(before.group(1)))
-    if kind is None:
+    kind = None
+    for pattern in (_FRENCH_HEAD_BEFORE, _FRENCH_HEAD_ADJECTIVE_BEFORE):
+        before = pattern.search(text, max(0, mention.start - 40), mention.start)
+        # A compound head types by its last part ("basilique-cathédrale").
+        if before is not None and (kind := _FRENCH_HEADS.get(name_key(before.group(1).rsplit("-", 1)[-1]))):
+            break
+    if before is None or kind is None:
         return mention
     start = before.start(1)
     kind = mention.kind if kind == "keep" else kind
@@ -298,10 +567,12 @@ def _extend_after_particle(text: str, mention: RawMention) -> RawMention:
 def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
     """ "the Bill and Melinda Gates Foundation", "the Bread and Roses Party": an organisation
     whose head types it, cut after a capitalised word and "and" nothing else claims."""
-    if mention.kind != EntityKind.ORGANISATION or " " not in mention.text:
+    if mention.kind not in (EntityKind.ORGANISATION, EntityKind.PERSON) or " " not in mention.text:
         return mention
     if _TYPE_HEADS.get(("last", name_key(mention.text.rsplit(" ", 1)[1]))) != EntityKind.ORGANISATION:
         return mention
+    # The model may call the part after "and" a person ("Gordon and" + "Betty Moore Foundation").
+    mention = replace(mention, kind=EntityKind.ORGANISATION)
     before = _NAME_AND_BEFORE.search(text, max(0, mention.start - 30), mention.start)
     if (
         before is None
@@ -312,6 +583,62 @@ def _extend_over_joined_name(text: str, mention: RawMention, taken: list[RawMent
         return mention
     start = before.start(1)
     return replace(mention, start=start, text=text[start : mention.end])
+
+
+# The capitalised head word of an organisation or a place the model cut off a name: after
+# it, ending a run of up to three capitalised words, "for" before one ("Eastern Shoshone" +
+# "Tribe", "Cinema" + "for Peace Foundation"; "and" joins two names, "of" a post: "Labour"
+# + "Member of Parliament"), or an organisation's head and "of" before it
+# ("University of" + "Pennsylvania", "Bank of" + "England"). Heads in type_heads.tsv.
+_WORDS_AFTER = re.compile(r"^((?: (?:for )?[A-Z][\w-]*){1,3})(?![\w'’-]| [A-Z])")
+_HEAD_OF_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) of (?:the )?$")
+
+
+def _extend_over_head(text: str, mention: RawMention, taken: list[RawMention]) -> RawMention:
+    """A place's or an organisation's name the model cut before or after its head word (see
+    `_WORDS_AFTER`), when no other span lies across the words it takes back."""
+    if (mention.kind == EntityKind.PERSON and " " in mention.text) or mention.text[-1:] in "'’s":
+        return mention  # a possessive owns what follows ("South Korea's National Police Agency")
+    start, end, kind = mention.start, mention.end, mention.kind
+    after = _WORDS_AFTER.match(text[mention.end : mention.end + 80])
+    if after is not None and gazetteer.lookup(mention.text) is None:
+        # A known place before a name is its own ("U.S. Guantanamo Bay"). The run ends with
+        # the head ("Eastern Shoshone Tribe", not "U.S. District Judge").
+        head_kind = _TYPE_HEADS.get(("last", name_key(after.group(1).rsplit(" ", 1)[1])))
+        if head_kind in (EntityKind.ORGANISATION, EntityKind.PLACE):
+            end, kind = mention.end + len(after.group(1)), head_kind
+    before = _HEAD_OF_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    if before is not None and _TYPE_HEADS.get(("last", name_key(before.group(1)))) == EntityKind.ORGANISATION:
+        start, kind = before.start(1), EntityKind.ORGANISATION
+    if (start, end) == (mention.start, mention.end):
+        return mention
+    if any(o is not mention and _overlaps(o, start, end) for o in taken):
+        return mention
+    return replace(mention, start=start, end=end, text=text[start:end], kind=kind)
+
+
+_INNER_ARTICLES = frozenset({"Le", "La", "Les", "L'", "The", "El", "Los", "Las", "Die", "Der", "Das"})
+
+
+def _join_adjacent_organisations(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """ "Europe Écologie" + "Les Verts": an organisation's span right after another's, with
+    one space between them and starting with a capitalised article, is the end of one name
+    the model cut at the article (a list would have its comma)."""
+    out: list[RawMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.kind == mention.kind == EntityKind.ORGANISATION
+            and text[previous.end : mention.start] == " "
+            and mention.text.split(" ", 1)[0] in _INNER_ARTICLES
+            and gazetteer.lookup(previous.text) is None
+            and gazetteer.lookup(mention.text) is None
+        ):
+            out[-1] = replace(previous, end=mention.end, text=text[previous.start : mention.end])
+            continue
+        out.append(mention)
+    return out
 
 
 def _overlaps(a: RawMention, start: int, end: int) -> bool:
@@ -332,20 +659,28 @@ def _bracketed(mention: RawMention, bracket: re.Match, starts: dict, added: list
 
 def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMention], list[AcronymLink]]:
     fixed: list[RawMention] = []
+    portfolio_end: int | None = None
     for mention in mentions:
         repaired: RawMention | None = mention
-        for step in (_cut_at_breaks, _strip_leading):
+        for step in (_cut_at_breaks, _strip_leading, _cut_trailing_time_words):
             repaired = step(text, repaired)
             if repaired is None:
                 break
         if repaired is not None:
-            repaired = _extend_over_french_head(text, _extend_abbreviation(text, repaired))
+            repaired = _extend_over_french_head(text, _extend_over_number(text, _extend_abbreviation(text, repaired)))
             repaired = _honorific_makes_person(text, _extend_after_particle(text, repaired))
-            if is_portfolio(text, repaired) and gazetteer.lookup(repaired.text) is None:
+            repaired = _strip_sentence_start_noun(text, repaired)
+            listed_after = portfolio_end is not None and _LIST_GAP.match(text[portfolio_end : repaired.start])
+            if (
+                is_portfolio(text, repaired) or (listed_after and repaired.kind == EntityKind.ORGANISATION)
+            ) and gazetteer.lookup(repaired.text) is None:
+                # "committees on Foreign Affairs, Intelligence, and Oversight": the list goes on.
+                portfolio_end = repaired.end
                 continue
-            fixed.append(_preposition_makes_place(text, repaired))
+            fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
     fixed.sort(key=lambda m: m.start)
-    joined = [_extend_over_joined_name(text, m, fixed) for m in fixed]
+    fixed = _join_adjacent_organisations(text, fixed)
+    joined = [_extend_over_head(text, _extend_over_joined_name(text, m, fixed), fixed) for m in fixed]
     grown = [m for m, before in zip(joined, fixed, strict=True) if m is not before]
     fixed = [m for m in joined if not any(o is not m and o.start <= m.start and m.end <= o.end for o in grown)]
 

@@ -22,6 +22,8 @@ def _m(text: str, kind: str | None, start: int = 0, field: str = "body_text") ->
         ("le secrétaire d'Etat Antony Blinken", "Antony Blinken"),
         ("Le secrétaire américain à la Défense James Mattis", "James Mattis"),
         ("De Gaulle", "De Gaulle"),
+        ("Jerry [O'Connell", "Jerry O'Connell"),  # an editor's bracket inside the name
+        ("Pittsburg[h]", "Pittsburgh"),
     ],
 )
 def test_titles_honorifics_and_possessives_are_dropped(surface, name):
@@ -43,6 +45,18 @@ def test_titles_honorifics_and_possessives_are_dropped(surface, name):
     ],
 )
 def test_nationalities_beyond_the_seed_are_dropped_before_a_name(surface, name):
+    assert clean_person(surface) == name
+
+
+@pytest.mark.parametrize(
+    ("surface", "name"),
+    [
+        ("Broadcaster Piers Morgan", "Piers Morgan"),
+        ("Immunologist Kristian Andersen", "Kristian Andersen"),
+        ("l'avocat Jean Dupont", "Jean Dupont"),
+    ],
+)
+def test_an_occupation_before_a_name_is_dropped(surface, name):
     assert clean_person(surface) == name
 
 

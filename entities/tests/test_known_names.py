@@ -1,5 +1,5 @@
-"""Names the gazetteer knows are found in the text where the model missed them, and a place
-listed with its region is two places."""
+"""Names the gazetteer knows, and people an occupation word introduces, are found in the text
+where the model missed them, and a place listed with its region is two places."""
 
 from entities.extraction.clustering import cluster_article
 from entities.extraction.ner import RawMention
@@ -48,3 +48,43 @@ def test_a_known_name_replaces_the_model_s_pieces_of_it():
     )
     [(kind, name)] = _entities(text, *pieces)
     assert kind == "organisation" and name == "United Nations Educational, Scientific and Cultural Organization"
+
+
+def test_a_person_an_occupation_word_introduces_is_found_where_the_model_missed_them():
+    text = (
+        "The adviser Jared Kushner spoke daily, and the Wyoming preacher Michelle Tidball ran."
+        " Tested negative were Senior Advisors Lara Kushner and Ivanka Trump."
+    )
+    assert _entities(text, _at(text, "Wyoming", "place")) == {
+        ("place", "Wyoming"),
+        ("person", "Jared Kushner"),
+        ("person", "Michelle Tidball"),
+        ("person", "Lara Kushner"),
+        ("person", "Ivanka Trump"),
+    }
+
+
+def test_no_person_is_read_without_an_occupation_a_given_name_or_where_a_longer_name_goes_on():
+    text = (
+        "The Roman Catholic Church met. The adviser Trump Tower said. The actor Grace Hopper Foundation"
+        " paid the lawyer Michael Reed Hospital. The singer Maria Garcia, a Spaniard, sang."
+    )
+    # Where the model has a span, it is not read again (its kind is clustering's to decide).
+    assert _entities(text, _at(text, "Maria Garcia", "organisation")) == {("person", "Maria Garcia")}
+
+
+def test_a_known_name_written_with_inner_capitals_as_listed_is_found():
+    text = "He runs an educational YouTube channel, as Us Weekly said."
+    assert _entities(text) == {("organisation", "YouTube")}
+
+
+def test_a_person_a_post_of_a_place_or_an_apposition_introduces_is_found():
+    text = (
+        "The governor of Puerto Rico, Ricardo Rosselló Nevares, resigned. Tomasz Kubiak, a fire service"
+        " spokesman, said so. Grace Hopper, a ship, sailed; Mary Rose, the museum, opened."
+    )
+    assert _entities(text, _at(text, "Puerto Rico", "place")) == {
+        ("place", "Puerto Rico"),
+        ("person", "Ricardo Rosselló Nevares"),
+        ("person", "Tomasz Kubiak"),
+    }

@@ -119,6 +119,8 @@ def _how_found(cluster: Cluster, article_kind: str) -> str:
         typed = f"gazetteer {cluster.gazetteer_entry.id}"
     elif cluster.typed_by_name:
         typed = "head word"
+    elif cluster.typed_by_context:
+        typed = "the words around it"
     elif cluster.kind != article_kind:
         typed = f"archive votes (the article said {article_kind})"
     else:
