@@ -14,15 +14,17 @@ the search joins the articles to keep to published ones. A TRUNCATE of the artic
 
 from django.db import migrations
 
-# Every posted impact is at least this (articles/search/impact.py reads the same value).
+# Every posted impact is at least this (articles/search/impact.py reads the same values); an
+# unstemmed stop word's at least STOP_WORD_FLOOR (they are frequent: in a headline, mostly).
 FLOOR = 0.02
+STOP_WORD_FLOOR = 0.05
 
 # ts_rank itself gives each lexeme's impact, for the lexemes that can reach FLOOR: a lexeme
 # whose first position is in the body (weight C: all its positions are) has an impact under
 # 0.2 / log2(1 + positions) (the sum over j of 1/j² is under pi²/6), under FLOOR in a text of
 # more than 2^(0.2 / FLOOR) positions. Posted too, marked by a leading space (no lexeme has
 # one), the unstemmed forms (search_exact) a French or English article's stemmer drops as stop
-# words: their exact part has no stem to be bounded by.
+# words, from STOP_WORD_FLOOR: their exact part has no stem to be bounded by.
 POSTINGS_FUNCTION = """
 CREATE FUNCTION newsroom_search_postings(vector tsvector)
 RETURNS TABLE (lexeme text, impact real)
@@ -30,7 +32,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
     SELECT u.lexeme, ts_rank(vector, quote_literal(u.lexeme)::tsquery, 1)
     FROM unnest(vector) u
 $$;
-CREATE FUNCTION newsroom_search_reaching(vector tsvector, stop_words regdictionary)
+CREATE FUNCTION newsroom_search_reaching(vector tsvector, floor real, stop_words regdictionary)
 RETURNS TABLE (lexeme text, impact real)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT p.lexeme, p.impact
@@ -38,22 +40,23 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     CROSS JOIN LATERAL (
         SELECT u.lexeme, ts_rank(vector, quote_literal(u.lexeme)::tsquery, 1) AS impact
         FROM unnest(vector) u
-        WHERE (coalesce(u.weights[1], 'D') IN ('A', 'B') OR log(2, n.positions + 1) <= 0.2 / FLOOR)
+        WHERE (coalesce(u.weights[1], 'D') IN ('A', 'B') OR log(2, n.positions + 1) <= 0.2 / floor)
         AND (stop_words IS NULL OR ts_lexize(stop_words, u.lexeme) = '{}')
     ) p
-    WHERE p.impact >= FLOOR
+    WHERE p.impact >= floor
 $$;
 CREATE FUNCTION newsroom_search_posted(vector tsvector, exact tsvector, language text)
 RETURNS TABLE (lexeme text, impact real)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT p.lexeme, p.impact FROM newsroom_search_reaching(vector, NULL) p
+    SELECT p.lexeme, p.impact FROM newsroom_search_reaching(vector, FLOOR, NULL) p
     UNION ALL
     SELECT ' ' || p.lexeme, p.impact FROM newsroom_search_reaching(
-        exact, CASE language WHEN 'fr' THEN 'french_stem'::regdictionary ELSE 'english_stem'::regdictionary END
+        exact, STOP_WORD_FLOOR,
+        CASE language WHEN 'fr' THEN 'french_stem'::regdictionary ELSE 'english_stem'::regdictionary END
     ) p
     WHERE language IN ('fr', 'en')
 $$;
-""".replace("FLOOR", repr(FLOOR))
+""".replace("STOP_WORD_FLOOR", repr(STOP_WORD_FLOOR)).replace("FLOOR", repr(FLOOR))
 
 TABLE = """
 CREATE TABLE articles_searchposting (
@@ -128,7 +131,7 @@ DROP FUNCTION IF EXISTS articles_search_postings_inserted();
 DROP FUNCTION IF EXISTS articles_search_postings_updated();
 DROP TABLE IF EXISTS articles_searchposting;
 DROP FUNCTION IF EXISTS newsroom_search_posted(tsvector, tsvector, text);
-DROP FUNCTION IF EXISTS newsroom_search_reaching(tsvector, regdictionary);
+DROP FUNCTION IF EXISTS newsroom_search_reaching(tsvector, real, regdictionary);
 DROP FUNCTION IF EXISTS newsroom_search_postings(tsvector);
 """
 

@@ -37,7 +37,10 @@ from core.sql import Sql, compose, fetch_all
 
 logger = logging.getLogger(__name__)
 
-FLOOR = 0.02  # articles migration 0024: every impact not posted is below it
+# articles migration 0024: every impact not posted is below FLOOR, an unstemmed stop word's
+# (STOP_WORD_MARK) below STOP_WORD_FLOOR.
+FLOOR = 0.02
+STOP_WORD_FLOOR = 0.05
 # The postings read per lexeme in each round (from the best); the last is the work cap.
 BLOCKS = (40, 160, 640, 2560)
 MAX_RANKED = 4000  # articles ranked at most: no further block is read beyond it
@@ -119,11 +122,15 @@ def rounds(
         met |= fresh
         scores.update(_ranked(query, matches, fresh))
         bound = bounded.constant + sum(
-            term.coefficient * max(max(frontier[x] for x in term.lexemes), FLOOR) for term in bounded.terms
+            term.coefficient * max(max(frontier[x], _floor(x)) for x in term.lexemes) for term in bounded.terms
         )
         yield len(met), scores, bound if provable else None
         if all(frontier[x] == 0.0 for x in lexemes) or len(met) >= MAX_RANKED:
             return  # every posting read (the rest is under FLOOR), or the cap
+
+
+def _floor(lexeme: str) -> float:
+    return STOP_WORD_FLOOR if lexeme.startswith(STOP_WORD_MARK) else FLOOR
 
 
 def bounded_terms(query: ParsedQuery) -> Bounded | None:
