@@ -33,6 +33,7 @@ _TITLE_WORDS = (HONORIFICS - _TITLE_ARTICLES) | (
     - {"us", "u", "s", "d", "a", "et", "and", "aux", "home", "state", "état"}
 )
 GIVEN_NAMES = lexicon.keys("given_names")
+SURNAMES = lexicon.keys("surnames")
 # Each form of a first name -> every form of it ("jim" -> {"jim", "james", ...}).
 VARIANTS: dict[str, frozenset[str]] = {name: names for names in lexicon.first_name_variants() for name in names}
 
@@ -322,6 +323,41 @@ def _split_listed_places(mention: RawMention) -> list[RawMention]:
     return [replace(p, kind=entry.kind) if entry else p for p, entry in zip(pieces, known, strict=True)]
 
 
+def _split_at_and(mention: RawMention) -> list[RawMention]:
+    """ "The Progressive and The New York Times": a span over two names joined by "and" or
+    "et", one of them a country, region or organisation the gazetteer knows, is one mention
+    of each (a name the gazetteer
+    knows whole stays: "Bosnia and Herzegovina"; so does one it knows neither part of: "Bill
+    and Melinda Gates Foundation")."""
+    if mention.kind == EntityKind.PERSON or gazetteer.lookup(mention.text) is not None:
+        return [mention]
+    joint = re.search(r" (?:and|et) ", mention.text)
+    if joint is None:
+        return [mention]
+    parts = [(0, mention.text[: joint.start()]), (joint.end(), mention.text[joint.end() :])]
+    if re.search(r" (?:of|de|du|des|for|pour) ", parts[0][1]):
+        return [mention]  # "Islamic State of Iraq and Syria"
+    known = [gazetteer.lookup(re.sub(r"^(?:the|The|le|la|les|Le|La|Les) ", "", part)) for _start, part in parts]
+    # A town's name may be a word of another name ("Ell & Nikki", a duo): countries, regions
+    # and organisations only.
+    known = [entry if entry is not None and entry.subtype != "city" else None for entry in known]
+    if not any(known) or not all(part[:1].isupper() for _start, part in parts):
+        return [mention]
+    # Names joined so are of one kind: the known one's ("Crete and Cyprus" are places).
+    kind = next(entry.kind for entry in known if entry is not None)
+    return [
+        RawMention(
+            mention.field,
+            mention.start + start,
+            mention.start + start + len(part),
+            part,
+            entry.kind if entry else kind,
+            mention.label,
+        )
+        for (start, part), entry in zip(parts, known, strict=True)
+    ]
+
+
 def _split_at_slashes(mention: RawMention) -> list[RawMention]:
     """ "Red Hat/IBM", "Carroll/Patel": two names joined by a slash are two mentions."""
     if "/" not in mention.text:
@@ -358,6 +394,7 @@ def _type_lists(typed: list[_Typed], texts: dict[str, str]) -> None:
             else:
                 runs.append([t])
         for run in runs:
+            _place_list(run, typed, texts)
             if len(run) < 4:
                 continue
             kind, count = Counter(t.kind for t in run).most_common(1)[0]
@@ -383,6 +420,51 @@ def _drop_modifying_adjectives(typed: list[_Typed]) -> None:
         # repeated whole, a modifier is a one-off.
         if written[t.key] == 1 and written[name_key(bare)] >= 2:
             t.name, t.key = bare, name_key(bare)
+
+
+def _place_list(run: list[_Typed], typed: list[_Typed], texts: dict[str, str] | None = None) -> None:
+    """ "Mysore, Mandya, Chikmagalur, Kodagu", "Dolgellau, Harlech, Barmouth, Bala and Blaenau
+    Ffestiniog": in a list of three names or more with a place the gazetteer knows and nothing
+    it knows of another kind, the names of one or two words that neither the gazetteer nor a
+    head word nor the words around types are places (not acronyms), unless they read as people's: a given
+    name first, a surname (`lexicon/surnames.txt`: "Jordan, Smith and Brown" are players), or
+    a word of a person's full name elsewhere in the article."""
+    texts = texts or {}
+
+    def known_place(t: _Typed) -> bool:
+        # Its own name, not a piece of one ("Bank of" + "Scotland").
+        before = (texts.get(t.mention.field) or "")[max(0, t.mention.start - 4) : t.mention.start]
+        return t.entry is not None and t.kind == EntityKind.PLACE and not before.endswith(("of ", "de "))
+
+    # A known place, and a name the model itself called a place (a bank named for its town,
+    # "Halifax", read from the gazetteer alone, says nothing).
+    if len(run) < 3 or not any(known_place(t) for t in run):
+        return
+    if not any(t.mention.kind == EntityKind.PLACE and t.mention.label != "GAZETTEER" for t in run):
+        return
+    if any(t.entry is not None and t.kind != EntityKind.PLACE for t in run):
+        return
+    people_words = {
+        w for t in typed if t not in run and t.kind == EntityKind.PERSON and " " in t.key for w in t.key.split()
+    }
+    for t in run:
+        if (
+            t.kind == EntityKind.PLACE
+            or t.entry is not None
+            or _kind_from_head(t.name)
+            or t.mention.label == spans.CONTEXT
+        ):
+            continue
+        words = t.key.split()
+        if (
+            t.name.isupper()
+            or len(words) > 2
+            or words[0] in GIVEN_NAMES
+            or ("last", words[-1]) in _TYPE_HEADS
+            or any(w in SURNAMES or w in people_words for w in words)
+        ):
+            continue
+        t.kind = EntityKind.PLACE
 
 
 def _vote_kinds(typed: list[_Typed]) -> None:
@@ -628,7 +710,13 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
         mentions = known_names.add_known_names(mentions, texts)
-    mentions = [piece for m in mentions for split in _split_at_slashes(m) for piece in _split_listed_places(split)]
+    mentions = [
+        piece
+        for m in mentions
+        for joined in _split_at_and(m)
+        for split in _split_at_slashes(joined)
+        for piece in _split_listed_places(split)
+    ]
     mentions = [m for m in mentions if not _MIXED_SCRIPT.search(m.text)]
     typed_or_not = [(m, _type(m)) for m in mentions]
     typed = [t for _m, t in typed_or_not if t is not None]

@@ -178,3 +178,44 @@ def test_an_acronym_the_gazetteer_gives_another_body_joins_the_article_s_expansi
         )
     }
     assert found == {"United States Commission on Presidential Debates": None}
+
+
+def test_two_names_joined_by_and_one_of_them_known_are_two_mentions():
+    text = "It was reported by The Progressive and The New York Times; Bosnia and Herzegovina, the Bill and Melinda Gates Foundation and Ell & Nikki were named."
+    mentions = [
+        _m("The Progressive and The New York Times", "organisation", text.index("The Progressive")),
+        _m("Bosnia and Herzegovina", "place", text.index("Bosnia")),
+        _m("Bill and Melinda Gates Foundation", "organisation", text.index("Bill")),
+        _m("Ell & Nikki", "organisation", text.index("Ell")),
+    ]
+    found = {(c.kind, c.name) for c in cluster_article(mentions, {"body_text": text})}
+    assert found == {
+        ("organisation", "Progressive"),
+        ("organisation", "New York Times"),
+        ("place", "Bosnia and Herzegovina"),
+        ("organisation", "Bill and Melinda Gates Foundation"),
+        ("organisation", "Ell & Nikki"),
+    }
+
+
+def _typed_kinds(text: str, *spans: tuple[str, str]) -> dict[str, str]:
+    mentions = [_m(surface, kind, text.index(surface)) for surface, kind in spans]
+    return {c.name: c.kind for c in cluster_article(mentions, {"body_text": text})}
+
+
+def test_names_listed_with_a_known_place_are_places_unless_they_read_as_people_s():
+    towns = "Not across India: Mysore, Mandya, Chikmagalur, Kodagu. In four districts."
+    assert _typed_kinds(
+        towns, ("Mysore", "place"), ("Mandya", "person"), ("Chikmagalur", "person"), ("Kodagu", "person")
+    ) == {"India": "place", "Mysore": "place", "Mandya": "place", "Chikmagalur": "place", "Kodagu": "place"}
+    players = "Goals came from Jordan, Smith, Rooney and Gary Neville."
+    assert _typed_kinds(
+        players, ("Jordan", "place"), ("Smith", "person"), ("Rooney", "person"), ("Gary Neville", "person")
+    ) == {"Jordan": "place", "Smith": "person", "Rooney": "person", "Gary Neville": "person"}
+    banks = "Cards from Bank of Scotland, Barclaycard, Halifax, HSBC and John Lewis."  # Halifax read alone
+    assert _typed_kinds(banks, ("Scotland", "place"), ("Barclaycard", "organisation"), ("HSBC", "organisation")) == {
+        "Bank of Scotland": "organisation",  # its head and "of" join it
+        "Barclaycard": "organisation",
+        "Halifax": "place",  # read from the gazetteer: no evidence the list is of places
+        "HSBC": "organisation",
+    }
