@@ -39,7 +39,9 @@ class SearchTuning:
     window_rows: int = 5000  # the newest rows a bounded walk reads before giving up
     walk_window_rows: int = 20000  # the longest walk: relevance's candidates within half of it
     bitmap_window_rows: int = 100000  # the newest rows whose matches are taken through GIN and the date index
-    bitmap_window_min_estimate: int = 10000  # the estimate from which a query without a phrase takes it
+    # The estimate from which a query without a phrase takes it: from 2,000 matches, reading the
+    # window's date range costs less than fetching every match (and ANDs are estimated low).
+    bitmap_window_min_estimate: int = 2000
     walk_above: int = 20000  # from this estimate (no phrase) the date index is walked
     count_exact_below: int = 1000  # estimates under this are counted (up to ten times as many)
 
@@ -137,7 +139,7 @@ def _windows(estimate: Estimate, ordering: str, wanted: int, tuning: SearchTunin
         # a fixed small share of the rows, as dense as a page in date order would need here).
         sizes.append((Plan.WINDOW_WALK, tuning.walk_window_rows))
     if not estimate.trusted or estimate.matches >= tuning.bitmap_window_min_estimate:
-        # Without a phrase to recheck, collecting a few thousand matches is as cheap.
+        # Without a phrase to recheck, collecting a few hundred matches is as cheap.
         sizes.append((Plan.WINDOW_SCAN, tuning.bitmap_window_rows))
     return [
         _window(plan, rows, ordering, wanted, estimate, tuning)

@@ -45,7 +45,7 @@ def test_the_default_tuning_holds_the_thresholds_the_benchmarks_were_run_with():
         "window_rows": 5000,
         "walk_window_rows": 20000,
         "bitmap_window_rows": 100000,
-        "bitmap_window_min_estimate": 10000,
+        "bitmap_window_min_estimate": 2000,
         "walk_above": 20000,
         "count_exact_below": 1000,
     }
@@ -77,9 +77,19 @@ def test_rare_matches_are_all_collected_without_a_window():
 
 def test_a_window_is_tried_only_where_it_should_hold_the_page():
     # 21 matches wanted among 5,000 of 1,000,000 rows: from about 8,400 matches, twice as many.
-    assert names(plans(8000)) == [Plan.SCAN]
-    assert names(plans(9000)) == [(Plan.WINDOW_WALK, 5000), Plan.SCAN]
+    assert names(plans(8000)) == [(Plan.WINDOW_SCAN, 100000), Plan.SCAN]
+    assert names(plans(9000)) == [(Plan.WINDOW_WALK, 5000), (Plan.WINDOW_SCAN, 100000), Plan.SCAN]
     assert names(plans(15000)) == [(Plan.WINDOW_WALK, 5000), (Plan.WINDOW_SCAN, 100000), Plan.SCAN]
+
+
+def test_the_bitmap_window_is_taken_from_a_few_thousand_estimated_matches():
+    # Fetching every one of 2,000 matches costs more than the newest 100,000 rows' date range
+    # and the matches among them; and an AND of words is estimated low (as if independent).
+    assert names(plans(2000)) == [(Plan.WINDOW_SCAN, 100000), Plan.SCAN]
+    assert names(plans(1999)) == [Plan.SCAN]
+    # Relevance needs its 300 newest candidates in the window: from 6,000 matches, twice as many.
+    assert names(plans(5900, ordering=RELEVANCE)) == [Plan.SCAN]
+    assert names(plans(6000, ordering=RELEVANCE)) == [(Plan.WINDOW_SCAN, 100000), Plan.SCAN]
 
 
 DATE_RANGE = 400_000  # published rows in the filters' dates
