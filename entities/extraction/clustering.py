@@ -19,6 +19,7 @@ _TITLE_ARTICLES = lexicon.keys("title_articles")
 HONORIFICS = lexicon.keys("honorifics") | _TITLE_ARTICLES
 # Words the models call places or organisations that are not.
 STOPLIST = lexicon.keys("stoplist")
+_STOPLIST_PHRASES = frozenset(entry for entry in STOPLIST if " " in entry)
 # What may also stand between a title and a person's name ("le secrétaire américain à la
 # Défense James Mattis"): portfolios and nationalities; stripped in front of a person only.
 # Occupations too ("Broadcaster Piers Morgan", "Immunologist Kristian Andersen").
@@ -220,6 +221,9 @@ def _type(mention: RawMention) -> _Typed | None:
     key = name_key(name)
     if len(key) < 2 or key in STOPLIST or not any(c.isupper() for c in name):
         return None
+    maker, _space, product = name.partition(" ")
+    if maker[:1].isupper() and name_key(product) in _STOPLIST_PHRASES:
+        return None  # "SpaceX Crew Dragon": a maker's name before a stoplisted product
     if any(ch.isdigit() for ch in key) and not spans.is_numbered_place(name):
         return None
     if ROMAN_ORDINAL.match(name):

@@ -729,3 +729,9 @@ def test_a_possessive_before_a_name_a_title_after_an_honorific_and_a_long_name_w
     text = "« Que sais-je ! » interrogeait notre Montaigne. M. Prince parla d'Oswald le joyeux lapin."
     found = _entities(text, ("Montaigne", "person"), ("M. Prince", "person"), ("Oswald le joyeux lapin", "person"))
     assert set(found) == {"Montaigne", "Prince", "Oswald le joyeux lapin"}
+
+
+def test_a_maker_s_name_before_a_stoplisted_product_is_no_entity_but_a_ministry_s_portfolio_name_is():
+    text = "The SpaceX Crew Dragon docked. Le ministère des Affaires étrangères a réagi."
+    found = _entities(text, ("SpaceX Crew Dragon", "person"), ("ministère des Affaires étrangères", "organisation"))
+    assert set(found) == {"ministère des Affaires étrangères"}
