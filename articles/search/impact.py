@@ -16,11 +16,13 @@ term's lexemes in that article:
   keeps the stop words), is no larger; a form the article's stemmer drops as a stop word has
   postings of its own (its impact in search_exact, marked by STOP_WORD_MARK).
 
-So the postings are read in blocks of descending impact, term by term; every article met is
-ranked by the engine's own score; an article not met scores at most the sum over terms of
-coefficient x max(the term's last impact read, FLOOR). When the page's last score is above
-that, no unread article can enter the page: it is proven exact. Otherwise, after the last
-block (the work cap), the articles met join the other candidates, unproven."""
+So the postings are read in blocks of descending impact, term by term; an article not met
+scores at most the sum over terms of coefficient x max(the term's last impact read, FLOOR),
+an article met at most the same with its own impacts where they are larger. The articles met
+are ranked by the engine's own score, the highest bound first, while a bound can still reach
+the page. When the page's last score is above every bound left, no other article can enter
+the page: it is proven exact. Otherwise, after the last block (the work cap), the matches
+ranked join the other candidates, unproven."""
 
 from __future__ import annotations
 
@@ -43,7 +45,8 @@ FLOOR = 0.02
 STOP_WORD_FLOOR = 0.05
 # The postings read per lexeme in each round (from the best); the last is the work cap.
 BLOCKS = (40, 160, 640, 2560)
-MAX_RANKED = 4000  # articles ranked at most: no further block is read beyond it
+MAX_MET = 4000  # articles met at most: no further block is read beyond it
+RANKED_AT_ONCE = 50  # the articles met ranked in one statement, the most promising first
 # ts_rank computes in single precision: a bound is raised by this share before it is compared.
 SLACK = 1e-4
 
@@ -80,52 +83,74 @@ class Bounded:
 class Candidates:
     ids: tuple[int, ...]  # the matches met in the postings read
     proven: bool  # the first `top` matches by score are among them, the order exact
-    ranked: int = 0  # how many were ranked to decide it
+    met: int = 0  # the articles met in the postings read
 
 
 def first_page(query: ParsedQuery, filters: ArticleFilters, top: int) -> Candidates | None:
-    """The matches met in the postings of `query`'s terms, read until the first `top` matches
-    in the filters are proven, or the work cap; None when the query's score has no bound the
-    postings give (a prefix, an entity it names, a query too long to be ranked term by term)."""
+    """The matches ranked from the postings of `query`'s terms, read until the first `top`
+    matches in the filters are proven, or the work cap; None when the query's score has no
+    bound the postings give (a prefix, a reading ranked as an AND)."""
     bounded = bounded_terms(query)
     if not bounded:
         return None
     scores: dict[int, float] = {}
     met = 0
-    for met, scores, bound in rounds(query, filters, bounded):
+    for met, scores, bound in rounds(query, filters, bounded, top):
         best = sorted(scores.values(), reverse=True)
         if bound is not None and len(best) >= top and best[top - 1] > bound * (1 + SLACK):
             return Candidates(tuple(sorted(scores)), True, met)
-    logger.debug("relevance first page unproven (%s articles ranked)", met)
+    logger.debug("relevance first page unproven (%s articles met)", met)
     return Candidates(tuple(sorted(scores)), False, met)
 
 
 def rounds(
-    query: ParsedQuery, filters: ArticleFilters, bounded: Bounded
+    query: ParsedQuery, filters: ArticleFilters, bounded: Bounded, top: int
 ) -> Iterator[tuple[int, dict[int, float], float | None]]:
     """After each block of postings read: the number of articles met, the scores of the
-    matches among them, and the bound of the score of every match not met (None: no bound)."""
+    matches ranked so far, and the bound of the score of every match not ranked (None: no
+    bound). An article met is ranked only while its own bound (its impacts read, the frontier
+    for the rest) can still reach the `top`-th score: most of those read never need to be."""
     matches = where.matching(filters, query)
+    terms = bounded.terms
     scores: dict[int, float] = {}
-    met: set[int] = set()
+    ranked: set[int] = set()
     provable = True
     if bounded.unstemmed_apart:
         # The other languages' reading is not an OR (a phrase): their matches are ranked apart, when few.
-        apart = [row[0] for row in fetch_all(_unstemmed(filters, query, UNSTEMMED_APART + 1))]
+        apart = {row[0] for row in fetch_all(_unstemmed(filters, query, UNSTEMMED_APART + 1))}
         provable = len(apart) <= UNSTEMMED_APART
-        met |= set(apart)
-        scores.update(_ranked(query, matches, set(apart)))
-    lexemes = sorted({lexeme for term in bounded.terms for lexeme in term.lexemes})
+        ranked |= apart
+        scores.update(_ranked(query, matches, apart))
+    lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
+    owners = {lexeme: [i for i, term in enumerate(terms) if lexeme in term.lexemes] for lexeme in lexemes}
+    read: dict[int, list[float]] = {}  # per article met, its largest impact read for each term
     for block in BLOCKS:
-        frontier, fresh = _read(lexemes, block)
-        fresh -= met
-        met |= fresh
-        scores.update(_ranked(query, matches, fresh))
-        bound = bounded.constant + sum(
-            term.coefficient * max(max(frontier[x], _floor(x)) for x in term.lexemes) for term in bounded.terms
-        )
-        yield len(met), scores, bound if provable else None
-        if all(frontier[x] == 0.0 for x in lexemes) or len(met) >= MAX_RANKED:
+        frontier, rows = _read(lexemes, block)
+        for lexeme, article, impact in rows:
+            parts = read.setdefault(article, [0.0] * len(terms))
+            for index in owners[lexeme]:
+                parts[index] = max(parts[index], impact)
+        edge = [max(max(frontier[x], _floor(x)) for x in term.lexemes) for term in terms]
+        unseen = bounded.constant + sum(term.coefficient * e for term, e in zip(terms, edge, strict=True))
+        upper = {
+            article: bounded.constant
+            + sum(term.coefficient * max(p, e) for term, p, e in zip(terms, parts, edge, strict=True))
+            for article, parts in read.items()
+            if article not in ranked
+        }
+        pending = sorted(upper, key=lambda article: (upper[article], article), reverse=True)
+        done = 0
+        while done < len(pending):
+            best = sorted(scores.values(), reverse=True)
+            if len(best) >= top and upper[pending[done]] * (1 + SLACK) < best[top - 1]:
+                break  # no article met and not ranked can reach the page
+            chunk = set(pending[done : done + RANKED_AT_ONCE])
+            done += len(chunk)
+            ranked |= chunk
+            scores.update(_ranked(query, matches, chunk))
+        left = max((upper[article] for article in pending[done:]), default=0.0)
+        yield len(read), scores, max(unseen, left) if provable else None
+        if all(frontier[x] == 0.0 for x in lexemes) or len(read) >= MAX_MET:
             return  # every posting read (the rest is under FLOOR), or the cap
 
 
@@ -273,9 +298,9 @@ def _unstemmed(filters: ArticleFilters, query: ParsedQuery, limit: int) -> Sql:
     )
 
 
-def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], set[int]]:
+def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], list[tuple[str, int, float]]]:
     """The first `block` postings of each lexeme, best first: {lexeme: the last impact read,
-    0 when the lexeme has no more}, and the articles met."""
+    0 when the lexeme has no more}, and the postings (lexeme, article, impact)."""
     rows = fetch_all(
         compose(
             "SELECT l.lexeme, p.article_id, p.impact FROM unnest({lexemes}::text[]) l(lexeme)"
@@ -287,15 +312,13 @@ def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], set[int]]:
     )
     frontier = dict.fromkeys(lexemes, 0.0)
     counts = dict.fromkeys(lexemes, 0)
-    met = set()
-    for lexeme, article, impact in rows:
-        met.add(article)
+    for lexeme, _article, impact in rows:
         counts[lexeme] += 1
         frontier[lexeme] = impact if frontier[lexeme] == 0.0 else min(frontier[lexeme], impact)
     for lexeme in lexemes:
         if counts[lexeme] < block:
             frontier[lexeme] = 0.0  # every posting of it read
-    return frontier, met
+    return frontier, rows
 
 
 def _ranked(query: ParsedQuery, matches: Sql, ids: set[int]) -> dict[int, float]:

@@ -799,7 +799,8 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     found = list(clusters.values())
     if texts is not None:
         # "Taken", "Lockdown" at a sentence start: common words, when the text also writes
-        # them in lowercase and never capitalises them mid-sentence.
+        # them in lowercase (or, for a "person", they are frequent words of the language) and
+        # never capitalises them mid-sentence.
         found = [c for c in found if c.gazetteer_entry is not None or not _only_common_words(c, texts)]
         # Storms, operations, works and ships the article introduces by what they are, and
         # acronyms it spells out in lowercase ("accidents vasculaires cérébraux (AVC)").
@@ -859,7 +860,8 @@ def _classified_names(texts: dict[str, str]) -> set[str]:
 
 
 def _only_common_words(cluster: Cluster, texts: dict[str, str]) -> bool:
-    return all(spans.is_common_word(form, texts) for form in cluster.forms)
+    person = cluster.kind == EntityKind.PERSON
+    return all(spans.is_common_word(form, texts, person=person) for form in cluster.forms)
 
 
 def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str], *, entry: bool = True) -> None:

@@ -281,7 +281,7 @@ def test_no_match_left_unread_scores_above_the_bound(monkeypatch):
         every = _every_score(search)
         terms = impact.bounded_terms(search.query)
         assert terms, q
-        for _met, scores, bound in impact.rounds(search.query, search.filters, terms):
+        for _met, scores, bound in impact.rounds(search.query, search.filters, terms, 10):
             assert all(every[i] == pytest.approx(s) for i, s in scores.items()), q
             unread = [score for i, score in every.items() if i not in scores]
             if unread:
