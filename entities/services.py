@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 # The name under which entities/tasks.py registers its tagging task (routed to the "tagging" queue).
 TAG_ARTICLE_TASK = "entities.tasks.tag_article"
+TAG_OWED_TASK = "entities.tasks.tag_owed"
 
 
 class CurationError(ValueError):
@@ -55,16 +57,57 @@ class CurationError(ValueError):
 # --- Queueing ------------------------------------------------------------------------------
 
 
+def _send(task: str, args: list, what: str) -> bool:
+    try:
+        # Sent by name: tasks.py imports this module, not the other way round.
+        current_app.send_task(task, args=args, retry=False)
+    except Exception as exc:  # kombu/redis raise many types; none may fail a save
+        logger.warning("tagging of %s not queued (broker unreachable: %s); the sweep will", what, exc)
+        return False
+    return True
+
+
 def queue_tagging(article_id: int, content_hash: str) -> bool:
     """Send the task now; False (and a log line) when the broker cannot be reached. The row
     still says pending, so the sweep sends it later."""
+    return _send(TAG_ARTICLE_TASK, [article_id, content_hash], f"article {article_id}")
+
+
+def waiting_tagging_messages() -> int | None:
+    """Messages waiting in the tagging queue (not yet taken by a worker); None when the
+    broker cannot be reached."""
+    queue = settings.CELERY_TASK_ROUTES["entities.tasks.*"]["queue"]
     try:
-        # Sent by name: tasks.py imports this module, not the other way round.
-        current_app.send_task(TAG_ARTICLE_TASK, args=[article_id, content_hash], retry=False)
+        with current_app.pool.acquire(block=True) as conn:
+            try:
+                return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            except ChannelError:
+                return 0  # no such queue yet: nothing waiting
     except Exception as exc:  # kombu/redis raise many types; none may fail a save
-        logger.warning("tagging of article %s not queued (broker unreachable: %s); the sweep will", article_id, exc)
-        return False
-    return True
+        logger.warning("tagging queue unreachable (%s)", exc)
+        return None
+
+
+def wake_tagging(article_id: int | None = None, content_hash: str = "") -> bool:
+    """Have a worker tag what is owed: a message, unless TAGGING_WAKE_AHEAD messages are
+    already waiting in the queue. Every task claims a batch of the oldest owed articles when
+    its own needs nothing, so a waiting message, taken after this article's row was committed,
+    tags it or, its batch full of older rows, wakes another task in turn. With no article:
+    a task that only claims owed articles. False when the broker cannot be reached."""
+    waiting = waiting_tagging_messages()
+    if waiting is not None and waiting >= settings.TAGGING_WAKE_AHEAD:
+        return True
+    if article_id is None:
+        return _send(TAG_OWED_TASK, [], "owed articles")
+    return queue_tagging(article_id, content_hash)
+
+
+def wake_if_owed() -> None:
+    """Wake a tagging task when articles are owed. Every task of the tagging queue ends with
+    this or claims owed articles (the beat tasks are in that queue too): so whatever messages
+    a save saw waiting, one of them leads to its article."""
+    if Article.objects.filter(tagging_status=JobStatus.PENDING).exists():
+        wake_tagging()
 
 
 def request_tagging(article: Article) -> None:
@@ -72,7 +115,7 @@ def request_tagging(article: Article) -> None:
     if article.tagging_status != JobStatus.PENDING or article.tagged_hash == article.content_hash:
         return
     article_id, content_hash = article.id, article.content_hash
-    transaction.on_commit(lambda: queue_tagging(article_id, content_hash))
+    transaction.on_commit(lambda: wake_tagging(article_id, content_hash))
 
 
 def request_tagging_for_batch(articles: list[Article]) -> None:
@@ -212,9 +255,27 @@ def _text_size(article: Article) -> int:
     return sum(len(text) for text in article_fields(article).values())
 
 
+class _TaggingState(NamedTuple):
+    content_hash: str
+    tagged_hash: str
+    tagging_status: str
+    tagging_claim: str
+    tagging_requested_at: datetime
+
+
+def _tagging_state(article_id: int) -> _TaggingState | None:
+    """What the claim checks of an article, in one plain read (a statement written once: most
+    messages stop here, and the ORM's query building was a visible share of their cost)."""
+    rows = _execute(
+        f"SELECT {', '.join(_TaggingState._fields)} FROM {Article._meta.db_table} WHERE id = %s",  # noqa: S608
+        [article_id],
+    )
+    return _TaggingState(*rows[0]) if rows else None
+
+
 def claim_for_tagging(
     *,
-    article_id: int,
+    article_id: int | None,
     content_hash: str,
     claim: str,
     batch_size: int = 1,
@@ -222,6 +283,8 @@ def claim_for_tagging(
     worker: str = "",
 ) -> tuple[str, list[Article]]:
     """Claim the article, and up to batch_size - 1 other articles owing tagging, for `claim`.
+    With no article (`article_id` None): up to batch_size owed articles, oldest first, and
+    the rows this claim holds; "claimed", or "idle" when there are none.
 
     In one short transaction: the article is locked and checked (its outcome is returned
     with an empty batch when there is nothing to do: "missing", "outdated", "done-already",
@@ -253,25 +316,30 @@ def claim_for_tagging(
             return "claimed"  # another task is tagging it right now
         return None
 
+    resumed = False
     # Most tasks of a busy queue find their article already claimed or done by a batch: a
     # plain read answers them without taking (and committing) a row lock.
-    columns = ("id", "content_hash", "tagged_hash", "tagging_status", "tagging_claim", "tagging_requested_at")
-    if outcome := nothing_to_do(Article.objects.only(*columns).filter(id=article_id).first()):
+    if article_id is not None and (outcome := nothing_to_do(_tagging_state(article_id))):
         return outcome, []
     with transaction.atomic():
-        article = Article.objects.select_for_update().only(*_TAGGING_COLUMNS).filter(id=article_id).first()
-        if outcome := nothing_to_do(article):
-            return outcome, []
-        resumed = article.tagging_status == JobStatus.DONE
-        batch, size = ([], 0) if resumed else ([article], _text_size(article))
-        if batch_size > 1:
+        batch, size, room = [], 0, batch_size
+        if article_id is not None:
+            article = Article.objects.select_for_update().only(*_TAGGING_COLUMNS).filter(id=article_id).first()
+            if outcome := nothing_to_do(article):
+                return outcome, []
+            resumed = article.tagging_status == JobStatus.DONE
+            batch, size = ([], 0) if resumed else ([article], _text_size(article))
+            room = batch_size - 1
+        if room > 0:
             rows = Article.objects.select_for_update(skip_locked=True).only(*_TAGGING_COLUMNS).exclude(id=article_id)
             own = list(rows.filter(tagging_status=JobStatus.RUNNING, tagging_claim=claim))
             pending = rows.filter(tagging_status=JobStatus.PENDING).order_by("tagging_requested_at", "id")
-            for other in own + list(pending[: max(batch_size - 1 - len(own), 0)]):
+            for other in own + list(pending[: max(room - len(own), 0)]):
                 other_size = _text_size(other)
-                if other.tagging_claim != claim and size + other_size > batch_chars:
-                    continue  # too much text for one task's time limit: left for another task
+                if batch and other.tagging_claim != claim and size + other_size > batch_chars:
+                    # Too much text for one task's time limit: left for another task, whose
+                    # batch it starts (a batch always takes its first row, however long).
+                    continue
                 batch.append(other)
                 size += other_size
         Article.objects.filter(id__in=[a.id for a in batch]).update(
@@ -281,6 +349,8 @@ def claim_for_tagging(
             tagging_claim=claim,
             tagging_worker=worker,
         )
+    if article_id is None and not batch:
+        return "idle", []
     return ("resumed" if resumed else "claimed"), batch
 
 
@@ -312,6 +382,15 @@ def _execute(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
+class _StoreState(NamedTuple):
+    content_hash: str
+    tagged_hash: str
+    tagging_status: str
+    language: str
+    status: str
+    published_at: datetime | None
+
+
 def _store_mentions(
     *,
     article_id: int,
@@ -325,14 +404,14 @@ def _store_mentions(
     """Resolve and replace one article's mentions in one transaction; (outcome, entity ids
     whose counts may have changed)."""
     with transaction.atomic():
-        article = (
-            Article.objects.select_for_update()
-            .only("id", "content_hash", "tagged_hash", "tagging_status", "language", "status", "published_at")
-            .filter(id=article_id)
-            .first()
+        rows = _execute(
+            f"SELECT {', '.join(_StoreState._fields)} FROM {Article._meta.db_table} "  # noqa: S608
+            "WHERE id = %s FOR UPDATE",
+            [article_id],
         )
-        if article is None:
+        if not rows:
             return "missing", set()
+        article = _StoreState(*rows[0])
         if article.content_hash != content_hash:
             return "outdated", set()
         if article.tagged_hash == content_hash and article.tagging_status == JobStatus.DONE:
@@ -381,24 +460,23 @@ def _store_mentions(
         if article.status == Article.Status.PUBLISHED and article.published_at <= timezone.now():
             # Only what readers can see names entities publicly (a draft's names stay private).
             labels.learn(language=article.language, resolved=resolved)
-        Article.objects.filter(id=article_id).update(
-            tagging_status=JobStatus.DONE,
-            tagged_hash=content_hash,
-            tagging_error="",
-            tagged_at=timezone.now(),
-            tagging_worker=worker,
+        _execute(
+            f"UPDATE {Article._meta.db_table} SET tagging_status = %s, tagged_hash = %s, "  # noqa: S608
+            "tagging_error = '', tagged_at = %s, tagging_worker = %s WHERE id = %s",
+            [JobStatus.DONE, content_hash, timezone.now(), worker, article_id],
         )
     return "tagged", before | {e.id for _, e in resolved}
 
 
 def tag_article(
     *,
-    article_id: int,
-    content_hash: str,
+    article_id: int | None,
+    content_hash: str = "",
     raw: list | None = None,
     claim: str = "",
     batch_size: int = 1,
     worker: str = "",
+    take_owed: bool = False,
 ) -> str:
     """Find, resolve and store the article's mentions; idempotent.
 
@@ -412,6 +490,11 @@ def tag_article(
     fail the others. Entity counts are refreshed once for the batch. `raw` lets bulk callers
     pass mentions already found with nlp.pipe (one article, no batch). `worker` names who
     tags (the Celery node), recorded on the rows; this machine's name by default.
+
+    The worker's tasks pass `take_owed`: when the article itself needs nothing, the task
+    claims a batch of owed articles all the same (article_id None: only that), for a save
+    sends no message while enough are waiting (`wake_tagging`); and a full batch wakes
+    another task, so a backlog is shared by every idle process.
     """
     claim = claim or uuid.uuid4().hex
     worker = worker or socket.gethostname()
@@ -422,12 +505,21 @@ def tag_article(
         batch_size=1 if raw is not None else batch_size,
         worker=worker,
     )
-    if not batch and outcome != "resumed":
-        return outcome  # nothing to do, or another task's live claim holds the article
+    lead_outcome = outcome
+    if not batch and outcome != "resumed" and article_id is not None:
+        if not take_owed:
+            return outcome  # nothing to do, or another task's live claim holds the article
+        outcome, batch = claim_for_tagging(
+            article_id=None, content_hash="", claim=claim, batch_size=batch_size, worker=worker
+        )
+    if take_owed and batch:
+        wake_if_owed()  # more may be owed: another process can start on it while this one works
     # Rows an earlier run of this task wrote before dying: their counts were never refreshed.
     written = set(
         Article.objects.filter(tagging_claim=claim, tagging_status=JobStatus.DONE).values_list("id", flat=True)
     )
+    if not batch and not written and outcome != "resumed":
+        return lead_outcome
     # The slow part runs with no lock held.
     raws = {article_id: raw} if raw is not None else _extract(batch)
     clusters: dict[int, list] = {}
@@ -454,7 +546,12 @@ def tag_article(
     # the right type) before the batch resolves to it.
     touched = correct_entity_kinds(archive=archive, keys=deciding)
     known = resolve.Known(*resolve.expected_names(clusters.values()))
-    outcomes: dict[int, str] = {article_id: "done-already"}  # when resumed
+    # The lead article's outcome when it is not in the batch (resumed, or nothing to do).
+    # What the task reports is about its own article and hash: when that needed nothing, the
+    # batch it took instead does not change it (an outdated message stays "outdated", though
+    # its article's new text may be in the batch). With no article, "batch".
+    lead_outcome = {"resumed": "done-already", "claimed": "batch"}.get(lead_outcome, lead_outcome)
+    outcomes: dict[int | None, str] = {article_id: lead_outcome}
     touched |= set(Mention.objects.filter(article_id__in=written).values_list("entity_id", flat=True))
     try:
         for article in batch:
@@ -488,7 +585,7 @@ def tag_article(
         # (or the process dies first), the task's retry or the sweep refreshes them.
         refresh_article_counts(touched)
         Article.objects.filter(id__in=written, tagging_claim=claim).update(tagging_claim="")
-    return outcomes[article_id]
+    return outcomes[article_id] if lead_outcome in ("batch", "done-already") else lead_outcome
 
 
 def record_tagging_failure(*, article_id: int, content_hash: str, error: str) -> str:

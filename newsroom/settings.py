@@ -181,6 +181,9 @@ CELERY_TIMEZONE = "UTC"
 # nlp.pipe; the text of a batch is capped (time limit, and spaCy's memory grows with it).
 TAGGING_BATCH_SIZE = env.int("TAGGING_BATCH_SIZE", default=16)
 TAGGING_BATCH_CHARS = env.int("TAGGING_BATCH_CHARS", default=100_000)
+# A save sends no tagging message while this many wait in the queue: the waiting tasks claim
+# the owed articles in batches (docs/tagging.md).
+TAGGING_WAKE_AHEAD = env.int("TAGGING_WAKE_AHEAD", default=2)
 # Each worker process loads the spaCy pipelines once at start, before its first task
 # (entities/tasks.py); off, the first task of each process loads them.
 TAGGING_PRELOAD = env.bool("TAGGING_PRELOAD", default=True)

@@ -30,6 +30,9 @@ class SearchTuning:
     # ... with, for each of the strongest signals (the query in the headline, in the standfirst,
     # a named entity mentioned), the shortest matches that have it, whatever their age
     rank_signal_candidates: int = 300
+    # ... or, when the score has a bound the impact-ordered postings give, the matches met in
+    # them until the first page is proven exact (articles/search/impact.py)
+    prove_first_page: bool = True
     signal_rows: int = 1000  # the articles read per signal (through its index, in table order)
     rank_all_below: int = 2000  # estimated matches under which every match is ranked (no phrase)
     rank_min_candidates: int = 100  # the fewest candidates ranked when there are more matches (5 pages)

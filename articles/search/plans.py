@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from articles.models import Article
-from articles.search import where
+from articles.search import impact, where
 from articles.search.filters import RELEVANCE, ArticleFilters
 from articles.search.planner import Plan, SearchTuning
 from articles.search.query import ParsedQuery
@@ -156,15 +156,23 @@ def _strongest_candidates(search: Search) -> Sql:
     those that match. None for a query with a prefix: its index scan reads the postings of
     every word it starts (50 ms for `con*` in the standfirsts of 100,000 articles), which grows
     with the archive."""
+    bounded = (
+        impact.first_page(search.query, search.filters, search.page_size) if search.tuning.prove_first_page else None
+    )
+    met = compose("SELECT unnest({ids}::bigint[])", ids=list(bounded.ids)) if bounded else None
+    if bounded and bounded.proven:
+        return met  # the first page is among them (articles/search/impact.py)
     if search.query.has_prefix:
-        return Sql("SELECT NULL::integer WHERE FALSE")
+        prefixed = impact.prefix_candidates(search.query, search.filters) if search.tuning.prove_first_page else None
+        return prefixed or Sql("SELECT NULL::integer WHERE FALSE")
     tuning = search.tuning
     signals = [where.in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]
     if search.query.named:
         signals.append(where.mentioning_named(search.filters, search.query))
     return Sql.join(
         " UNION ",
-        [
+        ([met] if met else [])
+        + [
             compose(
                 "(WITH c AS MATERIALIZED (SELECT s.id FROM (SELECT a.id, a.body_text FROM {articles} a"
                 " WHERE {signal} LIMIT {rows}) s ORDER BY octet_length(s.body_text), s.id DESC LIMIT {limit})"

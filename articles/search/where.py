@@ -42,6 +42,13 @@ def pairs_estimate(filters: ArticleFilters, query: ParsedQuery) -> Sql:
     return _where(filters, _found(query, _rest(query), _pairs(query)))
 
 
+def matching_unstemmed(filters: ArticleFilters, query: ParsedQuery) -> Sql:
+    """The matches among the articles in languages without a stemmer of their own (through
+    their partial GIN index, and the entities the query names)."""
+    words = compose("a.search_vector @@ {q}", q=query.readings[OTHER].match)
+    return _where(filters, Sql("a.language NOT IN ('fr', 'en')"), _found(query, words))
+
+
 def in_lead(filters: ArticleFilters, query: ParsedQuery, field: str) -> Sql:
     """The published articles in the filters whose `field` (headline or standfirst) holds the
     query's words in its own language's reading (the words at weight A or B of search_vector),

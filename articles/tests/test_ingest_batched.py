@@ -197,6 +197,9 @@ def test_a_chunk_refused_by_copy_keeps_the_revisions_and_tagging_of_the_stories_
     # their one revision and are owed tagging; the refused one left nothing behind.
     sent = []
     monkeypatch.setattr(entity_services, "queue_tagging", lambda article_id, content_hash: sent.append(article_id))
+    # An empty tagging queue: each story saved alone sends its message (with messages
+    # waiting it would send none, and a waiting task would take it).
+    monkeypatch.setattr(entity_services, "waiting_tagging_messages", lambda: 0)
     records = [hostile.good_record(n) for n in range(4)]
     records[1] = {**records[1], "headline": "POISON in the harbour"}
     with django_capture_on_commit_callbacks(execute=True):

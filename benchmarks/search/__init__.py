@@ -164,6 +164,7 @@ def main(argv: list[str]) -> None:
     queries = write_queries(entity_ids)
     if args.relevance_only:
         exhaustive.report(exhaustive.measure(queries))
+        exhaustive.report(exhaustive.measure(queries, exhaustive.signals_only()), "decision 0025's candidates alone")
         exhaustive.report(exhaustive.measure(queries, exhaustive.newest_only()), "the newest candidates alone")
         exhaustive.report_timing(exhaustive.time_candidates(queries, args.repeat))
         return

@@ -109,7 +109,8 @@ ARTICLE_COLUMNS = (
     " section_id, source_id, entity_ids"
 )
 MENTION_COLUMNS = 'article_id, entity_id, field, start, "end", surface'
-LOADED_TABLES = ("articles_article", "entities_mention")
+# The tables COPY fills (the search postings through their trigger): their indexes are built after.
+LOADED_TABLES = ("articles_article", "entities_mention", "articles_searchposting")
 
 
 class GeneratedArticle(NamedTuple):

@@ -24,6 +24,7 @@ class Divergence:
     query: dict
     engine: list[int]
     exhaustive: list[int]
+    proven: bool = False  # the engine's first page was proven exact (articles/search/impact.py)
 
     @property
     def differs(self) -> bool:
@@ -57,13 +58,35 @@ def exhaustive_top(filters, top: int = TOP) -> list[int]:
 
 
 def newest_only():
-    """The engine's tuning with the newest candidates alone (no signal candidates): the
-    candidates before decision 0025, to compare with."""
+    """The engine's tuning with the newest candidates alone (no signal candidates, no proof):
+    the candidates before decision 0025, to compare with."""
     from dataclasses import replace
 
     from articles.search.planner import DEFAULT_TUNING
 
-    return replace(DEFAULT_TUNING, rank_signal_candidates=0)
+    return replace(DEFAULT_TUNING, rank_signal_candidates=0, prove_first_page=False)
+
+
+def signals_only():
+    """The engine's tuning without the impact-ordered postings: the candidates of decision
+    0025 (the newest and the strongest signals'), to compare with."""
+    from dataclasses import replace
+
+    from articles.search.planner import DEFAULT_TUNING
+
+    return replace(DEFAULT_TUNING, prove_first_page=False)
+
+
+def _proven(filters, tuning) -> bool:
+    """Whether the engine proves this first page exact (the same reading of the request)."""
+    from articles.search import impact
+    from articles.search.engine import _search
+
+    search = _search(filters, cursor=None, page_size=TOP, tuning=tuning)
+    if not (search.tuning.prove_first_page and search.query):
+        return False
+    found = impact.first_page(search.query, search.filters, TOP)
+    return bool(found and found.proven)
 
 
 def _filters(query: dict):
@@ -82,8 +105,9 @@ def measure(queries: list[dict], tuning=None) -> list[Divergence]:
         if not query["q"]:
             continue
         filters = _filters(query)
-        engine = search_articles(filters, page_size=TOP, tuning=tuning or DEFAULT_TUNING).ids
-        found.append(Divergence(query, engine, exhaustive_top(filters)))
+        tuning = tuning or DEFAULT_TUNING
+        engine = search_articles(filters, page_size=TOP, tuning=tuning).ids
+        found.append(Divergence(query, engine, exhaustive_top(filters), _proven(filters, tuning)))
     return found
 
 
@@ -94,7 +118,7 @@ def time_candidates(queries: list[dict], repeat: int) -> dict[str, list[float]]:
     from articles.search import search_articles
     from articles.search.planner import DEFAULT_TUNING
 
-    tunings = {"default": DEFAULT_TUNING, "newest only": newest_only()}
+    tunings = {"default": DEFAULT_TUNING, "signals only": signals_only(), "newest only": newest_only()}
     timings: dict[str, list[float]] = {name: [] for name in tunings}
     for query in queries:
         if not query["q"]:
@@ -123,11 +147,18 @@ def report(found: list[Divergence], label: str = "") -> bool:
     """Print the share of queries whose first page differs; True when it is under LIMIT."""
     differing = [d for d in found if d.differs]
     share = len(differing) / len(found) if found else 0.0
+    proven = [d for d in found if d.proven]
     print(
         f"\nrelevance over all matches{f' ({label})' if label else ''}: the first {TOP} differ from an"
         f" exhaustive ranking by the same score"
         f" in {len(differing)} of {len(found)} text queries ({share:.1%}; limit {LIMIT:.0%})"
     )
+    if proven:
+        wrong = sum(d.differs for d in proven)
+        print(f"  proven exact by the engine: {len(proven)} of {len(found)} (of which differing: {wrong})")
     for d in differing:
         print(f"  {d.query['class']:<10} {d.query['q']!r} {d.query['filters'] or ''}: {d.missed} of {TOP} missed")
+    unproven = [d for d in found if not d.proven and not d.differs]
+    if proven and unproven:
+        print("  not proven, yet equal: " + ", ".join(f"{d.query['class']} {d.query['q']!r}" for d in unproven))
     return share < LIMIT

@@ -19,6 +19,7 @@ _TITLE_ARTICLES = lexicon.keys("title_articles")
 HONORIFICS = lexicon.keys("honorifics") | _TITLE_ARTICLES
 # Words the models call places or organisations that are not.
 STOPLIST = lexicon.keys("stoplist")
+_STOPLIST_PHRASES = frozenset(entry for entry in STOPLIST if " " in entry)
 # What may also stand between a title and a person's name ("le secrétaire américain à la
 # Défense James Mattis"): portfolios and nationalities; stripped in front of a person only.
 # Occupations too ("Broadcaster Piers Morgan", "Immunologist Kristian Andersen").
@@ -220,6 +221,9 @@ def _type(mention: RawMention) -> _Typed | None:
     key = name_key(name)
     if len(key) < 2 or key in STOPLIST or not any(c.isupper() for c in name):
         return None
+    maker, _space, product = name.partition(" ")
+    if maker[:1].isupper() and name_key(product) in _STOPLIST_PHRASES:
+        return None  # "SpaceX Crew Dragon": a maker's name before a stoplisted product
     if any(ch.isdigit() for ch in key) and not spans.is_numbered_place(name):
         return None
     if ROMAN_ORDINAL.match(name):
@@ -795,7 +799,8 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     found = list(clusters.values())
     if texts is not None:
         # "Taken", "Lockdown" at a sentence start: common words, when the text also writes
-        # them in lowercase and never capitalises them mid-sentence.
+        # them in lowercase (or, for a "person", they are frequent words of the language) and
+        # never capitalises them mid-sentence.
         found = [c for c in found if c.gazetteer_entry is not None or not _only_common_words(c, texts)]
         # Storms, operations, works and ships the article introduces by what they are, and
         # acronyms it spells out in lowercase ("accidents vasculaires cérébraux (AVC)").
@@ -855,7 +860,8 @@ def _classified_names(texts: dict[str, str]) -> set[str]:
 
 
 def _only_common_words(cluster: Cluster, texts: dict[str, str]) -> bool:
-    return all(spans.is_common_word(form, texts) for form in cluster.forms)
+    person = cluster.kind == EntityKind.PERSON
+    return all(spans.is_common_word(form, texts, person=person) for form in cluster.forms)
 
 
 def _merge_cluster(clusters: dict, source: tuple[str, str], target: tuple[str, str], *, entry: bool = True) -> None:

@@ -179,6 +179,10 @@ _LISTED_NEXT = re.compile(rf"(?:,| and| et|, and) (?P<name>{_PERSON_NAME})")
 _POST_OF_THEN_NAME = re.compile(
     rf"(?<![\w'’-])(?P<role>[a-z][\w-]*) of (?:the )?{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}, (?P<name>{_PERSON_NAME}),"
 )
+# "Mayor of London Sadiq Khan": a post of a place the gazetteer knows, then the name.
+_TITLE_OF_PLACE_THEN_NAME = re.compile(
+    rf"(?<![\w'’-])(?P<role>[A-Z][a-z]+) of (?:the )?(?P<place>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}}?) (?P<name>{_PERSON_NAME})"
+)
 # "Alexis Boon, the head of ...", "Jane Doe, a lawyer,": a name an apposition says is a person's.
 _NAME_THEN_APPOSITION = re.compile(rf"(?<![\w'’-])(?P<name>{_PERSON_NAME}), (?:a|an|the) ")
 
@@ -202,12 +206,19 @@ def _person_name(name: str, given_name: bool = True) -> bool:
     )
 
 
-def people_after_occupations(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
-    """The people an occupation word introduces in one field's text where no span of `covered` lies."""
+def people_after_occupations(
+    text: str, field: str, covered: list[tuple[int, int]], pieces: frozenset[tuple[int, int]] = frozenset()
+) -> list[RawMention]:
+    """The people an occupation word introduces in one field's text where no span of `covered`
+    lies but the model's person spans `pieces` inside the name, which it replaces."""
     found: list[RawMention] = []
 
     def add(start: int, end: int, *, given_name: bool = True) -> bool:
-        if any(s < end and start < e for s, e in covered + taken) or not _person_name(text[start:end], given_name):
+        # A person's span of the model inside the name is a piece of it ("Khan" of "Sadiq Khan").
+        blocking = [(s, e) for s, e in covered + taken if s < end and start < e]
+        if any((s, e) not in pieces or s < start or e > end for s, e in blocking):
+            return False
+        if not _person_name(text[start:end], given_name):
             return False
         found.append(RawMention(field, start, end, text[start:end], EntityKind.PERSON, "OCCUPATION"))
         taken.append((start, end))
@@ -216,6 +227,10 @@ def people_after_occupations(text: str, field: str, covered: list[tuple[int, int
     taken: list[tuple[int, int]] = []
     for post in _POST_OF_THEN_NAME.finditer(text):
         if _occupation(post.group("role"))[0]:
+            add(*post.span("name"), given_name=False)
+    for post in _TITLE_OF_PLACE_THEN_NAME.finditer(text):
+        place = gazetteer.lookup(post.group("place"))
+        if _occupation(post.group("role"))[0] and place is not None and place.kind == EntityKind.PLACE:
             add(*post.span("name"), given_name=False)
     for named in _NAME_THEN_APPOSITION.finditer(text):
         if context_kind(text, RawMention(field, *named.span("name"), named.group("name"), None, "")) == (
@@ -250,7 +265,8 @@ def add_known_names(mentions: list[RawMention], texts: dict[str, str]) -> list[R
             # Credit lines are not prose: the model never reads them, nor does this pass.
             text = mask_credits(text, caption=field == "photo_caption")
             added += find(text, field, spans.get(field, []))
-            added += people_after_occupations(text, field, spans.get(field, []))
+            people = frozenset((m.start, m.end) for m in mentions if m.field == field and m.kind == EntityKind.PERSON)
+            added += people_after_occupations(text, field, spans.get(field, []), people)
     if not added:
         return mentions
     # The model's pieces of a longer known name give way to it.

@@ -9,14 +9,19 @@ person carries it.
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
-from django.db.models.functions import Reverse
 from django.utils.text import slugify
 
 from articles.text import normalize_line
 from entities.extraction.clustering import Cluster, cluster_article, same_first_name
 from entities.extraction.ner import RawMention
 from entities.models import Alias, AliasSighting, Entity, EntityKind, EntityRedirect, name_key
+
+_ENTITY, _ALIAS, _REDIRECT = Entity._meta.db_table, Alias._meta.db_table, EntityRedirect._meta.db_table
+
+
+def _entities(sql: str, params: list) -> list[Entity]:
+    """Entities from a query selecting all their columns (and any others, set as attributes)."""
+    return list(Entity.objects.raw(sql, params))
 
 
 def _follow(entity: Entity) -> Entity:
@@ -49,40 +54,52 @@ class Known:
         self.expect(wanted or {}, surnames or set())
 
     def expect(self, wanted: dict[str, set[str]], surnames: set[str] = frozenset()) -> None:
-        """Fetch, in at most four queries, the keys and surnames not fetched yet."""
-        q_keys = Q(pk__in=[])
-        for kind, keys in wanted.items():
-            missing = {k for k in keys if (kind, k) not in self._fetched_keys}
-            if missing:
-                q_keys |= Q(kind=kind, key__in=missing)
-                self._fetched_keys |= {(kind, k) for k in missing}
-        if len(q_keys) > 1:
-            for e in Entity.objects.filter(q_keys).order_by("status", "id"):
+        """Fetch, in at most four queries, the keys and surnames not fetched yet.
+
+        Written in SQL: a batch looks up hundreds of keys and surnames, and building the
+        same queries with the ORM (a lookup object per key) cost more CPU than running them."""
+        pairs = sorted(
+            (kind, key) for kind, keys in wanted.items() for key in keys if (kind, key) not in self._fetched_keys
+        )
+        if pairs:
+            self._fetched_keys.update(pairs)
+            kinds, keys = [list(column) for column in zip(*pairs, strict=True)]
+            for e in _entities(
+                f"SELECT e.* FROM {_ENTITY} e JOIN UNNEST(%s::text[], %s::text[]) AS w(kind, key) "  # noqa: S608
+                "ON e.kind = w.kind AND e.key = w.key ORDER BY e.status, e.id",
+                [kinds, keys],
+            ):
                 self.by_key.setdefault((e.kind, e.key), []).append(e)
-            for a in Alias.objects.filter(q_keys).select_related("entity").order_by():
-                if (a.kind, a.key) not in self.alias_keys:
-                    self.by_key.setdefault((a.kind, a.key), []).append(a.entity)
-                    self.alias_keys.add((a.kind, a.key))
-        missing_surnames = set(surnames) - self._fetched_surnames
+            for e in _entities(
+                f"SELECT e.*, a.kind AS alias_kind, a.key AS alias_key FROM {_ALIAS} a "  # noqa: S608
+                "JOIN UNNEST(%s::text[], %s::text[]) AS w(kind, key) ON a.kind = w.kind AND a.key = w.key "
+                f"JOIN {_ENTITY} e ON e.id = a.entity_id",
+                [kinds, keys],
+            ):
+                if (e.alias_kind, e.alias_key) not in self.alias_keys:
+                    self.by_key.setdefault((e.alias_kind, e.alias_key), []).append(e)
+                    self.alias_keys.add((e.alias_kind, e.alias_key))
+        missing_surnames = sorted(set(surnames) - self._fetched_surnames)
         if missing_surnames:
-            self._fetched_surnames |= missing_surnames
+            self._fetched_surnames.update(missing_surnames)
             # "key ends with ' surname'" as a prefix of the reversed key: the *_key_reversed
             # indexes answer it, where LIKE '% surname' would scan every row.
-            q_ends = Q(pk__in=[])
-            for surname in sorted(missing_surnames):
-                q_ends |= Q(reversed_key__startswith=(" " + surname)[::-1])
-            people = (
-                Entity.objects.alias(reversed_key=Reverse("key"))
-                .filter(q_ends, kind=EntityKind.PERSON, status=Entity.Status.ACTIVE)
-                .order_by()
-            )
-            for e in people:
+            patterns = [connection.ops.prep_for_like_query((" " + s)[::-1]) + "%" for s in missing_surnames]
+            ends = " OR ".join(["REVERSE({column}) LIKE %s"] * len(patterns))
+            for e in _entities(
+                f"SELECT e.* FROM {_ENTITY} e WHERE e.kind = %s AND e.status = %s "  # noqa: S608
+                f"AND ({ends.format(column='e.key')})",
+                [EntityKind.PERSON, Entity.Status.ACTIVE, *patterns],
+            ):
                 self._people.setdefault(e.id, e)
             known_aliases = {(key, entity.id) for key, entity in self._person_aliases}
-            aliases = Alias.objects.alias(reversed_key=Reverse("key")).filter(q_ends, kind=EntityKind.PERSON)
-            for a in aliases.select_related("entity").order_by():
-                if (a.key, a.entity_id) not in known_aliases:
-                    self._person_aliases.append((a.key, a.entity))
+            for e in _entities(
+                f"SELECT e.*, a.key AS alias_key FROM {_ALIAS} a JOIN {_ENTITY} e ON e.id = a.entity_id "  # noqa: S608
+                f"WHERE a.kind = %s AND ({ends.format(column='a.key')})",
+                [EntityKind.PERSON, *patterns],
+            ):
+                if (e.alias_key, e.id) not in known_aliases:
+                    self._person_aliases.append((e.alias_key, e))
 
     def find(self, kind: str, keys: set[str]) -> tuple[Entity | None, bool]:
         """The entity named by any of the keys; (entity, rejected?)."""
@@ -147,8 +164,22 @@ class Known:
 
     def save_aliases(self) -> None:
         new, self._new_aliases = self._new_aliases, []
-        # A conflict is another worker recording the same alias first.
-        Alias.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            # One statement of arrays (bulk_create prepares every value of every row in
+            # Python). A conflict is another worker recording the same alias first.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {_ALIAS} (entity_id, kind, name, key, curated) "  # noqa: S608
+                    "SELECT * FROM UNNEST(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::boolean[]) "
+                    "ON CONFLICT DO NOTHING",
+                    [
+                        [a.entity_id for a in new],
+                        [a.kind for a in new],
+                        [a.name for a in new],
+                        [a.key for a in new],
+                        [a.curated for a in new],
+                    ],
+                )
         sightings, self._sightings = sorted(self._sightings), set()
         if sightings:
             # One statement: the sightings of the entity's own aliases (a key that is another
@@ -284,14 +315,15 @@ def _create_many(new: dict[tuple[str, str], str], known: Known) -> dict[tuple[st
     by_kind: dict[str, set[str]] = {}
     for (kind, _key), base in bases.items():
         by_kind.setdefault(kind, set()).add(base)
-    wanted = Q(pk__in=[])
-    for kind, slugs in by_kind.items():
-        wanted |= Q(kind=kind, slug__in=slugs)
-    taken = set(
-        Entity.objects.filter(wanted)
-        .values_list("kind", "slug")
-        .union(EntityRedirect.objects.filter(wanted).values_list("kind", "slug"))
-    )
+    pairs = sorted((kind, slug) for kind, slugs in by_kind.items() for slug in slugs)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.kind, t.slug FROM {_ENTITY} t JOIN UNNEST(%s::text[], %s::text[]) AS w(kind, slug) "  # noqa: S608
+            f"ON t.kind = w.kind AND t.slug = w.slug UNION SELECT t.kind, t.slug FROM {_REDIRECT} t "
+            "JOIN UNNEST(%s::text[], %s::text[]) AS w(kind, slug) ON t.kind = w.kind AND t.slug = w.slug",
+            [list(column) for column in zip(*pairs, strict=True)] * 2,
+        )
+        taken = set(cursor.fetchall())
     entities, one_by_one = [], []
     for (kind, key), name in new.items():
         slug = bases[(kind, key)]

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+import wordfreq
+
 from entities.extraction import gazetteer, lexicon
 from entities.extraction.ner import RawMention
 from entities.models import EntityKind, name_key
@@ -206,11 +208,31 @@ def common_noun_acronyms(text: str) -> set[str]:
     return found
 
 
-def is_common_word(word: str, texts: dict[str, str]) -> bool:
+# A word at least this frequent in French or English text (wordfreq's Zipf scale: 4.0 is
+# once in 100,000 words; "photographs" 4.3, "attendance" 4.2, "barroso" 2.8 in French,
+# "mahomet" 3.6) is an ordinary word of the language when written lowercase.
+COMMON_WORD_ZIPF = 4.0
+_PERSON_NAME_WORDS = lexicon.keys("given_names") | lexicon.keys("surnames")
+
+
+def is_frequent_word(word: str) -> bool:
+    """Whether a word, lowercased, is a frequent word of French or English (the languages the
+    pipeline reads), and no given name or surname of the name lists ("Grant", "Rice" stay
+    names) nor a name of the gazetteer ("Europe", "Turkey")."""
+    if name_key(word) in _PERSON_NAME_WORDS or gazetteer.lookup(word) is not None:
+        return False
+    lower = word.lower()
+    return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= COMMON_WORD_ZIPF
+
+
+def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) -> bool:
     """Whether a one-word name is a common word the article capitalises only where every word
-    is (a sentence start, the headline): the text also writes it in lowercase ("Taken",
-    "Lockdown", "Focus") and never capitalises it inside a sentence, as a name would be; or
-    writes it all in capitals for emphasis ("TOGETHER")."""
+    is (a sentence start, the headline) and never inside a sentence, as a name would be: the
+    text also writes it in lowercase ("Taken", "Lockdown", "Focus"), or, for a name the model
+    calls a person's, it is a frequent word of the language (`is_frequent_word`:
+    "Photographs showed", "Attendance was"; a one-word organisation or place at a sentence
+    start is more often a real one: "Senate", "Labor", "Total"); or the text writes it all
+    in capitals for emphasis ("TOGETHER")."""
     if " " in word or not word[:1].isupper():
         return False
     if word.isupper():
@@ -222,15 +244,28 @@ def is_common_word(word: str, texts: dict[str, str]) -> bool:
             is not None
         )
     lowercase_seen = False
-    pattern = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", re.IGNORECASE)
+    frequent = person and is_frequent_word(word)
+    # A possessive is the word too ("Wings's album"): a name written inside a sentence.
+    pattern = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w-]|['’](?![sS]\b))", re.IGNORECASE)
     for field, text in texts.items():
         for match in pattern.finditer(text or ""):
             found = match.group(0)
             if found == word.lower():
                 lowercase_seen = True
-            elif found[:1].isupper() and field != "headline" and not at_sentence_start(text, match.start()):
+                continue
+            if re.match(r"['’][sS]\b", text[match.end() : match.end() + 3]):
+                # "Trump's aides": an owner's name, however frequent the word ("trump").
+                frequent = False
+            if (
+                found[:1].isupper()
+                and field != "headline"
+                and not at_sentence_start(text, match.start())
+                # Transcribed speech capitalises clauses after a comma ("a little bit, Taken
+                # someone's opinion"): a frequent word there is no name either.
+                and not (frequent and text[: match.start()].rstrip(" \t").endswith(","))
+            ):
                 return False
-    return lowercase_seen
+    return lowercase_seen or frequent
 
 
 def _cut_at_breaks(text: str, mention: RawMention) -> RawMention | None:

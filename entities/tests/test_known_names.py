@@ -88,3 +88,19 @@ def test_a_person_a_post_of_a_place_or_an_apposition_introduces_is_found():
         ("person", "Ricardo Rosselló Nevares"),
         ("person", "Tomasz Kubiak"),
     }
+
+
+def test_a_post_of_a_known_place_before_a_name_makes_it_a_person_s_and_completes_the_model_s_piece():
+    text = "The attacker Usman Khan died, tweeted Mayor of London Sadiq Khan; adviser Jared Kushner agreed."
+    mentions = (
+        _at(text, "Usman Khan", "person"),
+        _at(text, "London", "place"),
+        RawMention("body_text", text.index("Khan;"), text.index("Khan;") + 4, "Khan", "person", "X"),
+        _at(text, "Kushner", "person"),
+    )
+    assert _entities(text, *mentions) == {
+        ("person", "Usman Khan"),
+        ("place", "London"),
+        ("person", "Sadiq Khan"),  # not "Khan", the attacker's surname
+        ("person", "Jared Kushner"),
+    }

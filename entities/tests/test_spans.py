@@ -729,3 +729,36 @@ def test_a_possessive_before_a_name_a_title_after_an_honorific_and_a_long_name_w
     text = "« Que sais-je ! » interrogeait notre Montaigne. M. Prince parla d'Oswald le joyeux lapin."
     found = _entities(text, ("Montaigne", "person"), ("M. Prince", "person"), ("Oswald le joyeux lapin", "person"))
     assert set(found) == {"Montaigne", "Prince", "Oswald le joyeux lapin"}
+
+
+def test_a_maker_s_name_before_a_stoplisted_product_is_no_entity_but_a_ministry_s_portfolio_name_is():
+    text = "The SpaceX Crew Dragon docked. Le ministère des Affaires étrangères a réagi."
+    found = _entities(text, ("SpaceX Crew Dragon", "person"), ("ministère des Affaires étrangères", "organisation"))
+    assert set(found) == {"ministère des Affaires étrangères"}
+
+
+def test_a_frequent_word_spanned_as_a_person_at_a_sentence_start_or_after_a_comma_is_no_name():
+    """wordfreq tells ordinary words ("Photographs", "Taken" in transcribed speech) from names
+    written once at a sentence start ("Barroso": rare as a word; "Grant": a surname of the
+    name lists; "Nice": a place of the gazetteer)."""
+    text = (
+        "Photographs showed the scene. They should have thought a little bit, Taken someone's advice. "
+        "Barroso agreed. Grant spoke later. Nice voted."
+    )
+    found = _entities(
+        text,
+        ("Photographs", "person"),
+        ("Taken", "person"),
+        ("Barroso", "person"),
+        ("Grant", "person"),
+        ("Nice", "person"),
+    )
+    assert set(found) == {"Barroso", "Grant", "Nice"}
+
+
+def test_a_frequent_word_the_article_writes_as_a_name_inside_a_sentence_stays():
+    """ "Wings" is a band when the article also writes "Wings's album" inside a sentence; a
+    one-word organisation at a sentence start is left to the model ("Senate")."""
+    text = "Wings recorded it. He worked on Wings's album. Senate voted the bill."
+    found = _entities(text, ("Wings", "person"), ("Senate", "organisation"))
+    assert set(found) == {"Wings", "Senate"}

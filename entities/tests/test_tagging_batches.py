@@ -147,3 +147,81 @@ def test_the_task_queue_tagging_sends_is_the_registered_tagging_task():
     """queue_tagging sends by name (tasks.py imports services, not the reverse): the name must
     be the one the worker registers, or every article would wait for the sweep."""
     assert tasks.tag_article.name == services.TAG_ARTICLE_TASK
+
+
+def test_the_task_an_article_less_wake_sends_is_the_registered_one():
+    assert tasks.tag_owed.name == services.TAG_OWED_TASK
+
+
+def test_a_save_sends_no_message_while_enough_wait_in_the_queue(monkeypatch, settings):
+    settings.TAGGING_WAKE_AHEAD = 2
+    sent = []
+    monkeypatch.setattr(services, "queue_tagging", lambda i, h: sent.append(i) or True)
+    monkeypatch.setattr(services, "_send", lambda task, args, what: sent.append(task) or True)
+    for waiting, article_id in [(2, 1), (5, 2), (1, 3), (0, 4), (None, 5)]:  # None: broker unreachable
+        monkeypatch.setattr(services, "waiting_tagging_messages", lambda waiting=waiting: waiting)
+        assert services.wake_tagging(article_id, "hash") is True
+    assert sent == [3, 4, 5]  # the send itself reports an unreachable broker (and the sweep covers it)
+    monkeypatch.setattr(services, "waiting_tagging_messages", lambda: 0)
+    services.wake_tagging()
+    assert sent[-1] == services.TAG_OWED_TASK
+
+
+def test_a_task_whose_article_needs_nothing_tags_the_owed_articles_all_the_same(monkeypatch):
+    # The saves of the last two sent no message (enough were waiting): the message of the
+    # first, its article already tagged, tags them.
+    articles = import_wikinews(3)
+    first = articles[0]
+    assert services.tag_article(article_id=first.id, content_hash=first.content_hash) == "tagged"
+    assert _statuses() == ["done", "pending", "pending"]
+    woken = []
+    monkeypatch.setattr(services, "wake_tagging", lambda *args: woken.append(args) or True)
+    assert tasks.tag_article.run(first.id, first.content_hash) == "done-already"
+    assert _statuses() == ["done"] * 3
+    assert not Article.objects.exclude(tagging_claim="").exists()
+    assert woken == []  # nothing is left owed: no other task is woken
+    assert _counts_are_right()
+
+
+def test_a_batch_that_leaves_articles_owed_wakes_another_task_which_tags_them(monkeypatch, settings):
+    settings.TAGGING_BATCH_SIZE = 2
+    articles = import_wikinews(3)
+    woken = []
+    monkeypatch.setattr(services, "wake_tagging", lambda *args: woken.append(args) or True)
+    assert tasks.tag_article.run(articles[0].id, articles[0].content_hash) == "tagged"
+    assert _statuses() == ["done", "done", "pending"]
+    assert woken == [()]  # an article-less wake: the task it sends claims what is owed
+    assert tasks.tag_owed.run() == "batch"
+    assert _statuses() == ["done"] * 3
+    assert woken == [()]
+    assert tasks.tag_owed.run() == "idle"  # nothing owed: nothing done
+
+
+def test_an_owed_article_longer_than_a_batch_may_hold_starts_a_batch_of_its_own(settings, monkeypatch):
+    # With no message of its own (its save found enough waiting), an article over
+    # TAGGING_BATCH_CHARS is still tagged: never added to another's batch, it starts one.
+    articles = import_wikinews(3)
+    longest = max(articles, key=services._text_size)
+    settings.TAGGING_BATCH_CHARS = services._text_size(longest) - 1
+    monkeypatch.setattr(services, "wake_tagging", lambda *args: True)
+    others = [a for a in articles if a.id != longest.id]
+    assert tasks.tag_article.run(others[0].id, others[0].content_hash) == "tagged"
+    assert Article.objects.get(id=longest.id).tagging_status == "pending"  # too long to join
+    while tasks.tag_owed.run() != "idle":
+        pass
+    assert _statuses() == ["done"] * 3
+
+
+def test_the_beat_tasks_in_the_tagging_queue_wake_a_tagging_task_when_articles_are_owed(monkeypatch):
+    # A save that saw them waiting sent no message of its own.
+    woken = []
+    monkeypatch.setattr(services, "wake_tagging", lambda *args: woken.append(args) or True)
+    monkeypatch.setattr(services, "tagging_backlog", lambda: 2)  # the sweep re-sends nothing itself
+    tasks.sweep_pending_tagging.run()
+    tasks.refresh_counts_for_released_articles.run()
+    assert woken == []  # nothing owed
+    import_wikinews(1)
+    woken.clear()
+    tasks.sweep_pending_tagging.run()
+    tasks.refresh_counts_for_released_articles.run()
+    assert woken == [(), ()]

@@ -38,6 +38,7 @@ def test_the_default_tuning_holds_the_thresholds_the_benchmarks_were_run_with():
     assert asdict(DEFAULT_TUNING) == {
         "rank_candidates": 300,
         "rank_signal_candidates": 300,
+        "prove_first_page": True,
         "signal_rows": 1000,
         "rank_all_below": 2000,
         "rank_min_candidates": 100,

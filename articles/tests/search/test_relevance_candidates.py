@@ -16,7 +16,9 @@ FILLER = "the council met on monday to discuss the budget of the town and its sc
 # Every relevance search here ranks candidates (never every match): the 5 newest, with the
 # strongest signals' best 3 each, or none.
 SMALL = SearchTuning(rank_all_below=1, rank_candidates=5, rank_min_candidates=5, rank_signal_candidates=3)
-WITHOUT_SIGNALS = SearchTuning(rank_all_below=1, rank_candidates=5, rank_min_candidates=5, rank_signal_candidates=0)
+WITHOUT_SIGNALS = SearchTuning(
+    rank_all_below=1, rank_candidates=5, rank_min_candidates=5, rank_signal_candidates=0, prove_first_page=False
+)
 START = datetime(2020, 1, 1, tzinfo=UTC)
 
 
@@ -76,3 +78,13 @@ def test_every_page_of_a_ranked_search_holds_the_strongest_old_match_once():
     assert ids.count(old) == 1
     assert ids[0] == old
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.django_db
+def test_a_prefix_ranks_the_articles_whose_postings_of_the_words_it_starts_weigh_most():
+    """A prefix has no bound (its rank sums every word it starts), but the postings still point
+    to its strongest matches (articles/search/impact.py, prefix_candidates)."""
+    old = _archive(_article(99, headline="Lighthouse keeper retires", body="near the lighthouse.", days_ago=3000))
+
+    assert search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=SMALL).ids[0] == old
+    assert old not in search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=WITHOUT_SIGNALS).ids

@@ -1,0 +1,335 @@
+"""Relevance's first page proven exact by a threshold algorithm over impact-ordered postings
+(docs/decisions/0030-exact-relevance-by-impact-ordered-postings.md).
+
+articles_searchposting (articles migration 0024) holds, for each article and each lexeme of
+its search_vector whose impact is at least FLOOR, that impact: ts_rank(search_vector,
+'lexeme', 1) exactly. For a query of plain words, the score (articles/search/ranking.py) is a
+sum over the ranked terms of weight x (ts_rank of the own-language reading + EXACT_WEIGHT x
+ts_rank of the unstemmed form), and each of the two ranks is at most the largest impact of the
+term's lexemes in that article:
+
+- the reading is an OR of lexemes, ranked by PostgreSQL's calc_rank_or: the mean over the
+  query's distinct lexemes of each one's share, which is the posting's impact;
+- the unstemmed form's positions in search_exact are among its stem's positions in
+  search_vector (the same parser; a stemmer only drops stop words), and its share over a
+  subset of the positions, divided by the log of a length at least as large (search_exact
+  keeps the stop words), is no larger; a form the article's stemmer drops as a stop word has
+  postings of its own (its impact in search_exact, marked by STOP_WORD_MARK).
+
+So the postings are read in blocks of descending impact, term by term; an article not met
+scores at most the sum over terms of coefficient x max(the term's last impact read, FLOOR),
+an article met at most the same with its own impacts where they are larger. The articles met
+are ranked by the engine's own score, the highest bound first, while a bound can still reach
+the page. When the page's last score is above every bound left, no other article can enter
+the page: it is proven exact. Otherwise, after the last block (the work cap), the matches
+ranked join the other candidates, unproven."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from articles.search import where
+from articles.search.filters import ArticleFilters
+from articles.search.query import OTHER, ParsedQuery
+from articles.search.ranking import ALL_WORDS_WEIGHT, EXACT_WEIGHT, LABEL_WEIGHT, MENTION_WEIGHT, rank
+from core.sql import Sql, compose, fetch_all
+
+logger = logging.getLogger(__name__)
+
+# articles migration 0024: every impact not posted is below FLOOR, an unstemmed stop word's
+# (STOP_WORD_MARK) below STOP_WORD_FLOOR.
+FLOOR = 0.02
+STOP_WORD_FLOOR = 0.05
+# The postings read per lexeme in each round (from the best); the last is the work cap.
+BLOCKS = (40, 160, 640, 2560)
+MAX_MET = 4000  # articles met at most: no further block is read beyond it
+RANKED_AT_ONCE = 50  # the articles met ranked in one statement, the most promising first
+# ts_rank computes in single precision: a bound is raised by this share before it is compared.
+SLACK = 1e-4
+
+_QUOTED = re.compile(r"'((?:[^'\\]|'')*)'(:[*A-D]+)?")
+_NOT_READ = re.compile(r"[!:*\\]")  # a negation, a prefix or weight, an escape
+_OPERATOR = re.compile(r"[&|<]")
+UNSTEMMED_APART = 300  # the most matches in languages without a stemmer ranked apart
+# A query with a prefix ranks, besides the newest matches, this many articles whose postings of
+# its lexemes (those a prefix starts included) at least this impact sum highest (unproven).
+PREFIX_CANDIDATES = 300
+PREFIX_IMPACT = 0.05
+_LAST_CHARACTER = chr(0x10FFFF)  # after every character: the end of a prefix's range
+# articles migration 0024: the postings of an unstemmed form a French or English article's
+# stemmer drops (a stop word) are its lexeme after a space.
+STOP_WORD_MARK = " "
+
+
+@dataclass(frozen=True)
+class BoundedTerm:
+    coefficient: float  # what one unit of impact adds to the score, at most
+    lexemes: tuple[str, ...]  # every lexeme whose postings bound the term
+
+
+@dataclass(frozen=True)
+class Bounded:
+    terms: tuple[BoundedTerm, ...]
+    # The articles in languages without a stemmer read a phrase as a phrase (not an OR): their
+    # matches are all ranked, as long as they are few (UNSTEMMED_APART).
+    unstemmed_apart: bool = False
+    constant: float = 0.0  # what every match may add besides the terms (the entities' parts)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    ids: tuple[int, ...]  # the matches met in the postings read
+    proven: bool  # the first `top` matches by score are among them, the order exact
+    met: int = 0  # the articles met in the postings read
+
+
+def first_page(query: ParsedQuery, filters: ArticleFilters, top: int) -> Candidates | None:
+    """The matches ranked from the postings of `query`'s terms, read until the first `top`
+    matches in the filters are proven, or the work cap; None when the query's score has no
+    bound the postings give (a prefix, a reading ranked as an AND)."""
+    bounded = bounded_terms(query)
+    if not bounded:
+        return None
+    scores: dict[int, float] = {}
+    met = 0
+    for met, scores, bound in rounds(query, filters, bounded, top):
+        best = sorted(scores.values(), reverse=True)
+        if bound is not None and len(best) >= top and best[top - 1] > bound * (1 + SLACK):
+            return Candidates(tuple(sorted(scores)), True, met)
+    logger.debug("relevance first page unproven (%s articles met)", met)
+    return Candidates(tuple(sorted(scores)), False, met)
+
+
+def rounds(
+    query: ParsedQuery, filters: ArticleFilters, bounded: Bounded, top: int
+) -> Iterator[tuple[int, dict[int, float], float | None]]:
+    """After each block of postings read: the number of articles met, the scores of the
+    matches ranked so far, and the bound of the score of every match not ranked (None: no
+    bound). An article met is ranked only while its own bound (its impacts read, the frontier
+    for the rest) can still reach the `top`-th score: most of those read never need to be."""
+    matches = where.matching(filters, query)
+    terms = bounded.terms
+    scores: dict[int, float] = {}
+    ranked: set[int] = set()
+    provable = True
+    if bounded.unstemmed_apart:
+        # The other languages' reading is not an OR (a phrase): their matches are ranked apart, when few.
+        apart = {row[0] for row in fetch_all(_unstemmed(filters, query, UNSTEMMED_APART + 1))}
+        provable = len(apart) <= UNSTEMMED_APART
+        ranked |= apart
+        scores.update(_ranked(query, matches, apart))
+    lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
+    owners = {lexeme: [i for i, term in enumerate(terms) if lexeme in term.lexemes] for lexeme in lexemes}
+    read: dict[int, list[float]] = {}  # per article met, its largest impact read for each term
+    for block in BLOCKS:
+        frontier, rows = _read(lexemes, block)
+        for lexeme, article, impact in rows:
+            parts = read.setdefault(article, [0.0] * len(terms))
+            for index in owners[lexeme]:
+                parts[index] = max(parts[index], impact)
+        edge = [max(max(frontier[x], _floor(x)) for x in term.lexemes) for term in terms]
+        unseen = bounded.constant + sum(term.coefficient * e for term, e in zip(terms, edge, strict=True))
+        upper = {
+            article: bounded.constant
+            + sum(term.coefficient * max(p, e) for term, p, e in zip(terms, parts, edge, strict=True))
+            for article, parts in read.items()
+            if article not in ranked
+        }
+        pending = sorted(upper, key=lambda article: (upper[article], article), reverse=True)
+        done = 0
+        while done < len(pending):
+            best = sorted(scores.values(), reverse=True)
+            if len(best) >= top and upper[pending[done]] * (1 + SLACK) < best[top - 1]:
+                break  # no article met and not ranked can reach the page
+            chunk = set(pending[done : done + RANKED_AT_ONCE])
+            done += len(chunk)
+            ranked |= chunk
+            scores.update(_ranked(query, matches, chunk))
+        left = max((upper[article] for article in pending[done:]), default=0.0)
+        yield len(read), scores, max(unseen, left) if provable else None
+        if all(frontier[x] == 0.0 for x in lexemes) or len(read) >= MAX_MET:
+            return  # every posting read (the rest is under FLOOR), or the cap
+
+
+def _floor(lexeme: str) -> float:
+    return STOP_WORD_FLOOR if lexeme.startswith(STOP_WORD_MARK) else FLOOR
+
+
+def bounded_terms(query: ParsedQuery) -> Bounded | None:
+    """The parts of the query's score (ranking.rank) with what bounds each, or None when a
+    reading of one is not ranked as an OR of lexemes (PostgreSQL's calc_rank_or) or its
+    unstemmed forms are not covered by its stems. The other languages' reading of a phrase is
+    exempted: those matches are ranked apart. The entities a query names add their constant
+    parts (holding every word, each mention) to the bound, and their names' and the other
+    words' ranks as parts of their own."""
+    if query.has_prefix:
+        return None
+    if query.weights:
+        parts = [
+            (weight * (1 + EXACT_WEIGHT), term.readings, term.exact)
+            for term, weight in zip(query.terms, query.weights, strict=True)
+            if weight > 0
+        ]
+    else:  # ranking.rank: the included words, and the unstemmed ones OR-ed with themselves
+        readings = {lang: reading.included for lang, reading in query.readings.items()}
+        parts = [(1 + EXACT_WEIGHT, readings, compose("({q} || {q})", q=query.exact))]
+    constant = 0.0
+    if query.named:
+        constant += ALL_WORDS_WEIGHT
+        for group in query.named.groups:
+            constant += MENTION_WEIGHT * group.share * group.confidence
+            if group.others is not None:
+                parts.append((LABEL_WEIGHT, group.others, None))
+        parts.append((LABEL_WEIGHT, query.named.labels, None))
+    columns = [
+        compose(
+            "({fr})::text, ({en})::text, ({other})::text, ({exact})::text",
+            fr=readings["fr"],
+            en=readings["en"],
+            other=readings[OTHER],
+            exact=exact if exact is not None else Sql("NULL"),
+        )
+        for _, readings, exact in parts
+    ]
+    texts = fetch_all(compose("SELECT {columns}", columns=Sql.join(", ", columns)))[0]
+    terms, forms, owners, apart = [], [], [], False
+    for index, (coefficient, _readings, with_exact) in enumerate(parts):
+        fr, en, other = (_read_tsquery(text) for text in texts[4 * index : 4 * index + 3])
+        if not (fr and en and other and fr[0] and en[0]):
+            return None
+        apart = apart or not other[0]
+        lexemes = fr[1] | en[1] | other[1]
+        if with_exact is not None:
+            exact = _read_tsquery(texts[4 * index + 3])
+            if not (exact and exact[0] and exact[1] <= other[1]):
+                return None
+            forms += [(form, lexemes) for form in sorted(exact[1])]
+            owners += [len(terms)] * len(exact[1])
+        terms.append(BoundedTerm(coefficient, tuple(sorted(lexemes))))
+    marked = _stop_words_marked(forms) if forms else []
+    if marked is None:
+        return None
+    for owner, lexeme in zip(owners, marked, strict=True):
+        if lexeme:
+            term = terms[owner]
+            terms[owner] = BoundedTerm(term.coefficient, tuple(sorted({*term.lexemes, lexeme})))
+    return Bounded(tuple(terms), apart, constant)
+
+
+def _read_tsquery(text: str) -> tuple[bool, set[str]] | None:
+    """Whether a tsquery's text is ranked as an OR of its lexemes (one lexeme, or an OR at its
+    top), and its lexemes; None with a prefix, a weight, a negation or no lexeme."""
+    lexemes = set()
+    for match in _QUOTED.finditer(text):
+        if match.group(2):
+            return None  # a prefix or a weight restriction
+        lexemes.add(match.group(1).replace("''", "'"))
+    operators = _QUOTED.sub(" ", text)
+    if not lexemes or _NOT_READ.search(operators):
+        return None
+    depth, top_or = 0, len(lexemes) == 1 and not _OPERATOR.search(operators)
+    for char in operators:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        top_or = top_or or (char == "|" and depth == 0)
+    return top_or, lexemes
+
+
+def _stop_words_marked(forms: list[tuple[str, set[str]]]) -> list[str] | None:
+    """Whether each unstemmed form is one lexeme in every stemmed reading, its stem one of the
+    term's lexemes (then its positions are among its stem's), or none (a stop word: then its
+    own postings, marked, bound it): the marked lexemes to read besides, per form; None when a
+    form is neither."""
+    statement = compose(
+        "SELECT f.i, c.config, tsvector_to_array(to_tsvector(c.config, f.form))"
+        " FROM unnest({forms}::text[]) WITH ORDINALITY f(form, i)"
+        " CROSS JOIN unnest('{{newsroom_fr,newsroom_en}}'::regconfig[]) c(config)",
+        forms=[form for form, _ in forms],
+    )
+    marked = [""] * len(forms)
+    for index, _config, stems in fetch_all(statement):
+        form, lexemes = forms[index - 1]
+        if not stems:
+            marked[index - 1] = STOP_WORD_MARK + form
+        elif len(stems) != 1 or stems[0] not in lexemes:
+            return None
+    return marked
+
+
+def prefix_candidates(query: ParsedQuery, filters: ArticleFilters) -> Sql | None:
+    """For a query with a prefix, which no bound covers (its rank sums every lexeme it
+    starts): the matches among the PREFIX_CANDIDATES articles whose postings of the query's
+    lexemes, and of every lexeme a prefix starts, with an impact of at least PREFIX_IMPACT,
+    sum highest. Through the postings' index, a range of it per prefix (the lexemes are
+    ordered by code point: the column's collation is C)."""
+    if not query.has_prefix:
+        return None
+    texts = fetch_all(compose("SELECT ({exact})::text", exact=query.exact))[0][0]
+    prefixes, words = [], []
+    for match in _QUOTED.finditer(texts):
+        lexeme = match.group(1).replace("''", "'")
+        (prefixes if match.group(2) == ":*" else words).append(lexeme)
+    ranges = [
+        compose("(s.lexeme >= {start} AND s.lexeme < {end})", start=prefix, end=prefix + _LAST_CHARACTER)
+        for prefix in prefixes
+    ]
+    if words:
+        ranges.append(compose("s.lexeme = ANY({words}::text[])", words=words))
+    if not ranges:
+        return None
+    return compose(
+        "SELECT a.id FROM articles_article a WHERE a.id IN (SELECT s.article_id FROM articles_searchposting s"
+        " WHERE s.impact >= {least} AND ({ranges}) GROUP BY s.article_id"
+        " ORDER BY sum(s.impact) DESC, s.article_id DESC LIMIT {limit}) AND {matches}",
+        least=PREFIX_IMPACT,
+        ranges=Sql.join(" OR ", ranges),
+        limit=PREFIX_CANDIDATES,
+        matches=where.matching(filters, query),
+    )
+
+
+def _unstemmed(filters: ArticleFilters, query: ParsedQuery, limit: int) -> Sql:
+    return compose(
+        "SELECT a.id FROM articles_article a WHERE {matches} LIMIT {limit}",
+        matches=where.matching_unstemmed(filters, query),
+        limit=limit,
+    )
+
+
+def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], list[tuple[str, int, float]]]:
+    """The first `block` postings of each lexeme, best first: {lexeme: the last impact read,
+    0 when the lexeme has no more}, and the postings (lexeme, article, impact)."""
+    rows = fetch_all(
+        compose(
+            "SELECT l.lexeme, p.article_id, p.impact FROM unnest({lexemes}::text[]) l(lexeme)"
+            " CROSS JOIN LATERAL (SELECT s.article_id, s.impact FROM articles_searchposting s WHERE s.lexeme = l.lexeme"
+            " ORDER BY s.impact DESC, s.article_id DESC LIMIT {block}) p",
+            lexemes=lexemes,
+            block=block,
+        )
+    )
+    frontier = dict.fromkeys(lexemes, 0.0)
+    counts = dict.fromkeys(lexemes, 0)
+    for lexeme, _article, impact in rows:
+        counts[lexeme] += 1
+        frontier[lexeme] = impact if frontier[lexeme] == 0.0 else min(frontier[lexeme], impact)
+    for lexeme in lexemes:
+        if counts[lexeme] < block:
+            frontier[lexeme] = 0.0  # every posting of it read
+    return frontier, rows
+
+
+def _ranked(query: ParsedQuery, matches: Sql, ids: set[int]) -> dict[int, float]:
+    if not ids:
+        return {}
+    rows = fetch_all(
+        compose(
+            "SELECT a.id, {rank} FROM articles_article a WHERE a.id = ANY({ids}::bigint[]) AND {matches}",
+            rank=rank(query, "a"),
+            ids=sorted(ids),
+            matches=matches,
+        )
+    )
+    return dict(rows)

@@ -1,0 +1,299 @@
+"""Relevance's first page proven exact through the impact-ordered postings (articles migration
+0024, articles/search/impact.py): the postings follow every change of the articles, each
+impact is ts_rank's own value for its lexeme, and whenever the engine claims a proof its first
+page equals every match ranked by the same score (docs/decisions/0030-exact-relevance-by-impact-ordered-postings.md)."""
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article
+from articles.search import ArticleFilters, SearchTuning, impact, search_articles, where
+from articles.search.engine import _search
+from articles.search.ranking import rank
+from articles.tests.search.helpers import bulk_archive
+from benchmarks.search.exhaustive import exhaustive_top
+from entities.models import EntityKind
+from entities.services import refresh_article_counts
+from entities.tests.factories import EntityFactory, MentionFactory
+
+# Every relevance search here ranks candidates, never every match, so that the page rests on them.
+CANDIDATES = SearchTuning(rank_all_below=1, rank_candidates=3, rank_min_candidates=3, rank_signal_candidates=2)
+START = datetime(2021, 6, 1, tzinfo=UTC)
+WORDS = {
+    "en": [
+        "harbour",
+        "harbours",
+        "council",
+        "councils",
+        "budget",
+        "school",
+        "lighthouse",
+        "river",
+        "railway",
+        "election",
+        "elections",
+        "minister",
+        "ministers",
+        "storm",
+        "stormy",
+        "ferry",
+        "museum",
+        "museums",
+    ],
+    "fr": [
+        "port",
+        "ports",
+        "conseil",
+        "conseils",
+        "budget",
+        "école",
+        "phare",
+        "rivière",
+        "chemin",
+        "élection",
+        "élections",
+        "ministre",
+        "ministres",
+        "tempête",
+        "bac",
+        "musée",
+    ],
+}
+FILLER = {
+    "en": [
+        "the",
+        "people",
+        "of",
+        "the",
+        "town",
+        "said",
+        "that",
+        "they",
+        "would",
+        "wait",
+        "and",
+        "see",
+        "what",
+        "happens",
+        "next",
+        "week",
+    ],
+    "fr": [
+        "les",
+        "habitants",
+        "de",
+        "la",
+        "ville",
+        "ont",
+        "dit",
+        "qu'ils",
+        "attendraient",
+        "de",
+        "voir",
+        "la",
+        "suite",
+        "la",
+        "semaine",
+        "prochaine",
+    ],
+}
+QUERIES = [
+    ("harbour", {}),
+    ("lighthouse", {}),
+    ("port", {}),
+    ("budget", {}),
+    ("harbour council", {}),
+    ("storm ferry", {}),
+    ("minister -election", {}),
+    ("école ministre", {}),
+    ("railway", {"language": "en"}),
+    ("phare", {"language": "fr"}),
+    ("Museum", {}),
+    ("rivière", {}),
+    ('"harbour council"', {}),
+    ('"ministre budget"', {}),
+    ("ministre ont", {}),  # a French stop word: its unstemmed form bounded by its own postings
+    ("harbour the", {}),
+    ("Harbour Council", {}),  # names the organisation (_named)
+    ("harbour council budget", {}),
+]
+
+
+def _text(rng: random.Random, language: str, words: int, density: float) -> str:
+    language = language if language in WORDS else "en"  # English words in an article filed as German
+    return " ".join(
+        rng.choice(WORDS[language]) if rng.random() < density else rng.choice(FILLER[language]) for _ in range(words)
+    )
+
+
+def _archive(seed: int, count: int = 160) -> list[Article]:
+    rng = random.Random(seed)
+    articles = []
+    for i in range(count):
+        language = "fr" if i % 3 == 0 else "en"
+        language = "de" if i % 17 == 0 else language  # no stemmer: read unstemmed, a phrase as a phrase
+        status = Article.Status.DRAFT if i % 11 == 0 else Article.Status.PUBLISHED
+        published = START - timedelta(days=i) if i % 13 else timezone.now() + timedelta(days=30)  # embargoed
+        articles.append(
+            Article(
+                headline=_text(rng, language, rng.randint(3, 9), 0.3).capitalize(),
+                slug=f"story-{seed}-{i}",
+                standfirst=_text(rng, language, rng.randint(0, 20), 0.15),
+                body=[
+                    {"type": "paragraph", "text": _text(rng, language, rng.choice((8, 40, 200, 900)), 0.05)},
+                    {"type": "paragraph", "text": "Harbour Council." if i % 7 == 0 else "."},
+                ],
+                language=language,
+                status=status,
+                published_at=published,
+            )
+        )
+    bulk_archive(articles)
+    return articles
+
+
+def _named(articles: list[Article]) -> None:
+    """An organisation, Harbour Council, mentioned by the articles that name it (_archive)."""
+    council = EntityFactory(name="Harbour Council", kind=EntityKind.ORGANISATION)
+    for article in Article.objects.filter(slug__in=[a.slug for a in articles[::7]]):
+        MentionFactory(article=article, entity=council, surface="Harbour Council")  # the last paragraph
+    refresh_article_counts([council.id])
+
+
+def _recomputed() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.lexeme, p.impact, a.id FROM articles_article a CROSS JOIN LATERAL newsroom_search_posted(a.search_vector, a.search_exact, a.language) p"
+        )
+        return set(cursor.fetchall())
+
+
+def _postings() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lexeme, impact, article_id FROM articles_searchposting")
+        rows = cursor.fetchall()
+    assert len(rows) == len(set(rows)), "an article's lexeme is posted twice"
+    return set(rows)
+
+
+@pytest.mark.django_db
+def test_each_impact_is_the_weighted_sum_over_its_positions_and_every_one_above_the_floor_is_posted():
+    """PostgreSQL's calc_rank_or for one lexeme: the sum over its positions j = 1, 2, ... (in
+    order: headline A, standfirst B, body C) of the weight over j², over pi²/6, divided by
+    log2(1 + the vector's positions): the bound of articles/search/impact.py rests on it."""
+    _archive(1, count=40)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, u.lexeme, u.weights, p.impact,"
+            " EXISTS (SELECT FROM articles_searchposting s WHERE s.article_id = a.id AND s.lexeme = u.lexeme)"
+            " FROM articles_article a CROSS JOIN LATERAL unnest(a.search_vector) u"
+            " JOIN LATERAL newsroom_search_postings(a.search_vector) p ON p.lexeme = u.lexeme"
+        )
+        rows = cursor.fetchall()
+    positions = {}
+    for article, _lexeme, weights, *_ in rows:
+        positions[article] = positions.get(article, 0) + len(weights)
+    field = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
+    assert len(rows) > 500
+    for article, lexeme, weights, computed, posted in rows:
+        assert list(weights) == sorted(weights), lexeme  # the fields in order: the first is the largest
+        share = sum(field[w] / j**2 for j, w in enumerate(weights, start=1)) / 1.64493406685
+        assert computed == pytest.approx(share / math.log2(positions[article] + 1), rel=1e-5), lexeme
+        assert posted == (computed >= impact.FLOOR), lexeme
+    assert any(not posted for *_, posted in rows)  # the floor leaves some out
+    assert any(posted and weights[0] == "C" for _, _, weights, _, posted in rows)  # dense in a short body
+
+
+@pytest.mark.django_db
+def test_the_postings_follow_inserts_updates_and_deletes():
+    articles = _archive(2, count=30)
+    assert _postings() == _recomputed()
+    first = Article.objects.get(slug=articles[1].slug)
+    first.headline = "Lighthouse storm over the harbour"
+    first.body = [{"type": "paragraph", "text": "A short note on the ferry."}]
+    first.body_text = first.compute_body_text()
+    first.save()
+    Article.objects.filter(language="fr").update(standfirst="Le phare du port")
+    Article.objects.filter(slug=articles[2].slug).update(status=Article.Status.DRAFT)  # no text change
+    Article.objects.filter(slug__in=[articles[3].slug, articles[4].slug]).delete()
+    assert _postings() == _recomputed()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM articles_searchposting WHERE lexeme = 'lighthous' AND article_id = %s", [first.id]
+        )
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM articles_searchposting WHERE lexeme LIKE ' %'")  # stop words
+        assert cursor.fetchone()[0] > 0
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks fire before TRUNCATE
+        cursor.execute("TRUNCATE articles_article CASCADE")
+    assert _postings() == set()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("blocks", [impact.BLOCKS, (2, 5, 11, 23, 47)])
+def test_a_first_page_claimed_exact_is_every_match_ranked_by_the_same_score(monkeypatch, blocks):
+    monkeypatch.setattr(impact, "BLOCKS", blocks)
+    _named(_archive(3))
+    hidden = set(Article.objects.exclude(status=Article.Status.PUBLISHED).values_list("id", flat=True))
+    hidden |= set(Article.objects.filter(published_at__gt=timezone.now()).values_list("id", flat=True))
+    proven = named = 0
+    for q, filters in QUERIES:
+        request = ArticleFilters(q=q, **filters)
+        search = _search(request, cursor=None, page_size=10, tuning=CANDIDATES)
+        found = impact.first_page(search.query, search.filters, 10)
+        assert found is not None, q
+        named += bool(search.query.named)
+        assert not hidden & set(found.ids), q
+        page = search_articles(request, page_size=10, tuning=CANDIDATES).ids
+        assert not hidden & set(page)
+        if found.proven:
+            proven += 1
+            assert page == exhaustive_top(request, top=10), q
+    assert proven >= len(QUERIES) // 2, proven  # the proof is the rule here, not the exception
+    assert named >= 2
+
+
+def _every_score(search) -> dict[int, float]:
+    matches = where.matching(search.filters, search.query)
+    ranked = rank(search.query, "a")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id, {ranked.text} FROM articles_article a WHERE {matches.text}",  # noqa: S608 (our own SQL)
+            [*ranked.params, *matches.params],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_no_match_left_unread_scores_above_the_bound(monkeypatch):
+    """The proof's premise, block by block: every match the postings read so far have not met
+    scores at most the bound (tiny blocks, so that most rounds leave matches unread)."""
+    monkeypatch.setattr(impact, "BLOCKS", (1, 2, 3, 5, 8, 13, 21, 34, 55, 89))
+    _named(_archive(5))
+    rounds_with_unread = 0
+    for q, filters in QUERIES:
+        search = _search(ArticleFilters(q=q, **filters), cursor=None, page_size=10, tuning=CANDIDATES)
+        every = _every_score(search)
+        terms = impact.bounded_terms(search.query)
+        assert terms, q
+        for _met, scores, bound in impact.rounds(search.query, search.filters, terms, 10):
+            assert all(every[i] == pytest.approx(s) for i, s in scores.items()), q
+            unread = [score for i, score in every.items() if i not in scores]
+            if unread:
+                rounds_with_unread += 1
+                assert bound is not None, q
+                assert max(unread) <= bound * (1 + impact.SLACK), q
+    assert rounds_with_unread > 50
+
+
+@pytest.mark.django_db
+def test_queries_whose_score_the_postings_do_not_bound_claim_nothing():
+    _archive(4, count=20)
+    for q in ('storm "harbour council"', "harb*"):  # an unstemmed phrase ranked as a phrase; a prefix
+        search = _search(ArticleFilters(q=q), cursor=None, page_size=10, tuning=CANDIDATES)
+        assert impact.first_page(search.query, search.filters, 10) is None, q
