@@ -77,7 +77,8 @@ def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuni
     position = _position(cursor, ordering)
     filters = resolve_entities(filters)
     query = with_phrase_pairs(query) if query else None
-    query = with_named_entities(query, filters.q, language=filters.language) if query else None
+    filtered = bool(filters.entities() or filters.mentioning)
+    query = with_named_entities(query, filters.q, language=filters.language, filtered=filtered) if query else None
     query = with_term_weights(query) if query and ordering == RELEVANCE else query
     return Search(filters, query, ordering, position, page_size, tuning)
 
