@@ -40,7 +40,7 @@ def person(name: str) -> Entity:
 
 def probe_draft(**fields) -> Article:
     fields = {"headline": "Quokkazephyr draft headline"} | fields
-    return ArticleFactory(paragraphs=["Quokkazephyr Jim Mattis met reporters.", "Jim Mattis left early."], **fields)
+    return ArticleFactory(paragraphs=["Reporters met Quokkazephyr Jim Mattis.", "Jim Mattis left early."], **fields)
 
 
 @pytest.fixture
