@@ -51,7 +51,8 @@ def drop_common_phrases(clusters: list[Cluster], texts: dict[str, str], raw: lis
     return [
         c
         for c in clusters
-        if c.gazetteer_entry is not None or not (is_common_phrase_person(c) or (c.keys | {c.key}) <= acronyms)
+        if c.gazetteer_entry is not None
+        or not (is_common_phrase_person(c) or (c.keys | {c.key}) <= acronyms or is_indefinite_common_noun(c, texts))
     ]
 
 
@@ -148,3 +149,38 @@ def common_acronym_keys(texts: dict[str, str], raw: list[RawMention]) -> set[str
                 if head == "none" or (_is_common_phrase(run) and ((unspanned and alone == 1) or plural)):
                     found |= {name_key(acronym), name_key(acronym + plural), name_key(phrase)}
     return found - {""}
+
+
+# Compared as written: "à Miami" is no "a Miami".
+_INDEFINITE = frozenset(lexicon.entries("indefinite_determiners.txt"))
+_PHRASE_ENDS = lexicon.keys("noun_phrase_ends") | spans.LEADING
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([^\W\d_]+)\s+$")
+_WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
+# After the name, what makes it a modifier all the same: a possessive ("a McDonald’s
+# restaurant"), a gloss in brackets before the noun ("an Ertzaintza (Basque police) station"),
+# the place a town is in ("a Frederick, Maryland assisted living facility").
+_MODIFIER_AFTER = re.compile(r"^(?:['’]s?\b|\s*\(|,\s*[A-ZÀ-Ý])")
+
+
+def _is_indefinite_noun(text: str, mention: RawMention) -> bool:
+    """Whether a mention follows an indefinite article or a quantifier ("a", "any", "un")
+    and ends its noun phrase: punctuation after it, or a word no noun it would modify (see
+    `lexicon/noun_phrase_ends.txt`); a capitalised word after it may go on with the name."""
+    before = _WORD_BEFORE.search(text[max(0, mention.start - 12) : mention.start])
+    if before is None or before.group(1) not in _INDEFINITE:
+        return False
+    following = text[mention.end : mention.end + 30]
+    if _MODIFIER_AFTER.match(following):
+        return False
+    after = _WORD_AFTER.match(following)
+    return after is None or (after.group(1).islower() and name_key(after.group(1)) in _PHRASE_ENDS)
+
+
+def is_indefinite_common_noun(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A name every mention of which is written after an indefinite article or a quantifier,
+    as a noun of its own ("Ashodaya is a CO — which is a Community Organisation —", "un État
+    américain comme la Louisiane"): a common noun capitalised by habit. A proper name follows
+    "a" only as a modifier ("a Reuters reporter", "an NBC News poll")."""
+    if cluster.kind == EntityKind.PLACE and all(" " not in form for form in cluster.forms):
+        return False  # "an America that works for all of us": a country all the same
+    return all(_is_indefinite_noun(texts.get(m.field) or "", m) for m in cluster.mentions)

@@ -54,3 +54,21 @@ def test_an_acronym_of_ordinary_words_the_model_read_as_no_name_or_written_as_a_
     # IRC: the model spanned no name over "Internet Relay Chat"; SIGs: a plural; RHL: software.
     # NDRF: the model read its expansion as a name; NIAID's has an organisation's head word.
     assert found == {"Reddit", "Red Hat", "National Disaster Response Force", "Anthony Fauci", "NIAID"}
+
+
+def test_a_name_after_an_indefinite_article_that_ends_its_noun_phrase_is_a_common_noun():
+    text = (
+        "Officials said the plane, a Beechcraft Sierra, was flying to Gillespie Field. He died at a Frederick, "
+        "Maryland assisted living facility, said a Reuters reporter. He spoke in a Foreign Correspondents' Club "
+        "(FCCT) event. Le budget a été réduit dans un État américain comme la Louisiane."
+    )
+    found = _names(
+        text,
+        ("Beechcraft Sierra", "organisation"),
+        ("Frederick", "place"),
+        ("Reuters", "organisation"),
+        ("Foreign Correspondents' Club", "organisation"),
+        ("État américain", "place"),
+    )
+    # A modifier of the noun after it (a reporter, a facility, an event) is a name.
+    assert found == {"Frederick", "Maryland", "Reuters", "Foreign Correspondents' Club"}
