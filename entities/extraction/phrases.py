@@ -112,6 +112,53 @@ def _is_common_phrase(words: list[str]) -> bool:
     )
 
 
+# "BPL card [below poverty line]", "PrEP [Pre-exposure prophylaxis]": an acronym, perhaps the
+# noun it qualifies, and a gloss in brackets.
+_ACRONYM_NOUN_GLOSS = re.compile(
+    r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])(?:\s+(?P<noun>[a-z]+))?\s*(?P<open>[(\[])"
+    r"\s*(?P<after>[^()\[\]\n]{3,80}?)\s*[)\]]"
+)
+
+
+def spells_by_prefixes(acronym: str, words: str) -> bool:
+    """Whether the acronym's letters are the beginnings, in order, of the words, each word
+    giving one letter or more and none left out ("PrEP" of "Pre-exposure prophylaxis":
+    pr-e-p)."""
+    letters = spans._letters(acronym)
+    parts = [spans._letters(w) for w in re.split(r"[\s'’\-]+", words) if spans._letters(w)]
+    if len(parts) < 2 or len(letters) < len(parts):
+        return False
+
+    def fits(i: int, j: int) -> bool:  # letters[i:] from parts[j:]
+        if j == len(parts):
+            return i == len(letters)
+        return any(
+            parts[j].startswith(letters[i : i + n]) and fits(i + n, j + 1)
+            for n in range(1, min(len(parts[j]), len(letters) - i) + 1)
+        )
+
+    return fits(0, 0)
+
+
+def glossed_common_acronyms(texts: dict[str, str]) -> set[str]:
+    """Acronyms an editor glosses as a common noun, the way `spans.common_noun_acronyms`
+    reads them (in lowercase, or in sentence case in square brackets), with the noun the
+    acronym qualifies between them ("BPL card [below poverty line]") or letters taken from
+    the start of a word ("PrEP [Pre-exposure prophylaxis]")."""
+    found = set()
+    for text in texts.values():
+        if not text or not ("(" in text or "[" in text):
+            continue
+        for match in _ACRONYM_NOUN_GLOSS.finditer(text):
+            acronym, gloss = match.group("acronym"), match.group("after")
+            sentence_case = match.group("open") == "[" and all(w.islower() for w in gloss.split()[1:])
+            if not (gloss[:1].islower() or sentence_case):
+                continue
+            if spans.is_acronym_of(acronym, gloss) or spells_by_prefixes(acronym, gloss):
+                found.add(name_key(acronym))
+    return found
+
+
 def common_acronym_keys(texts: dict[str, str], raw: list[RawMention]) -> set[str]:
     """The keys of acronyms, and of what they spell, that the text shows to be common nouns
     written in title case: an acronym beside words that are all ordinary words
@@ -148,7 +195,7 @@ def common_acronym_keys(texts: dict[str, str], raw: list[RawMention]) -> set[str
                 )
                 if head == "none" or (_is_common_phrase(run) and ((unspanned and alone == 1) or plural)):
                     found |= {name_key(acronym), name_key(acronym + plural), name_key(phrase)}
-    return found - {""}
+    return (found | glossed_common_acronyms(texts)) - {""}
 
 
 # Compared as written: "à Miami" is no "a Miami".

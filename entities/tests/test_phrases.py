@@ -72,3 +72,20 @@ def test_a_name_after_an_indefinite_article_that_ends_its_noun_phrase_is_a_commo
     )
     # A modifier of the noun after it (a reporter, a facility, an event) is a name.
     assert found == {"Frederick", "Maryland", "Reuters", "Foreign Correspondents' Club"}
+
+
+def test_an_acronym_glossed_as_a_common_noun_after_its_noun_or_from_word_beginnings_is_no_entity():
+    text = (
+        "There are three types of ration card: APL card [above poverty line], BPL card [below poverty line]. "
+        "Most have a BPL card. Another thing was PrEP [Pre-exposure prophylaxis]. We gave them PrEP. "
+        "The WHO [World Health Organization] helped."
+    )
+    found = _names(
+        text,
+        ("BPL", "organisation"),
+        ("BPL", "organisation", 1),
+        ("PrEP", "place"),
+        ("PrEP", "organisation", 1),
+        ("WHO", "organisation"),
+    )
+    assert found == {"World Health Organization"}
