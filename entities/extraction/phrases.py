@@ -52,7 +52,13 @@ def drop_common_phrases(clusters: list[Cluster], texts: dict[str, str], raw: lis
         c
         for c in clusters
         if c.gazetteer_entry is not None
-        or not (is_common_phrase_person(c) or (c.keys | {c.key}) <= acronyms or is_indefinite_common_noun(c, texts))
+        or not (
+            is_common_phrase_person(c)
+            or (c.keys | {c.key}) <= acronyms
+            or is_indefinite_common_noun(c, texts)
+            or is_title_before_a_name(c, texts)
+            or is_phrase_written_lowercase(c, texts)
+        )
     ]
 
 
@@ -104,8 +110,13 @@ def _is_common_phrase(words: list[str]) -> bool:
             continue
         if not (word[:1].isupper() and word.replace("-", "").isalpha() and _is_ordinary(word)):
             return False
-    # A head anywhere: "National Institute of Allergy and Infectious Diseases".
-    return not any(
+    return not _has_head(words)
+
+
+def _has_head(words: list[str]) -> bool:
+    """Whether an organisation's or a place's head word stands anywhere in the words
+    ("National Institute of Allergy and Infectious Diseases", "Council of Economic Advisers")."""
+    return any(
         _TYPE_HEADS.get((position, name_key(word))) in (EntityKind.ORGANISATION, EntityKind.PLACE)
         for word in words
         for position in ("last", "first")
@@ -231,3 +242,53 @@ def is_indefinite_common_noun(cluster: Cluster, texts: dict[str, str]) -> bool:
     if cluster.kind == EntityKind.PLACE and all(" " not in form for form in cluster.forms):
         return False  # "an America that works for all of us": a country all the same
     return all(_is_indefinite_noun(texts.get(m.field) or "", m) for m in cluster.mentions)
+
+
+_OCCUPATIONS = lexicon.keys("occupations")
+_GIVEN_NAMES = lexicon.keys("given_names")
+_NAME_AFTER = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]+) [A-ZÀ-Ý]")
+
+
+def _is_occupation(word: str) -> bool:
+    key = name_key(word)
+    return key in _OCCUPATIONS or (key.endswith("s") and key[:-1] in _OCCUPATIONS)
+
+
+def is_title_before_a_name(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """An organisation or a place whose every mention ends with an occupation's word and is
+    followed by a given name and another capitalised word ("First Family and Senior Advisors
+    Jared Kushner and Ivanka Trump"): the title of the people named after it
+    (`lexicon/occupations.txt`), which the occupation rule reads as people. Names with an
+    organisation's head word are kept ("Council of Economic Advisers" ends with one of its
+    members' titles), wherever the head stands."""
+    if cluster.kind == EntityKind.PERSON or any(_has_head(form.split(" ")) for form in cluster.forms):
+        return False
+    for mention in cluster.mentions:
+        text = texts.get(mention.field) or ""
+        words = mention.text.split()
+        following = _NAME_AFTER.match(text[mention.end : mention.end + 40])
+        if (
+            len(words) < 2
+            or not _is_occupation(words[-1])
+            or following is None
+            or name_key(following.group(1)) not in _GIVEN_NAMES
+        ):
+            return False
+    return True
+
+
+def is_phrase_written_lowercase(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A name of ordinary words (`_is_common_phrase`) that the article also writes all in
+    lowercase ("High Performance Computing" ... "high performance computing"): by the
+    guidelines' capital-letter test, a common noun capitalised by habit."""
+    if cluster.gazetteer_entry is not None:
+        return False
+    joined = " ".join(t or "" for t in texts.values())
+    for form in cluster.forms:
+        words = form.split(" ")
+        if not _is_common_phrase(words):
+            return False
+        lower = form.lower()
+        if re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", joined) is None:
+            return False
+    return True

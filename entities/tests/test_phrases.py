@@ -89,3 +89,21 @@ def test_an_acronym_glossed_as_a_common_noun_after_its_noun_or_from_word_beginni
         ("WHO", "organisation"),
     )
     assert found == {"World Health Organization"}
+
+
+def test_a_title_before_people_s_names_and_a_phrase_also_written_in_lowercase_are_no_entities():
+    text = (
+        "Barron tested negative as did First Family and Senior Advisors Jared Kushner and Ivanka Trump. "
+        "The president fired his National Security Advisor, John Bolton; the national security advisor "
+        "had disagreed. The Council of Economic Advisers Kevin Hassett chairs was consulted."
+    )
+    found = _names(
+        text,
+        ("First Family and Senior Advisors", "organisation"),
+        ("Jared Kushner", "person"),
+        ("Ivanka Trump", "person"),
+        ("National Security Advisor", "organisation"),
+        ("John Bolton", "person"),
+        ("Council of Economic Advisers", "organisation"),
+    )
+    assert found == {"Jared Kushner", "Ivanka Trump", "John Bolton", "Council of Economic Advisers", "Kevin Hassett"}
