@@ -758,7 +758,34 @@ def test_a_frequent_word_spanned_as_a_person_at_a_sentence_start_or_after_a_comm
 
 def test_a_frequent_word_the_article_writes_as_a_name_inside_a_sentence_stays():
     """ "Wings" is a band when the article also writes "Wings's album" inside a sentence; a
-    one-word organisation at a sentence start is left to the model ("Senate")."""
+    head word of organisations' names written alone names the body ("Senate")."""
     text = "Wings recorded it. He worked on Wings's album. Senate voted the bill."
     found = _entities(text, ("Wings", "person"), ("Senate", "organisation"))
     assert set(found) == {"Wings", "Senate"}
+
+
+def test_a_frequent_word_spanned_as_an_organisation_or_a_place_only_where_a_capital_is_forced_is_no_name():
+    """ "Millions fled", "Aviation : ..." at a sentence start are common words whatever the model
+    called them; a head word ("Senate"), a name after an elided article ("l'Union"), in
+    brackets ("(Java)") or hyphenated ("Radio-Canada") stays, and so do continents and
+    "Turkey", which the gazetteer knows."""
+    text = (
+        "Millions fled the city. Aviation: new rules. Senate voted. En effet, l'Union avait tranché. "
+        "Il partit de Surabaya (Java). Radio-Canada annonce la nouvelle. Europe voted. Turkey agreed. Asie : le bilan."
+    )
+    found = _entities(
+        text,
+        ("Millions", "organisation"),
+        ("Aviation", "organisation"),
+        ("Senate", "organisation"),
+        ("Union", "organisation"),
+        ("Surabaya", "place"),
+        ("Java", "place"),
+        ("Radio-Canada", "organisation"),
+        ("Europe", "organisation"),
+        ("Turkey", "person"),
+        ("Asie", "place"),
+    )
+    assert set(found) == {"Senate", "Union", "Surabaya", "Java", "Radio-Canada", "Europe", "Turkey", "Asie"}
+    assert {found[name][0] for name in ("Europe", "Turkey", "Asie")} == {"place"}
+
