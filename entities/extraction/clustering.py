@@ -810,6 +810,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
+        found = [c for c in found if not _always_before_model_number(c, texts)]
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
     return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
@@ -829,6 +830,30 @@ def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
         after = _WORD_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 20])
         if after is None or name_key(after.group(1)) not in _CLASSIFIERS_AFTER:
             return False
+    return True
+
+
+# A model's designation after a maker's or a series' name: "Boeing 707", "Boeing 747s",
+# "Falcon 9", "Airbus A300", "Césium 137"; not a score ("Chelsea 2-1"), a year ("Tokyo
+# 2020"), a range or a decimal.
+_MODEL_NUMBER_AFTER = re.compile(r"^ (?:[A-Z]{1,3}-?)?\d{1,4}[A-Za-z]{0,3}(?![\w.,:/%-]|\s*(?:[-–]|à|to|and|et|or|ou)\s*\d)")
+_YEAR = re.compile(r"^ (?:1[89]|20)\d\d\b")
+_MEASURE_WORDS = lexicon.keys("measure_words")
+_WORD_AFTER_NUMBER = re.compile(r"^ \S+\s*([^\W\d_]+|%)")
+
+
+def _always_before_model_number(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "a Boeing 707", "la fusée Falcon 9", "Césium 137": a name with a model's number after
+    every mention names the product, the vehicle or the isotope, no organisation or place
+    (GUIDELINES.md: products, vehicles); a maker named alone too ("Wikinews contacted
+    Boeing") is kept."""
+    for mention in cluster.mentions:
+        after = (texts.get(mention.field) or "")[mention.end : mention.end + 30]
+        if _YEAR.match(after) or not _MODEL_NUMBER_AFTER.match(after):
+            return False
+        counted = _WORD_AFTER_NUMBER.match(after)
+        if counted is not None and name_key(counted.group(1)) in _MEASURE_WORDS:
+            return False  # "O'Higgins 105 kilomètres": a distance, a count
     return True
 
 

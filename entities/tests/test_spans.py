@@ -789,3 +789,24 @@ def test_a_frequent_word_spanned_as_an_organisation_or_a_place_only_where_a_capi
     assert set(found) == {"Senate", "Union", "Surabaya", "Java", "Radio-Canada", "Europe", "Turkey", "Asie"}
     assert {found[name][0] for name in ("Europe", "Turkey", "Asie")} == {"place"}
 
+
+def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker():
+    """ "a Boeing 707", "Falcon 9", "Césium 137" name a vehicle, a rocket, an isotope; a maker
+    also named alone stays, and so do a place before a distance and an event's year."""
+    text = (
+        "A Boeing 707 crashed. The Falcon 9 rocket flew. Du Césium 137 a été trouvé. "
+        "Airbus built an A300; Airbus A300s fly. Reporters contacted Airbus. "
+        "Rancagua, O'Higgins 105 kilomètres au nord. Tokyo 2020 was postponed."
+    )
+    found = _entities(
+        text,
+        ("Boeing", "organisation"),
+        ("Falcon", "organisation"),
+        ("Césium", "place"),
+        ("Airbus", "organisation", 0),
+        ("Airbus", "organisation", 1),
+        ("Airbus", "organisation", 2),
+        ("O'Higgins", "place"),
+        ("Tokyo", "place"),
+    )
+    assert set(found) == {"Airbus", "O'Higgins", "Tokyo"}
