@@ -184,6 +184,18 @@ def _kind_from_head(name: str) -> str | None:
 
 
 _HEAD_COMPLEMENTS = frozenset({"in", "of", "for", "on"})
+_GENITIVES = lexicon.constellation_genitives()
+
+
+def is_star_name(name: str) -> bool:
+    """ "AB Aurigae", "Alpha Centauri", "51 Pegasi", "Eta Carinae": a designation, then a
+    constellation's genitive (`lexicon/constellations.tsv`), names a star (no entity); a
+    given name before it is a person's ("Mario Lupi")."""
+    words = gazetteer.cached_key(name).split()
+    for n in (2, 1):
+        if len(words) > n and " ".join(words[-n:]) in _GENITIVES:
+            return words[-n - 1] not in GIVEN_NAMES
+    return False
 
 
 _PLACE_DEMONYM = re.compile(r"^(?P<place>[A-ZÀ-Ý][a-zà-ÿ]{4,}?)(?:ers?|iens?|iennes?|ais|aises?)$")
@@ -228,6 +240,8 @@ def _type(mention: RawMention) -> _Typed | None:
         return None
     if ROMAN_ORDINAL.match(name):
         return None
+    if is_star_name(name):
+        return None  # "AB Aurigae": a star
     entry = gazetteer.lookup(name)
     if entry is None and mention.kind != EntityKind.PERSON:
         # "la Chine", "l'Irak", "the United States": the article is not part of the name.

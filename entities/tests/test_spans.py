@@ -810,3 +810,22 @@ def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker
         ("Tokyo", "place"),
     )
     assert set(found) == {"Airbus", "O'Higgins", "Tokyo"}
+
+
+def test_stars_constellations_and_planets_are_no_entities():
+    """A designation and a constellation's genitive name a star ("AB Aurigae", "Alpha
+    Centauri"); a name written before "constellation" or after "planète" is a constellation's
+    or a planet's; a given name before a genitive is a person's ("Mario Lupi")."""
+    text = (
+        "Located in the Auriga constellation, AB Aurigae is young. Alpha Centauri is near. "
+        "Mario Lupi spoke. La « planète Tatooine » orbite."
+    )
+    found = _entities(
+        text,
+        ("Auriga", "place"),
+        ("AB Aurigae", "organisation"),
+        ("Alpha Centauri", "place"),
+        ("Mario Lupi", "person"),
+        ("Tatooine", "place"),
+    )
+    assert set(found) == {"Mario Lupi"}
