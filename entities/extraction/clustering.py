@@ -824,7 +824,12 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
-        found = [c for c in found if not _always_before_model_number(c, texts)]
+        found = [
+            c
+            for c in found
+            if (c.gazetteer_entry is not None and c.gazetteer_entry.kind == EntityKind.PLACE)
+            or not _always_before_model_number(c, texts)
+        ]
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
     return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
@@ -855,6 +860,10 @@ _MODEL_NUMBER_AFTER = re.compile(
 )
 _YEAR = re.compile(r"^ (?:1[89]|20)\d\d\b")
 _MEASURE_WORDS = lexicon.keys("measure_words")
+# A price list or a table: a second number after the first ("Plata 23 50"), or a number ending
+# the entry before ("58 1/8 ; Illinois Central 129").
+_PRICE_AFTER = re.compile(r"^ \d+(?:[.,]\d+)?\s+\d")
+_NUMBER_BEFORE = re.compile(r"\d\s*[,;|]\s*$")
 _WORD_AFTER_NUMBER = re.compile(r"^ \S+\s*([^\W\d_]+|%)")
 
 
@@ -862,10 +871,14 @@ def _always_before_model_number(cluster: Cluster, texts: dict[str, str]) -> bool
     """ "a Boeing 707", "la fusée Falcon 9", "Césium 137": a name with a model's number after
     every mention names the product, the vehicle or the isotope, no organisation or place
     (GUIDELINES.md: products, vehicles); a maker named alone too ("Wikinews contacted
-    Boeing") is kept."""
+    Boeing") is kept, and so is a place the gazetteer knows (a channel's "France 2" aside,
+    numbers after a place are a price list's, "Chine 4 1/2", "Lyon 405", or an address's)."""
     for mention in cluster.mentions:
         after = (texts.get(mention.field) or "")[mention.end : mention.end + 30]
-        if _YEAR.match(after) or not _MODEL_NUMBER_AFTER.match(after):
+        if _YEAR.match(after) or not _MODEL_NUMBER_AFTER.match(after) or _PRICE_AFTER.match(after):
+            return False
+        before = (texts.get(mention.field) or "")[max(0, mention.start - 12) : mention.start]
+        if _NUMBER_BEFORE.search(before):
             return False
         counted = _WORD_AFTER_NUMBER.match(after)
         if counted is not None and name_key(counted.group(1)) in _MEASURE_WORDS:

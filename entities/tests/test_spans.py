@@ -792,11 +792,13 @@ def test_a_frequent_word_spanned_as_an_organisation_or_a_place_only_where_a_capi
 
 def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker():
     """ "a Boeing 707", "Falcon 9", "Césium 137" name a vehicle, a rocket, an isotope; a maker
-    also named alone stays, and so do a place before a distance and an event's year."""
+    also named alone stays, and so do a place before a distance, an event's year, a place the
+    gazetteer knows and the entries of a price list."""
     text = (
         "A Boeing 707 crashed. The Falcon 9 rocket flew. Du Césium 137 a été trouvé. "
         "Airbus built an A300; Airbus A300s fly. Reporters contacted Airbus. "
-        "Rancagua, O'Higgins 105 kilomètres au nord. Tokyo 2020 was postponed."
+        "Rancagua, O'Higgins 105 kilomètres au nord. Tokyo 2020 was postponed. "
+        "Cours : Lyon 405, Plata 23 50, Erie 58 1/8 ; Illinois Central 129 ; fin."
     )
     found = _entities(
         text,
@@ -808,8 +810,11 @@ def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker
         ("Airbus", "organisation", 2),
         ("O'Higgins", "place"),
         ("Tokyo", "place"),
+        ("Lyon", "place"),
+        ("Plata", "place"),
+        ("Illinois Central", "organisation"),
     )
-    assert set(found) == {"Airbus", "O'Higgins", "Tokyo"}
+    assert set(found) == {"Airbus", "O'Higgins", "Tokyo", "Lyon", "Plata", "Illinois Central"}
 
 
 def test_stars_constellations_and_planets_are_no_entities():
