@@ -701,7 +701,9 @@ def _bracketed(mention: RawMention, bracket: re.Match, starts: dict, added: list
 # A capitalised word that may continue a name: a word of two letters or more, or initials
 # with their dots ("D.C.").
 _RUN_WORD = r"(?:[A-Z]\.){2,}|[A-ZÀ-Ý][\w&'’-]+"
-_RUN_WORD_AFTER = re.compile(rf" (?:(for|of) )?({_RUN_WORD})")
+# A word cut by an editor's bracket ("Tulare Count[ies]") is no word of a name (a footnote,
+# "Met Office[1]", leaves it whole).
+_RUN_WORD_AFTER = re.compile(rf" (?:(for|of) )?({_RUN_WORD})(?![\w&'’(-]|\[[^\W\d])")
 _RUN_BEFORE = re.compile(rf"((?:{_RUN_WORD}|\d{{1,4}})(?: (?:{_RUN_WORD}|\d{{1,4}}))*) (of )?$")
 # Words that never continue a cut name ("France" + "Monday", "Texas" + "Governor", "U.S.
 # District" + "Judge", "Turkish" + "Cyprus"): times, titles and posts, occupations,
@@ -918,8 +920,19 @@ def _grow_cut_names(text: str, field: str, mentions: list[RawMention], words: _A
         if mention.kind in (EntityKind.PERSON, None) or not mention.text[:1].isupper():
             out.append(mention)
             continue
-        end, after_kind = _run_after(text, mention, mentions, words)
-        start, before_kind = _run_before(text, mention, mentions, words)
+        # Cheap tests first: a capitalised word or "for"/"of" right after, a word right before.
+        after = text[mention.end : mention.end + 2]
+        end, after_kind = (
+            _run_after(text, mention, mentions, words)
+            if after[:1] == " " and (after[1:].isupper() or after[1:] in "fo")
+            else (mention.end, None)
+        )
+        previous = text[text.rfind(" ", max(0, mention.start - 40), mention.start - 1) + 1 : mention.start]
+        start, before_kind = (
+            _run_before(text, mention, mentions, words)
+            if previous[-1:] == " " and (previous[:1].isupper() or previous[:1].isdigit() or previous == "of ")
+            else (mention.start, None)
+        )
         if (start, end) == (mention.start, mention.end):
             out.append(mention)
             continue
@@ -934,6 +947,7 @@ def _grow_cut_names(text: str, field: str, mentions: list[RawMention], words: _A
 
 
 _JOINED_BY_PREPOSITION = re.compile(r" (?:of|for) [A-ZÀ-Ý]")
+_CAPITALISED_NEXT = re.compile(r" [A-ZÀ-Ý]")
 
 
 def is_one_known_name(surface: str) -> bool:
@@ -1009,6 +1023,7 @@ def _grow_to_longer_names(text: str, mentions: list[RawMention], words: _Article
                 stop > end
                 and text[mention.start : stop].casefold() == name
                 and not text[stop : stop + 1].isalnum()
+                and not _CAPITALISED_NEXT.match(text, stop)  # a longer name still: "District Court"
                 and _free(mentions, mention, mention.end, stop)
             ):
                 end, grown_kind = stop, kind
