@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from entities.extraction import gazetteer, known_names, lexicon, spans
+from entities.extraction import gazetteer, known_names, lexicon, phrases, spans
 from entities.extraction.ner import RawMention
 from entities.models import EntityKind, name_key
 
@@ -711,6 +711,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
     texts, spans are first repaired against them and acronyms joined to their expansion
     (`spans.repair`)."""
     links: list[spans.AcronymLink] = []
+    raw = mentions
     if texts is not None:
         mentions, links = spans.repair(mentions, texts)
         mentions = known_names.add_known_names(mentions, texts)
@@ -810,6 +811,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
+        found = phrases.drop_common_phrases(found, texts, raw)
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
     return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]

@@ -212,14 +212,14 @@ def common_noun_acronyms(text: str) -> set[str]:
 # once in 100,000 words; "photographs" 4.3, "attendance" 4.2, "barroso" 2.8 in French,
 # "mahomet" 3.6) is an ordinary word of the language when written lowercase.
 COMMON_WORD_ZIPF = 4.0
-_PERSON_NAME_WORDS = lexicon.keys("given_names") | lexicon.keys("surnames")
+PERSON_NAME_WORDS = lexicon.keys("given_names") | lexicon.keys("surnames")
 
 
 def is_frequent_word(word: str) -> bool:
     """Whether a word, lowercased, is a frequent word of French or English (the languages the
     pipeline reads), and no given name or surname of the name lists ("Grant", "Rice" stay
     names) nor a name of the gazetteer ("Europe", "Turkey")."""
-    if name_key(word) in _PERSON_NAME_WORDS or gazetteer.lookup(word) is not None:
+    if name_key(word) in PERSON_NAME_WORDS or gazetteer.lookup(word) is not None:
         return False
     lower = word.lower()
     return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= COMMON_WORD_ZIPF
