@@ -51,7 +51,14 @@ def drop_common_phrases(clusters: list[Cluster], texts: dict[str, str], raw: lis
     return [
         c
         for c in clusters
-        if c.gazetteer_entry is not None or not (is_common_phrase_person(c) or (c.keys | {c.key}) <= acronyms)
+        if c.gazetteer_entry is not None
+        or not (
+            is_common_phrase_person(c)
+            or (c.keys | {c.key}) <= acronyms
+            or is_indefinite_common_noun(c, texts)
+            or is_title_before_a_name(c, texts)
+            or is_phrase_written_lowercase(c, texts)
+        )
     ]
 
 
@@ -103,12 +110,64 @@ def _is_common_phrase(words: list[str]) -> bool:
             continue
         if not (word[:1].isupper() and word.replace("-", "").isalpha() and _is_ordinary(word)):
             return False
-    # A head anywhere: "National Institute of Allergy and Infectious Diseases".
-    return not any(
+    return not _has_head(words)
+
+
+def _has_head(words: list[str]) -> bool:
+    """Whether an organisation's or a place's head word stands anywhere in the words
+    ("National Institute of Allergy and Infectious Diseases", "Council of Economic Advisers")."""
+    return any(
         _TYPE_HEADS.get((position, name_key(word))) in (EntityKind.ORGANISATION, EntityKind.PLACE)
         for word in words
         for position in ("last", "first")
     )
+
+
+# "BPL card [below poverty line]", "PrEP [Pre-exposure prophylaxis]": an acronym, perhaps the
+# noun it qualifies, and a gloss in brackets.
+_ACRONYM_NOUN_GLOSS = re.compile(
+    r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])(?:\s+(?P<noun>[a-z]+))?\s*(?P<open>[(\[])"
+    r"\s*(?P<after>[^()\[\]\n]{3,80}?)\s*[)\]]"
+)
+
+
+def spells_by_prefixes(acronym: str, words: str) -> bool:
+    """Whether the acronym's letters are the beginnings, in order, of the words, each word
+    giving one letter or more and none left out ("PrEP" of "Pre-exposure prophylaxis":
+    pr-e-p)."""
+    letters = spans._letters(acronym)
+    parts = [spans._letters(w) for w in re.split(r"[\s'’\-]+", words) if spans._letters(w)]
+    if len(parts) < 2 or len(letters) < len(parts):
+        return False
+
+    def fits(i: int, j: int) -> bool:  # letters[i:] from parts[j:]
+        if j == len(parts):
+            return i == len(letters)
+        return any(
+            parts[j].startswith(letters[i : i + n]) and fits(i + n, j + 1)
+            for n in range(1, min(len(parts[j]), len(letters) - i) + 1)
+        )
+
+    return fits(0, 0)
+
+
+def glossed_common_acronyms(texts: dict[str, str]) -> set[str]:
+    """Acronyms an editor glosses as a common noun, the way `spans.common_noun_acronyms`
+    reads them (in lowercase, or in sentence case in square brackets), with the noun the
+    acronym qualifies between them ("BPL card [below poverty line]") or letters taken from
+    the start of a word ("PrEP [Pre-exposure prophylaxis]")."""
+    found = set()
+    for text in texts.values():
+        if not text or not ("(" in text or "[" in text):
+            continue
+        for match in _ACRONYM_NOUN_GLOSS.finditer(text):
+            acronym, gloss = match.group("acronym"), match.group("after")
+            sentence_case = match.group("open") == "[" and all(w.islower() for w in gloss.split()[1:])
+            if not (gloss[:1].islower() or sentence_case):
+                continue
+            if spans.is_acronym_of(acronym, gloss) or spells_by_prefixes(acronym, gloss):
+                found.add(name_key(acronym))
+    return found
 
 
 def common_acronym_keys(texts: dict[str, str], raw: list[RawMention]) -> set[str]:
@@ -147,4 +206,89 @@ def common_acronym_keys(texts: dict[str, str], raw: list[RawMention]) -> set[str
                 )
                 if head == "none" or (_is_common_phrase(run) and ((unspanned and alone == 1) or plural)):
                     found |= {name_key(acronym), name_key(acronym + plural), name_key(phrase)}
-    return found - {""}
+    return (found | glossed_common_acronyms(texts)) - {""}
+
+
+# Compared as written: "à Miami" is no "a Miami".
+_INDEFINITE = frozenset(lexicon.entries("indefinite_determiners.txt"))
+_PHRASE_ENDS = lexicon.keys("noun_phrase_ends") | spans.LEADING
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([^\W\d_]+)\s+$")
+_WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
+# After the name, what makes it a modifier all the same: a possessive ("a McDonald’s
+# restaurant"), a gloss in brackets before the noun ("an Ertzaintza (Basque police) station"),
+# the place a town is in ("a Frederick, Maryland assisted living facility").
+_MODIFIER_AFTER = re.compile(r"^(?:['’]s?\b|\s*\(|,\s*[A-ZÀ-Ý])")
+
+
+def _is_indefinite_noun(text: str, mention: RawMention) -> bool:
+    """Whether a mention follows an indefinite article or a quantifier ("a", "any", "un")
+    and ends its noun phrase: punctuation after it, or a word no noun it would modify (see
+    `lexicon/noun_phrase_ends.txt`); a capitalised word after it may go on with the name."""
+    before = _WORD_BEFORE.search(text[max(0, mention.start - 12) : mention.start])
+    if before is None or before.group(1) not in _INDEFINITE:
+        return False
+    following = text[mention.end : mention.end + 30]
+    if _MODIFIER_AFTER.match(following):
+        return False
+    after = _WORD_AFTER.match(following)
+    return after is None or (after.group(1).islower() and name_key(after.group(1)) in _PHRASE_ENDS)
+
+
+def is_indefinite_common_noun(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A name every mention of which is written after an indefinite article or a quantifier,
+    as a noun of its own ("Ashodaya is a CO — which is a Community Organisation —", "un État
+    américain comme la Louisiane"): a common noun capitalised by habit. A proper name follows
+    "a" only as a modifier ("a Reuters reporter", "an NBC News poll")."""
+    if cluster.kind == EntityKind.PLACE and all(" " not in form for form in cluster.forms):
+        return False  # "an America that works for all of us": a country all the same
+    return all(_is_indefinite_noun(texts.get(m.field) or "", m) for m in cluster.mentions)
+
+
+_OCCUPATIONS = lexicon.keys("occupations")
+_GIVEN_NAMES = lexicon.keys("given_names")
+_NAME_AFTER = re.compile(r"^ ([A-ZÀ-Ý][\w'’-]+) [A-ZÀ-Ý]")
+
+
+def _is_occupation(word: str) -> bool:
+    key = name_key(word)
+    return key in _OCCUPATIONS or (key.endswith("s") and key[:-1] in _OCCUPATIONS)
+
+
+def is_title_before_a_name(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """An organisation or a place whose every mention ends with an occupation's word and is
+    followed by a given name and another capitalised word ("First Family and Senior Advisors
+    Jared Kushner and Ivanka Trump"): the title of the people named after it
+    (`lexicon/occupations.txt`), which the occupation rule reads as people. Names with an
+    organisation's head word are kept ("Council of Economic Advisers" ends with one of its
+    members' titles), wherever the head stands."""
+    if cluster.kind == EntityKind.PERSON or any(_has_head(form.split(" ")) for form in cluster.forms):
+        return False
+    for mention in cluster.mentions:
+        text = texts.get(mention.field) or ""
+        words = mention.text.split()
+        following = _NAME_AFTER.match(text[mention.end : mention.end + 40])
+        if (
+            len(words) < 2
+            or not _is_occupation(words[-1])
+            or following is None
+            or name_key(following.group(1)) not in _GIVEN_NAMES
+        ):
+            return False
+    return True
+
+
+def is_phrase_written_lowercase(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A name of ordinary words (`_is_common_phrase`) that the article also writes all in
+    lowercase ("High Performance Computing" ... "high performance computing"): by the
+    guidelines' capital-letter test, a common noun capitalised by habit."""
+    if cluster.gazetteer_entry is not None:
+        return False
+    joined = " ".join(t or "" for t in texts.values())
+    for form in cluster.forms:
+        words = form.split(" ")
+        if not _is_common_phrase(words):
+            return False
+        lower = form.lower()
+        if re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", joined) is None:
+            return False
+    return True

@@ -54,3 +54,56 @@ def test_an_acronym_of_ordinary_words_the_model_read_as_no_name_or_written_as_a_
     # IRC: the model spanned no name over "Internet Relay Chat"; SIGs: a plural; RHL: software.
     # NDRF: the model read its expansion as a name; NIAID's has an organisation's head word.
     assert found == {"Reddit", "Red Hat", "National Disaster Response Force", "Anthony Fauci", "NIAID"}
+
+
+def test_a_name_after_an_indefinite_article_that_ends_its_noun_phrase_is_a_common_noun():
+    text = (
+        "Officials said the plane, a Beechcraft Sierra, was flying to Gillespie Field. He died at a Frederick, "
+        "Maryland assisted living facility, said a Reuters reporter. He spoke in a Foreign Correspondents' Club "
+        "(FCCT) event. Le budget a été réduit dans un État américain comme la Louisiane."
+    )
+    found = _names(
+        text,
+        ("Beechcraft Sierra", "organisation"),
+        ("Frederick", "place"),
+        ("Reuters", "organisation"),
+        ("Foreign Correspondents' Club", "organisation"),
+        ("État américain", "place"),
+    )
+    # A modifier of the noun after it (a reporter, a facility, an event) is a name.
+    assert found == {"Frederick", "Maryland", "Reuters", "Foreign Correspondents' Club"}
+
+
+def test_an_acronym_glossed_as_a_common_noun_after_its_noun_or_from_word_beginnings_is_no_entity():
+    text = (
+        "There are three types of ration card: APL card [above poverty line], BPL card [below poverty line]. "
+        "Most have a BPL card. Another thing was PrEP [Pre-exposure prophylaxis]. We gave them PrEP. "
+        "The WHO [World Health Organization] helped."
+    )
+    found = _names(
+        text,
+        ("BPL", "organisation"),
+        ("BPL", "organisation", 1),
+        ("PrEP", "place"),
+        ("PrEP", "organisation", 1),
+        ("WHO", "organisation"),
+    )
+    assert found == {"World Health Organization"}
+
+
+def test_a_title_before_people_s_names_and_a_phrase_also_written_in_lowercase_are_no_entities():
+    text = (
+        "Barron tested negative as did First Family and Senior Advisors Jared Kushner and Ivanka Trump. "
+        "The president fired his National Security Advisor, John Bolton; the national security advisor "
+        "had disagreed. The Council of Economic Advisers Kevin Hassett chairs was consulted."
+    )
+    found = _names(
+        text,
+        ("First Family and Senior Advisors", "organisation"),
+        ("Jared Kushner", "person"),
+        ("Ivanka Trump", "person"),
+        ("National Security Advisor", "organisation"),
+        ("John Bolton", "person"),
+        ("Council of Economic Advisers", "organisation"),
+    )
+    assert found == {"Jared Kushner", "Ivanka Trump", "John Bolton", "Council of Economic Advisers", "Kevin Hassett"}
