@@ -296,8 +296,8 @@ def _field_rank(mention: RawMention) -> tuple[int, int]:
 def _split_listed_places(mention: RawMention) -> list[RawMention]:
     """ "Auckland, New Zealand", "Omsk in Siberia": a span over places the gazetteer knows,
     listed with commas or "in", is one mention of each."""
-    if mention.kind == EntityKind.PERSON:
-        return [mention]
+    if mention.kind == EntityKind.PERSON or spans.is_one_known_name(mention.text):
+        return [mention]  # "Washington, D.C." is one place
     text = mention.text
     separators = list(re.finditer(r",\s*", text)) if ", " in text else []
     known_parts = all
