@@ -856,9 +856,9 @@ def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
 
 # A model's designation after a maker's or a series' name: "Boeing 707", "Boeing 747s",
 # "Falcon 9", "Airbus A300", "Césium 137"; not a score ("Chelsea 2-1"), a year ("Tokyo
-# 2020"), a range or a decimal.
+# 2020"), a range, a decimal or a number with a thousands separator ("637. 800", "6, 000").
 _MODEL_NUMBER_AFTER = re.compile(
-    r"^ (?:[A-Z]{1,3}-?)?\d{1,4}[A-Za-z]{0,3}(?![\w.,:/%-]|\s*(?:[-–]|à|to|and|et|or|ou)\s*\d)"
+    r"^ (?:[A-Z]{1,3}-?)?\d{1,4}[A-Za-z]{0,3}(?![\w/%-]|[.,:]\s?\d|\.\.|\s*(?:[-–]|à|to|and|et|or|ou)\s*\d)"
 )
 _YEAR = re.compile(r"^ (?:1[89]|20)\d\d\b")
 _MEASURE_WORDS = lexicon.keys("measure_words")

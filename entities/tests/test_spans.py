@@ -795,10 +795,10 @@ def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker
     also named alone stays, and so do a place before a distance, an event's year, a place the
     gazetteer knows and the entries of a price list."""
     text = (
-        "A Boeing 707 crashed. The Falcon 9 rocket flew. Du Césium 137 a été trouvé. "
+        "A Boeing 707 crashed. The Falcon 9 rocket flew. Du Césium 137, tel qu'ailleurs, a été trouvé. "
         "Airbus built an A300; Airbus A300s fly. Reporters contacted Airbus. "
         "Rancagua, O'Higgins 105 kilomètres au nord. Tokyo 2020 was postponed. "
-        "Cours : Lyon 405, Plata 23 50, Erie 58 1/8 ; Illinois Central 129 ; fin."
+        "Cours : Lyon 405, Plata 23 50, Erie 58 1/8 ; Illinois Central 129 ; fin. Vers la Mésopotamie 637. 800 francs."
     )
     found = _entities(
         text,
@@ -813,8 +813,9 @@ def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker
         ("Lyon", "place"),
         ("Plata", "place"),
         ("Illinois Central", "organisation"),
+        ("Mésopotamie", "place"),
     )
-    assert set(found) == {"Airbus", "O'Higgins", "Tokyo", "Lyon", "Plata", "Illinois Central"}
+    assert set(found) == {"Airbus", "O'Higgins", "Tokyo", "Lyon", "Plata", "Illinois Central", "Mésopotamie"}
 
 
 def test_stars_constellations_and_planets_are_no_entities():
