@@ -835,3 +835,25 @@ def test_stars_constellations_and_planets_are_no_entities():
         ("Tatooine", "place"),
     )
     assert set(found) == {"Mario Lupi"}
+
+
+def test_a_frequent_word_the_article_also_writes_in_lowercase_is_a_common_noun_even_inside_a_sentence():
+    """ "Solar" (the model's organisation in "a mass of 4.2 Solar masses") is the common noun
+    the article writes "solar"; an owner ("Time's"), a name after a capitalised article
+    ("The Standard"), before a word saying what it is ("Time magazine") or an abbreviation
+    ("Mass. four days later") stays, and so does a head word ("Senate")."""
+    text = (
+        "It weighs 4.2 Solar masses, like other solar objects. Time's list and Time magazine "
+        "covered it, as did The Standard; the standard view and time went on. He hid in "
+        "Watertown, Mass. four days later; a mass was said. The Senate met; a senate met."
+    )
+    found = _entities(
+        text,
+        ("Solar", "organisation"),
+        ("Time", "organisation", 0),
+        ("Time", "organisation", 1),
+        ("Standard", "organisation"),
+        ("Mass.", "place"),
+        ("Senate", "organisation"),
+    )
+    assert set(found) == {"Time", "Standard", "Mass", "Senate"}
