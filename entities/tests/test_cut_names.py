@@ -85,7 +85,9 @@ def test_a_headline_s_title_case_extends_nothing():
         headline="Lost 52 Project Announces Discovery Near Okinawa Reef",
         headline_spans=[("Project", "organisation"), ("Okinawa", "place")],
     )
-    assert set(found) == {"Project", "Okinawa"}
+    # Nothing grows over the headline's capitalised words ("Project", a frequent word
+    # capitalised only in the headline, may go: spans.is_common_word).
+    assert "Okinawa" in found and set(found) <= {"Project", "Okinawa"}
 
 
 def test_two_spans_that_write_one_name_the_gazetteer_knows_are_one_mention():
