@@ -229,6 +229,9 @@ def _type(mention: RawMention) -> _Typed | None:
     if ROMAN_ORDINAL.match(name):
         return None
     entry = gazetteer.lookup(name)
+    if entry is None and 2 <= len(name) <= 4 and name.isalpha() and name.isupper():
+        # "DC" is "D.C.": an acronym the gazetteer lists with its dots.
+        entry = gazetteer.lookup(".".join(name) + ".")
     if entry is None and mention.kind != EntityKind.PERSON:
         # "la Chine", "l'Irak", "the United States": the article is not part of the name.
         bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)

@@ -142,3 +142,10 @@ def test_a_name_written_once_before_a_possessive_and_a_place_s_name_is_part_of_i
     )
     assert found["Grauman's Egyptian Theatre"] == "place"
     assert "Grauman" not in found and "Trump" in found and "Doral Resort" in found
+
+
+def test_an_acronym_the_gazetteer_lists_with_its_dots_is_that_place():
+    """ "DC" is "D.C.", Washington, D.C., which the article also writes whole."""
+    text = "Joe Biden held a rally in Washington, D.C. in which he spoke. He went back to DC on Friday."
+    found = _entities(text, ("Joe Biden", "person"), ("Washington", "place"), ("D.C.", "place"), ("DC", "place"))
+    assert found == {"Joe Biden": "person", "Washington, D.C": "place"}
