@@ -225,14 +225,36 @@ def is_frequent_word(word: str) -> bool:
     return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= COMMON_WORD_ZIPF
 
 
+# The head words of organisations' and places' names ("Senate", "Army", "Court", "Académie"):
+# written alone and capitalised, such a word names the body the article means, however
+# frequent it is as a common noun.
+_HEAD_WORDS = frozenset(
+    word for (_position, word), kind in _TYPE_HEADS.items() if kind in (EntityKind.ORGANISATION, EntityKind.PLACE)
+)
+# A French elided article or pronoun right before a word ("l'Union", "d'Amérique", "qu'Apple"):
+# the capital after it is the name's own, never the sentence's.
+_ELIDED_BEFORE = re.compile(r"(?<![\w'’-])(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]$", re.IGNORECASE)
+
+
+def _forced_capital(text: str, start: int, *, person: bool) -> bool:
+    """Whether a word at `start` would be capitalised whatever it is: at a sentence start, after
+    a colon or a quote; after a bracket only for a person's name (a place or an organisation
+    is often given in brackets: "Surabaya (Java)")."""
+    if not at_sentence_start(text, start):
+        return False
+    return person or not text[:start].rstrip(" \t").endswith("(")
+
+
 def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) -> bool:
     """Whether a one-word name is a common word the article capitalises only where every word
     is (a sentence start, the headline) and never inside a sentence, as a name would be: the
-    text also writes it in lowercase ("Taken", "Lockdown", "Focus"), or, for a name the model
-    calls a person's, it is a frequent word of the language (`is_frequent_word`:
-    "Photographs showed", "Attendance was"; a one-word organisation or place at a sentence
-    start is more often a real one: "Senate", "Labor", "Total"); or the text writes it all
-    in capitals for emphasis ("TOGETHER")."""
+    text also writes it in lowercase ("Taken", "Lockdown", "Focus"), or it is a frequent
+    word of the language (`is_frequent_word`: "Photographs showed", "Attendance was",
+    "Millions of", "Aviation civile"); or the text writes it all in capitals for emphasis
+    ("TOGETHER"). A frequent word counts for an organisation or a place only when it is no
+    head word of their names ("Senate", "Army" stand for the body) nor hyphenated (wordfreq
+    reads "Radio-Canada" as two words); an elided article before it ("l'Union") shows a
+    name's capital."""
     if " " in word or not word[:1].isupper():
         return False
     if word.isupper():
@@ -244,12 +266,20 @@ def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) ->
             is not None
         )
     lowercase_seen = False
-    frequent = person and is_frequent_word(word)
+    if person:
+        frequent = is_frequent_word(word)
+    else:
+        frequent = "-" not in word and name_key(word) not in _HEAD_WORDS and is_frequent_word(word)
     # A possessive is the word too ("Wings's album"): a name written inside a sentence.
-    pattern = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w-]|['’](?![sS]\b))", re.IGNORECASE)
+    pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-]|['’](?![sS]\b))", re.IGNORECASE)
     for field, text in texts.items():
         for match in pattern.finditer(text or ""):
             found = match.group(0)
+            before = text[max(0, match.start() - 8) : match.start()]
+            if before[-1:] in "'’":
+                if found[:1].isupper() and _ELIDED_BEFORE.search(before):
+                    return False  # "l'Union", "qu'Apple": a name inside a sentence
+                continue  # inside a word ("O'Brien")
             if found == word.lower():
                 lowercase_seen = True
                 continue
@@ -259,10 +289,10 @@ def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) ->
             if (
                 found[:1].isupper()
                 and field != "headline"
-                and not at_sentence_start(text, match.start())
+                and not _forced_capital(text, match.start(), person=person)
                 # Transcribed speech capitalises clauses after a comma ("a little bit, Taken
-                # someone's opinion"): a frequent word there is no name either.
-                and not (frequent and text[: match.start()].rstrip(" \t").endswith(","))
+                # someone's opinion"): a frequent word there is no person's name either.
+                and not (person and frequent and text[: match.start()].rstrip(" \t").endswith(","))
             ):
                 return False
     return lowercase_seen or frequent
