@@ -73,10 +73,22 @@ def test_capitalised_words_before_a_cut_name_start_it_but_not_a_sentence_s_first
 
 
 def test_an_organisation_for_a_person_is_one_organisation():
-    text = "Donald Trump spoke. The co-chair of Black Voices for Trump and former candidate, Herman Cain, died."
-    found = _entities(text, ("Donald Trump", "person"), ("Black Voices", "organisation"), ("Herman Cain", "person"))
+    """One word after "for" is taken when it is a person's name of the article, not a place or
+    a cause ("House of Representatives for Ibaraki")."""
+    text = (
+        "Donald Trump spoke. The co-chair of Black Voices for Trump and former candidate, Herman Cain, died. "
+        "He was elected to the House of Representatives for Ibaraki in 2009."
+    )
+    found = _entities(
+        text,
+        ("Donald Trump", "person"),
+        ("Black Voices", "organisation"),
+        ("Herman Cain", "person"),
+        ("House of Representatives", "organisation"),
+    )
     assert found["Black Voices for Trump"] == "organisation"
     assert found["Donald Trump"] == "person" and "Black Voices" not in found
+    assert found["House of Representatives"] == "organisation"
 
 
 def test_a_headline_s_title_case_extends_nothing():
