@@ -291,7 +291,7 @@ def _occurrences(word: str, text: str) -> Iterator[re.Match]:
 # The head words of organisations' and places' names ("Senate", "Army", "Court", "Académie"):
 # written alone and capitalised, such a word names the body the article means, however
 # frequent it is as a common noun.
-_HEAD_WORDS = frozenset(
+HEAD_WORDS = frozenset(
     word for (_position, word), kind in _TYPE_HEADS.items() if kind in (EntityKind.ORGANISATION, EntityKind.PLACE)
 )
 # A French elided article or pronoun right before a word ("l'Union", "d'Amérique", "qu'Apple"):
@@ -332,7 +332,7 @@ def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) ->
     if person:
         frequent = is_frequent_word(word)
     else:
-        frequent = "-" not in word and name_key(word) not in _HEAD_WORDS and is_frequent_word(word)
+        frequent = "-" not in word and name_key(word) not in HEAD_WORDS and is_frequent_word(word)
     for field, text in texts.items():
         for match in _occurrences(word, text or ""):
             found = match.group(0)
@@ -488,7 +488,7 @@ _NOT_IN_APPOSITION = frozenset(
 )
 
 
-def _descriptor_kind(word: str) -> str | None:
+def descriptor_kind(word: str) -> str | None:
     key = name_key(word)
     for form in (key, key[:-1] if key.endswith("s") else None):
         if form in _EITHER:
@@ -505,13 +505,13 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     of an apposition after it (`lexicon/organisation_descriptors.txt`, `occupations.txt`), or
     a place's word and "of" before it (`place_descriptors.txt`)."""
     before = _WORD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
-    if before is not None and (kind := _descriptor_kind(before.group(1))) is not None:
+    if before is not None and (kind := descriptor_kind(before.group(1))) is not None:
         return kind
     place = _PLACE_WORD_OF.search(text, max(0, mention.start - 30), mention.start)
     if place is not None and name_key(place.group(1)) in _PLACE_WORDS:
         return EntityKind.PLACE
     post = _POST_OF_BEFORE.search(text, max(0, mention.start - 60), mention.start)
-    if post is not None and _descriptor_kind(post.group(1)) == EntityKind.PERSON:
+    if post is not None and descriptor_kind(post.group(1)) == EntityKind.PERSON:
         return EntityKind.PERSON  # "the president of Namibia, Hage Geingob,"
     if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
         return None  # "Tristan Smith of University College London, a researcher": his
@@ -528,7 +528,7 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     head = words[-1] if words else ""
     if not head[:1].islower():
         return None
-    if (kind := _descriptor_kind(head)) is not None:
+    if (kind := descriptor_kind(head)) is not None:
         return kind
     return EntityKind.PLACE if name_key(head) in _PLACE_APPOSITION_HEADS else None
 
@@ -916,6 +916,8 @@ def _run_after(text: str, mention: RawMention, taken: list[RawMention], words: _
         # is whole ("Democratic National Convention"); a dot may end the sentence.
         return mention.end, None
     end, joined = mention.end, False
+    before_for: int | None = None
+    after_for: list[str] = []
     while (word := _RUN_WORD_AFTER.match(text, end)) is not None:
         connector, found = word.group(1), word.group(2)
         if connector:
@@ -942,9 +944,17 @@ def _run_after(text: str, mention: RawMention, taken: list[RawMention], words: _
             return mention.end, None
         if any(o.kind == EntityKind.PERSON and o.start == word.end() + 1 for o in taken):
             return mention.end, None  # a given name the lists lack ("New York Roslynn Mauskopf")
+        if connector == "for":
+            before_for = end
+        if before_for is not None:
+            after_for.append(found)
         end = word.end()
         if found.endswith("."):
             break  # "Washington, D.C. Selon...": the sentence may end there
+    if before_for is not None and len(after_for) == 1 and not words.of_person(after_for[0]):
+        # One word after "for" is a person the body stands for ("Black Voices for Trump");
+        # another one word is a place or a cause ("House of Representatives for Ibaraki").
+        end = before_for
     if end == mention.end:
         return end, None
     head = _TYPE_HEADS.get(("last", name_key(text[mention.end : end].rsplit(" ", 1)[-1])))
