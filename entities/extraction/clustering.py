@@ -184,6 +184,18 @@ def _kind_from_head(name: str) -> str | None:
 
 
 _HEAD_COMPLEMENTS = frozenset({"in", "of", "for", "on"})
+_GENITIVES = lexicon.constellation_genitives()
+
+
+def is_star_name(name: str) -> bool:
+    """ "AB Aurigae", "Alpha Centauri", "51 Pegasi", "Eta Carinae": a designation, then a
+    constellation's genitive (`lexicon/constellations.tsv`), names a star (no entity); a
+    given name before it is a person's ("Mario Lupi")."""
+    words = gazetteer.cached_key(name).split()
+    for n in (2, 1):
+        if len(words) > n and " ".join(words[-n:]) in _GENITIVES:
+            return words[-n - 1] not in GIVEN_NAMES
+    return False
 
 
 _PLACE_DEMONYM = re.compile(r"^(?P<place>[A-ZÀ-Ý][a-zà-ÿ]{4,}?)(?:ers?|iens?|iennes?|ais|aises?)$")
@@ -228,6 +240,8 @@ def _type(mention: RawMention) -> _Typed | None:
         return None
     if ROMAN_ORDINAL.match(name):
         return None
+    if is_star_name(name):
+        return None  # "AB Aurigae": a star
     entry = gazetteer.lookup(name)
     if entry is None and mention.kind != EntityKind.PERSON:
         # "la Chine", "l'Irak", "the United States": the article is not part of the name.
@@ -282,8 +296,8 @@ def _field_rank(mention: RawMention) -> tuple[int, int]:
 def _split_listed_places(mention: RawMention) -> list[RawMention]:
     """ "Auckland, New Zealand", "Omsk in Siberia": a span over places the gazetteer knows,
     listed with commas or "in", is one mention of each."""
-    if mention.kind == EntityKind.PERSON:
-        return [mention]
+    if mention.kind == EntityKind.PERSON or spans.is_one_known_name(mention.text):
+        return [mention]  # "Washington, D.C." is one place
     text = mention.text
     separators = list(re.finditer(r",\s*", text)) if ", " in text else []
     known_parts = all
@@ -811,6 +825,12 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
+        found = [
+            c
+            for c in found
+            if (c.gazetteer_entry is not None and c.gazetteer_entry.kind == EntityKind.PLACE)
+            or not _always_before_model_number(c, texts)
+        ]
         found = phrases.drop_common_phrases(found, texts, raw)
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
@@ -831,6 +851,40 @@ def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
         after = _WORD_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 20])
         if after is None or name_key(after.group(1)) not in _CLASSIFIERS_AFTER:
             return False
+    return True
+
+
+# A model's designation after a maker's or a series' name: "Boeing 707", "Boeing 747s",
+# "Falcon 9", "Airbus A300", "Césium 137"; not a score ("Chelsea 2-1"), a year ("Tokyo
+# 2020"), a range or a decimal.
+_MODEL_NUMBER_AFTER = re.compile(
+    r"^ (?:[A-Z]{1,3}-?)?\d{1,4}[A-Za-z]{0,3}(?![\w.,:/%-]|\s*(?:[-–]|à|to|and|et|or|ou)\s*\d)"
+)
+_YEAR = re.compile(r"^ (?:1[89]|20)\d\d\b")
+_MEASURE_WORDS = lexicon.keys("measure_words")
+# A price list or a table: a second number after the first ("Plata 23 50"), or a number ending
+# the entry before ("58 1/8 ; Illinois Central 129").
+_PRICE_AFTER = re.compile(r"^ \d+(?:[.,]\d+)?\s+\d")
+_NUMBER_BEFORE = re.compile(r"\d\s*[,;|]\s*$")
+_WORD_AFTER_NUMBER = re.compile(r"^ \S+\s*([^\W\d_]+|%)")
+
+
+def _always_before_model_number(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "a Boeing 707", "la fusée Falcon 9", "Césium 137": a name with a model's number after
+    every mention names the product, the vehicle or the isotope, no organisation or place
+    (GUIDELINES.md: products, vehicles); a maker named alone too ("Wikinews contacted
+    Boeing") is kept, and so is a place the gazetteer knows (a channel's "France 2" aside,
+    numbers after a place are a price list's, "Chine 4 1/2", "Lyon 405", or an address's)."""
+    for mention in cluster.mentions:
+        after = (texts.get(mention.field) or "")[mention.end : mention.end + 30]
+        if _YEAR.match(after) or not _MODEL_NUMBER_AFTER.match(after) or _PRICE_AFTER.match(after):
+            return False
+        before = (texts.get(mention.field) or "")[max(0, mention.start - 12) : mention.start]
+        if _NUMBER_BEFORE.search(before):
+            return False
+        counted = _WORD_AFTER_NUMBER.match(after)
+        if counted is not None and name_key(counted.group(1)) in _MEASURE_WORDS:
+            return False  # "O'Higgins 105 kilomètres": a distance, a count
     return True
 
 

@@ -13,9 +13,12 @@ from entities.models import name_key
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GAZETTEER_PATH = DATA / "gazetteer.tsv"
-# Regions between a country and a city (states, provinces, departments, counties), and the
-# hand-written organisations, read beside the built file (see their headers).
+# Regions between a country and a city (states, provinces, departments, counties), the
+# continents and world regions, and the hand-written organisations, read beside the built
+# file (see their headers).
 REGIONS_PATH = DATA / "regions.tsv"
+# Continents and the world's named regions ("Europe", "Asie", "Middle East"), written by hand.
+WORLD_REGIONS_PATH = DATA / "world_regions.tsv"
 KNOWN_ORGANISATIONS_PATH = DATA / "known_organisations.tsv"
 
 
@@ -55,10 +58,11 @@ class GazetteerEntry:
 
 @functools.cache
 def _entries() -> tuple[GazetteerEntry, ...]:
-    """The built gazetteer's entries, the regions, then the hand-written organisations (their
-    files' columns: id, kind, subtype, weight, [name fr, name en,] names)."""
+    """The built gazetteer's entries, the regions, the continents and world regions, then the
+    hand-written organisations (their files' columns: id, kind, subtype, weight, [name fr,
+    name en,] names)."""
     entries = []
-    for path in (GAZETTEER_PATH, REGIONS_PATH, KNOWN_ORGANISATIONS_PATH):
+    for path in (GAZETTEER_PATH, REGIONS_PATH, WORLD_REGIONS_PATH, KNOWN_ORGANISATIONS_PATH):
         if path.exists():
             entries.extend(_read(path))
     return tuple(entries)

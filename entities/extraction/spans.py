@@ -225,14 +225,36 @@ def is_frequent_word(word: str) -> bool:
     return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= COMMON_WORD_ZIPF
 
 
+# The head words of organisations' and places' names ("Senate", "Army", "Court", "Académie"):
+# written alone and capitalised, such a word names the body the article means, however
+# frequent it is as a common noun.
+_HEAD_WORDS = frozenset(
+    word for (_position, word), kind in _TYPE_HEADS.items() if kind in (EntityKind.ORGANISATION, EntityKind.PLACE)
+)
+# A French elided article or pronoun right before a word ("l'Union", "d'Amérique", "qu'Apple"):
+# the capital after it is the name's own, never the sentence's.
+_ELIDED_BEFORE = re.compile(r"(?<![\w'’-])(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]$", re.IGNORECASE)
+
+
+def _forced_capital(text: str, start: int, *, person: bool) -> bool:
+    """Whether a word at `start` would be capitalised whatever it is: at a sentence start, after
+    a colon or a quote; after a bracket only for a person's name (a place or an organisation
+    is often given in brackets: "Surabaya (Java)")."""
+    if not at_sentence_start(text, start):
+        return False
+    return person or not text[:start].rstrip(" \t").endswith("(")
+
+
 def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) -> bool:
     """Whether a one-word name is a common word the article capitalises only where every word
     is (a sentence start, the headline) and never inside a sentence, as a name would be: the
-    text also writes it in lowercase ("Taken", "Lockdown", "Focus"), or, for a name the model
-    calls a person's, it is a frequent word of the language (`is_frequent_word`:
-    "Photographs showed", "Attendance was"; a one-word organisation or place at a sentence
-    start is more often a real one: "Senate", "Labor", "Total"); or the text writes it all
-    in capitals for emphasis ("TOGETHER")."""
+    text also writes it in lowercase ("Taken", "Lockdown", "Focus"), or it is a frequent
+    word of the language (`is_frequent_word`: "Photographs showed", "Attendance was",
+    "Millions of", "Aviation civile"); or the text writes it all in capitals for emphasis
+    ("TOGETHER"). A frequent word counts for an organisation or a place only when it is no
+    head word of their names ("Senate", "Army" stand for the body) nor hyphenated (wordfreq
+    reads "Radio-Canada" as two words); an elided article before it ("l'Union") shows a
+    name's capital."""
     if " " in word or not word[:1].isupper():
         return False
     if word.isupper():
@@ -244,12 +266,20 @@ def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) ->
             is not None
         )
     lowercase_seen = False
-    frequent = person and is_frequent_word(word)
+    if person:
+        frequent = is_frequent_word(word)
+    else:
+        frequent = "-" not in word and name_key(word) not in _HEAD_WORDS and is_frequent_word(word)
     # A possessive is the word too ("Wings's album"): a name written inside a sentence.
-    pattern = re.compile(rf"(?<![\w'’-]){re.escape(word)}(?![\w-]|['’](?![sS]\b))", re.IGNORECASE)
+    pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-]|['’](?![sS]\b))", re.IGNORECASE)
     for field, text in texts.items():
         for match in pattern.finditer(text or ""):
             found = match.group(0)
+            before = text[max(0, match.start() - 8) : match.start()]
+            if before[-1:] in "'’":
+                if found[:1].isupper() and _ELIDED_BEFORE.search(before):
+                    return False  # "l'Union", "qu'Apple": a name inside a sentence
+                continue  # inside a word ("O'Brien")
             if found == word.lower():
                 lowercase_seen = True
                 continue
@@ -259,10 +289,10 @@ def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) ->
             if (
                 found[:1].isupper()
                 and field != "headline"
-                and not at_sentence_start(text, match.start())
+                and not _forced_capital(text, match.start(), person=person)
                 # Transcribed speech capitalises clauses after a comma ("a little bit, Taken
-                # someone's opinion"): a frequent word there is no name either.
-                and not (frequent and text[: match.start()].rstrip(" \t").endswith(","))
+                # someone's opinion"): a frequent word there is no person's name either.
+                and not (person and frequent and text[: match.start()].rstrip(" \t").endswith(","))
             ):
                 return False
     return lowercase_seen or frequent
@@ -525,9 +555,10 @@ def _piece(mention: RawMention, offset: int, surface: str, kind: str | None, lab
 
 def _split_known_lead(mention: RawMention) -> list[RawMention]:
     """A span that opens with a place or organisation the gazetteer knows, followed by
-    another name, is two mentions: a country or region before a person's name ("Senator from
-    Vermont Bernie Sanders": the model's span "Vermont Bernie Sanders"; never a town's name,
-    "San Diego", "Santiago Omar Riveros"), the owner before a possessive
+    another name, is two mentions: a country, a region or an organisation before a person's
+    name ("Senator from Vermont Bernie Sanders": the model's span "Vermont Bernie Sanders";
+    "fondateur de WikiLeaks Julian Assange"; never a town's name, "San Diego", "Santiago Omar
+    Riveros"), the owner before a possessive
     ("Hulu's Beyond Fest", "China's Foreign Ministry"). Never a name the gazetteer knows
     whole."""
     surface = mention.text
@@ -552,7 +583,9 @@ def _split_known_lead(mention: RawMention) -> list[RawMention]:
         if ("last", name_key(rest[-1])) in _TYPE_HEADS:
             continue  # "US Marine Corps"
         entry = gazetteer.lookup(" ".join(words[:n]))
-        if entry is not None and entry.kind == EntityKind.PLACE and entry.subtype != "city":
+        if entry is not None and (
+            (entry.kind == EntityKind.PLACE and entry.subtype != "city") or entry.kind == EntityKind.ORGANISATION
+        ):
             head = " ".join(words[:n])
             return [
                 _piece(mention, 0, head, entry.kind, "GAZETTEER"),
@@ -692,12 +725,369 @@ def _bracketed(mention: RawMention, bracket: re.Match, starts: dict, added: list
     return found
 
 
-def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMention], list[AcronymLink]]:
+# Names the model cut short or ran together (issue 17): "Utah" of "Utah Jazz", "Columbus" of
+# "Knights of Columbus", "Commonwealth Federation" of "Co-operative Commonwealth Federation";
+# "MPof".
+# A capitalised word that may continue a name: a word of two letters or more, or initials
+# with their dots ("D.C.").
+_RUN_WORD = r"(?:[A-Z]\.){2,}|[A-ZÀ-Ý][\w&'’-]+"
+# A word cut by an editor's bracket ("Tulare Count[ies]") is no word of a name (a footnote,
+# "Met Office[1]", leaves it whole).
+_RUN_WORD_AFTER = re.compile(rf" (?:(for|of) )?({_RUN_WORD})(?![\w&'’(-]|\[[^\W\d])")
+_RUN_BEFORE = re.compile(rf"((?:{_RUN_WORD}|\d{{1,4}})(?: (?:{_RUN_WORD}|\d{{1,4}}))*) (of )?$")
+# Words that never continue a cut name ("France" + "Monday", "Texas" + "Governor", "U.S.
+# District" + "Judge", "Turkish" + "Cyprus"): times, titles and posts, occupations,
+# nationalities, party members (`lexicon/name_run_stops.txt` and the lists it names).
+_RUN_STOPS = (
+    lexicon.keys("name_run_stops")
+    | _TIME_WORDS
+    | lexicon.keys("honorifics")
+    | lexicon.keys("person_prefixes")
+    | _OCCUPATIONS
+    | lexicon.demonym_keys()
+)
+# "US Presidential election", "U.S. Federal government": an English adjective, the name is
+# done; so is it before "Kurdish-led", "London-based".
+_ADJECTIVE_ENDING = re.compile(r"(?:al|ic|ive|ous|ary|ern)$")
+_PARTICIPLE_COMPOUND = re.compile(r"-[a-z]+ed$")
+_GLUED_PREPOSITION = re.compile(r"^([A-Z]{2,})(?:of|for|in|and|de|du|des|et)$")
+
+
+def _unglue(text: str, mention: RawMention) -> RawMention | None:
+    """ "one MPof the Co-operative...": an acronym run together with the preposition after it
+    (a missing space) is the acronym alone."""
+    glued = _GLUED_PREPOSITION.match(mention.text)
+    if glued is None:
+        return mention
+    return _reslice(text, mention, mention.start, mention.start + len(glued.group(1)))
+
+
+def _free(taken: list[RawMention], mention: RawMention, start: int, end: int) -> bool:
+    return not any(o is not mention and _overlaps(o, start, end) for o in taken)
+
+
+_CLEAN_NAME = re.compile(r"^[A-ZÀ-Ý][\w.'’&-]*(?: [\w.'’&-]+)* [A-ZÀ-Ý][\w.'’&-]*$")
+
+
+class _ArticleWords:
+    """What the whole article says of its words, built at the first question: the words it
+    writes in lowercase somewhere ("federal", "presidential": a capitalised one is a common
+    word), and the words of the people it names in full ("Cummings" of "Elijah Cummings")."""
+
+    _WORD = re.compile(r"(?<![\w'’-])[a-zà-ÿ][\w'’-]*")
+
+    def __init__(self, texts: dict[str, str], mentions: list[RawMention]) -> None:
+        self._texts = texts
+        self._mentions = mentions
+        self._lowercase: set[str] | None = None
+        self._people: set[str] | None = None
+        self._longer: dict[str, list[tuple[str, str]]] | None = None
+
+    def lowercase(self, word: str) -> bool:
+        if self._lowercase is None:
+            self._lowercase = {w for t in self._texts.values() for w in self._WORD.findall(t or "")}
+        return word.lower() in self._lowercase
+
+    def longer_names(self, surface: str) -> list[tuple[str, str]]:
+        """The names of the article's non-person spans that start with `surface` and go on
+        (casefolded), with their kind."""
+        if self._longer is None:
+            self._longer = {}
+            for m in self._mentions:
+                # A clean name: capitalised at both ends, no bracket nor a time word in it.
+                if m.kind not in (EntityKind.PERSON, None) and _CLEAN_NAME.match(m.text):
+                    self._longer.setdefault(m.text.split(" ", 1)[0].casefold(), []).append((m.text.casefold(), m.kind))
+        folded = surface.casefold()
+        return [
+            (name, kind)
+            for name, kind in self._longer.get(folded.split(" ", 1)[0], ())
+            if len(name) > len(folded) and name.startswith(folded + " ")
+        ]
+
+    def written_once(self, surface: str) -> bool:
+        """Whether the article writes this string once in all (as a word or inside one)."""
+        return sum((t or "").count(surface) for t in self._texts.values()) == 1
+
+    def of_person(self, word: str) -> bool:
+        if self._people is None:
+            # A full name's words but the first (a given name may be a place's: "Paris
+            # Hilton"), a name written alone whole.
+            self._people = {
+                w
+                for m in self._mentions
+                if m.kind == EntityKind.PERSON
+                for w in (lambda k: k[1:] or k)(name_key(m.text).split())
+            }
+        return name_key(word) in self._people
+
+
+def _ends_name(word: str, words: _ArticleWords) -> bool:
+    """Whether a capitalised word after a name cannot continue it: a title or a post, a
+    time, a nationality, a given name or a word of a person's name (a person's name starts
+    there: "Mayor of London Sadiq Khan", "MSNBC Cummings"), a common word the article also
+    writes in lowercase ("U.S. Federal government"), an English adjective, a word with
+    digits (a model's or a product's: "Airbus A320")."""
+    key = name_key(word)
+    return (
+        key in _RUN_STOPS
+        or key in _GIVEN_NAMES
+        or words.of_person(word)
+        or any(c.isdigit() for c in word)
+        or bool(_PARTICIPLE_COMPOUND.search(word))
+        or words.lowercase(word)
+        or (bool(_ADJECTIVE_ENDING.search(word)) and is_frequent_word(word))
+    )
+
+
+def _run_after(text: str, mention: RawMention, taken: list[RawMention], words: _ArticleWords) -> tuple[int, str | None]:
+    """Where a name cut before capitalised words that continue it ends ("Utah" + "Jazz",
+    "Crédit Mutuel" + "CIC", an organisation's "Black Voices" + "for Trump", "the United
+    States" + "House of Representatives"), and the kind the longer name takes: a place the
+    gazetteer knows, continued by a word that is no place's head, names an organisation
+    ("Utah Jazz"). A run that meets a word that ends names (`_ends_name`) or another span
+    was no name of its own ("Texas Governor", "U.S. District Judge"): none is taken."""
+    surface = mention.text
+    if (
+        surface.endswith(("'", "’", "'s", "’s", ".", "!", "?"))
+        or ("last", name_key(surface.rsplit(" ", 1)[-1])) in _TYPE_HEADS
+    ):
+        # A possessive owns what follows ("Red Hat's GNU"); a name ending with its head word
+        # is whole ("Democratic National Convention"); a dot may end the sentence.
+        return mention.end, None
+    end, joined = mention.end, False
+    while (word := _RUN_WORD_AFTER.match(text, end)) is not None:
+        connector, found = word.group(1), word.group(2)
+        if connector:
+            # "Black Voices for Trump", "American Civil Liberties Union of Montana": once, after
+            # an organisation's name written in words, before no place the gazetteer knows as
+            # one ("House of Representatives for Ibaraki").
+            if (
+                joined
+                or mention.kind != EntityKind.ORGANISATION
+                or surface.isupper()
+                or name_key(surface.split(" ", 1)[0]) in _GIVEN_NAMES  # "Paul Rivera of WESH"
+            ):
+                break
+            known = gazetteer.lookup(found)
+            if connector == "for" and known is not None and known.kind == EntityKind.PLACE:
+                break
+        if found.endswith(("'s", "’s")):
+            break
+        joined = joined or connector is not None
+        # After "for", a person's name is what the body stands for ("Black Voices for Trump").
+        if (_ends_name(found, words) and not (joined and words.of_person(found))) or not _free(
+            taken, mention, end, word.end()
+        ):
+            return mention.end, None
+        if any(o.kind == EntityKind.PERSON and o.start == word.end() + 1 for o in taken):
+            return mention.end, None  # a given name the lists lack ("New York Roslynn Mauskopf")
+        end = word.end()
+        if found.endswith("."):
+            break  # "Washington, D.C. Selon...": the sentence may end there
+    if end == mention.end:
+        return end, None
+    head = _TYPE_HEADS.get(("last", name_key(text[mention.end : end].rsplit(" ", 1)[-1])))
+    if head == "none":
+        return mention.end, None  # "London Marathon": the place names an event
+    if head is None and mention.kind == EntityKind.PLACE and gazetteer.lookup(surface) is not None:
+        head = EntityKind.ORGANISATION
+    return end, head or mention.kind
+
+
+def _run_before(
+    text: str, mention: RawMention, taken: list[RawMention], words: _ArticleWords
+) -> tuple[int, str | None]:
+    """Where a name cut after capitalised words (or a number) that begin it starts
+    ("Co-operative" + "Commonwealth Federation", "Knights of" + "Columbus"), and the kind the
+    longer name takes. A sentence's first word is no evidence, nor is a frequent word
+    ("Republican Iowa", "Across India"), nor an acronym ("NGO Amnesty International"); a word
+    that ends names (`_ends_name`) or another span stops it."""
+    found = _RUN_BEFORE.search(text, max(0, mention.start - 80), mention.start)
+    if found is None:
+        return mention.start, None
+    connector = found.group(2)
+    if connector and mention.kind != EntityKind.PLACE:
+        # "Member of Parliament", "Speaker of the House": posts.
+        return mention.start, None
+    if not _free(taken, mention, found.start(1), found.end(1)):
+        return mention.start, None  # the model's own spans there: "116th United" + "States Congress"
+    run = list(re.finditer(r"\S+", found.group(1)))
+    keep = 0
+    for i, word in enumerate(run):
+        written = word.group(0)
+        if name_key(written) in LEADING or written.isupper() or written.endswith(("'s", "’s", "'", "’")):
+            keep = i + 1
+        elif _ends_name(written, words) or (not connector and is_frequent_word(written)):
+            return mention.start, None
+    while keep < len(run) and (
+        run[keep].group(0)[0].isdigit() or at_sentence_start(text, found.start(1) + run[keep].start())
+    ):
+        keep += 1
+    if keep == len(run):
+        return mention.start, None
+    last = run[-1].group(0)
+    if connector and (keep > 0 or not last.endswith("s") or last.endswith("'s")):
+        # "Knights of Columbus", "Ex-Muslims of North America": a body of many named after a
+        # place; "Bishop of Marbel", "District of Helmand" are not.
+        return mention.start, None
+    start = found.start(1) + run[keep].start()
+    head = _TYPE_HEADS.get(("last", name_key(mention.text.rsplit(" ", 1)[-1])))
+    if connector:
+        head = _TYPE_HEADS.get(("last", name_key(last))) or EntityKind.ORGANISATION
+    if head == "none":
+        return mention.start, None  # "Battle of Hastings": the place names an event
+    return start, head or mention.kind
+
+
+def _grow_cut_names(text: str, field: str, mentions: list[RawMention], words: _ArticleWords) -> list[RawMention]:
+    """A name the model cut out of a longer capitalised name, inside a sentence, is the
+    longer name (see `_run_after`, `_run_before`): never a person's (titles and given names
+    stand before surnames), never in a headline (every word is capitalised there)."""
+    if field == "headline":
+        return mentions
+    out = []
+    for mention in mentions:
+        if mention.kind in (EntityKind.PERSON, None) or not mention.text[:1].isupper():
+            out.append(mention)
+            continue
+        # Cheap tests first: a capitalised word or "for"/"of" right after, a word right before.
+        after = text[mention.end : mention.end + 2]
+        end, after_kind = (
+            _run_after(text, mention, mentions, words)
+            if after[:1] == " " and (after[1:].isupper() or after[1:] in "fo")
+            else (mention.end, None)
+        )
+        previous = text[text.rfind(" ", max(0, mention.start - 40), mention.start - 1) + 1 : mention.start]
+        start, before_kind = (
+            _run_before(text, mention, mentions, words)
+            if previous[-1:] == " " and (previous[:1].isupper() or previous[:1].isdigit() or previous == "of ")
+            else (mention.start, None)
+        )
+        if (start, end) == (mention.start, mention.end):
+            out.append(mention)
+            continue
+        kind = after_kind if end != mention.end else before_kind
+        grown = replace(mention, start=start, end=end, text=text[start:end], kind=kind)
+        if _JOINED_BY_PREPOSITION.search(grown.text) and not _JOINED_BY_PREPOSITION.search(mention.text):
+            # "Black Voices for Trump": what stands before "for" or "of" is what is named,
+            # not the person after it.
+            grown = replace(grown, label=CONTEXT)
+        out.append(grown)
+    return out
+
+
+_JOINED_BY_PREPOSITION = re.compile(r" (?:of|for) [A-ZÀ-Ý]")
+_CAPITALISED_NEXT = re.compile(r" [A-ZÀ-Ý]")
+
+
+def is_one_known_name(surface: str) -> bool:
+    """Whether a name written in pieces ("Washington, D.C.") is one name the gazetteer knows,
+    each piece naming that entity or nothing ("San Antonio, Texas" is two: Texas is another)."""
+    whole = gazetteer.lookup(surface)
+    if whole is None:
+        return False
+    for piece in re.split(r",? ", surface):
+        entry = gazetteer.lookup(piece)
+        if entry is not None and entry.id != whole.id:
+            return False
+    return True
+
+
+def _join_known_pieces(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """ "Washington" + ", " + "D.C.": two spans side by side, a comma or a space between them,
+    that together write a name the gazetteer knows are one mention of it."""
+    out: list[RawMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and mention.kind != EntityKind.PERSON
+            and previous.kind != EntityKind.PERSON
+            and text[previous.end : mention.start] in (" ", ", ")
+            and is_one_known_name(text[previous.start : mention.end])
+        ):
+            entry = gazetteer.lookup(text[previous.start : mention.end])
+            out[-1] = replace(previous, end=mention.end, text=text[previous.start : mention.end], kind=entry.kind)
+            continue
+        out.append(mention)
+    return out
+
+
+def _join_owner_and_place(text: str, mentions: list[RawMention], words: _ArticleWords) -> list[RawMention]:
+    """ "Grauman" + "'s " + "Egyptian Theatre": a one-word name the article writes nowhere
+    else, before a possessive and a place's or an organisation's name its head word types, is
+    the first word of that name (a name written elsewhere, or one the gazetteer knows, owns
+    what follows: "Trump's White House", "Hulu's Beyond Fest")."""
+    out: list[RawMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and " " not in previous.text
+            and previous.text[:1].isupper()
+            and text[previous.end : mention.start] in ("'s ", "’s ")
+            and _TYPE_HEADS.get(("last", name_key(mention.text.rsplit(" ", 1)[-1])))
+            in (EntityKind.PLACE, EntityKind.ORGANISATION)
+            and gazetteer.lookup(previous.text) is None
+            and words.written_once(previous.text)
+        ):
+            kind = _TYPE_HEADS[("last", name_key(mention.text.rsplit(" ", 1)[-1]))]
+            out[-1] = replace(previous, end=mention.end, text=text[previous.start : mention.end], kind=kind)
+            continue
+        out.append(mention)
+    return out
+
+
+def _grow_to_longer_names(text: str, mentions: list[RawMention], words: _ArticleWords) -> list[RawMention]:
+    """ "Amazon" + "Web services" beside "Amazon Web Services" elsewhere: a span the text
+    continues with the rest of a longer name the article writes (in any case) is that name."""
+    out = []
+    for mention in mentions:
+        if mention.kind == EntityKind.PERSON:
+            out.append(mention)
+            continue
+        end = mention.end
+        for name, kind in words.longer_names(mention.text):
+            stop = mention.start + len(name)
+            if (
+                stop > end
+                and text[mention.start : stop].casefold() == name
+                and not text[stop : stop + 1].isalnum()
+                and not _CAPITALISED_NEXT.match(text, stop)  # a longer name still: "District Court"
+                and _free(mentions, mention, mention.end, stop)
+            ):
+                end, grown_kind = stop, kind
+        if end == mention.end:
+            out.append(mention)
+        else:
+            out.append(replace(mention, end=end, text=text[mention.start : end], kind=grown_kind))
+    return out
+
+
+def _split_organisation_and_person(mention: RawMention, words: _ArticleWords) -> list[RawMention]:
+    """ "on Twitter West accused": an organisation the gazetteer knows, then a word the
+    article writes as a person's name elsewhere ("Kanye West"), are two mentions."""
+    lead, _space, rest = mention.text.rpartition(" ")
+    if not lead or not rest[:1].isupper() or not words.of_person(rest) or gazetteer.lookup(mention.text) is not None:
+        return [mention]
+    entry = gazetteer.lookup(lead)
+    if entry is None or entry.kind != EntityKind.ORGANISATION:
+        return [mention]
+    return [
+        _piece(mention, 0, lead, entry.kind, "GAZETTEER"),
+        _piece(mention, len(lead) + 1, rest, EntityKind.PERSON, mention.label),
+    ]
+
+
+def _repair_field(
+    text: str, mentions: list[RawMention], field: str = "", words: _ArticleWords | None = None
+) -> tuple[list[RawMention], list[AcronymLink]]:
+    words = words if words is not None else _ArticleWords({field: text}, mentions)
     fixed: list[RawMention] = []
     portfolio_end: int | None = None
     for mention in mentions:
         repaired: RawMention | None = mention
-        for step in (_cut_at_breaks, _strip_leading, _cut_trailing_time_words):
+        for step in (_cut_at_breaks, _unglue, _strip_leading, _cut_trailing_time_words):
             repaired = step(text, repaired)
             if repaired is None:
                 break
@@ -712,7 +1102,11 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
                 # "committees on Foreign Affairs, Intelligence, and Oversight": the list goes on.
                 portfolio_end = repaired.end
                 continue
-            fixed.extend(_split_known_lead(_context_types(text, _preposition_makes_place(text, repaired))))
+            fixed.extend(
+                piece
+                for lead in _split_known_lead(_context_types(text, _preposition_makes_place(text, repaired)))
+                for piece in _split_organisation_and_person(lead, words)
+            )
     fixed.sort(key=lambda m: m.start)
     fixed = _join_adjacent_organisations(text, fixed)
     joined = [_extend_over_head(text, _extend_over_joined_name(text, m, fixed), fixed) for m in fixed]
@@ -729,6 +1123,10 @@ def _repair_field(text: str, mentions: list[RawMention]) -> tuple[list[RawMentio
             end = mention.end + after.end()
             mention = replace(mention, end=end, text=text[mention.start : end], kind=EntityKind.PLACE)
         out.append(mention)
+    out = _join_known_pieces(text, out)
+    out = _join_owner_and_place(text, out, words)
+    out = _grow_to_longer_names(text, out, words)
+    out = _grow_cut_names(text, field, out, words)
 
     # Matiu "Matt" Ratana: one person span over the given name, nickname and family name.
     for match in NICKNAME.finditer(text):
@@ -769,12 +1167,13 @@ def repair(mentions: list[RawMention], texts: dict[str, str]) -> tuple[list[RawM
         by_field.setdefault(mention.field, []).append(mention)
     out: list[RawMention] = []
     links: list[AcronymLink] = []
+    words = _ArticleWords(texts, mentions)
     for field, found in by_field.items():
         text = texts.get(field) or ""
         if not text:
             out.extend(found)
             continue
-        fixed, field_links = _repair_field(text, sorted(found, key=lambda m: m.start))
+        fixed, field_links = _repair_field(text, sorted(found, key=lambda m: m.start), field, words)
         out.extend(fixed)
         links.extend(field_links)
     return out, links

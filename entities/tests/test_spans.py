@@ -758,7 +758,79 @@ def test_a_frequent_word_spanned_as_a_person_at_a_sentence_start_or_after_a_comm
 
 def test_a_frequent_word_the_article_writes_as_a_name_inside_a_sentence_stays():
     """ "Wings" is a band when the article also writes "Wings's album" inside a sentence; a
-    one-word organisation at a sentence start is left to the model ("Senate")."""
+    head word of organisations' names written alone names the body ("Senate")."""
     text = "Wings recorded it. He worked on Wings's album. Senate voted the bill."
     found = _entities(text, ("Wings", "person"), ("Senate", "organisation"))
     assert set(found) == {"Wings", "Senate"}
+
+
+def test_a_frequent_word_spanned_as_an_organisation_or_a_place_only_where_a_capital_is_forced_is_no_name():
+    """ "Millions fled", "Aviation : ..." at a sentence start are common words whatever the model
+    called them; a head word ("Senate"), a name after an elided article ("l'Union"), in
+    brackets ("(Java)") or hyphenated ("Radio-Canada") stays, and so do continents and
+    "Turkey", which the gazetteer knows."""
+    text = (
+        "Millions fled the city. Aviation: new rules. Senate voted. En effet, l'Union avait tranché. "
+        "Il partit de Surabaya (Java). Radio-Canada annonce la nouvelle. Europe voted. Turkey agreed. Asie : le bilan."
+    )
+    found = _entities(
+        text,
+        ("Millions", "organisation"),
+        ("Aviation", "organisation"),
+        ("Senate", "organisation"),
+        ("Union", "organisation"),
+        ("Surabaya", "place"),
+        ("Java", "place"),
+        ("Radio-Canada", "organisation"),
+        ("Europe", "organisation"),
+        ("Turkey", "person"),
+        ("Asie", "place"),
+    )
+    assert set(found) == {"Senate", "Union", "Surabaya", "Java", "Radio-Canada", "Europe", "Turkey", "Asie"}
+    assert {found[name][0] for name in ("Europe", "Turkey", "Asie")} == {"place"}
+
+
+def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker():
+    """ "a Boeing 707", "Falcon 9", "Césium 137" name a vehicle, a rocket, an isotope; a maker
+    also named alone stays, and so do a place before a distance, an event's year, a place the
+    gazetteer knows and the entries of a price list."""
+    text = (
+        "A Boeing 707 crashed. The Falcon 9 rocket flew. Du Césium 137 a été trouvé. "
+        "Airbus built an A300; Airbus A300s fly. Reporters contacted Airbus. "
+        "Rancagua, O'Higgins 105 kilomètres au nord. Tokyo 2020 was postponed. "
+        "Cours : Lyon 405, Plata 23 50, Erie 58 1/8 ; Illinois Central 129 ; fin."
+    )
+    found = _entities(
+        text,
+        ("Boeing", "organisation"),
+        ("Falcon", "organisation"),
+        ("Césium", "place"),
+        ("Airbus", "organisation", 0),
+        ("Airbus", "organisation", 1),
+        ("Airbus", "organisation", 2),
+        ("O'Higgins", "place"),
+        ("Tokyo", "place"),
+        ("Lyon", "place"),
+        ("Plata", "place"),
+        ("Illinois Central", "organisation"),
+    )
+    assert set(found) == {"Airbus", "O'Higgins", "Tokyo", "Lyon", "Plata", "Illinois Central"}
+
+
+def test_stars_constellations_and_planets_are_no_entities():
+    """A designation and a constellation's genitive name a star ("AB Aurigae", "Alpha
+    Centauri"); a name written before "constellation" or after "planète" is a constellation's
+    or a planet's; a given name before a genitive is a person's ("Mario Lupi")."""
+    text = (
+        "Located in the Auriga constellation, AB Aurigae is young. Alpha Centauri is near. "
+        "Mario Lupi spoke. La « planète Tatooine » orbite."
+    )
+    found = _entities(
+        text,
+        ("Auriga", "place"),
+        ("AB Aurigae", "organisation"),
+        ("Alpha Centauri", "place"),
+        ("Mario Lupi", "person"),
+        ("Tatooine", "place"),
+    )
+    assert set(found) == {"Mario Lupi"}

@@ -59,3 +59,9 @@ def french_name_heads() -> dict[str, str]:
         word, kind = row.split("\t")
         heads[name_key(word)] = kind
     return heads
+
+
+@functools.cache
+def constellation_genitives() -> frozenset[str]:
+    """The key of each constellation's genitive ("aurigae", "canis majoris"; `constellations.tsv`)."""
+    return frozenset(name_key(row.split("\t")[1]) for row in entries("constellations.tsv"))

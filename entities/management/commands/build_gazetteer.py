@@ -23,6 +23,8 @@ EXTRA_NAMES = {
     "op-country:IRQ": ["Irak"],
     "op-country:USA": ["Etats-Unis", "USA", "U.S."],
     "op-country:GBR": ["Grande-Bretagne", "Britain"],
+    # The vocabulary now writes "Türkiye" in English; the press still writes "Turkey".
+    "op-country:TUR": ["Turkey"],
 }
 
 
