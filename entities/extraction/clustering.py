@@ -243,6 +243,9 @@ def _type(mention: RawMention) -> _Typed | None:
     if is_star_name(name):
         return None  # "AB Aurigae": a star
     entry = gazetteer.lookup(name)
+    if entry is None and 2 <= len(name) <= 4 and name.isalpha() and name.isupper():
+        # "DC" is "D.C.": an acronym the gazetteer lists with its dots.
+        entry = gazetteer.lookup(".".join(name) + ".")
     if entry is None and mention.kind != EntityKind.PERSON:
         # "la Chine", "l'Irak", "the United States": the article is not part of the name.
         bare = re.sub(r"^(?:le|la|les|l'|l’|the)\s*", "", name, flags=re.IGNORECASE)

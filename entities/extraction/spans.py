@@ -855,6 +855,8 @@ def _run_after(text: str, mention: RawMention, taken: list[RawMention], words: _
         # is whole ("Democratic National Convention"); a dot may end the sentence.
         return mention.end, None
     end, joined = mention.end, False
+    before_for: int | None = None
+    after_for: list[str] = []
     while (word := _RUN_WORD_AFTER.match(text, end)) is not None:
         connector, found = word.group(1), word.group(2)
         if connector:
@@ -881,9 +883,17 @@ def _run_after(text: str, mention: RawMention, taken: list[RawMention], words: _
             return mention.end, None
         if any(o.kind == EntityKind.PERSON and o.start == word.end() + 1 for o in taken):
             return mention.end, None  # a given name the lists lack ("New York Roslynn Mauskopf")
+        if connector == "for":
+            before_for = end
+        if before_for is not None:
+            after_for.append(found)
         end = word.end()
         if found.endswith("."):
             break  # "Washington, D.C. Selon...": the sentence may end there
+    if before_for is not None and len(after_for) == 1 and not words.of_person(after_for[0]):
+        # One word after "for" is a person the body stands for ("Black Voices for Trump");
+        # another one word is a place or a cause ("House of Representatives for Ibaraki").
+        end = before_for
     if end == mention.end:
         return end, None
     head = _TYPE_HEADS.get(("last", name_key(text[mention.end : end].rsplit(" ", 1)[-1])))
