@@ -820,6 +820,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         # them in lowercase (or, for a "person", they are frequent words of the language) and
         # never capitalises them mid-sentence.
         found = [c for c in found if c.gazetteer_entry is not None or not _only_common_words(c, texts)]
+        found = [c for c in found if c.gazetteer_entry is not None or not _written_lowercase_too(c, texts)]
         # Storms, operations, works and ships the article introduces by what they are, and
         # acronyms it spells out in lowercase ("accidents vasculaires cérébraux (AVC)").
         classified = _classified_names(texts)
@@ -859,9 +860,9 @@ def _always_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
 
 # A model's designation after a maker's or a series' name: "Boeing 707", "Boeing 747s",
 # "Falcon 9", "Airbus A300", "Césium 137"; not a score ("Chelsea 2-1"), a year ("Tokyo
-# 2020"), a range or a decimal.
+# 2020"), a range, a decimal or a number with a thousands separator ("637. 800", "6, 000").
 _MODEL_NUMBER_AFTER = re.compile(
-    r"^ (?:[A-Z]{1,3}-?)?\d{1,4}[A-Za-z]{0,3}(?![\w.,:/%-]|\s*(?:[-–]|à|to|and|et|or|ou)\s*\d)"
+    r"^ (?:[A-Z]{1,3}-?)?\d{1,4}[A-Za-z]{0,3}(?![\w/%-]|[.,:]\s?\d|\.\.|\s*(?:[-–]|à|to|and|et|or|ou)\s*\d)"
 )
 _YEAR = re.compile(r"^ (?:1[89]|20)\d\d\b")
 _MEASURE_WORDS = lexicon.keys("measure_words")
@@ -916,6 +917,44 @@ def _classified_names(texts: dict[str, str]) -> set[str]:
             name = match.group("name").rstrip(".")
             keys |= {name_key(name), name_key(f"{match.group(0)[: match.start('name') - match.start()]}{name}")}
     return keys - {""}
+
+
+_OWNER_AFTER = re.compile(r"^['’]s?\b")
+# "Watertown, Mass. four days later": a full stop and a lowercase word after a word make it
+# an abbreviation.
+_ABBREVIATION_AFTER = re.compile(r"^\.\s+[a-zà-ÿ]")
+_THE_BEFORE = re.compile(r"(?<![\w'’-])(?:The|Le|La|Les) $")
+
+
+def _written_lowercase_too(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """ "the Solar System ... solar masses", "CentOS Stream ... Stream receives ... a stream
+    of": a one-word organisation or place that is a frequent word (`spans.is_frequent_word`)
+    the article also writes in lowercase, as a common noun, is that noun capitalised, not a
+    name, wherever it is written: no head word ("Senate", "Court"), never an owner ("Time's
+    25"), an abbreviation ("Mass. four days later"), after a capitalised article inside a
+    sentence ("The Standard") nor before a word saying what organisation it is ("Time
+    magazine")."""
+    if cluster.kind == EntityKind.PERSON or cluster.typed_by_context:
+        return False
+    forms = cluster.forms
+    if any(" " in f or "-" in f or not f[1:].islower() or not f[:1].isupper() for f in forms):
+        return False
+    if any(name_key(f) in spans.HEAD_WORDS or not spans.is_frequent_word(f) for f in forms):
+        return False
+    for mention in cluster.mentions:
+        text = texts.get(mention.field) or ""
+        following = text[mention.end - mention.text.endswith(".") : mention.end + 3]
+        if (
+            _OWNER_AFTER.match(following)
+            or _ABBREVIATION_AFTER.match(following)
+            or _THE_BEFORE.search(text[max(0, mention.start - 5) : mention.start])
+        ):
+            return False
+        after = _WORD_AFTER.match(text[mention.end : mention.end + 20])
+        if after is not None and spans.descriptor_kind(after.group(1)) == EntityKind.ORGANISATION:
+            return False
+    written = " ".join(t or "" for t in texts.values())
+    return all(re.search(rf"(?<![\w'’-]){re.escape(f.lower())}(?![\w'’-])", written) for f in forms)
 
 
 def _only_common_words(cluster: Cluster, texts: dict[str, str]) -> bool:

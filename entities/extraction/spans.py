@@ -228,7 +228,7 @@ def is_frequent_word(word: str) -> bool:
 # The head words of organisations' and places' names ("Senate", "Army", "Court", "Académie"):
 # written alone and capitalised, such a word names the body the article means, however
 # frequent it is as a common noun.
-_HEAD_WORDS = frozenset(
+HEAD_WORDS = frozenset(
     word for (_position, word), kind in _TYPE_HEADS.items() if kind in (EntityKind.ORGANISATION, EntityKind.PLACE)
 )
 # A French elided article or pronoun right before a word ("l'Union", "d'Amérique", "qu'Apple"):
@@ -269,7 +269,7 @@ def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) ->
     if person:
         frequent = is_frequent_word(word)
     else:
-        frequent = "-" not in word and name_key(word) not in _HEAD_WORDS and is_frequent_word(word)
+        frequent = "-" not in word and name_key(word) not in HEAD_WORDS and is_frequent_word(word)
     # A possessive is the word too ("Wings's album"): a name written inside a sentence.
     pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-]|['’](?![sS]\b))", re.IGNORECASE)
     for field, text in texts.items():
@@ -427,7 +427,7 @@ _NOT_IN_APPOSITION = frozenset(
 )
 
 
-def _descriptor_kind(word: str) -> str | None:
+def descriptor_kind(word: str) -> str | None:
     key = name_key(word)
     for form in (key, key[:-1] if key.endswith("s") else None):
         if form in _EITHER:
@@ -444,13 +444,13 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     of an apposition after it (`lexicon/organisation_descriptors.txt`, `occupations.txt`), or
     a place's word and "of" before it (`place_descriptors.txt`)."""
     before = _WORD_BEFORE.search(text, max(0, mention.start - 30), mention.start)
-    if before is not None and (kind := _descriptor_kind(before.group(1))) is not None:
+    if before is not None and (kind := descriptor_kind(before.group(1))) is not None:
         return kind
     place = _PLACE_WORD_OF.search(text, max(0, mention.start - 30), mention.start)
     if place is not None and name_key(place.group(1)) in _PLACE_WORDS:
         return EntityKind.PLACE
     post = _POST_OF_BEFORE.search(text, max(0, mention.start - 60), mention.start)
-    if post is not None and _descriptor_kind(post.group(1)) == EntityKind.PERSON:
+    if post is not None and descriptor_kind(post.group(1)) == EntityKind.PERSON:
         return EntityKind.PERSON  # "the president of Namibia, Hage Geingob,"
     if _OF_BEFORE.search(text, max(0, mention.start - 6), mention.start):
         return None  # "Tristan Smith of University College London, a researcher": his
@@ -467,7 +467,7 @@ def context_kind(text: str, mention: RawMention) -> str | None:
     head = words[-1] if words else ""
     if not head[:1].islower():
         return None
-    if (kind := _descriptor_kind(head)) is not None:
+    if (kind := descriptor_kind(head)) is not None:
         return kind
     return EntityKind.PLACE if name_key(head) in _PLACE_APPOSITION_HEADS else None
 

@@ -795,10 +795,10 @@ def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker
     also named alone stays, and so do a place before a distance, an event's year, a place the
     gazetteer knows and the entries of a price list."""
     text = (
-        "A Boeing 707 crashed. The Falcon 9 rocket flew. Du Césium 137 a été trouvé. "
+        "A Boeing 707 crashed. The Falcon 9 rocket flew. Du Césium 137, tel qu'ailleurs, a été trouvé. "
         "Airbus built an A300; Airbus A300s fly. Reporters contacted Airbus. "
         "Rancagua, O'Higgins 105 kilomètres au nord. Tokyo 2020 was postponed. "
-        "Cours : Lyon 405, Plata 23 50, Erie 58 1/8 ; Illinois Central 129 ; fin."
+        "Cours : Lyon 405, Plata 23 50, Erie 58 1/8 ; Illinois Central 129 ; fin. Vers la Mésopotamie 637. 800 francs."
     )
     found = _entities(
         text,
@@ -813,8 +813,9 @@ def test_a_name_with_a_model_number_after_every_mention_is_a_product_not_a_maker
         ("Lyon", "place"),
         ("Plata", "place"),
         ("Illinois Central", "organisation"),
+        ("Mésopotamie", "place"),
     )
-    assert set(found) == {"Airbus", "O'Higgins", "Tokyo", "Lyon", "Plata", "Illinois Central"}
+    assert set(found) == {"Airbus", "O'Higgins", "Tokyo", "Lyon", "Plata", "Illinois Central", "Mésopotamie"}
 
 
 def test_stars_constellations_and_planets_are_no_entities():
@@ -834,3 +835,25 @@ def test_stars_constellations_and_planets_are_no_entities():
         ("Tatooine", "place"),
     )
     assert set(found) == {"Mario Lupi"}
+
+
+def test_a_frequent_word_the_article_also_writes_in_lowercase_is_a_common_noun_even_inside_a_sentence():
+    """ "Solar" (the model's organisation in "a mass of 4.2 Solar masses") is the common noun
+    the article writes "solar"; an owner ("Time's"), a name after a capitalised article
+    ("The Standard"), before a word saying what it is ("Time magazine") or an abbreviation
+    ("Mass. four days later") stays, and so does a head word ("Senate")."""
+    text = (
+        "It weighs 4.2 Solar masses, like other solar objects. Time's list and Time magazine "
+        "covered it, as did The Standard; the standard view and time went on. He hid in "
+        "Watertown, Mass. four days later; a mass was said. The Senate met; a senate met."
+    )
+    found = _entities(
+        text,
+        ("Solar", "organisation"),
+        ("Time", "organisation", 0),
+        ("Time", "organisation", 1),
+        ("Standard", "organisation"),
+        ("Mass.", "place"),
+        ("Senate", "organisation"),
+    )
+    assert set(found) == {"Time", "Standard", "Mass", "Senate"}
