@@ -177,7 +177,7 @@ def _kind_from_head(name: str) -> str | None:
         return None
     # "Nemmers Prize in Mathematics", "Treaty of Versailles": an award's, an event's or a
     # law's head is also followed by what it is for.
-    for head, following in zip(words[1:-1], words[2:], strict=True):
+    for head, following in zip(words[:-1], words[1:], strict=True):
         if following in _HEAD_COMPLEMENTS and _TYPE_HEADS.get(("last", head)) == NOT_AN_ENTITY:
             return NOT_AN_ENTITY
     return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))

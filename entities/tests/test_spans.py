@@ -857,3 +857,17 @@ def test_a_frequent_word_the_article_also_writes_in_lowercase_is_a_common_noun_e
         ("Senate", "organisation"),
     )
     assert set(found) == {"Time", "Standard", "Mass", "Senate"}
+
+
+def test_a_game_a_treaty_or_a_programme_named_by_its_head_and_what_it_is_of_is_no_entity():
+    """ "Game of Life", "Convention of International Trade...": a head that names no entity
+    (a game, a treaty) may open the name, followed by what it is of; an organisation's head
+    does not ("Bank of England")."""
+    text = "Conway's Game of Life is famous. The Convention of International Trade was signed. The Bank of England met."
+    found = _entities(
+        text,
+        ("Game of Life", "organisation"),
+        ("Convention of International Trade", "organisation"),
+        ("Bank of England", "organisation"),
+    )
+    assert set(found) == {"Bank of England"}
