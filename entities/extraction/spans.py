@@ -212,6 +212,8 @@ def common_noun_acronyms(text: str) -> set[str]:
 # once in 100,000 words; "photographs" 4.3, "attendance" 4.2, "barroso" 2.8 in French,
 # "mahomet" 3.6) is an ordinary word of the language when written lowercase.
 COMMON_WORD_ZIPF = 4.0
+LESS_COMMON_WORD_ZIPF = 2.5
+_ADVERB_OR_PARTICIPLE = re.compile(r"(?:[a-z]ly|ment|ée|ées|és)$")
 PERSON_NAME_WORDS = lexicon.keys("given_names") | lexicon.keys("surnames")
 
 
@@ -222,7 +224,10 @@ def is_frequent_word(word: str) -> bool:
     if name_key(word) in PERSON_NAME_WORDS or gazetteer.lookup(word) is not None:
         return False
     lower = word.lower()
-    return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= COMMON_WORD_ZIPF
+    # An adverb or a participle opening a clause ("Majorly, ...", "Submergée par ..."):
+    # endings no name of the lists has; a word of the language at all is enough.
+    threshold = LESS_COMMON_WORD_ZIPF if _ADVERB_OR_PARTICIPLE.search(lower) else COMMON_WORD_ZIPF
+    return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= threshold
 
 
 # The head words of organisations' and places' names ("Senate", "Army", "Court", "Académie"):
@@ -238,11 +243,14 @@ _ELIDED_BEFORE = re.compile(r"(?<![\w'’-])(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu
 
 def _forced_capital(text: str, start: int, *, person: bool) -> bool:
     """Whether a word at `start` would be capitalised whatever it is: at a sentence start, after
-    a colon or a quote; after a bracket only for a person's name (a place or an organisation
+    a colon, a quote or an interview's speaker tag ("((WN))"); after a bracket only for a person's name (a place or an organisation
     is often given in brackets: "Surabaya (Java)")."""
+    before = text[:start].rstrip(" \t")
+    if before.endswith("))"):
+        return True  # an interview's speaker tag opens a turn: "((Jaya)) Majorly, ..."
     if not at_sentence_start(text, start):
         return False
-    return person or not text[:start].rstrip(" \t").endswith("(")
+    return person or not before.endswith("(")
 
 
 def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) -> bool:

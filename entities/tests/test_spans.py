@@ -871,3 +871,15 @@ def test_a_game_a_treaty_or_a_programme_named_by_its_head_and_what_it_is_of_is_n
         ("Bank of England", "organisation"),
     )
     assert set(found) == {"Bank of England"}
+
+
+def test_an_adverb_or_a_participle_opening_a_clause_or_a_speaker_s_turn_is_no_person():
+    """ "Submergée par l'émotion", "((Jaya)) Majorly, thinking": an adverb's or a participle's
+    ending and a word of the language (wordfreq) at all; an interview's speaker tag makes a
+    capital as a sentence start does. A given name with such an ending stays ("Renée")."""
+    text = (
+        "Submergée par l'émotion, elle pleure. Renée parle ensuite.\n"
+        "((WN)) And then?\n((Jaya)) Majorly, thinking that life will stay."
+    )
+    found = _entities(text, ("Submergée", "person"), ("Renée", "person"), ("Majorly", "person"))
+    assert set(found) == {"Renée"}
