@@ -236,7 +236,9 @@ def _type(mention: RawMention) -> _Typed | None:
     maker, _space, product = name.partition(" ")
     if maker[:1].isupper() and name_key(product) in _STOPLIST_PHRASES:
         return None  # "SpaceX Crew Dragon": a maker's name before a stoplisted product
-    if any(ch.isdigit() for ch in key) and not spans.is_numbered_place(name):
+    if any(ch.isdigit() for ch in key) and not (
+        spans.is_numbered_place(name) or (mention.kind == EntityKind.ORGANISATION and spans.is_numbered_name(name))
+    ):
         return None
     if ROMAN_ORDINAL.match(name):
         return None

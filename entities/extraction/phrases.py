@@ -48,6 +48,12 @@ def is_common_phrase_person(cluster: Cluster) -> bool:
 def drop_common_phrases(clusters: list[Cluster], texts: dict[str, str], raw: list[RawMention]) -> list[Cluster]:
     """The clusters without the common phrases of this module (the gazetteer's names kept)."""
     acronyms = common_acronym_keys(texts, raw)
+    joined = " ".join(t or "" for t in texts.values())
+    person_words = set()
+    for c in clusters:
+        if c.kind == EntityKind.PERSON:
+            for k in c.keys | {c.key}:
+                person_words |= {k, *k.split()}
     return [
         c
         for c in clusters
@@ -57,16 +63,18 @@ def drop_common_phrases(clusters: list[Cluster], texts: dict[str, str], raw: lis
             or (c.keys | {c.key}) <= acronyms
             or is_indefinite_common_noun(c, texts)
             or is_title_before_a_name(c, texts)
-            or is_phrase_written_lowercase(c, texts)
+            or is_phrase_written_lowercase(c, joined)
+            or is_mostly_before_classifier(c, texts)
+            or is_named_post(c, texts)
+            or is_group_of_person(c, person_words)
         )
     ]
 
 
 # "Internet Relay Chat (IRC)", "Special Interest Groups (SIGs)", "HPC (High Performance
 # Computing)": an acronym, perhaps plural, beside the words it spells.
-_WORDS_THEN_ACRONYM = re.compile(
-    r"(?P<words>(?:[^\W\d_][\w'’-]*[ ]){2,10})\(\s*(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])(?P<plural>s?)\s*\)"
-)
+_BRACKETED_ACRONYM = re.compile(r" \(\s*(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])(?P<plural>s?)\s*\)")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _ACRONYM_THEN_WORDS = re.compile(
     r"(?<![\w.])(?P<acronym>[A-Z][A-Za-z&.\-]{0,10}[A-Z])(?P<plural>s?)\s*\(\s*(?P<words>[^()\n]{3,80}?)\s*\)"
 )
@@ -183,29 +191,34 @@ def common_acronym_keys(texts: dict[str, str], raw: list[RawMention]) -> set[str
         if not text or "(" not in text:
             continue
         spanned = [(m.start, m.end) for m in raw if m.field == field]
-        for pattern in (_WORDS_THEN_ACRONYM, _ACRONYM_THEN_WORDS):
-            for match in pattern.finditer(text):
-                acronym, plural = match.group("acronym"), match.group("plural")
-                words = match.group("words").split()
-                run = _spelled_run(acronym, words) if pattern is _WORDS_THEN_ACRONYM else words
-                if run is None or not spans.is_acronym_of(acronym, " ".join(run)):
-                    continue
+        pairs = []  # (acronym, plural, words it spells, where the words start)
+        for match in _BRACKETED_ACRONYM.finditer(text):
+            # Up to ten words, one space apart, just before the bracket.
+            words = []
+            for token in reversed(text[max(0, match.start() - 160) : match.start()].split(" ")[1:]):
+                if len(words) == 10 or not _WORD.fullmatch(token):
+                    break
+                words.insert(0, token)
+            run = _spelled_run(match.group("acronym"), words)
+            if run is not None:
                 phrase = " ".join(run)
-                if pattern is _WORDS_THEN_ACRONYM:
-                    start = match.start("words") + match.group("words").rindex(phrase)
-                else:
-                    start = match.start("words")
-                end = start + len(phrase)
-                head = _TYPE_HEADS.get(("last", name_key(run[-1])))
-                # The model read no name there: none of its spans covers the words.
-                unspanned = not any(s <= start and end <= e for s, e in spanned)
-                # An acronym the article writes again on its own is a name it goes on using
-                # ("WWE (World Wrestling Entertainment) signed him. WWE said so.").
-                alone = sum(
-                    len(re.findall(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", t or "")) for t in texts.values()
-                )
-                if head == "none" or (_is_common_phrase(run) and ((unspanned and alone == 1) or plural)):
-                    found |= {name_key(acronym), name_key(acronym + plural), name_key(phrase)}
+                pairs.append((match.group("acronym"), match.group("plural"), run, match.start() - len(phrase)))
+        for match in _ACRONYM_THEN_WORDS.finditer(text):
+            run = match.group("words").split()
+            pairs.append((match.group("acronym"), match.group("plural"), run, match.start("words")))
+        for acronym, plural, run, start in pairs:
+            if not spans.is_acronym_of(acronym, " ".join(run)):
+                continue
+            phrase = " ".join(run)
+            end = start + len(phrase)
+            head = _TYPE_HEADS.get(("last", name_key(run[-1])))
+            # The model read no name there: none of its spans covers the words.
+            unspanned = not any(s <= start and end <= e for s, e in spanned)
+            # An acronym the article writes again on its own is a name it goes on using
+            # ("WWE (World Wrestling Entertainment) signed him. WWE said so.").
+            alone = sum(len(re.findall(rf"(?<![\w-]){re.escape(acronym)}s?(?![\w-])", t or "")) for t in texts.values())
+            if head == "none" or (_is_common_phrase(run) and ((unspanned and alone == 1) or plural)):
+                found |= {name_key(acronym), name_key(acronym + plural), name_key(phrase)}
     return (found | glossed_common_acronyms(texts)) - {""}
 
 
@@ -277,18 +290,69 @@ def is_title_before_a_name(cluster: Cluster, texts: dict[str, str]) -> bool:
     return True
 
 
-def is_phrase_written_lowercase(cluster: Cluster, texts: dict[str, str]) -> bool:
-    """A name of ordinary words (`_is_common_phrase`) that the article also writes all in
-    lowercase ("High Performance Computing" ... "high performance computing"): by the
-    guidelines' capital-letter test, a common noun capitalised by habit."""
+def is_phrase_written_lowercase(cluster: Cluster, joined: str) -> bool:
+    """A name of ordinary words (`_is_common_phrase`) that the article (`joined`: its fields'
+    texts) also writes all in lowercase ("National Security Advisor" ... "the national
+    security advisor"): by the guidelines' capital-letter test, a common noun capitalised by
+    habit."""
     if cluster.gazetteer_entry is not None:
         return False
-    joined = " ".join(t or "" for t in texts.values())
     for form in cluster.forms:
-        words = form.split(" ")
-        if not _is_common_phrase(words):
-            return False
         lower = form.lower()
-        if re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", joined) is None:
+        if (
+            " " not in form
+            or lower not in joined
+            or re.search(rf"(?<![\w-]){re.escape(lower)}(?![\w-])", joined) is None
+            or not _is_common_phrase(form.split(" "))
+        ):
+            return False
+    return True
+
+
+_CLASSIFIERS_AFTER = lexicon.keys("classifiers_after")
+_LOWER_WORD_AFTER = re.compile(r"^\s+([a-zàâçéèêëîïôûü]+)\b")
+
+
+def is_mostly_before_classifier(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A name the gazetteer does not know written three times or more, three times in four
+    or more before a word saying what it is ("an Aadhaar card" four times, "the Aadhaar
+    [issuing] personal assistants" once; `lexicon/classifiers_after.txt`): the rule of
+    "a PAN card", when one mention leaves the word out."""
+    if len(cluster.mentions) < 3:
+        return False
+    hits = 0
+    for mention in cluster.mentions:
+        after = _LOWER_WORD_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 20])
+        hits += after is not None and name_key(after.group(1)) in _CLASSIFIERS_AFTER
+    return hits * 4 >= len(cluster.mentions) * 3
+
+
+_POST_AFTER = re.compile(r"^ ([A-Z][a-z]+) (?:of|in|for) [A-Z]")
+
+
+def is_named_post(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A name every mention of which is followed by an occupation's word, capitalised, and
+    "of", "in" or "for" before a name ("Penn State's Wormley Early Career Professor of
+    Engineering"): a named post, like an academic chair ("Chair in Global Islamic Politics")."""
+    if cluster.kind == EntityKind.PERSON:
+        return False
+    for mention in cluster.mentions:
+        after = _POST_AFTER.match((texts.get(mention.field) or "")[mention.end : mention.end + 40])
+        if after is None or not _is_occupation(after.group(1)):
+            return False
+    return True
+
+
+_GROUP_OF = re.compile(r"^([A-Z][a-z]+s) of (.+)$")
+
+
+def is_group_of_person(cluster: Cluster, person_words: set[str]) -> bool:
+    """A name made of a plural ordinary word, "of" and the name of a person of the article
+    ("Associates of Navalny alleged"): those people, who are no entity, and a mention of the
+    person (GUIDELINES.md: "a person's name in a phrase is a mention of that person"), whom
+    the article names apart."""
+    for form in cluster.forms:
+        match = _GROUP_OF.match(form)
+        if match is None or not _is_ordinary(match.group(1)) or name_key(match.group(2)) not in person_words:
             return False
     return True

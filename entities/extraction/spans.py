@@ -542,6 +542,17 @@ def is_numbered_place(name: str) -> bool:
     )
 
 
+_NUMBERED_NAME = re.compile(r"^[A-ZÀ-Ý][\w'’-]* \d{1,3}$")
+
+
+def is_numbered_name(name: str) -> bool:
+    """Whether a name is one capitalised word and a number, the way broadcasters name
+    themselves ("France 24", "Europe 1", "Channel 7"): for a span the model calls an
+    organisation's. Longer names with a number are a flight's or a version's ("Lion Air
+    Flight 610", "Red Hat 7")."""
+    return bool(_NUMBERED_NAME.match(name))
+
+
 def _extend_over_number(text: str, mention: RawMention) -> RawMention:
     """ "U.S. Route" + "2": a road's (or a pier's) number is part of its name."""
     if mention.kind == EntityKind.PERSON or name_key(mention.text.rsplit(" ", 1)[-1]) not in _NUMBERED_PLACE_HEADS:

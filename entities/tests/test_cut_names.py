@@ -161,3 +161,21 @@ def test_an_acronym_the_gazetteer_lists_with_its_dots_is_that_place():
     text = "Joe Biden held a rally in Washington, D.C. in which he spoke. He went back to DC on Friday."
     found = _entities(text, ("Joe Biden", "person"), ("Washington", "place"), ("D.C.", "place"), ("DC", "place"))
     assert found == {"Joe Biden": "person", "Washington, D.C": "place"}
+
+
+def test_a_broadcaster_named_by_a_word_and_a_number_is_an_organisation():
+    """ "France 24", "Europe 1": one capitalised word and a number, a span the model calls an
+    organisation's; a longer name with a number is a flight's or a version's."""
+    text = (
+        "La correspondante de la chaîne France 24 en Egypte. Il parlait ce matin sur Europe 1. "
+        "Lion Air Flight 610 crashed. Le virus COVID-19 circule."
+    )
+    found = _entities(
+        text,
+        ("France 24", "organisation"),
+        ("Egypte", "place"),
+        ("Europe 1", "organisation"),
+        ("Lion Air Flight 610", "organisation"),
+        ("COVID-19", "organisation"),
+    )
+    assert found == {"France 24": "organisation", "Egypte": "place", "Europe 1": "organisation"}

@@ -107,3 +107,28 @@ def test_a_title_before_people_s_names_and_a_phrase_also_written_in_lowercase_ar
         ("Council of Economic Advisers", "organisation"),
     )
     assert found == {"Jared Kushner", "Ivanka Trump", "John Bolton", "Council of Economic Advisers", "Kevin Hassett"}
+
+
+def test_a_name_mostly_before_a_classifier_a_named_post_and_a_group_named_after_a_person_are_no_entities():
+    text = (
+        "We got everyone an Aadhaar card. One of the Aadhaar [issuing] personal assistants helped, and 5700 "
+        "people got the Aadhaar card, then the Aadhaar card of their children. "
+        "Wong is Penn State's Wormley Early Career Professor of Engineering. "
+        "Alexei Navalny fell ill. Associates of Navalny alleged he drank tea laced with poison. "
+        "The Friends of the Earth protested."
+    )
+    found = _names(
+        text,
+        ("Aadhaar", "organisation"),
+        ("Aadhaar", "organisation", 1),
+        ("Aadhaar", "organisation", 2),
+        ("Aadhaar", "organisation", 3),
+        ("Wong", "person"),
+        ("Penn State", "organisation"),
+        ("Wormley Early Career", "organisation"),
+        ("Alexei Navalny", "person"),
+        ("Associates of Navalny", "organisation"),
+        ("Friends of the Earth", "organisation"),
+    )
+    # "Friends of the Earth": no person of the article after "of".
+    assert found == {"Wong", "Penn State", "Alexei Navalny", "Friends of the Earth"}
