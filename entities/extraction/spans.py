@@ -115,14 +115,15 @@ def is_acronym_like(name: str) -> bool:
     return bool(_IS_ACRONYM.match(name)) and sum(c.isupper() for c in name) >= 2 and " " not in name
 
 
-def char_before(text: str, start: int) -> str:
-    """The last character of `text[:start]` that is no space or tab ("" when there is none),
-    read from a few characters back (tagging asks for it at every mention)."""
-    window = max(0, start - 32)
+def char_before(text: str, start: int, n: int = 1) -> str:
+    """The last `n` characters of `text[:start]` without its trailing spaces and tabs (fewer
+    at the start of the text), read from a few characters back (tagging asks at every
+    mention: slicing the text from its start cost a copy of it each time)."""
+    window = max(0, start - 32 - n)
     before = text[window:start].rstrip(" \t")
-    if not before and window > 0:
+    if len(before) < n and window > 0:
         before = text[:start].rstrip(" \t")  # a long run of blanks
-    return before[-1:]
+    return before[-n:]
 
 
 def at_sentence_start(text: str, start: int) -> bool:
@@ -246,6 +247,8 @@ def common_noun_acronyms(text: str) -> set[str]:
 # once in 100,000 words; "photographs" 4.3, "attendance" 4.2, "barroso" 2.8 in French,
 # "mahomet" 3.6) is an ordinary word of the language when written lowercase.
 COMMON_WORD_ZIPF = 4.0
+LESS_COMMON_WORD_ZIPF = 2.5
+_ADVERB_OR_PARTICIPLE = re.compile(r"(?:[a-z]ly|ment|ée|ées|és)$")
 PERSON_NAME_WORDS = lexicon.keys("given_names") | lexicon.keys("surnames")
 
 
@@ -263,7 +266,10 @@ def is_frequent_word(word: str) -> bool:
     if name_key(word) in PERSON_NAME_WORDS or gazetteer.lookup(word) is not None:
         return False
     lower = word.lower()
-    return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= COMMON_WORD_ZIPF
+    # An adverb or a participle opening a clause ("Majorly, ...", "Submergée par ..."):
+    # endings no name of the lists has; a word of the language at all is enough.
+    threshold = LESS_COMMON_WORD_ZIPF if _ADVERB_OR_PARTICIPLE.search(lower) else COMMON_WORD_ZIPF
+    return max(wordfreq.zipf_frequency(lower, "en"), wordfreq.zipf_frequency(lower, "fr")) >= threshold
 
 
 # Around a word's occurrence: no word character or hyphen before it, none after it but an
@@ -301,11 +307,14 @@ _ELIDED_BEFORE = re.compile(r"(?<![\w'’-])(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu
 
 def _forced_capital(text: str, start: int, *, person: bool) -> bool:
     """Whether a word at `start` would be capitalised whatever it is: at a sentence start, after
-    a colon or a quote; after a bracket only for a person's name (a place or an organisation
+    a colon, a quote or an interview's speaker tag ("((WN))"); after a bracket only for a person's name (a place or an organisation
     is often given in brackets: "Surabaya (Java)")."""
+    before = char_before(text, start, 2)
+    if before.endswith("))"):
+        return True  # an interview's speaker tag opens a turn: "((Jaya)) Majorly, ..."
     if not at_sentence_start(text, start):
         return False
-    return person or char_before(text, start) != "("
+    return person or not before.endswith("(")
 
 
 def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) -> bool:
