@@ -177,7 +177,7 @@ def _kind_from_head(name: str) -> str | None:
         return None
     # "Nemmers Prize in Mathematics", "Treaty of Versailles": an award's, an event's or a
     # law's head is also followed by what it is for.
-    for head, following in zip(words[1:-1], words[2:], strict=True):
+    for head, following in zip(words[:-1], words[1:], strict=True):
         if following in _HEAD_COMPLEMENTS and _TYPE_HEADS.get(("last", head)) == NOT_AN_ENTITY:
             return NOT_AN_ENTITY
     return _TYPE_HEADS.get(("last", words[-1])) or _TYPE_HEADS.get(("first", words[0]))
@@ -830,6 +830,7 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         common = {name_key(a) for text in texts.values() for a in spans.common_noun_acronyms(text or "")}
         found = [c for c in found if c.gazetteer_entry is not None or not (c.keys | {c.key}) <= common]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_after_determiner(c, texts)]
+        found = [c for c in found if c.gazetteer_entry is not None or not _an_edition(c, texts)]
         found = [c for c in found if c.gazetteer_entry is not None or not _always_before_classifier(c, texts)]
         found = [
             c
@@ -891,6 +892,31 @@ def _always_before_model_number(cluster: Cluster, texts: dict[str, str]) -> bool
         counted = _WORD_AFTER_NUMBER.match(after)
         if counted is not None and name_key(counted.group(1)) in _MEASURE_WORDS:
             return False  # "O'Higgins 105 kilomètres": a distance, a count
+    return True
+
+
+# "le premier Forum mondial de la langue française", "the 25th annual Gathering": an ordinal
+# or "annual" before a name counts the editions of an event.
+_ORDINAL_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:premier|première|deuxième|troisième|quatrième|cinquième|dixième|\d+(?:e|er|ère|ème|st|nd|rd|th)"
+    r"|first|second|third|fourth|fifth|tenth|annual|annuel|annuelle)\s+$"
+)
+
+
+def _an_edition(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """An organisation the text writes after an ordinal or "annual" wherever it writes it
+    but in the headline is an edition of an event ("le premier Forum mondial de la
+    langue française"); a numbered body whose head says it is an organisation is one ("43rd
+    Canadian Parliament", "116th Congress": GUIDELINES.md)."""
+    if cluster.kind != EntityKind.ORGANISATION or cluster.typed_by_name:
+        return False  # a place names the event it is the place of ("the first Bali bombing")
+    body = [m for m in cluster.mentions if m.field != "headline"]
+    if not body:
+        return False
+    for mention in body:
+        text = texts.get(mention.field) or ""
+        if not _ORDINAL_BEFORE.search(text[max(0, mention.start - 14) : mention.start]):
+            return False
     return True
 
 

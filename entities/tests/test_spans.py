@@ -857,3 +857,48 @@ def test_a_frequent_word_the_article_also_writes_in_lowercase_is_a_common_noun_e
         ("Senate", "organisation"),
     )
     assert set(found) == {"Time", "Standard", "Mass", "Senate"}
+
+
+def test_a_game_a_treaty_or_a_programme_named_by_its_head_and_what_it_is_of_is_no_entity():
+    """ "Game of Life", "Convention of International Trade...": a head that names no entity
+    (a game, a treaty) may open the name, followed by what it is of; an organisation's head
+    does not ("Bank of England")."""
+    text = "Conway's Game of Life is famous. The Convention of International Trade was signed. The Bank of England met."
+    found = _entities(
+        text,
+        ("Game of Life", "organisation"),
+        ("Convention of International Trade", "organisation"),
+        ("Bank of England", "organisation"),
+    )
+    assert set(found) == {"Bank of England"}
+
+
+def test_an_adverb_or_a_participle_opening_a_clause_or_a_speaker_s_turn_is_no_person():
+    """ "Submergée par l'émotion", "((Jaya)) Majorly, thinking": an adverb's or a participle's
+    ending and a word of the language (wordfreq) at all; an interview's speaker tag makes a
+    capital as a sentence start does. A given name with such an ending stays ("Renée")."""
+    text = (
+        "Submergée par l'émotion, elle pleure. Renée parle ensuite.\n"
+        "((WN)) And then?\n((Jaya)) Majorly, thinking that life will stay."
+    )
+    found = _entities(text, ("Submergée", "person"), ("Renée", "person"), ("Majorly", "person"))
+    assert set(found) == {"Renée"}
+
+
+def test_an_organisation_written_after_an_ordinal_is_an_edition_of_an_event():
+    """ "le premier Forum mondial de la langue française", "the annual Homotopia festival" are
+    editions of events; a numbered parliament is an organisation ("43rd Canadian Parliament")
+    and a place names the event it is the place of ("the first Bali bombing")."""
+    text = (
+        "Le premier Forum mondial de la langue française s'ouvre. In Liverpool, the annual Homotopia opens. "
+        "MPs of the 43rd Canadian Parliament met after the first Bali bombing."
+    )
+    found = _entities(
+        text,
+        ("Forum mondial de la langue française", "organisation"),
+        ("Liverpool", "place"),
+        ("Homotopia", "organisation"),
+        ("Canadian Parliament", "organisation"),
+        ("Bali", "place"),
+    )
+    assert set(found) == {"Liverpool", "Canadian Parliament", "Bali"}
