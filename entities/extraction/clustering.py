@@ -910,7 +910,12 @@ def _an_edition(cluster: Cluster, texts: dict[str, str]) -> bool:
     Canadian Parliament", "116th Congress": GUIDELINES.md)."""
     if cluster.kind != EntityKind.ORGANISATION or cluster.typed_by_name:
         return False  # a place names the event it is the place of ("the first Bali bombing")
-    body = [m for m in cluster.mentions if m.field != "headline"]
+    # Its full name's mentions: a short form follows the edition ("le Forum s'est ouvert").
+    body = [
+        m
+        for m, written in zip(cluster.mentions, cluster.written, strict=True)
+        if m.field != "headline" and (name_key(written) == cluster.key or " " not in cluster.key)
+    ]
     if not body:
         return False
     for mention in body:
