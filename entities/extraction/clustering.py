@@ -841,7 +841,27 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = phrases.drop_common_phrases(found, texts, raw)
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
-    return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
+    found = [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
+    if texts is not None:
+        # "The Tongs indicated" after "Tong Yung-soo": a family, whatever the model called it.
+        person_words = {w for c in found if c.kind == EntityKind.PERSON for k in c.keys | {c.key} for w in k.split()}
+        found = [
+            c
+            for c in found
+            if c.kind == EntityKind.PERSON
+            or c.gazetteer_entry is not None
+            or not (_family_of(c, person_words) and _always_after_the(c, texts))
+        ]
+    return found
+
+
+_THE_ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(?:the|The)\s+$")
+
+
+def _always_after_the(cluster: Cluster, texts: dict[str, str]) -> bool:
+    return all(
+        _THE_ARTICLE_BEFORE.search((texts.get(m.field) or "")[max(0, m.start - 5) : m.start]) for m in cluster.mentions
+    )
 
 
 def _family_of(cluster: Cluster, surnames: set[str]) -> bool:

@@ -903,3 +903,18 @@ def test_an_organisation_written_after_an_ordinal_is_an_edition_of_an_event():
         ("Bali", "place"),
     )
     assert set(found) == {"Liverpool", "Canadian Parliament", "Bali"}
+
+
+def test_the_plural_of_a_name_of_the_article_s_people_after_the_is_a_family_whatever_its_type():
+    """ "The Tongs indicated issues" after "Tong Yung-soo", "the Turpins" after "David Turpin":
+    a family (GUIDELINES.md), even when the model called it a place or an organisation; a
+    plural written without "the" is left alone ("Folgers", "Tongs Ltd")."""
+    text = "The owner Tong Yung-soo left. The Tongs indicated issues. David Turpin was jailed; the Turpins wept."
+    found = _entities(
+        text,
+        ("Tong Yung-soo", "person"),
+        ("Tongs", "place"),
+        ("David Turpin", "person"),
+        ("Turpins", "organisation"),
+    )
+    assert set(found) == {"Tong Yung-soo", "David Turpin"}
