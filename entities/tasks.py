@@ -7,7 +7,7 @@ from celery.signals import worker_process_init
 from django.conf import settings
 
 from entities import services
-from entities.extraction import gazetteer, ner
+from entities.extraction import gazetteer, known_names, ner, spans
 
 logger = logging.getLogger(__name__)
 
@@ -17,10 +17,13 @@ TRANSIENT = services.TRANSIENT_ERRORS
 
 @worker_process_init.connect
 def _load_models(**_kwargs) -> None:
-    # Each worker process loads the spaCy pipelines and the gazetteer once, before its first task.
+    # Each worker process loads the spaCy pipelines, the gazetteer and the word lists of the
+    # rules once, before its first task (not while tagging its first articles).
     if settings.TAGGING_PRELOAD:
         ner.preload()
         gazetteer.preload()
+        known_names.preload()
+        spans.preload()
 
 
 _RELIABLE = {

@@ -4,6 +4,7 @@ photographers and agencies, not the story's people; an interview's "((WN))" or "
 each answer is the initials of a speaker (Wikinews, its reporter). Neither is prose the
 model should read."""
 
+import functools
 import re
 from collections import Counter
 
@@ -43,6 +44,13 @@ def mask_credits(text: str, *, caption: bool = False) -> str:
     agency" goes too."""
     if not text:
         return text
+    return _masked(text, caption)
+
+
+# The worker masks each text of a batch twice, for the model and for the known names
+# (`known_names.add_known_names`): the last few batches' texts are kept.
+@functools.lru_cache(maxsize=128)
+def _masked(text: str, caption: bool) -> str:
     text = _CREDIT_LABEL.sub(_blank, text)
     text = _BRACKETED_SPEAKER.sub(_blank, text)
     repeated = {label for label, n in Counter(_SPEAKER.findall(text)).items() if n > 1}

@@ -16,7 +16,7 @@ import re
 from entities.extraction import gazetteer, lexicon
 from entities.extraction.credits import mask_credits
 from entities.extraction.ner import TAGGED_FIELDS, RawMention
-from entities.extraction.spans import context_kind
+from entities.extraction.spans import at_sentence_start, context_kind
 from entities.models import EntityKind, name_key
 
 # Words: letters and digits, with inner apostrophes, hyphens, dots and ampersands ("U.S.",
@@ -55,6 +55,11 @@ def _names() -> tuple[dict[str, int], dict[str, gazetteer.GazetteerEntry], froze
     return longest, entries, frozenset(acronyms)
 
 
+def preload() -> None:
+    """Build the index of the names this pass reads (a worker process does it at start)."""
+    _names()
+
+
 @functools.lru_cache(maxsize=50_000)
 def _word_key(word: str) -> str:
     return name_key(word)
@@ -80,11 +85,6 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t")
-    return not before or before[-1] in '\n.!?:;"«“(—–-'
-
-
 def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMention]:
     """The gazetteer's names in one field's text that no span of `covered` touches (or, for a
     name of three words or more, that holds every span it touches)."""
@@ -93,13 +93,13 @@ def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMenti
     keys = _LazyKeys(words)
     found: list[RawMention] = []
     i = 0
-    while i < len(words):
-        if not _capitalised(words[i].group(0)):
-            i += 1
-            continue
+    # Only a capitalised word starts a name: the others are skipped in one pass.
+    for capitalised in [k for k, word in enumerate(words) if word.group(0)[:1].isupper()]:
+        if capitalised < i:
+            continue  # inside the name found last
+        i = capitalised
         first = keys[i].split(" ")[0] if keys[i] else ""
         if first not in longest:
-            i += 1
             continue
         # The keys of the runs of words from i, shortest first; the longest known one wins.
         runs, key = [], keys[i]
@@ -114,7 +114,6 @@ def find(text: str, field: str, covered: list[tuple[int, int]]) -> list[RawMenti
                 match = (j, entry)
                 break
         if match is None:
-            i += 1
             continue
         j, entry = match
         start, end = words[i].start(), words[j - 1].end()
@@ -144,7 +143,7 @@ def _accepted(
     if " " not in surface and "-" not in surface:
         if surface not in entry.names and surface.isupper() != (sum(c.isupper() for c in surface) > 1):
             return False  # "Us" is not "US"; an acronym is written in capitals ("YouTube" as listed)
-        if not surface.isupper() and _sentence_start(text, start) and entry.subtype in gazetteer.LOCAL_SUBTYPES:
+        if not surface.isupper() and at_sentence_start(text, start) and entry.subtype in gazetteer.LOCAL_SUBTYPES:
             return False  # "Split", "Reading": a town's name may be a word opening a sentence
     # Beside another capitalised word, the name is part of a longer one ("Paris Hilton"),
     # unless that word opens the sentence and the name has several words ("In Saint-Cloud").
@@ -154,7 +153,7 @@ def _accepted(
         previous is not None
         and _capitalised(previous.group(0))
         and not text[previous.end() : start].strip()
-        and (" " not in surface or not _sentence_start(text, previous.start()))
+        and (" " not in surface or not at_sentence_start(text, previous.start()))
     ):
         return False
     return not (

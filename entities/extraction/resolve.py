@@ -6,9 +6,11 @@ rejected. A bare surname is never matched to a person elsewhere unless exactly o
 person carries it.
 """
 
+import json
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.text import normalize_line
@@ -306,6 +308,62 @@ def _create(kind: str, name: str, known: Known) -> Entity | None:
     raise RuntimeError(f"could not create entity {kind} {name!r}")
 
 
+# Every column of an entity's row but its id, as `_insert_entities` writes them.
+ENTITY_COLUMNS = (
+    "kind",
+    "name",
+    "slug",
+    "key",
+    "status",
+    "merged_into_id",
+    "wikidata_id",
+    "labels",
+    "same_as",
+    "curated",
+    "article_count",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_entities(entities: list[Entity]) -> None:
+    """`Entity.objects.bulk_create(entities)` as one statement of arrays, their ids set: the
+    ORM prepared each value of each row in Python, about a millisecond per article when it
+    names new entities. No signals, as with bulk_create; the creation time is the statement's."""
+    if not entities:
+        return
+    now = timezone.now()
+    for entity in entities:
+        entity.created_at = entity.updated_at = now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_ENTITY} ({', '.join(ENTITY_COLUMNS)}) "  # noqa: S608
+            "SELECT k, n, s, y, st, m, w, l::jsonb, sa, c, ac, %s, %s FROM UNNEST(%s::text[], %s::text[], "
+            "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+            "%s::boolean[], %s::integer[]) AS v(k, n, s, y, st, m, w, l, sa, c, ac) RETURNING id, kind, slug",
+            [
+                now,
+                now,
+                [e.kind for e in entities],
+                [e.name for e in entities],
+                [e.slug for e in entities],
+                [e.key for e in entities],
+                [e.status for e in entities],
+                [e.merged_into_id for e in entities],
+                [e.wikidata_id for e in entities],
+                [json.dumps(e.labels, ensure_ascii=False) for e in entities],
+                [e.same_as for e in entities],
+                [e.curated for e in entities],
+                [e.article_count for e in entities],
+            ],
+        )
+        ids = {(kind, slug): entity_id for entity_id, kind, slug in cursor.fetchall()}
+    for entity in entities:
+        entity.id = ids[(entity.kind, entity.slug)]
+        entity._state.adding = False
+        entity._state.db = connection.alias
+
+
 def _create_many(new: dict[tuple[str, str], str], known: Known) -> dict[tuple[str, str], Entity | None]:
     """Create the entities named in `new` ((kind, key) -> name): one slug query and one
     INSERT for all of them; one by one (with `_create`'s retries) if another worker raced us."""
@@ -334,7 +392,7 @@ def _create_many(new: dict[tuple[str, str], str], known: Known) -> dict[tuple[st
         entities.append(Entity(kind=kind, name=normalize_line(name), key=key, slug=slug))
     try:
         with transaction.atomic():
-            Entity.objects.bulk_create(entities)
+            _insert_entities(entities)
     except IntegrityError:
         one_by_one = list(new)
         entities = []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from entities.extraction import ner
+from entities.extraction import ner, resolve
 from entities.extraction.ner import RawMention
 from entities.extraction.resolve import resolve_mentions
 from entities.models import Entity
@@ -51,3 +51,9 @@ def test_the_matt_ratana_story_gives_one_person_with_his_forms_and_the_place_haw
     assert not Entity.objects.filter(key__in=["hawke", "utc", "bay"]).exists()
     for mention, _entity in resolved:
         assert fields[mention.field][mention.start : mention.end] == mention.text
+
+
+def test_the_entity_insert_writes_every_column_of_an_entity():
+    # resolve._insert_entities writes new entities with a statement of its own, not the ORM:
+    # a column added to Entity must be added to it too.
+    assert set(resolve.ENTITY_COLUMNS) == {f.column for f in Entity._meta.concrete_fields if not f.primary_key}
