@@ -67,6 +67,7 @@ def drop_common_phrases(clusters: list[Cluster], texts: dict[str, str], raw: lis
             or is_mostly_before_classifier(c, texts)
             or is_named_post(c, texts)
             or is_group_of_person(c, person_words)
+            or is_possessed_common_phrase(c, texts)
         )
     ]
 
@@ -366,3 +367,32 @@ def is_group_of_person(cluster: Cluster, person_words: set[str]) -> bool:
         if match is None or not _is_ordinary(match.group(1)) or name_key(match.group(2)) not in person_words:
             return False
     return True
+
+
+# Possessive determiners, compared as written (`lexicon/possessive_determiners.txt`).
+_POSSESSIVES = frozenset(lexicon.entries("possessive_determiners.txt"))
+
+
+def is_possessed_common_phrase(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A phrase of ordinary words with no organisation's or place's head word at its end,
+    every mention of which follows a possessive determiner ("I was doing my Pre University
+    Course, PUC", "bundling Windows with their Media Player"), its other forms its acronyms:
+    a thing someone has, capitalised by habit. "His", "her" and "its" are left out ("her
+    Majesty"); names the gazetteer knows are kept."""
+    if cluster.gazetteer_entry is not None:
+        return False
+    fullest = max(cluster.forms, key=lambda form: (len(form.split(" ")), len(form)))
+    words = fullest.split(" ")
+    if len(words) < 2 or _TYPE_HEADS.get(("last", name_key(words[-1]))) in (EntityKind.ORGANISATION, EntityKind.PLACE):
+        return False
+    if not all(w in _JOINING or (w[:1].isupper() and w.isalpha() and _is_ordinary(w)) for w in words):
+        return False
+    if not all(spans.is_acronym_of(form, fullest) for form in cluster.forms - {fullest}):
+        return False
+    mentions = [m for m, written in zip(cluster.mentions, cluster.written, strict=True) if written == fullest]
+    for m in mentions:
+        text = texts.get(m.field) or ""
+        before = _WORD_BEFORE.search(text[max(0, m.start - 12) : m.start])
+        if before is None or before.group(1) not in _POSSESSIVES:
+            return False
+    return bool(mentions)

@@ -148,3 +148,20 @@ def test_a_name_after_an_indefinite_article_goes_with_its_short_forms_the_articl
     )
     # "community" is written in lowercase; "amazon" is not: Amazon stays with its eBook.
     assert found == {"Amazon eBook"}
+
+
+def test_a_phrase_of_ordinary_words_after_a_possessive_is_no_entity():
+    text = (
+        "I told her I was doing my Pre University Course, PUC. Microsoft was fined for bundling Windows with "
+        "their Media Player. We met at our Democratic Party office."
+    )
+    found = _names(
+        text,
+        ("Pre University Course", "organisation"),
+        ("PUC", "organisation"),
+        ("Microsoft", "organisation"),
+        ("Media Player", "organisation"),
+        ("Democratic Party", "organisation"),
+    )
+    # "Democratic Party" ends with an organisation's head word.
+    assert found == {"Microsoft", "Democratic Party"}
