@@ -254,7 +254,17 @@ def is_indefinite_common_noun(cluster: Cluster, texts: dict[str, str]) -> bool:
     "a" only as a modifier ("a Reuters reporter", "an NBC News poll")."""
     if cluster.kind == EntityKind.PLACE and all(" " not in form for form in cluster.forms):
         return False  # "an America that works for all of us": a country all the same
-    return all(_is_indefinite_noun(texts.get(m.field) or "", m) for m in cluster.mentions)
+    # The fullest name's mentions ("a Community Organisation"), when the article also writes
+    # its other forms in lowercase ("Community" elsewhere, "our community"; not "Amazon"
+    # beside "an Amazon eBook").
+    fullest = max(cluster.forms, key=lambda form: (len(form.split(" ")), len(form)))
+    mentions = [m for m, written in zip(cluster.mentions, cluster.written, strict=True) if written == fullest]
+    if not mentions or not all(_is_indefinite_noun(texts.get(m.field) or "", m) for m in mentions):
+        return False
+    joined = " ".join(t or "" for t in texts.values())
+    return all(
+        re.search(rf"(?<![\w-]){re.escape(form.lower())}(?![\w-])", joined) for form in cluster.forms - {fullest}
+    )
 
 
 _OCCUPATIONS = lexicon.keys("occupations")
