@@ -841,7 +841,27 @@ def cluster_article(mentions: list[RawMention], texts: dict[str, str] | None = N
         found = phrases.drop_common_phrases(found, texts, raw)
     surnames = {c.key.split()[-1] for c in found if c.kind == EntityKind.PERSON and " " in c.key}
     # "the Trumps", "the Kennedys": a family (GUIDELINES.md), not one of its people.
-    return [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
+    found = [c for c in found if not (c.kind == EntityKind.PERSON and _family_of(c, surnames))]
+    if texts is not None:
+        # "The Tongs indicated" after "Tong Yung-soo": a family, whatever the model called it.
+        person_words = {w for c in found if c.kind == EntityKind.PERSON for k in c.keys | {c.key} for w in k.split()}
+        found = [
+            c
+            for c in found
+            if c.kind == EntityKind.PERSON
+            or c.gazetteer_entry is not None
+            or not (_family_of(c, person_words) and _always_after_the(c, texts))
+        ]
+    return found
+
+
+_THE_ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(?:the|The)\s+$")
+
+
+def _always_after_the(cluster: Cluster, texts: dict[str, str]) -> bool:
+    return all(
+        _THE_ARTICLE_BEFORE.search((texts.get(m.field) or "")[max(0, m.start - 5) : m.start]) for m in cluster.mentions
+    )
 
 
 def _family_of(cluster: Cluster, surnames: set[str]) -> bool:
@@ -910,7 +930,12 @@ def _an_edition(cluster: Cluster, texts: dict[str, str]) -> bool:
     Canadian Parliament", "116th Congress": GUIDELINES.md)."""
     if cluster.kind != EntityKind.ORGANISATION or cluster.typed_by_name:
         return False  # a place names the event it is the place of ("the first Bali bombing")
-    body = [m for m in cluster.mentions if m.field != "headline"]
+    # Its full name's mentions: a short form follows the edition ("le Forum s'est ouvert").
+    body = [
+        m
+        for m, written in zip(cluster.mentions, cluster.written, strict=True)
+        if m.field != "headline" and (name_key(written) == cluster.key or " " not in cluster.key)
+    ]
     if not body:
         return False
     for mention in body:

@@ -67,6 +67,7 @@ def drop_common_phrases(clusters: list[Cluster], texts: dict[str, str], raw: lis
             or is_mostly_before_classifier(c, texts)
             or is_named_post(c, texts)
             or is_group_of_person(c, person_words)
+            or is_possessed_common_phrase(c, texts)
         )
     ]
 
@@ -254,7 +255,17 @@ def is_indefinite_common_noun(cluster: Cluster, texts: dict[str, str]) -> bool:
     "a" only as a modifier ("a Reuters reporter", "an NBC News poll")."""
     if cluster.kind == EntityKind.PLACE and all(" " not in form for form in cluster.forms):
         return False  # "an America that works for all of us": a country all the same
-    return all(_is_indefinite_noun(texts.get(m.field) or "", m) for m in cluster.mentions)
+    # The fullest name's mentions ("a Community Organisation"), when the article also writes
+    # its other forms in lowercase ("Community" elsewhere, "our community"; not "Amazon"
+    # beside "an Amazon eBook").
+    fullest = max(cluster.forms, key=lambda form: (len(form.split(" ")), len(form)))
+    mentions = [m for m, written in zip(cluster.mentions, cluster.written, strict=True) if written == fullest]
+    if not mentions or not all(_is_indefinite_noun(texts.get(m.field) or "", m) for m in mentions):
+        return False
+    joined = " ".join(t or "" for t in texts.values())
+    return all(
+        re.search(rf"(?<![\w-]){re.escape(form.lower())}(?![\w-])", joined) for form in cluster.forms - {fullest}
+    )
 
 
 _OCCUPATIONS = lexicon.keys("occupations")
@@ -356,3 +367,32 @@ def is_group_of_person(cluster: Cluster, person_words: set[str]) -> bool:
         if match is None or not _is_ordinary(match.group(1)) or name_key(match.group(2)) not in person_words:
             return False
     return True
+
+
+# Possessive determiners, compared as written (`lexicon/possessive_determiners.txt`).
+_POSSESSIVES = frozenset(lexicon.entries("possessive_determiners.txt"))
+
+
+def is_possessed_common_phrase(cluster: Cluster, texts: dict[str, str]) -> bool:
+    """A phrase of ordinary words with no organisation's or place's head word at its end,
+    every mention of which follows a possessive determiner ("I was doing my Pre University
+    Course, PUC", "bundling Windows with their Media Player"), its other forms its acronyms:
+    a thing someone has, capitalised by habit. "His", "her" and "its" are left out ("her
+    Majesty"); names the gazetteer knows are kept."""
+    if cluster.gazetteer_entry is not None:
+        return False
+    fullest = max(cluster.forms, key=lambda form: (len(form.split(" ")), len(form)))
+    words = fullest.split(" ")
+    if len(words) < 2 or _TYPE_HEADS.get(("last", name_key(words[-1]))) in (EntityKind.ORGANISATION, EntityKind.PLACE):
+        return False
+    if not all(w in _JOINING or (w[:1].isupper() and w.isalpha() and _is_ordinary(w)) for w in words):
+        return False
+    if not all(spans.is_acronym_of(form, fullest) for form in cluster.forms - {fullest}):
+        return False
+    mentions = [m for m, written in zip(cluster.mentions, cluster.written, strict=True) if written == fullest]
+    for m in mentions:
+        text = texts.get(m.field) or ""
+        before = _WORD_BEFORE.search(text[max(0, m.start - 12) : m.start])
+        if before is None or before.group(1) not in _POSSESSIVES:
+            return False
+    return bool(mentions)

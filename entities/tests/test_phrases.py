@@ -132,3 +132,36 @@ def test_a_name_mostly_before_a_classifier_a_named_post_and_a_group_named_after_
     )
     # "Friends of the Earth": no person of the article after "of".
     assert found == {"Wong", "Penn State", "Alexei Navalny", "Friends of the Earth"}
+
+
+def test_a_name_after_an_indefinite_article_goes_with_its_short_forms_the_article_writes_in_lowercase():
+    text = (
+        "Ashodaya is a CO — which is a Community Organisation — it works with our community. "
+        "Community matters most. I would never use an Amazon eBook; Amazon knows what you read."
+    )
+    found = _names(
+        text,
+        ("Community Organisation", "organisation"),
+        ("Community", "organisation", 1),
+        ("Amazon eBook", "organisation"),
+        ("Amazon", "organisation", 1),
+    )
+    # "community" is written in lowercase; "amazon" is not: Amazon stays with its eBook.
+    assert found == {"Amazon eBook"}
+
+
+def test_a_phrase_of_ordinary_words_after_a_possessive_is_no_entity():
+    text = (
+        "I told her I was doing my Pre University Course, PUC. Microsoft was fined for bundling Windows with "
+        "their Media Player. We met at our Democratic Party office."
+    )
+    found = _names(
+        text,
+        ("Pre University Course", "organisation"),
+        ("PUC", "organisation"),
+        ("Microsoft", "organisation"),
+        ("Media Player", "organisation"),
+        ("Democratic Party", "organisation"),
+    )
+    # "Democratic Party" ends with an organisation's head word.
+    assert found == {"Microsoft", "Democratic Party"}

@@ -887,18 +887,34 @@ def test_an_adverb_or_a_participle_opening_a_clause_or_a_speaker_s_turn_is_no_pe
 
 def test_an_organisation_written_after_an_ordinal_is_an_edition_of_an_event():
     """ "le premier Forum mondial de la langue française", "the annual Homotopia festival" are
-    editions of events; a numbered parliament is an organisation ("43rd Canadian Parliament")
+    editions of events, and so is the short form that follows ("le Forum"); a numbered parliament is an organisation ("43rd Canadian Parliament")
     and a place names the event it is the place of ("the first Bali bombing")."""
     text = (
-        "Le premier Forum mondial de la langue française s'ouvre. In Liverpool, the annual Homotopia opens. "
+        "Le premier Forum mondial de la langue française s'ouvre. Le Forum dure. In Liverpool, the annual Homotopia opens. "
         "MPs of the 43rd Canadian Parliament met after the first Bali bombing."
     )
     found = _entities(
         text,
         ("Forum mondial de la langue française", "organisation"),
+        ("Forum", "organisation", 1),
         ("Liverpool", "place"),
         ("Homotopia", "organisation"),
         ("Canadian Parliament", "organisation"),
         ("Bali", "place"),
     )
     assert set(found) == {"Liverpool", "Canadian Parliament", "Bali"}
+
+
+def test_the_plural_of_a_name_of_the_article_s_people_after_the_is_a_family_whatever_its_type():
+    """ "The Tongs indicated issues" after "Tong Yung-soo", "the Turpins" after "David Turpin":
+    a family (GUIDELINES.md), even when the model called it a place or an organisation; a
+    plural written without "the" is left alone ("Folgers", "Tongs Ltd")."""
+    text = "The owner Tong Yung-soo left. The Tongs indicated issues. David Turpin was jailed; the Turpins wept."
+    found = _entities(
+        text,
+        ("Tong Yung-soo", "person"),
+        ("Tongs", "place"),
+        ("David Turpin", "person"),
+        ("Turpins", "organisation"),
+    )
+    assert set(found) == {"Tong Yung-soo", "David Turpin"}
