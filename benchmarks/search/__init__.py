@@ -1,7 +1,7 @@
 """Full-text search at archive size, through the partner API, beside Tantivy.
 
     python -m benchmarks search [--articles=1000000] [--rebuild] [--database=NAME] [--repeat=3] [--build-only]
-                                [--facets] [--relevance-only]
+                                [--facets] [--relevance-only] [--profile]
     make bench BENCH_ARGS="search --articles=20000"
 
 archive.py builds (or reuses) the generated archive, tantivy.py the same articles in Tantivy,
@@ -9,7 +9,8 @@ queries.py draws the fixed query set, harness.py times both sides and prints the
 exhaustive.py then measures how often relevance's first page differs from ranking every match
 (with --relevance-only: also with the newest candidates alone, and the engine's time with each).
 With --facets, facets.py times the same queries asking for every facet instead, and measures
-the error of the facets counted from a sample against exact counts.
+the error of the facets counted from a sample against exact counts. With --profile, profile.py
+runs the same searches in process instead and shows where their time goes, step by step.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import ROOT
-from benchmarks.search import exhaustive, facets, harness
+from benchmarks.search import exhaustive, facets, harness, profile
 from benchmarks.search.archive import BENCH_DIR, DB_NAME, GENERATOR_VERSION, build_database, marker
 from benchmarks.search.queries import QUERY_CLASSES, make_queries
 from benchmarks.search.tantivy import build_tantivy, open_tantivy
@@ -39,6 +40,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--relevance-only", action="store_true", help="only compare relevance's first pages with exhaustive ranking"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="time each step of the searches in process, statement by statement"
     )
     return parser.parse_args(argv)
 
@@ -78,16 +82,21 @@ def api_key_and_entities() -> tuple[str, dict[str, list[int]]]:
     from django.db import connection
     from rest_framework_api_key.models import APIKey
 
-    from entities.models import Entity
-
     APIKey.objects.filter(name="search-bench").delete()
     _, key = APIKey.objects.create_key(name="search-bench")
-    entity_ids = {
+    ids = archive_entity_ids()
+    connection.close()
+    return key, ids
+
+
+def archive_entity_ids() -> dict[str, list[int]]:
+    """The archive's entity ids per kind, which the filtered queries draw from."""
+    from entities.models import Entity
+
+    return {
         kind: list(Entity.objects.filter(kind=kind).order_by("id").values_list("id", flat=True))
         for kind in ("person", "organisation", "place")
     }
-    connection.close()
-    return key, entity_ids
 
 
 def write_queries(entity_ids: dict[str, list[int]]) -> list[dict]:
@@ -159,6 +168,12 @@ def main(argv: list[str]) -> None:
 
     call_command("migrate", verbosity=0)  # the engine's latest migrations, on a reused archive too
     if args.build_only:
+        return
+    if args.profile:
+        queries = write_queries(archive_entity_ids())
+        harness.warm_caches(connection)
+        results = profile.measure(queries, args.repeat)
+        profile.report(results, args.articles, BENCH_DIR / f"search-profile-{args.articles}.json")
         return
     key, entity_ids = api_key_and_entities()
     queries = write_queries(entity_ids)
