@@ -56,12 +56,12 @@ class ArticlePagination(KeysetPagination):
 
 
 def public_articles():
-    # The stored tsvector (the largest column, about 3 kB) and body_text (the body again, as
-    # one string) are never shown.
+    # body_text (the body again, as one string) is never shown, nor are the search vectors.
     return (
         Article.objects.published()
+        .for_display()
         .select_related("section", "source")
-        .defer("search_vector", "body_text")
+        .defer("body_text")
         .prefetch_related(corrections_prefetch())
     )
 
