@@ -26,9 +26,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from benchmarks.corpus import DATA as SHARED_DATA
 from benchmarks.corpus import ROOT
 from benchmarks.search.archive import BENCH_DIR
 from benchmarks.search.harness import MODES, pct
+from core.shared_data import SHARED_DATA_VARIABLE
 
 # A row of the pages benchmark's table: label, first, median, p95, queries, status.
 PAGE_ROW = re.compile(r"^(?P<label>.+?)\s+(?P<first>[\d.]+)\s+(?P<median>[\d.]+)\s+(?P<p95>[\d.]+)\s+\d+\s+\d{3}$")
@@ -73,10 +75,12 @@ def checkout(rev: str) -> Path:
     venv = path / ".venv"
     if not venv.exists():
         venv.symlink_to((ROOT / ".venv").resolve())
-    # Both checkouts find the corpora where a checkout looks for them: ../shared beside it.
-    shared = path.parent / "shared"
-    if not shared.exists() and (ROOT.parent / "shared").exists():
-        shared.symlink_to((ROOT.parent / "shared").resolve())
+    # Both checkouts find the corpora: this code through NEWSROOM_SHARED_DATA (main), code older
+    # than core/shared_data.py only where it looked for them, ../shared/data beside the checkout.
+    beside = path.parent / "shared" / "data"
+    if SHARED_DATA is not None and not beside.exists():
+        beside.parent.mkdir(exist_ok=True)
+        beside.symlink_to(SHARED_DATA)
     return path
 
 
@@ -151,6 +155,7 @@ def main(argv: list[str]) -> None:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CACHE_URL": settings.CACHE_URL,
         "PYTHONHASHSEED": "0",
+        **({SHARED_DATA_VARIABLE: str(SHARED_DATA)} if SHARED_DATA is not None else {}),
     }
     old_root = checkout(args.old)
     if args.benchmark == "search":  # the archive built (or checked) once, by this checkout's code

@@ -9,11 +9,14 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from core.shared_data import SHARED_DATA_VARIABLE, find_shared_data
+
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
-RESTRICTED = DATA / "restricted"
-FRENCH_HEADLINES = RESTRICTED / "fr_headlines_2020-01-10.csv"
-OPEN_WIKINEWS = sorted((DATA / "open" / "articles").glob("*.jsonl"))
+DATA = find_shared_data(ROOT)  # None on a machine without the team's shared data
+NO_DATA = f"no shared data directory found: set {SHARED_DATA_VARIABLE} (docs/configuration.md)"
+RESTRICTED = DATA / "restricted" if DATA else None
+FRENCH_HEADLINES = RESTRICTED / "fr_headlines_2020-01-10.csv" if RESTRICTED else None
+OPEN_WIKINEWS = sorted((DATA / "open" / "articles").glob("*.jsonl")) if DATA else []
 DEMO_WIKINEWS = sorted((ROOT / "demo").glob("*.jsonl"))
 LANGUAGES = ("en", "fr")
 
@@ -30,9 +33,10 @@ def sentences(text: str) -> list[str]:
 def bbc_texts(*, headline_words: int) -> Iterator[Text]:
     """The BBC articles. Their CSVs have no title: the first `headline_words` words stand for
     one, and the rest is cut into paragraphs of three sentences."""
-    paths = sorted(RESTRICTED.glob("bbc_*.csv"))
+    paths = sorted(RESTRICTED.glob("bbc_*.csv")) if RESTRICTED else []
     if not paths:
-        sys.exit(f"the BBC texts are not available ({RESTRICTED} is absent): cannot build the archive")
+        where = f"{RESTRICTED} has none" if RESTRICTED else NO_DATA
+        sys.exit(f"the BBC texts are not available ({where}): cannot build the archive")
     for path in paths:
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
@@ -44,8 +48,8 @@ def bbc_texts(*, headline_words: int) -> Iterator[Text]:
 
 def french_headlines() -> Iterator[Text]:
     """The real French headlines of 10 January 2020 (headlines only)."""
-    if not FRENCH_HEADLINES.exists():
-        sys.exit(f"the French headlines are not available ({FRENCH_HEADLINES}): cannot build the archive")
+    if FRENCH_HEADLINES is None or not FRENCH_HEADLINES.exists():
+        sys.exit(f"the French headlines are not available ({FRENCH_HEADLINES or NO_DATA}): cannot build the archive")
     with open(FRENCH_HEADLINES, newline="", encoding="utf-8") as f:
         # no header line: title, timestamp, id, category, ranks
         yield from (("fr", row[0].strip(), []) for row in csv.reader(f) if row and row[0].strip())

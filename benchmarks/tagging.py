@@ -22,14 +22,20 @@ from pathlib import Path
 
 import django
 
+from benchmarks.corpus import DATA
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 ROOT = Path(__file__).resolve().parent.parent
+OPEN_ARTICLES = DATA / "open" / "articles" if DATA else None
 SOURCES = [
     ROOT / "demo" / "fr_wikinews_keyphrase100.jsonl",
     ROOT / "demo" / "en_wikinews_2019_2020.jsonl",
-    ROOT.parent / "shared" / "data" / "open" / "articles" / "fr_wikinews_primer_subset.jsonl",
-    ROOT.parent / "shared" / "data" / "open" / "articles" / "en_wikinews_primer_subset.jsonl",
+    *(
+        [OPEN_ARTICLES / "fr_wikinews_primer_subset.jsonl", OPEN_ARTICLES / "en_wikinews_primer_subset.jsonl"]
+        if OPEN_ARTICLES
+        else []
+    ),
 ]
 BENCH_DB = "newsroom_bench"
 BROKER_DATABASE = 7

@@ -154,9 +154,19 @@ def _total_past_the_end(rows: Sql, *, materialize: bool, total: str) -> int:
     return row[0] if row else 0
 
 
-def _page_of(found: list[tuple], *, cursor: Cursor | None, page_size: int, total: int | None) -> KeysetPage:
+def first_keyset_page(keyed: dict[int, object], *, page_size: int, more: bool) -> KeysetPage:
+    """The first page of rows already in hand ({id: k}), as keyset_page would cut it from the
+    same rows in SQL: by (k, id) descending, with the next page's cursor when there are more
+    rows than a page or `more` says other rows follow them."""
+    found = sorted(keyed.items(), key=lambda row: (row[1], row[0]), reverse=True)[: page_size + 1]
+    return _page_of(found, cursor=None, page_size=page_size, total=None, more=more)
+
+
+def _page_of(
+    found: list[tuple], *, cursor: Cursor | None, page_size: int, total: int | None, more: bool = False
+) -> KeysetPage:
     rows = found[:page_size]
-    more = len(found) > page_size
+    more = more or len(found) > page_size
     backwards = bool(cursor and cursor.backwards)
     if backwards:
         rows.reverse()

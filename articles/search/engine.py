@@ -14,6 +14,7 @@ from articles.search.phrase_pairs import with_phrase_pairs
 from articles.search.planner import (
     DEFAULT_TUNING,
     Estimate,
+    Plan,
     SearchTuning,
     Shortfall,
     choose_plans,
@@ -21,7 +22,15 @@ from articles.search.planner import (
     counts_exactly,
     worth_trying,
 )
-from articles.search.plans import ARTICLES, FULL_PLANS, WINDOW_PLANS, Found, Search, recently_updated
+from articles.search.plans import (
+    ARTICLES,
+    FULL_PLANS,
+    WINDOW_PLANS,
+    Found,
+    Search,
+    proven_first_page,
+    recently_updated,
+)
 from articles.search.query import ParsedQuery, SearchError, parse_query
 from articles.search.snippets import headlines
 from articles.search.weights import with_term_weights
@@ -113,6 +122,11 @@ def _find(search: Search, estimate: Estimate) -> Found:
         backwards=bool(search.cursor and search.cursor.backwards),
         tuning=search.tuning,
     )
+    if search.ranked and attempts[0].plan is not Plan.RANK_ALL:
+        # Every other plan ranks candidates: when the postings prove the first page, it is read.
+        proven = proven_first_page(search)
+        if proven is not None:
+            return proven
     for attempt in attempts:
         if not worth_trying(attempt, shortfall):
             continue

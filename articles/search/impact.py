@@ -26,6 +26,7 @@ ranked join the other candidates, unproven."""
 
 from __future__ import annotations
 
+import heapq
 import logging
 import re
 from collections.abc import Iterator
@@ -81,9 +82,13 @@ class Bounded:
 
 @dataclass(frozen=True)
 class Candidates:
-    ids: tuple[int, ...]  # the matches met in the postings read
+    scores: dict[int, float]  # the matches ranked from the postings read: {id: the engine's score}
     proven: bool  # the first `top` matches by score are among them, the order exact
     met: int = 0  # the articles met in the postings read
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(sorted(self.scores))
 
 
 def first_page(query: ParsedQuery, filters: ArticleFilters, top: int) -> Candidates | None:
@@ -96,11 +101,16 @@ def first_page(query: ParsedQuery, filters: ArticleFilters, top: int) -> Candida
     scores: dict[int, float] = {}
     met = 0
     for met, scores, bound in rounds(query, filters, bounded, top):
-        best = sorted(scores.values(), reverse=True)
-        if bound is not None and len(best) >= top and best[top - 1] > bound * (1 + SLACK):
-            return Candidates(tuple(sorted(scores)), True, met)
+        page_last = _top_last(scores, top)
+        if bound is not None and page_last is not None and page_last > bound * (1 + SLACK):
+            return Candidates(scores, True, met)
     logger.debug("relevance first page unproven (%s articles met)", met)
-    return Candidates(tuple(sorted(scores)), False, met)
+    return Candidates(scores, False, met)
+
+
+def _top_last(scores: dict[int, float], top: int) -> float | None:
+    """The `top`-th highest score, None when there are fewer."""
+    return heapq.nlargest(top, scores.values())[-1] if len(scores) >= top else None
 
 
 def rounds(
@@ -111,6 +121,7 @@ def rounds(
     bound). An article met is ranked only while its own bound (its impacts read, the frontier
     for the rest) can still reach the `top`-th score: most of those read never need to be."""
     matches = where.matching(filters, query)
+    score = rank(query, "a")
     terms = bounded.terms
     scores: dict[int, float] = {}
     ranked: set[int] = set()
@@ -120,7 +131,7 @@ def rounds(
         apart = {row[0] for row in fetch_all(_unstemmed(filters, query, UNSTEMMED_APART + 1))}
         provable = len(apart) <= UNSTEMMED_APART
         ranked |= apart
-        scores.update(_ranked(query, matches, apart))
+        scores.update(_ranked(score, matches, apart))
     lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
     owners = {lexeme: [i for i, term in enumerate(terms) if lexeme in term.lexemes] for lexeme in lexemes}
     read: dict[int, list[float]] = {}  # per article met, its largest impact read for each term
@@ -141,13 +152,13 @@ def rounds(
         pending = sorted(upper, key=lambda article: (upper[article], article), reverse=True)
         done = 0
         while done < len(pending):
-            best = sorted(scores.values(), reverse=True)
-            if len(best) >= top and upper[pending[done]] * (1 + SLACK) < best[top - 1]:
+            page_last = _top_last(scores, top)
+            if page_last is not None and upper[pending[done]] * (1 + SLACK) < page_last:
                 break  # no article met and not ranked can reach the page
             chunk = set(pending[done : done + RANKED_AT_ONCE])
             done += len(chunk)
             ranked |= chunk
-            scores.update(_ranked(query, matches, chunk))
+            scores.update(_ranked(score, matches, chunk))
         left = max((upper[article] for article in pending[done:]), default=0.0)
         yield len(read), scores, max(unseen, left) if provable else None
         if all(frontier[x] == 0.0 for x in lexemes) or len(read) >= MAX_MET:
@@ -321,13 +332,14 @@ def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], list[tuple[
     return frontier, rows
 
 
-def _ranked(query: ParsedQuery, matches: Sql, ids: set[int]) -> dict[int, float]:
+def _ranked(score: Sql, matches: Sql, ids: set[int]) -> dict[int, float]:
+    """The scores (`score`: the engine's rank over `a`) of those of `ids` that match."""
     if not ids:
         return {}
     rows = fetch_all(
         compose(
-            "SELECT a.id, {rank} FROM articles_article a WHERE a.id = ANY({ids}::bigint[]) AND {matches}",
-            rank=rank(query, "a"),
+            "SELECT a.id, {score} FROM articles_article a WHERE a.id = ANY({ids}::bigint[]) AND {matches}",
+            score=score,
             ids=sorted(ids),
             matches=matches,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from articles.models import Article
 from articles.search import impact, where
@@ -12,8 +13,8 @@ from articles.search.filters import RELEVANCE, ArticleFilters
 from articles.search.planner import Plan, SearchTuning
 from articles.search.query import ParsedQuery
 from articles.search.ranking import rank
-from core.pagination import Cursor, KeysetPage, keyset_page
-from core.sql import Sql, compose, table
+from core.pagination import Cursor, KeysetPage, first_keyset_page, keyset_page
+from core.sql import Sql, compose, fetch_one, table
 
 ARTICLES = table(Article)
 COUNT_ROWS = "(SELECT count(*) FROM s)"  # the rows a page is cut from, counted in the same statement
@@ -33,6 +34,23 @@ class Search:
     @property
     def ranked(self) -> bool:
         return self.ordering == RELEVANCE
+
+    @cached_property
+    def strongest(self) -> Strongest:
+        """The strongest candidates of a ranked search, found once for every plan tried
+        (a window that falls short is followed by another, over the same candidates)."""
+        return _strongest_candidates(self)
+
+
+@dataclass(frozen=True)
+class Strongest:
+    """The candidates a ranked plan adds to the newest matches: `scored`, the matches the
+    impact postings had ranked already by the engine's own score ({id: score}, never ranked
+    again), and `others`, a statement of ids still to rank (None: none)."""
+
+    scored: dict[int, float]
+    others: Sql | None
+    proven: bool = False  # the first page is the highest of `scored` (then `others` is None)
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,18 @@ def window_scan(search: Search, boundary: tuple | None) -> Found:
     return Found(page, found=found, total=found if boundary is None else None)  # None: every row
 
 
+def proven_first_page(search: Search) -> Found | None:
+    """The first page of a ranked search when the impact postings proved it
+    (articles/search/impact.py): the matches they ranked, highest first, with nothing more
+    to read; None when they did not. The pages after it rank the same candidates (the
+    newest and these, `_newest_ranked`), after its cursor."""
+    strongest = search.strongest
+    if search.cursor is not None or strongest.others is not None or not strongest.proven:
+        return None
+    more = len(strongest.scored) > search.page_size or _matches_beyond(search, strongest.scored)
+    return Found(first_keyset_page(strongest.scored, page_size=search.page_size, more=more))
+
+
 def recently_updated(search: Search) -> Found:
     """The matches, most recently updated first (no window: partners catching up read the
     newest changes, which the index of update times gives in order)."""
@@ -117,75 +147,119 @@ def _newest_first(matches: Sql) -> Sql:
 
 def _newest_ranked(search: Search, matches: Sql) -> Sql:
     """The candidates ranked: the newest matches, found as the planner likes (down the date
-    index), and the strongest (`_strongest_candidates`); `s.newest` counts the former."""
-    return compose(
-        "WITH n AS MATERIALIZED (SELECT a.id FROM {articles} a WHERE {where}"
-        " ORDER BY a.published_at DESC, a.id DESC LIMIT {candidates})"
-        " SELECT c.id, {rank} AS k, (SELECT count(*) FROM n) AS newest FROM {articles} c"
-        " WHERE c.id IN ((SELECT n.id FROM n) UNION {strongest})",
-        articles=ARTICLES,
-        where=matches,
-        candidates=search.tuning.rank_candidates,
-        rank=rank(search.query, "c"),
-        strongest=_strongest_candidates(search),
+    index), and the strongest (`Search.strongest`); `s.newest` counts the former."""
+    return _ranked_candidates(
+        search,
+        compose(
+            "WITH n AS MATERIALIZED (SELECT a.id FROM {articles} a WHERE {where}"
+            " ORDER BY a.published_at DESC, a.id DESC LIMIT {candidates})",
+            articles=ARTICLES,
+            where=matches,
+            candidates=search.tuning.rank_candidates,
+        ),
+        Sql("(SELECT count(*) FROM n) AS newest"),
     )
 
 
 def _newest_ranked_of_all(search: Search, matches: Sql) -> Sql:
     """Every match collected and counted (`s.total`), the newest candidates and the
     strongest ranked."""
-    return compose(
-        "{collected}, n AS (SELECT m.id FROM m ORDER BY m.published_at DESC, m.id DESC LIMIT {candidates})"
-        " SELECT c.id, {rank} AS k, (SELECT count(*) FROM m) AS total FROM {articles} c"
-        " WHERE c.id IN ((SELECT n.id FROM n) UNION {strongest})",
-        collected=_collected_apart(matches),
-        candidates=search.tuning.rank_candidates,
-        rank=rank(search.query, "c"),
-        articles=ARTICLES,
-        strongest=_strongest_candidates(search),
+    return _ranked_candidates(
+        search,
+        compose(
+            "{collected}, n AS (SELECT m.id FROM m ORDER BY m.published_at DESC, m.id DESC LIMIT {candidates})",
+            collected=_collected_apart(matches),
+            candidates=search.tuning.rank_candidates,
+        ),
+        Sql("(SELECT count(*) FROM m) AS total"),
     )
 
 
-def _strongest_candidates(search: Search) -> Sql:
+def _ranked_candidates(search: Search, newest: Sql, counted: Sql) -> Sql:
+    """Rows (id, k, the count) of the candidates: the newest (CTE `n` of `newest`) and the
+    strongest statement's ranked by the engine's score, those the postings scored already
+    taken with their scores as they are (the same expression gave them)."""
+    strongest = search.strongest
+    to_rank = Sql("(SELECT n.id FROM n)")
+    if strongest.others is not None:
+        to_rank = compose("({newest} UNION {others})", newest=to_rank, others=strongest.others)
+    ranked = compose(
+        "SELECT c.id, {rank} AS k, {counted} FROM {articles} c WHERE c.id IN {to_rank}",
+        rank=rank(search.query, "c"),
+        counted=counted,
+        articles=ARTICLES,
+        to_rank=to_rank,
+    )
+    if not strongest.scored:
+        return compose("{newest} {ranked}", newest=newest, ranked=ranked)
+    ids = list(strongest.scored)
+    return compose(
+        "{newest} {ranked} AND c.id <> ALL({ids}::bigint[])"
+        " UNION ALL SELECT p.id, p.k, {counted} FROM unnest({ids}::bigint[], {scores}::real[]) p(id, k)",
+        newest=newest,
+        ranked=ranked,
+        ids=ids,
+        counted=counted,
+        scores=[strongest.scored[i] for i in ids],
+    )
+
+
+def _strongest_candidates(search: Search) -> Strongest:
     """The matches of any age that the strongest signals of the score point to, as indexes
     give them without reading the vectors: the query in the headline (weight A), in the
     standfirst (B), a mention of an entity it names (docs/decisions/0025-relevance-candidates-by-signal.md).
     Of each signal's first `signal_rows` articles (in table order: a bound on the work), the
     `rank_signal_candidates` with the shortest body, for the score is divided by the length
     (octet_length reads a TOASTed body's size from its header, without fetching it); then
-    those that match. None for a query with a prefix: its index scan reads the postings of
+    those that match. Not for a query with a prefix: its index scan reads the postings of
     every word it starts (50 ms for `con*` in the standfirsts of 100,000 articles), which grows
-    with the archive."""
+    with the archive.
+
+    Before them, the matches met in the impact postings (articles/search/impact.py), ranked
+    there already: when they prove the first page, they are the only strongest candidates."""
     bounded = (
         impact.first_page(search.query, search.filters, search.page_size) if search.tuning.prove_first_page else None
     )
-    met = compose("SELECT unnest({ids}::bigint[])", ids=list(bounded.ids)) if bounded else None
+    scored = dict(bounded.scores) if bounded else {}
     if bounded and bounded.proven:
-        return met  # the first page is among them (articles/search/impact.py)
+        return Strongest(scored, None, proven=True)  # the first page is among them (articles/search/impact.py)
     if search.query.has_prefix:
         prefixed = impact.prefix_candidates(search.query, search.filters) if search.tuning.prove_first_page else None
-        return prefixed or Sql("SELECT NULL::integer WHERE FALSE")
+        return Strongest(scored, prefixed)
     tuning = search.tuning
     signals = [where.in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]
     if search.query.named:
         signals.append(where.mentioning_named(search.filters, search.query))
-    return Sql.join(
-        " UNION ",
-        ([met] if met else [])
-        + [
-            compose(
-                "(WITH c AS MATERIALIZED (SELECT s.id FROM (SELECT a.id, a.body_text FROM {articles} a"
-                " WHERE {signal} LIMIT {rows}) s ORDER BY octet_length(s.body_text), s.id DESC LIMIT {limit})"
-                " SELECT a.id FROM c JOIN {articles} a ON a.id = c.id WHERE {matches})",
-                articles=ARTICLES,
-                signal=signal,
-                rows=tuning.signal_rows,
-                limit=tuning.rank_signal_candidates,
-                matches=where.matching(search.filters, search.query),
-            )
-            for signal in signals
-        ],
+    return Strongest(
+        scored,
+        Sql.join(
+            " UNION ",
+            [
+                compose(
+                    "(WITH c AS MATERIALIZED (SELECT s.id FROM (SELECT a.id, a.body_text FROM {articles} a"
+                    " WHERE {signal} LIMIT {rows}) s ORDER BY octet_length(s.body_text), s.id DESC LIMIT {limit})"
+                    " SELECT a.id FROM c JOIN {articles} a ON a.id = c.id WHERE {matches})",
+                    articles=ARTICLES,
+                    signal=signal,
+                    rows=tuning.signal_rows,
+                    limit=tuning.rank_signal_candidates,
+                    matches=where.matching(search.filters, search.query),
+                )
+                for signal in signals
+            ],
+        ),
     )
+
+
+def _matches_beyond(search: Search, ids: dict[int, float]) -> bool:
+    """Whether any match is not among `ids`."""
+    statement = compose(
+        "SELECT EXISTS (SELECT 1 FROM {articles} a WHERE {where} AND a.id <> ALL({ids}::bigint[]))",
+        articles=ARTICLES,
+        where=where.matching(search.filters, search.query),
+        ids=list(ids),
+    )
+    return fetch_one(statement)[0]
 
 
 def _collected_apart(matches: Sql) -> Sql:

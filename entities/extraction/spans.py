@@ -346,7 +346,7 @@ def is_common_word(word: str, texts: dict[str, str], *, person: bool = False) ->
         for match in _occurrences(word, text or ""):
             found = match.group(0)
             before = text[max(0, match.start() - 8) : match.start()]
-            if before[-1:] in "'’":
+            if before[-1:] in ("'", "’"):  # never the start of a field: "" is in every string
                 if found[:1].isupper() and _ELIDED_BEFORE.search(before):
                     return False  # "l'Union", "qu'Apple": a name inside a sentence
                 continue  # inside a word ("O'Brien")

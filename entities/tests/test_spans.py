@@ -1,5 +1,7 @@
 """Spans repaired against the article's text, and credit lines kept away from NER (no database)."""
 
+import re
+
 import pytest
 
 from entities.extraction.clustering import cluster_article
@@ -918,3 +920,20 @@ def test_the_plural_of_a_name_of_the_article_s_people_after_the_is_a_family_what
         ("Turpins", "organisation"),
     )
     assert set(found) == {"Tong Yung-soo", "David Turpin"}
+
+
+def test_a_frequent_word_written_as_an_owner_at_the_very_start_of_a_field_is_a_name():
+    """ "Shell's profits" opening the headline, or the body, is an owner's name like "Trump's
+    aides" anywhere else: the first word of a field has nothing before it, no apostrophe that
+    would put it inside a word ("O'Brien")."""
+    for headline, body in (
+        ("Shell's profits fall", "Oil prices fell. Shell said on Monday that profits would fall."),
+        ("Profits fall", "Shell's profits fell. Shell said on Monday that they would fall again."),
+    ):
+        fields = {"headline": headline, "body_text": body}
+        mentions = [
+            RawMention(field, match.start(), match.end(), "Shell", "organisation", "ORG")
+            for field, text in fields.items()
+            for match in re.finditer("Shell", text)
+        ]
+        assert [c.name for c in cluster_article(mentions, fields)] == ["Shell"]

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import ArticleFilters, SearchTuning, impact, search_articles, where
+from articles.search import ArticleFilters, SearchTuning, engine, impact, plans, search_articles, where
 from articles.search.engine import _search
 from articles.search.ranking import rank
 from articles.tests.search.helpers import bulk_archive
@@ -297,3 +297,30 @@ def test_queries_whose_score_the_postings_do_not_bound_claim_nothing():
     for q in ('storm "harbour council"', "harb*"):  # an unstemmed phrase ranked as a phrase; a prefix
         search = _search(ArticleFilters(q=q), cursor=None, page_size=10, tuning=CANDIDATES)
         assert impact.first_page(search.query, search.filters, 10) is None, q
+
+
+@pytest.mark.django_db
+def test_a_proven_first_page_is_read_from_the_scores_and_its_cursor_leads_on(monkeypatch):
+    """A proven first page is cut from the scores the postings gave, with no statement over
+    the candidates: the same page the plans' statement gives, and the pages after it go on
+    from its cursor with every match once, none seen twice."""
+    _named(_archive(6))
+    proven = 0
+    for q, filters in QUERIES:
+        request = ArticleFilters(q=q, **filters)
+        search = _search(request, cursor=None, page_size=10, tuning=CANDIDATES)
+        if not plans.proven_first_page(search):
+            continue
+        proven += 1
+        first = search_articles(request, page_size=10, tuning=CANDIDATES)
+        with monkeypatch.context() as patched:
+            patched.setattr(engine, "proven_first_page", lambda _search: None)
+            by_statement = search_articles(request, page_size=10, tuning=CANDIDATES)
+        assert (first.ids, first.next_cursor) == (by_statement.ids, by_statement.next_cursor), q
+        seen, page = list(first.ids), first
+        while page.next_cursor:
+            page = search_articles(request, cursor=page.next_cursor, page_size=10, tuning=CANDIDATES)
+            seen += page.ids
+        assert len(seen) == len(set(seen)), q
+        assert set(seen) <= set(_every_score(search)), q
+    assert proven >= len(QUERIES) // 2, proven

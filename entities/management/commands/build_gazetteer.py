@@ -1,4 +1,5 @@
-"""Rebuild entities/data/gazetteer.tsv from the team's open gazetteer (../shared/data/open/gazetteer).
+"""Rebuild entities/data/gazetteer.tsv from the team's open gazetteer (open/gazetteer in the
+shared data, `core.shared_data.find_shared_data`).
 
 The derived file is committed: one line per place or organisation, its names in French,
 English and other Latin spellings. Sources and licences are in entities/data/PROVENANCE.md.
@@ -12,10 +13,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from core.shared_data import SHARED_DATA_VARIABLE, find_shared_data
 from entities.extraction.clustering import ROMAN_ORDINAL
 from entities.extraction.gazetteer import GAZETTEER_PATH, REGIONS_PATH
 
-DEFAULT_SOURCE = Path(settings.BASE_DIR).parent / "shared" / "data" / "open" / "gazetteer"
+SHARED_DATA = find_shared_data(Path(settings.BASE_DIR))
+DEFAULT_SOURCE = SHARED_DATA / "open" / "gazetteer" if SHARED_DATA else None
 
 
 # French press spellings missing from the EU vocabulary (which writes "Iraq" in French too).
@@ -116,9 +119,15 @@ class Command(BaseCommand):
     help = "Rebuild the committed gazetteer (places and international organisations, FR/EN names)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--source", default=str(DEFAULT_SOURCE), help="Folder of the open gazetteer.")
+        parser.add_argument(
+            "--source",
+            default=str(DEFAULT_SOURCE) if DEFAULT_SOURCE else None,
+            help=f"Folder of the open gazetteer (default: open/gazetteer in the shared data, {SHARED_DATA_VARIABLE}).",
+        )
 
-    def handle(self, *args, source: str, **options):
+    def handle(self, *args, source: str | None, **options):
+        if source is None:
+            raise CommandError(f"no shared data directory found: set {SHARED_DATA_VARIABLE} or pass --source")
         folder = Path(source)
         if not folder.is_dir():
             raise CommandError(f"gazetteer folder not found: {folder}")

@@ -41,6 +41,7 @@ from django.core.management.base import BaseCommand
 
 from articles.ingest.wiretext import parse_wire_text
 from articles.models import BLOCK_SEPARATOR
+from core.shared_data import SHARED_DATA_VARIABLE, find_shared_data
 from entities.extraction import gazetteer, ner
 from entities.extraction.clustering import Cluster, clean, clean_person, cluster_article
 from entities.extraction.evaluation import Evaluation, Named, score_document
@@ -48,9 +49,9 @@ from entities.extraction.evidence import TypeEvidence, article_votes, decide_kin
 from entities.models import EntityKind, name_key
 
 ROOT = Path(settings.BASE_DIR)
-SHARED = ROOT.parent / "shared" / "data"
-NEWSEYE = SHARED / "restricted" / "newseye" / "fr_newseye_historical_ocr.jsonl"
-OPEN_ARTICLES = SHARED / "open" / "articles"
+SHARED = find_shared_data(ROOT)  # None on a machine without the team's shared data
+NEWSEYE = SHARED / "restricted" / "newseye" / "fr_newseye_historical_ocr.jsonl" if SHARED else None
+OPEN_ARTICLES = SHARED / "open" / "articles" if SHARED else None
 DEMO_ARCHIVE = [ROOT / "demo" / name for name in ("en_wikinews_2019_2020.jsonl", "fr_wikinews_keyphrase100.jsonl")]
 GOLD_FILES = [ROOT / "entities" / "eval" / name for name in ("gold.jsonl", "gold_en.jsonl", "gold_fr.jsonl")]
 TYPES = {"PER": EntityKind.PERSON, "ORG": EntityKind.ORGANISATION, "LOC": EntityKind.PLACE}
@@ -223,7 +224,7 @@ class Command(BaseCommand):
 
         if own_gold_only:
             return
-        if NEWSEYE.exists():
+        if NEWSEYE is not None and NEWSEYE.exists():
             newseye = [json.loads(line) for line in NEWSEYE.open(encoding="utf-8")]
             newseye_docs = [({"body_text": r["body"]}, r.get("lang", "fr")) for r in newseye]
             ids = [str(r.get("id", i)) for i, r in enumerate(newseye)]
@@ -231,7 +232,8 @@ class Command(BaseCommand):
             for variant, evaluation in newseye_results.items():
                 self._table(f"NewsEye FR historical OCR — {variant}", evaluation)
         else:
-            self.stdout.write(f"NewsEye gold not found at {NEWSEYE}: skipped.")
+            where = NEWSEYE or f"(no shared data directory: set {SHARED_DATA_VARIABLE})"
+            self.stdout.write(f"NewsEye gold not found at {where}: skipped.")
         self._cross_language()
 
     def _own_report(self, title: str, results: dict[str, Evaluation]) -> None:
@@ -295,6 +297,9 @@ class Command(BaseCommand):
     def _cross_language(self) -> None:
         """FR/EN Wikinews pairs (fr en_pageid = en PrimerAI id): the entities found on both
         sides, by raw name equality and after resolution (gazetteer ids, name keys)."""
+        if OPEN_ARTICLES is None:
+            self.stdout.write(f"\nCross-language: no shared data directory (set {SHARED_DATA_VARIABLE}): skipped.")
+            return
         fr_path, en_path = (
             OPEN_ARTICLES / "fr_wikinews_primer_subset.jsonl",
             OPEN_ARTICLES / "en_wikinews_primer_subset.jsonl",
