@@ -34,12 +34,16 @@ STEPS = {
     "impact.rounds": "impact: unstemmed apart",
     "impact.prefix_candidates": "impact: prefix",
     "plans._page": "page",
+    "plans._matches_beyond": "proven page: any match beyond",
     "engine._count_up_to": "count",
     "snippets.headlines": "snippets",
     "facets._counted": "facets",
     "facets._table_rows": "facets",
 }
+# The page's plan (planner.Plan), and PROOF: the first page the impact postings prove
+# (plans.proven_first_page), a try before the plan when it is followed by another.
 PLAN_FUNCTIONS = {
+    "proven_first_page": "PROOF",
     "rank_all": "RANK_ALL",
     "walk": "WALK",
     "scan": "SCAN",
