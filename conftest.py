@@ -6,7 +6,16 @@ import pytest
 from django.conf import settings
 
 from articles.management.commands.load_demo import SEED
+from core import beside
 from entities.tests.worker import RedisServer, set_broker
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup) -> Iterator[None]:
+    """pytest-django's test database, whose teardown first closes the connections the search's
+    worker threads opened (core/beside.py): a database with open connections cannot be dropped."""
+    yield
+    beside.shut_down()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 
 from articles.search import where
 from articles.search.estimate import estimate_matches
@@ -35,6 +36,7 @@ from articles.search.query import ParsedQuery, SearchError, parse_query
 from articles.search.snippets import headlines
 from articles.search.weights import with_term_weights
 from articles.search.windows import window_boundary
+from core.beside import beside
 from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor
 from core.sql import compose, fetch_one
 
@@ -59,24 +61,38 @@ def search_articles(
     SearchError names a bad parameter. How the page is found: docs/search.md."""
     search = _search(filters, cursor=cursor, page_size=page_size, tuning=tuning)
     estimate = estimate_matches(search.filters, search.query)
+    # The facets need the matches' condition and their estimate only: counted on a connection
+    # of their own while the page is found (core/beside.py).
+    counted = (
+        beside(
+            partial(
+                count_facets,
+                search.filters,
+                search.query,
+                names=facets,
+                size=facet_size,
+                estimate=estimate.matches,
+                tuning=facet_tuning,
+            )
+        )
+        if facets
+        else None
+    )
     found = _find(search, estimate)
     count, count_is_estimate = _count(search, estimate, found)
     page = found.page
     snippets = headlines(page.ids, search.query) if search.query and page.ids else {}
     named = list(search.query.named.entities) if search.query and search.query.named else []
-    counted = (
-        count_facets(
-            search.filters,
-            search.query,
-            names=facets,
-            size=facet_size,
-            estimate=count if not count_is_estimate else estimate.matches,
-            tuning=facet_tuning,
-        )
-        if facets
-        else None
+    return Page(
+        page.ids,
+        page.next_cursor,
+        page.previous_cursor,
+        count,
+        count_is_estimate,
+        snippets,
+        named,
+        counted() if counted else None,
     )
-    return Page(page.ids, page.next_cursor, page.previous_cursor, count, count_is_estimate, snippets, named, counted)
 
 
 def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:

@@ -1,0 +1,73 @@
+"""Work run beside a request on a database connection of its own: a statement that does not
+depend on the request's other statements runs while they do, so the request waits for the
+longer of the two rather than their sum (the search's facets beside its page:
+docs/decisions/0032-facets-beside-the-page.md).
+
+Each worker thread keeps one connection, under the same rules as a request's (CONN_MAX_AGE,
+health checks): Django's connections are per thread, so a worker's is its own. Inside a
+transaction the work runs in the caller's thread instead: another connection would not see
+the transaction's writes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import close_old_connections, connection, connections
+
+T = TypeVar("T")
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_worker_connections: set = set()  # every worker's connection wrapper, to close them at shut-down
+
+
+def beside(fn: Callable[[], T]) -> Callable[[], T]:
+    """Start `fn` (database reads only) now on a worker's connection; the returned callable
+    gives its result, or raises its exception, waiting for it if need be. Runs `fn` here,
+    when called, with SEARCH_BESIDE_THREADS = 0 or inside a transaction."""
+    if settings.SEARCH_BESIDE_THREADS <= 0 or connection.in_atomic_block:
+        return fn
+    future: Future = _executor().submit(_on_worker_connection, fn)
+    return future.result
+
+
+def shut_down() -> None:
+    """Stop the workers and close their connections (a test database can then be dropped)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
+    with _pool_lock:
+        wrappers = list(_worker_connections)
+        _worker_connections.clear()
+    for wrapper in wrappers:  # their threads have ended: closing them from here is safe
+        wrapper.inc_thread_sharing()
+        try:
+            wrapper.close()
+        finally:
+            wrapper.dec_thread_sharing()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.SEARCH_BESIDE_THREADS, thread_name_prefix="beside")
+        return _pool
+
+
+def _on_worker_connection(fn: Callable[[], T]) -> T:
+    # As around a request: a connection past CONN_MAX_AGE or broken is replaced first, and
+    # one that must not be kept is closed after.
+    close_old_connections()
+    try:
+        return fn()
+    finally:
+        close_old_connections()
+        with _pool_lock:
+            _worker_connections.update(connections.all(initialized_only=True))
