@@ -10,4 +10,4 @@ class LatestArticlesFeed(ArticleFeed):
     description = "The latest articles published in the Newsroom archive."
 
     def items(self):
-        return Article.objects.published().select_related("section")[:FEED_SIZE]
+        return Article.objects.published().for_display().select_related("section")[:FEED_SIZE]

@@ -77,10 +77,20 @@ class Source(NamedList):
         pass
 
 
+# The generated tsvector columns (decision 0001): read by the search's SQL, never by display.
+SEARCH_COLUMNS = ("search_vector", "search_exact")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         """What readers and partners may see: published, and not embargoed."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_display(self) -> "ArticleQuerySet":
+        """Without the two stored search vectors, which no page or answer shows: together
+        about twice the body's size, each detoasted and printed as text by the database and
+        parsed by the driver for every row read."""
+        return self.defer(*SEARCH_COLUMNS)
 
 
 class JobStatus(models.TextChoices):

@@ -50,7 +50,7 @@ def related_articles(*, article: Article, limit: int = 5, entity_ids: list[int] 
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         ids = [row[0] for row in cursor.fetchall()]
-    found = Article.objects.published().select_related("source", "section").in_bulk(ids)
+    found = Article.objects.published().for_display().select_related("source", "section").in_bulk(ids)
     return [found[i] for i in ids if i in found]
 
 

@@ -29,13 +29,14 @@ OG_LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE", "es": "es_ES", "it": 
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    latest = list(Article.objects.published().select_related("section", "source")[:20])
+    latest = list(Article.objects.published().for_display().select_related("section", "source")[:20])
     # The latest few of every section in one query, whatever the number of sections.
     # Sections are drawn from the most recent stories only, so the home page costs the same
     # whatever the archive's size (a section silent for HOME_SECTION_WINDOW stories drops off).
     recent = Article.objects.published().order_by("-published_at", "-id").values("id")[:HOME_SECTION_WINDOW]
     by_section = (
         Article.objects.filter(id__in=recent)
+        .for_display()
         .filter(section__isnull=False)
         .select_related("section", "source")
         .annotate(
@@ -58,7 +59,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published().select_related("section", "source"), slug=slug)
+    article = get_object_or_404(
+        Article.objects.published().for_display().select_related("section", "source"), slug=slug
+    )
     mentions = list(
         article.mentions.filter(entity__status=Entity.Status.ACTIVE).select_related("entity").order_by("field", "start")
     )
@@ -147,7 +150,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         except search.SearchError as error:
             form.add_error(error.param if error.param in form.fields else None, error.message)
         else:
-            found = Article.objects.published().select_related("section", "source").in_bulk(page.ids)
+            found = Article.objects.published().for_display().select_related("section", "source").in_bulk(page.ids)
             parameters = form.query_parameters()
 
             def page_url(cursor: str | None) -> str:

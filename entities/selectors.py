@@ -134,6 +134,7 @@ def entity_articles(
     """
     rows = (
         Article.objects.published()
+        .for_display()
         .filter(Exists(Mention.objects.filter(entity_id=entity_id, article_id=OuterRef("pk"))))
         .select_related("source", "section")
     )

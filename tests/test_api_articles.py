@@ -217,3 +217,32 @@ def test_a_list_costs_the_same_queries_whatever_the_page_size(archive, django_as
     # its words and that entity (one query): docs/search.md#ranking.
     with django_assert_max_num_queries(10):
         client.get(f"/api/v1/articles/?q=macron&page_size=30&person={archive['macron'].id}")
+
+
+@pytest.mark.django_db
+def test_no_page_or_answer_reads_the_search_vectors(archive, client):
+    """The stored vectors serve the search's own SQL only: the ORM reads that build pages and
+    answers leave them out (each is about the body's size, detoasted and sent as text)."""
+    _, key = APIKey.objects.create_key(name="columns")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    article, place = archive["elections"], archive["paris"]
+    reads = [
+        (api, "/api/v1/articles/"),
+        (api, "/api/v1/articles/?q=paris"),
+        (api, f"/api/v1/articles/{article.id}/"),
+        (client, "/"),
+        (client, "/search/?q=paris"),
+        (client, article.get_absolute_url()),
+        (client, place.get_absolute_url()),
+        (client, "/feeds/latest/"),
+    ]
+    for reader, path in reads:
+        with CaptureQueriesContext(connection) as queries:
+            response = reader.get(path)
+        assert response.status_code == 200, path
+        orm_reads = [q["sql"] for q in queries if '"articles_article"."id"' in q["sql"]]
+        assert orm_reads, path  # the articles were read through the ORM
+        for sql in orm_reads:
+            assert '"articles_article"."search_vector"' not in sql, path
+            assert '"articles_article"."search_exact"' not in sql, path

@@ -61,8 +61,9 @@ def public_articles():
     # never shown.
     return (
         Article.objects.published()
+        .for_display()
         .select_related("section", "source")
-        .defer("search_vector", "search_exact", "body_text")
+        .defer("body_text")
         .prefetch_related(corrections_prefetch())
     )
 
