@@ -47,7 +47,11 @@ STOP_WORD_FLOOR = 0.05
 # The postings read per lexeme in each round (from the best); the last is the work cap.
 BLOCKS = (40, 160, 640, 2560)
 MAX_MET = 4000  # articles met at most: no further block is read beyond it
-RANKED_AT_ONCE = 50  # the articles met ranked in one statement, the most promising first
+# The articles met ranked in the first statement of a block, the most promising first; each next
+# one ranks twice as many: ranking a few articles more than needed costs less than a statement
+# more (the 2,535 articles met for `saying` at 100,000 articles, ranked in 51 statements: 92 ms;
+# in 6: 53 ms; in 1: 40 ms).
+RANKED_AT_ONCE = 50
 # ts_rank computes in single precision: a bound is raised by this share before it is compared.
 SLACK = 1e-4
 
@@ -150,13 +154,13 @@ def rounds(
             if article not in ranked
         }
         pending = sorted(upper, key=lambda article: (upper[article], article), reverse=True)
-        done = 0
+        done, size = 0, RANKED_AT_ONCE
         while done < len(pending):
             page_last = _top_last(scores, top)
             if page_last is not None and upper[pending[done]] * (1 + SLACK) < page_last:
                 break  # no article met and not ranked can reach the page
-            chunk = set(pending[done : done + RANKED_AT_ONCE])
-            done += len(chunk)
+            chunk = set(pending[done : done + size])
+            done, size = done + len(chunk), 2 * size
             ranked |= chunk
             scores.update(_ranked(score, matches, chunk))
         left = max((upper[article] for article in pending[done:]), default=0.0)
