@@ -5,20 +5,22 @@ articles_searchposting (articles migration 0024) holds, for each article and eac
 its search_vector whose impact is at least FLOOR, that impact: ts_rank(search_vector,
 'lexeme', 1) exactly. For a query of plain words, the score (articles/search/ranking.py) is a
 sum over the ranked terms of weight x (ts_rank of the own-language reading + EXACT_WEIGHT x
-ts_rank of the unstemmed form), and each of the two ranks is at most the largest impact of the
-term's lexemes in that article:
+ts_rank of the unstemmed form), bounded from the impacts of the term's lexemes in that article:
 
 - the reading is an OR of lexemes, ranked by PostgreSQL's calc_rank_or: the mean over the
-  query's distinct lexemes of each one's share, which is the posting's impact;
+  query's distinct lexemes of each one's share, which is the posting's impact (an absent
+  lexeme's share is 0), so it is at most the mean of their impacts in the article's language's
+  reading, at most the largest over the readings;
 - the unstemmed form's positions in search_exact are among its stem's positions in
   search_vector (the same parser; a stemmer only drops stop words), and its share over a
   subset of the positions, divided by the log of a length at least as large (search_exact
   keeps the stop words), is no larger; a form the article's stemmer drops as a stop word has
-  postings of its own (its impact in search_exact, marked by STOP_WORD_MARK).
+  postings of its own (its impact in search_exact, marked by STOP_WORD_MARK): it is at most the
+  largest impact of the term's lexemes.
 
 So the postings are read in blocks of descending impact, term by term; an article not met
-scores at most the sum over terms of coefficient x max(the term's last impact read, FLOOR),
-an article met at most the same with its own impacts where they are larger. The articles met
+scores at most the sum over terms of BoundedTerm.bound with each lexeme's last impact read (at
+least FLOOR), an article met at most the same with its own impacts where they are larger. The articles met
 are ranked by the engine's own score, the highest bound first, while a bound can still reach
 the page. When the page's last score is above every bound left, no other article can enter
 the page: it is proven exact. Otherwise, after the last block (the work cap), the matches
@@ -30,7 +32,7 @@ import heapq
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from articles.search import where
 from articles.search.filters import ArticleFilters
@@ -71,8 +73,19 @@ STOP_WORD_MARK = " "
 
 @dataclass(frozen=True)
 class BoundedTerm:
-    coefficient: float  # what one unit of impact adds to the score, at most
+    coefficient: float  # what the term's reading adds to the score per unit of its rank
     lexemes: tuple[str, ...]  # every lexeme whose postings bound the term
+    # Each language's reading that is ranked as an OR, as its lexemes: PostgreSQL's calc_rank_or
+    # is the mean of the query's distinct lexemes' shares, each share being that lexeme's impact.
+    readings: tuple[tuple[str, ...], ...]
+    # What the exact forms' rank adds per unit: each is at most the largest impact of the lexemes.
+    exact_coefficient: float = 0.0
+
+    def bound(self, impacts: dict[str, float]) -> float:
+        """The term's part of the score at most, given an upper bound of each lexeme's impact."""
+        reading = max(sum(impacts[x] for x in lexemes) / len(lexemes) for lexemes in self.readings)
+        exact = max(impacts[x] for x in self.lexemes) if self.exact_coefficient else 0.0
+        return self.coefficient * reading + self.exact_coefficient * exact
 
 
 @dataclass(frozen=True)
@@ -137,22 +150,21 @@ def rounds(
         ranked |= apart
         scores.update(_ranked(score, matches, apart))
     lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
-    owners = {lexeme: [i for i, term in enumerate(terms) if lexeme in term.lexemes] for lexeme in lexemes}
-    read: dict[int, list[float]] = {}  # per article met, its largest impact read for each term
+    read: dict[int, dict[str, float]] = {}  # per article met, its impact for each lexeme read
     for block in BLOCKS:
         frontier, rows = _read(lexemes, block)
         for lexeme, article, impact in rows:
-            parts = read.setdefault(article, [0.0] * len(terms))
-            for index in owners[lexeme]:
-                parts[index] = max(parts[index], impact)
-        edge = [max(max(frontier[x], _floor(x)) for x in term.lexemes) for term in terms]
-        unseen = bounded.constant + sum(term.coefficient * e for term, e in zip(terms, edge, strict=True))
-        upper = {
-            article: bounded.constant
-            + sum(term.coefficient * max(p, e) for term, p, e in zip(terms, parts, edge, strict=True))
-            for article, parts in read.items()
-            if article not in ranked
-        }
+            read.setdefault(article, {})[lexeme] = impact
+        # An impact not read is at most the lexeme's last one read (its floor once all are read).
+        edge = {x: max(frontier[x], _floor(x)) for x in lexemes}
+        unseen = bounded.constant + sum(term.bound(edge) for term in terms)
+        upper = {}
+        for article, own in read.items():
+            if article not in ranked:
+                impacts = dict(edge)
+                for x, impact in own.items():
+                    impacts[x] = max(impacts[x], impact)
+                upper[article] = bounded.constant + sum(term.bound(impacts) for term in terms)
         pending = sorted(upper, key=lambda article: (upper[article], article), reverse=True)
         done, size = 0, RANKED_AT_ONCE
         while done < len(pending):
@@ -184,13 +196,13 @@ def bounded_terms(query: ParsedQuery) -> Bounded | None:
         return None
     if query.weights:
         parts = [
-            (weight * (1 + EXACT_WEIGHT), term.readings, term.exact)
+            (weight, term.readings, term.exact)
             for term, weight in zip(query.terms, query.weights, strict=True)
             if weight > 0
         ]
     else:  # ranking.rank: the included words, and the unstemmed ones OR-ed with themselves
         readings = {lang: reading.included for lang, reading in query.readings.items()}
-        parts = [(1 + EXACT_WEIGHT, readings, compose("({q} || {q})", q=query.exact))]
+        parts = [(1.0, readings, compose("({q} || {q})", q=query.exact))]
     constant = 0.0
     if query.named:
         constant += ALL_WORDS_WEIGHT
@@ -217,20 +229,22 @@ def bounded_terms(query: ParsedQuery) -> Bounded | None:
             return None
         apart = apart or not other[0]
         lexemes = fr[1] | en[1] | other[1]
+        # The other languages' reading when it is not an OR: its matches are ranked apart.
+        readings = tuple(tuple(sorted(r[1])) for r in (fr, en, other) if r[0])
         if with_exact is not None:
             exact = _read_tsquery(texts[4 * index + 3])
             if not (exact and exact[0] and exact[1] <= other[1]):
                 return None
             forms += [(form, lexemes) for form in sorted(exact[1])]
             owners += [len(terms)] * len(exact[1])
-        terms.append(BoundedTerm(coefficient, tuple(sorted(lexemes))))
+        exact_coefficient = coefficient * EXACT_WEIGHT if with_exact is not None else 0.0
+        terms.append(BoundedTerm(coefficient, tuple(sorted(lexemes)), readings, exact_coefficient))
     marked = _stop_words_marked(forms) if forms else []
     if marked is None:
         return None
     for owner, lexeme in zip(owners, marked, strict=True):
         if lexeme:
-            term = terms[owner]
-            terms[owner] = BoundedTerm(term.coefficient, tuple(sorted({*term.lexemes, lexeme})))
+            terms[owner] = replace(terms[owner], lexemes=tuple(sorted({*terms[owner].lexemes, lexeme})))
     return Bounded(tuple(terms), apart, constant)
 
 
