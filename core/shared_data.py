@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import CommandError
 
 SHARED_DATA_VARIABLE = "NEWSROOM_SHARED_DATA"
 GIT_TIMEOUT_SECONDS = 5
@@ -35,6 +36,15 @@ def find_shared_data(checkout: Path, environ: Mapping[str, str] = os.environ) ->
         if candidate.is_dir():
             return candidate.resolve()
     return None
+
+
+def shared_data_for_command(checkout: Path) -> Path | None:
+    """find_shared_data for a management command, looked up when the command runs (not when
+    its module is imported): a NEWSROOM_SHARED_DATA naming no directory is the command's error."""
+    try:
+        return find_shared_data(checkout)
+    except ImproperlyConfigured as error:
+        raise CommandError(str(error)) from None
 
 
 def _related_repositories(checkout: Path) -> list[Path]:

@@ -104,7 +104,7 @@ def proven_first_page(search: Search) -> Found | None:
     to read; None when they did not. The pages after it rank the same candidates (the
     newest and these, `_newest_ranked`), after its cursor."""
     strongest = search.strongest
-    if search.cursor is not None or strongest.others is not None or not strongest.proven:
+    if search.cursor is not None or not strongest.proven:
         return None
     more = len(strongest.scored) > search.page_size or _matches_beyond(search, strongest.scored)
     return Found(first_keyset_page(strongest.scored, page_size=search.page_size, more=more))

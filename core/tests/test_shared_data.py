@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 
 from core.shared_data import find_shared_data
 
@@ -86,3 +87,12 @@ def test_a_machine_without_git_finds_nothing_and_raises_nothing(team, tmp_path, 
     git("clone", "-q", team / "repo", clone)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert find_shared_data(clone, environ={}) is None
+
+
+@pytest.mark.parametrize("command", ["build_gazetteer", "evaluate_tagging"])
+def test_a_command_answers_a_variable_naming_no_folder_with_its_own_error(command, tmp_path, monkeypatch):
+    """The commands look the data up when they run, and a bad variable is a command error
+    (a clear message, no traceback), not a failure to import the command."""
+    monkeypatch.setenv("NEWSROOM_SHARED_DATA", str(tmp_path / "missing"))
+    with pytest.raises(CommandError, match="NEWSROOM_SHARED_DATA=.*missing is not a directory"):
+        call_command(command)

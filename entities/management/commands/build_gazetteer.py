@@ -13,12 +13,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from core.shared_data import SHARED_DATA_VARIABLE, find_shared_data
+from core.shared_data import SHARED_DATA_VARIABLE, shared_data_for_command
 from entities.extraction.clustering import ROMAN_ORDINAL
 from entities.extraction.gazetteer import GAZETTEER_PATH, REGIONS_PATH
 
-SHARED_DATA = find_shared_data(Path(settings.BASE_DIR))
-DEFAULT_SOURCE = SHARED_DATA / "open" / "gazetteer" if SHARED_DATA else None
+DEFAULT_SOURCE = ("open", "gazetteer")  # in the team's shared data
 
 
 # French press spellings missing from the EU vocabulary (which writes "Iraq" in French too).
@@ -121,11 +120,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--source",
-            default=str(DEFAULT_SOURCE) if DEFAULT_SOURCE else None,
+            default=None,
             help=f"Folder of the open gazetteer (default: open/gazetteer in the shared data, {SHARED_DATA_VARIABLE}).",
         )
 
     def handle(self, *args, source: str | None, **options):
+        if source is None:
+            shared = shared_data_for_command(Path(settings.BASE_DIR))
+            source = str(shared.joinpath(*DEFAULT_SOURCE)) if shared else None
         if source is None:
             raise CommandError(f"no shared data directory found: set {SHARED_DATA_VARIABLE} or pass --source")
         folder = Path(source)

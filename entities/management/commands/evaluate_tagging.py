@@ -41,7 +41,7 @@ from django.core.management.base import BaseCommand
 
 from articles.ingest.wiretext import parse_wire_text
 from articles.models import BLOCK_SEPARATOR
-from core.shared_data import SHARED_DATA_VARIABLE, find_shared_data
+from core.shared_data import SHARED_DATA_VARIABLE, shared_data_for_command
 from entities.extraction import gazetteer, ner
 from entities.extraction.clustering import Cluster, clean, clean_person, cluster_article
 from entities.extraction.evaluation import Evaluation, Named, score_document
@@ -49,9 +49,8 @@ from entities.extraction.evidence import TypeEvidence, article_votes, decide_kin
 from entities.models import EntityKind, name_key
 
 ROOT = Path(settings.BASE_DIR)
-SHARED = find_shared_data(ROOT)  # None on a machine without the team's shared data
-NEWSEYE = SHARED / "restricted" / "newseye" / "fr_newseye_historical_ocr.jsonl" if SHARED else None
-OPEN_ARTICLES = SHARED / "open" / "articles" if SHARED else None
+NEWSEYE = ("restricted", "newseye", "fr_newseye_historical_ocr.jsonl")  # in the team's shared data
+OPEN_ARTICLES = ("open", "articles")
 DEMO_ARCHIVE = [ROOT / "demo" / name for name in ("en_wikinews_2019_2020.jsonl", "fr_wikinews_keyphrase100.jsonl")]
 GOLD_FILES = [ROOT / "entities" / "eval" / name for name in ("gold.jsonl", "gold_en.jsonl", "gold_fr.jsonl")]
 TYPES = {"PER": EntityKind.PERSON, "ORG": EntityKind.ORGANISATION, "LOC": EntityKind.PLACE}
@@ -211,6 +210,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, verbose=None, own_gold_only=False, **options):
+        # Looked up first: a bad NEWSROOM_SHARED_DATA fails before the long evaluation.
+        shared = None if own_gold_only else shared_data_for_command(ROOT)  # None without the team's data
         records = _own_gold_records()
         docs = [_texts_of_gold(r) for r in records]
         evidence = _archive_evidence(dict(zip([r["id"] for r in records], docs, strict=True)))
@@ -224,17 +225,18 @@ class Command(BaseCommand):
 
         if own_gold_only:
             return
-        if NEWSEYE is not None and NEWSEYE.exists():
-            newseye = [json.loads(line) for line in NEWSEYE.open(encoding="utf-8")]
+        newseye_path = shared.joinpath(*NEWSEYE) if shared else None
+        if newseye_path is not None and newseye_path.exists():
+            newseye = [json.loads(line) for line in newseye_path.open(encoding="utf-8")]
             newseye_docs = [({"body_text": r["body"]}, r.get("lang", "fr")) for r in newseye]
             ids = [str(r.get("id", i)) for i, r in enumerate(newseye)]
             newseye_results = _evaluate(ids, newseye_docs, [_gold_entities(r) for r in newseye])
             for variant, evaluation in newseye_results.items():
                 self._table(f"NewsEye FR historical OCR — {variant}", evaluation)
         else:
-            where = NEWSEYE or f"(no shared data directory: set {SHARED_DATA_VARIABLE})"
+            where = newseye_path or f"(no shared data directory: set {SHARED_DATA_VARIABLE})"
             self.stdout.write(f"NewsEye gold not found at {where}: skipped.")
-        self._cross_language()
+        self._cross_language(shared.joinpath(*OPEN_ARTICLES) if shared else None)
 
     def _own_report(self, title: str, results: dict[str, Evaluation]) -> None:
         write = self.stdout.write
@@ -294,15 +296,15 @@ class Command(BaseCommand):
                 f"  {KIND_LABEL.get(kind, 'all'):<6} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.gold:>5}"
             )
 
-    def _cross_language(self) -> None:
+    def _cross_language(self, open_articles: Path | None) -> None:
         """FR/EN Wikinews pairs (fr en_pageid = en PrimerAI id): the entities found on both
         sides, by raw name equality and after resolution (gazetteer ids, name keys)."""
-        if OPEN_ARTICLES is None:
+        if open_articles is None:
             self.stdout.write(f"\nCross-language: no shared data directory (set {SHARED_DATA_VARIABLE}): skipped.")
             return
         fr_path, en_path = (
-            OPEN_ARTICLES / "fr_wikinews_primer_subset.jsonl",
-            OPEN_ARTICLES / "en_wikinews_primer_subset.jsonl",
+            open_articles / "fr_wikinews_primer_subset.jsonl",
+            open_articles / "en_wikinews_primer_subset.jsonl",
         )
         if not (fr_path.exists() and en_path.exists()):
             self.stdout.write("\nCross-language: open article pairs not found: skipped.")
