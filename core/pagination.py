@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
@@ -40,11 +42,21 @@ class Page:
     previous_cursor: str | None
     count: int
     count_is_estimate: bool
-    snippets: dict[int, str] = field(default_factory=dict)
     # An article search's text query: the known entities it names (entities.models.Entity).
     entities: list = field(default_factory=list)
-    # An article search's facets, when asked for (articles.search.facets.Facets).
-    facets: object | None = None
+    # What a search may still be finding beside the caller's own reads (core/beside.py), given
+    # when first read: the page's highlighted snippets ({id: HTML}) and, when asked for, its
+    # facets (articles.search.facets.Facets).
+    pending_snippets: Callable[[], dict[int, str]] = field(default=dict, repr=False)
+    pending_facets: Callable[[], object | None] = field(default=lambda: None, repr=False)
+
+    @cached_property
+    def snippets(self) -> dict[int, str]:
+        return self.pending_snippets()
+
+    @cached_property
+    def facets(self) -> object | None:
+        return self.pending_facets()
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@ def search_articles(
     the number of matches (exact, or the planner's estimate for broad queries) and, for a
     text query, highlighted snippets and the known entities it names. `cursor` is a next/previous cursor of an earlier page.
     With `facets` (names from facets.FACETS), the page also counts the most frequent values
-    of each over every match (`Page.facets`, docs/search.md#facets).
+    of each over every match (`Page.facets`, docs/search.md#facets). The facets and the
+    snippets are found beside the caller (core/beside.py) until it first reads them.
     SearchError names a bad parameter. How the page is found: docs/search.md."""
     search = _search(filters, cursor=cursor, page_size=page_size, tuning=tuning)
     estimate = estimate_matches(search.filters, search.query)
@@ -81,7 +82,9 @@ def search_articles(
     found = _find(search, estimate)
     count, count_is_estimate = _count(search, estimate, found)
     page = found.page
-    snippets = headlines(page.ids, search.query) if search.query and page.ids else {}
+    # The snippets need the page's ids only: found beside the caller's own reads of the page
+    # (its articles, their entities), given when the caller first reads them.
+    snippets = beside(partial(headlines, page.ids, search.query)) if search.query and page.ids else dict
     named = list(search.query.named.entities) if search.query and search.query.named else []
     return Page(
         page.ids,
@@ -89,10 +92,14 @@ def search_articles(
         page.previous_cursor,
         count,
         count_is_estimate,
-        snippets,
         named,
-        counted() if counted else None,
+        pending_snippets=snippets,
+        pending_facets=counted or _no_facets,
     )
+
+
+def _no_facets() -> None:
+    return None
 
 
 def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:

@@ -3,7 +3,9 @@ set, by relevance and newest first, and with every facet (as the facets mode ask
 through `search_articles` in process; an execute wrapper times every SQL statement and files
 it under the step of the engine that ran it, found from the calling function (the innermost
 frame in articles/search/), and the page's statements under the plan that read them
-(planner.Plan). What is not SQL is the Python around it."""
+(planner.Plan). What is not SQL is the Python around it, and the wait for the work found
+beside the page on the workers' own connections (the facets and the snippets, core/beside.py),
+whose statements this timer does not see."""
 
 from __future__ import annotations
 
@@ -121,6 +123,8 @@ def run_once(params: dict) -> dict:
             facets=form.cleaned_data["facets"],
             facet_size=form.cleaned_data["facet_size"],
         )
+        # Found beside the page until first read (core/beside.py): waited for here, as a caller does.
+        _ = page.snippets, page.facets
         total = (time.perf_counter() - start) * 1000
     steps = dict(timer.steps)
     steps[PYTHON] = total - sum(steps.values())
