@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from articles.search import where
@@ -86,6 +86,27 @@ class BoundedTerm:
         reading = max(sum(impacts[x] for x in lexemes) / len(lexemes) for lexemes in self.readings)
         exact = max(impacts[x] for x in self.lexemes) if self.exact_coefficient else 0.0
         return self.coefficient * reading + self.exact_coefficient * exact
+
+    def bound_above(self, edge: dict[str, float]) -> Callable[[dict[str, float]], float]:
+        """`bound` of `edge` with the lexemes an article met holds raised to its impacts where
+        larger (its impacts read, the edge for the rest), as a function of the article's
+        impacts: the edge's sums are taken once, and each article costs only its own few lexemes."""
+        base = self.bound(edge)
+        readings = [(frozenset(lexemes), sum(edge[x] for x in lexemes), len(lexemes)) for lexemes in self.readings]
+        own_lexemes = frozenset(self.lexemes)
+        edge_largest = max(edge[x] for x in self.lexemes)
+
+        def above(own: dict[str, float]) -> float:
+            gains = [(x, impact - edge[x]) for x, impact in own.items() if x in own_lexemes and impact > edge[x]]
+            if not gains:
+                return base
+            reading = max(
+                (total + sum(gain for x, gain in gains if x in members)) / size for members, total, size in readings
+            )
+            exact = max(edge_largest, *(edge[x] + gain for x, gain in gains)) if self.exact_coefficient else 0.0
+            return self.coefficient * reading + self.exact_coefficient * exact
+
+        return above
 
 
 @dataclass(frozen=True)
@@ -158,13 +179,12 @@ def rounds(
         # An impact not read is at most the lexeme's last one read (its floor once all are read).
         edge = {x: max(frontier[x], _floor(x)) for x in lexemes}
         unseen = bounded.constant + sum(term.bound(edge) for term in terms)
-        upper = {}
-        for article, own in read.items():
-            if article not in ranked:
-                impacts = dict(edge)
-                for x, impact in own.items():
-                    impacts[x] = max(impacts[x], impact)
-                upper[article] = bounded.constant + sum(term.bound(impacts) for term in terms)
+        above = [term.bound_above(edge) for term in terms]
+        upper = {
+            article: bounded.constant + sum(bound(own) for bound in above)
+            for article, own in read.items()
+            if article not in ranked
+        }
         pending = sorted(upper, key=lambda article: (upper[article], article), reverse=True)
         done, size = 0, RANKED_AT_ONCE
         while done < len(pending):
