@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
@@ -14,6 +15,7 @@ from articles.search.named import with_named_entities
 from articles.search.phrase_pairs import with_phrase_pairs
 from articles.search.planner import (
     DEFAULT_TUNING,
+    Attempt,
     Estimate,
     Plan,
     SearchTuning,
@@ -41,6 +43,9 @@ from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_
 from core.sql import compose, fetch_one
 
 logger = logging.getLogger(__name__)
+
+# The plans whose page counts every match (Found.total) when tried first.
+COUNTING_PLANS = (Plan.RANK_ALL, Plan.SCAN)
 
 
 def search_articles(
@@ -79,8 +84,16 @@ def search_articles(
         if facets
         else None
     )
-    found = _find(search, estimate)
-    count, count_is_estimate = _count(search, estimate, found)
+    attempts = _attempts(search, estimate)
+    # A small result set is counted, up to a limit: beside the page when its plan will not
+    # count the matches itself.
+    counting = (
+        beside(partial(_count_up_to, search, count_limit(search.tuning)))
+        if counts_exactly(estimate, search.tuning) and not (attempts and attempts[0].plan in COUNTING_PLANS)
+        else None
+    )
+    found = _find(search, attempts)
+    count, count_is_estimate = _count(search, estimate, found, counting)
     page = found.page
     # The snippets need the page's ids only: found beside the caller's own reads of the page
     # (its articles, their entities), given when the caller first reads them.
@@ -131,13 +144,11 @@ def _position(cursor: str | None, ordering: str) -> Cursor | None:
         raise SearchError("cursor", INVALID_CURSOR) from None
 
 
-def _find(search: Search, estimate: Estimate) -> Found:
-    """The page, from the first plan that gives it: a window that falls short of the matches
-    it needs is a sample that decides whether the next one is worth reading."""
+def _attempts(search: Search, estimate: Estimate) -> list[Attempt]:
+    """The plans to try in order (planner.choose_plans); none in update order, which has one."""
     if search.ordering == UPDATED:
-        return recently_updated(search)  # one plan: down the index of update times
-    shortfall = None
-    attempts = choose_plans(
+        return []
+    return choose_plans(
         estimate=estimate,
         ordering=search.ordering,
         page_size=search.page_size,
@@ -145,6 +156,14 @@ def _find(search: Search, estimate: Estimate) -> Found:
         backwards=bool(search.cursor and search.cursor.backwards),
         tuning=search.tuning,
     )
+
+
+def _find(search: Search, attempts: list[Attempt]) -> Found:
+    """The page, from the first plan that gives it: a window that falls short of the matches
+    it needs is a sample that decides whether the next one is worth reading."""
+    if not attempts:
+        return recently_updated(search)  # one plan: down the index of update times
+    shortfall = None
     if search.ranked and attempts[0].plan is not Plan.RANK_ALL:
         # Every other plan ranks candidates: when the postings prove the first page, it is read.
         proven = proven_first_page(search)
@@ -170,14 +189,14 @@ def _boundary(search: Search, rows: int) -> tuple | None:
     return window_boundary(search.filters, below=below, rows=rows)
 
 
-def _count(search: Search, estimate: Estimate, found: Found) -> tuple[int, bool]:
+def _count(search: Search, estimate: Estimate, found: Found, counting: Callable[[], int] | None) -> tuple[int, bool]:
     """The number of matches and whether it is an estimate: exact when the plan counted every
-    match or the estimate is small (counted up to a limit), else the planner's estimate, for
-    no COUNT(*) runs over a broad query."""
+    match or the estimate is small (counted up to a limit: `counting`, when it was started
+    beside the page), else the planner's estimate, for no COUNT(*) runs over a broad query."""
     if found.total is not None:
         count, count_is_estimate = found.total, False
     elif counts_exactly(estimate, search.tuning):
-        count = _count_up_to(search, count_limit(search.tuning))
+        count = counting() if counting else _count_up_to(search, count_limit(search.tuning))
         count_is_estimate = count >= count_limit(search.tuning)
     else:
         count, count_is_estimate = estimate.matches, True

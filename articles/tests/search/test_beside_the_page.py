@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.search import ArticleFilters, search_articles
 from articles.search.facets import FACETS
+from articles.search.planner import SearchTuning
 from articles.tests.factories import ArticleFactory
 from core.beside import shut_down
 
@@ -35,3 +36,19 @@ def test_a_search_with_no_page_reads_no_snippets():
     shut_down()
     page = search_articles(ArticleFilters(q="harbour"))
     assert page.ids == [] and page.snippets == {} and page.facets is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("threads", [2, 0])
+def test_a_small_result_set_is_counted_beside_a_page_whose_plan_does_not_count(settings, threads):
+    shut_down()
+    settings.SEARCH_BESIDE_THREADS = threads
+    for i in range(3):
+        ArticleFactory(headline=f"Harbour news {i}", language="en")
+    # Date order down the index (a walk, which does not count), the count taken for any estimate.
+    tuning = SearchTuning(walk_above=0, walk_window_rows=10**9, count_exact_below=10**6)
+    with CaptureQueriesContext(connection) as here:
+        page = search_articles(ArticleFilters(q="harbour", ordering="-published_at"), page_size=2, tuning=tuning)
+    assert page.count == 3 and not page.count_is_estimate and len(page.ids) == 2
+    counted_here = any("count(*) FROM (SELECT 1" in query["sql"] for query in here.captured_queries)
+    assert counted_here == (threads == 0)  # with no workers, here
