@@ -49,8 +49,8 @@ STOP_WORD_FLOOR = 0.05
 # The postings read per lexeme in each round (from the best); the last is the work cap.
 BLOCKS = (40, 160, 640, 2560)
 MAX_MET = 4000  # articles met at most: no further block is read beyond it
-# The articles met and tested after which a query whose matches among them are too few to fill
-# a page within MAX_MET at their rate is given up (_futile).
+# The articles met and tested after which a query whose strong matches among them are too few
+# to fill a page within MAX_MET at their rate is given up (_futile).
 FUTILE_AFTER = 200
 # The articles met ranked in the first statement of a block, the most promising first; each next
 # one ranks twice as many: ranking a few articles more than needed costs less than a statement
@@ -174,6 +174,7 @@ def rounds(
         ranked |= apart
         scores.update(_ranked(score, matches, apart))
     lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
+    floor_bound = bounded.constant + sum(term.bound({x: _floor(x) for x in lexemes}) for term in terms)
     read: dict[int, dict[str, float]] = {}  # per article met, its impact for each lexeme read
     for block in BLOCKS:
         frontier, rows = _read(lexemes, block)
@@ -202,17 +203,22 @@ def rounds(
         yield len(read), scores, max(unseen, left) if provable else None
         if all(frontier[x] == 0.0 for x in lexemes) or len(read) >= MAX_MET:
             return  # every posting read (the rest is under FLOOR), or the cap
-        if _futile(len(scores), len(ranked), top):
-            return  # too few of the articles met match (a phrase, a filter) to fill a page within the cap
+        strong = sum(1 for value in scores.values() if value > floor_bound * (1 + SLACK))
+        if _futile(strong, len(ranked), top):
+            return  # too few of the articles met can fill a provable page (a phrase, a filter)
 
 
-def _futile(matched: int, tested: int, top: int) -> bool:
-    """Whether the proof should give up before its cap: fewer than `top` of the `tested`
-    articles met matched the query and its filters, and at that rate the articles the cap
-    allows would not hold `top` (a rare phrase of common words, a narrow filter: the postings
-    point to articles holding the words, few of which match). It proves nothing for such a
-    query; the plan's other candidates find its page."""
-    return matched < top and tested >= FUTILE_AFTER and matched * MAX_MET < top * tested
+def _futile(strong: int, tested: int, top: int) -> bool:
+    """Whether the proof should give up before its cap. A page is proven only when its last
+    score is above the bound, which never falls under its floor (every lexeme at FLOOR): it
+    needs `top` matches scoring above that floor ("strong"), and only an article holding a
+    posting can (with every impact under FLOOR a score is under the floor's bound). Given up
+    when fewer than `top` of the `tested` articles met are strong and, at that rate, the
+    articles the cap allows would not hold `top`: a rare phrase of common words or a narrow
+    filter (the postings point to articles holding the words, few of which match), words found
+    together only in long texts. It proves nothing for such a query; the plan's other
+    candidates find its page."""
+    return strong < top and tested >= FUTILE_AFTER and strong * MAX_MET < top * tested
 
 
 def _floor(lexeme: str) -> float:

@@ -324,3 +324,25 @@ def test_a_proven_first_page_is_read_from_the_scores_and_its_cursor_leads_on(mon
         assert len(seen) == len(set(seen)), q
         assert set(seen) <= set(_every_score(search)), q
     assert proven >= len(QUERIES) // 2, proven
+
+
+@pytest.mark.django_db
+def test_the_proof_gives_up_when_too_few_of_the_articles_met_match(monkeypatch):
+    """A narrow filter (here: published before every article, so nothing matches) leaves the
+    articles met unmatched: the proof stops once it has tested FUTILE_AFTER of them, proving
+    nothing, instead of reading every posting up to its cap."""
+    monkeypatch.setattr(impact, "BLOCKS", (2, 4, 8, 16, 32, 64, 128, 256))
+    _archive(6)
+    nothing = ArticleFilters(q="harbour", published_before=START - timedelta(days=400))
+    search = _search(nothing, cursor=None, page_size=10, tuning=CANDIDATES)
+    terms = impact.bounded_terms(search.query)
+
+    def met(futile_after: int) -> list[int]:
+        monkeypatch.setattr(impact, "FUTILE_AFTER", futile_after)
+        return [met for met, _scores, _bound in impact.rounds(search.query, search.filters, terms, 10)]
+
+    given_up, to_the_end = met(6), met(10**6)
+    assert len(given_up) < len(to_the_end) and given_up[-1] < to_the_end[-1]
+    assert given_up[-1] >= 6  # not before it had tested as many
+    found = impact.first_page(search.query, search.filters, 10)
+    assert not found.proven and found.scores == {}
