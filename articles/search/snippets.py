@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 from django.contrib.postgres.search import SearchHeadline
@@ -57,8 +58,11 @@ def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
     return {ident: mark(headline) for ident, headline in fetch_all(statement)}
 
 
+@functools.cache
 def _headline(alias: str, text: str, chars: int) -> Sql:
-    """ts_headline of `text` (SQL over `alias`, a row of `t` or `f`) for the row's query."""
+    """ts_headline of `text` (SQL over `alias`, a row of `t` or `f`) for the row's query. The
+    same for every search: compiled once per process (Django quotes each option through a
+    cursor, a dozen round trips of Python a page)."""
     expression = SearchHeadline(
         Embedded(Sql(text, (chars,))),
         Embedded(Sql(f"{alias}.q")),
