@@ -217,11 +217,11 @@ def _futile(strong: int, tested: int, top: int) -> bool:
     score is above the bound, which never falls under its floor (every lexeme at FLOOR): it
     needs `top` matches scoring above that floor ("strong"), and only an article holding a
     posting can (with every impact under FLOOR a score is under the floor's bound). Given up
-    when fewer than `top` of the `tested` articles met are strong and, at that rate, the
-    articles the cap allows would not hold `top`: a rare phrase of common words or a narrow
-    filter (the postings point to articles holding the words, few of which match), words found
-    together only in long texts. It proves nothing for such a query; the plan's other
-    candidates find its page."""
+    when fewer than `top` of the `tested` articles met are strong and, even at FUTILE_MARGIN
+    times that rate, the articles the cap allows would not hold `top`: a rare phrase of common
+    words or a narrow filter (the postings point to articles holding the words, few of which
+    match), words found together only in long texts. It proves nothing for such a query; the
+    plan's other candidates find its page."""
     return strong < top and tested >= FUTILE_AFTER and FUTILE_MARGIN * strong * MAX_MET < top * tested
 
 
