@@ -11,12 +11,9 @@ ts_rank of the unstemmed form), bounded from the impacts of the term's lexemes i
   query's distinct lexemes of each one's share, which is the posting's impact (an absent
   lexeme's share is 0), so it is at most the mean of their impacts in the article's language's
   reading, at most the largest over the readings;
-- the unstemmed form's positions in search_exact are among its stem's positions in
-  search_vector (the same parser; a stemmer only drops stop words), and its share over a
-  subset of the positions, divided by the log of a length at least as large (search_exact
-  keeps the stop words), is no larger; a form the article's stemmer drops as a stop word has
-  postings of its own (its impact in search_exact, marked by STOP_WORD_MARK): it is at most the
-  largest impact of the term's lexemes.
+- the unstemmed forms are an OR as well, ranked over search_exact: the mean of the forms'
+  shares, each its impact in search_exact, posted under the form marked by UNSTEMMED_MARK
+  (articles migration 0025) when at least FLOOR.
 
 So the postings are read in blocks of descending impact, term by term; an article not met
 scores at most the sum over terms of BoundedTerm.bound with each lexeme's last impact read (at
@@ -32,7 +29,7 @@ import heapq
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from articles.search import where
 from articles.search.filters import ArticleFilters
@@ -42,10 +39,9 @@ from core.sql import Sql, compose, fetch_all
 
 logger = logging.getLogger(__name__)
 
-# articles migration 0024: every impact not posted is below FLOOR, an unstemmed stop word's
-# (STOP_WORD_MARK) below STOP_WORD_FLOOR.
+# articles migrations 0024 and 0025: every impact not posted is below FLOOR, a lexeme's in
+# search_vector and an unstemmed form's (UNSTEMMED_MARK) in search_exact.
 FLOOR = 0.02
-STOP_WORD_FLOOR = 0.05
 # The postings read per lexeme in each round (from the best); the last is the work cap.
 BLOCKS = (40, 160, 640, 2560)
 MAX_MET = 4000  # articles met at most: no further block is read beyond it
@@ -73,25 +69,31 @@ UNSTEMMED_APART = 300  # the most matches in languages without a stemmer ranked 
 PREFIX_CANDIDATES = 300
 PREFIX_IMPACT = 0.05
 _LAST_CHARACTER = chr(0x10FFFF)  # after every character: the end of a prefix's range
-# articles migration 0024: the postings of an unstemmed form a French or English article's
-# stemmer drops (a stop word) are its lexeme after a space.
-STOP_WORD_MARK = " "
+# articles migration 0025: the postings of an unstemmed form (its impact in search_exact) are
+# the form after a space (no lexeme holds one).
+UNSTEMMED_MARK = " "
 
 
 @dataclass(frozen=True)
 class BoundedTerm:
     coefficient: float  # what the term's reading adds to the score per unit of its rank
-    lexemes: tuple[str, ...]  # every lexeme whose postings bound the term
     # Each language's reading that is ranked as an OR, as its lexemes: PostgreSQL's calc_rank_or
     # is the mean of the query's distinct lexemes' shares, each share being that lexeme's impact.
     readings: tuple[tuple[str, ...], ...]
-    # What the exact forms' rank adds per unit: each is at most the largest impact of the lexemes.
+    # The unstemmed forms (marked: their postings), ranked as an OR too, and what their rank
+    # adds per unit.
+    exact: tuple[str, ...] = ()
     exact_coefficient: float = 0.0
+
+    @property
+    def lexemes(self) -> tuple[str, ...]:
+        """Every lexeme whose postings bound the term."""
+        return tuple(sorted({x for reading in self.readings for x in reading} | set(self.exact)))
 
     def bound(self, impacts: dict[str, float]) -> float:
         """The term's part of the score at most, given an upper bound of each lexeme's impact."""
         reading = max(sum(impacts[x] for x in lexemes) / len(lexemes) for lexemes in self.readings)
-        exact = max(impacts[x] for x in self.lexemes) if self.exact_coefficient else 0.0
+        exact = sum(impacts[x] for x in self.exact) / len(self.exact) if self.exact else 0.0
         return self.coefficient * reading + self.exact_coefficient * exact
 
     def bound_above(self, edge: dict[str, float]) -> Callable[[dict[str, float]], float]:
@@ -100,18 +102,18 @@ class BoundedTerm:
         impacts: the edge's sums are taken once, and each article costs only its own few lexemes."""
         base = self.bound(edge)
         readings = [(frozenset(lexemes), sum(edge[x] for x in lexemes), len(lexemes)) for lexemes in self.readings]
+        exact = (frozenset(self.exact), sum(edge[x] for x in self.exact), len(self.exact)) if self.exact else None
         own_lexemes = frozenset(self.lexemes)
-        edge_largest = max(edge[x] for x in self.lexemes)
+
+        def raised(members: frozenset[str], total: float, size: int, gains: list[tuple[str, float]]) -> float:
+            return (total + sum(gain for x, gain in gains if x in members)) / size
 
         def above(own: dict[str, float]) -> float:
             gains = [(x, impact - edge[x]) for x, impact in own.items() if x in own_lexemes and impact > edge[x]]
             if not gains:
                 return base
-            reading = max(
-                (total + sum(gain for x, gain in gains if x in members)) / size for members, total, size in readings
-            )
-            exact = max(edge_largest, *(edge[x] + gain for x, gain in gains)) if self.exact_coefficient else 0.0
-            return self.coefficient * reading + self.exact_coefficient * exact
+            reading = max(raised(*parts, gains) for parts in readings)
+            return self.coefficient * reading + (self.exact_coefficient * raised(*exact, gains) if exact else 0.0)
 
         return above
 
@@ -178,14 +180,14 @@ def rounds(
         ranked |= apart
         scores.update(_ranked(score, matches, apart))
     lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
-    floor_bound = bounded.constant + sum(term.bound({x: _floor(x) for x in lexemes}) for term in terms)
+    floor_bound = bounded.constant + sum(term.bound(dict.fromkeys(lexemes, FLOOR)) for term in terms)
     read: dict[int, dict[str, float]] = {}  # per article met, its impact for each lexeme read
     for block in BLOCKS:
         frontier, rows = _read(lexemes, block)
         for lexeme, article, impact in rows:
             read.setdefault(article, {})[lexeme] = impact
         # An impact not read is at most the lexeme's last one read (its floor once all are read).
-        edge = {x: max(frontier[x], _floor(x)) for x in lexemes}
+        edge = {x: max(frontier[x], FLOOR) for x in lexemes}
         unseen = bounded.constant + sum(term.bound(edge) for term in terms)
         above = [term.bound_above(edge) for term in terms]
         upper = {
@@ -225,14 +227,10 @@ def _futile(strong: int, tested: int, top: int) -> bool:
     return strong < top and tested >= FUTILE_AFTER and FUTILE_MARGIN * strong * MAX_MET < top * tested
 
 
-def _floor(lexeme: str) -> float:
-    return STOP_WORD_FLOOR if lexeme.startswith(STOP_WORD_MARK) else FLOOR
-
-
 def bounded_terms(query: ParsedQuery) -> Bounded | None:
     """The parts of the query's score (ranking.rank) with what bounds each, or None when a
-    reading of one is not ranked as an OR of lexemes (PostgreSQL's calc_rank_or) or its
-    unstemmed forms are not covered by its stems. The other languages' reading of a phrase is
+    reading of one, or its unstemmed forms, are not ranked as an OR of lexemes (PostgreSQL's
+    calc_rank_or). The other languages' reading of a phrase is
     exempted: those matches are ranked apart. The entities a query names add their constant
     parts (holding every word, each mention) to the bound, and their names' and the other
     words' ranks as parts of their own."""
@@ -266,29 +264,22 @@ def bounded_terms(query: ParsedQuery) -> Bounded | None:
         for _, readings, exact in parts
     ]
     texts = fetch_all(compose("SELECT {columns}", columns=Sql.join(", ", columns)))[0]
-    terms, forms, owners, apart = [], [], [], False
+    terms, apart = [], False
     for index, (coefficient, _readings, with_exact) in enumerate(parts):
         fr, en, other = (_read_tsquery(text) for text in texts[4 * index : 4 * index + 3])
         if not (fr and en and other and fr[0] and en[0]):
             return None
         apart = apart or not other[0]
-        lexemes = fr[1] | en[1] | other[1]
         # The other languages' reading when it is not an OR: its matches are ranked apart.
         readings = tuple(tuple(sorted(r[1])) for r in (fr, en, other) if r[0])
+        forms: tuple[str, ...] = ()
         if with_exact is not None:
             exact = _read_tsquery(texts[4 * index + 3])
-            if not (exact and exact[0] and exact[1] <= other[1]):
+            if not (exact and exact[0]):
                 return None
-            forms += [(form, lexemes) for form in sorted(exact[1])]
-            owners += [len(terms)] * len(exact[1])
+            forms = tuple(UNSTEMMED_MARK + form for form in sorted(exact[1]))
         exact_coefficient = coefficient * EXACT_WEIGHT if with_exact is not None else 0.0
-        terms.append(BoundedTerm(coefficient, tuple(sorted(lexemes)), readings, exact_coefficient))
-    marked = _stop_words_marked(forms) if forms else []
-    if marked is None:
-        return None
-    for owner, lexeme in zip(owners, marked, strict=True):
-        if lexeme:
-            terms[owner] = replace(terms[owner], lexemes=tuple(sorted({*terms[owner].lexemes, lexeme})))
+        terms.append(BoundedTerm(coefficient, readings, forms, exact_coefficient))
     return Bounded(tuple(terms), apart, constant)
 
 
@@ -308,27 +299,6 @@ def _read_tsquery(text: str) -> tuple[bool, set[str]] | None:
         depth += {"(": 1, ")": -1}.get(char, 0)
         top_or = top_or or (char == "|" and depth == 0)
     return top_or, lexemes
-
-
-def _stop_words_marked(forms: list[tuple[str, set[str]]]) -> list[str] | None:
-    """Whether each unstemmed form is one lexeme in every stemmed reading, its stem one of the
-    term's lexemes (then its positions are among its stem's), or none (a stop word: then its
-    own postings, marked, bound it): the marked lexemes to read besides, per form; None when a
-    form is neither."""
-    statement = compose(
-        "SELECT f.i, c.config, tsvector_to_array(to_tsvector(c.config, f.form))"
-        " FROM unnest({forms}::text[]) WITH ORDINALITY f(form, i)"
-        " CROSS JOIN unnest('{{newsroom_fr,newsroom_en}}'::regconfig[]) c(config)",
-        forms=[form for form, _ in forms],
-    )
-    marked = [""] * len(forms)
-    for index, _config, stems in fetch_all(statement):
-        form, lexemes = forms[index - 1]
-        if not stems:
-            marked[index - 1] = STOP_WORD_MARK + form
-        elif len(stems) != 1 or stems[0] not in lexemes:
-            return None
-    return marked
 
 
 def prefix_candidates(query: ParsedQuery, filters: ArticleFilters) -> Sql | None:

@@ -30,7 +30,6 @@ STEPS = {
     "estimate.estimate_matches": "estimate (EXPLAIN)",
     "windows.window_boundary": "window boundary",
     "impact.bounded_terms": "impact: bounds",
-    "impact._stop_words_marked": "impact: bounds",
     "impact._read": "impact: postings read",
     "impact._ranked": "impact: met ranked",
     "impact.rounds": "impact: unstemmed apart",

@@ -1,5 +1,5 @@
-"""Relevance's first page proven exact through the impact-ordered postings (articles migration
-0024, articles/search/impact.py): the postings follow every change of the articles, each
+"""Relevance's first page proven exact through the impact-ordered postings (articles migrations
+0024 and 0025, articles/search/impact.py): the postings follow every change of the articles, each
 impact is ts_rank's own value for its lexeme, and whenever the engine claims a proof its first
 page equals every match ranked by the same score (docs/decisions/0030-exact-relevance-by-impact-ordered-postings.md)."""
 
@@ -117,7 +117,7 @@ QUERIES = [
     ("rivière", {}),
     ('"harbour council"', {}),
     ('"ministre budget"', {}),
-    ("ministre ont", {}),  # a French stop word: its unstemmed form bounded by its own postings
+    ("ministre ont", {}),  # a French stop word: no stem, its unstemmed form has its own postings
     ("harbour the", {}),
     ("Harbour Council", {}),  # names the organisation (_named)
     ("harbour council budget", {}),
@@ -210,6 +210,47 @@ def test_each_impact_is_the_weighted_sum_over_its_positions_and_every_one_above_
 
 
 @pytest.mark.django_db
+def test_every_unstemmed_form_above_the_floor_is_posted_marked_with_its_impact_in_search_exact():
+    """The exact part of the score is bounded by each form's own postings (articles migration
+    0025): every form of search_exact whose impact is at least the floor is posted after the
+    mark, whatever the article's language, stop words included; no other marked row exists."""
+    _archive(7, count=40)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, a.language, %s || p.lexeme, p.impact FROM articles_article a"
+            " CROSS JOIN LATERAL newsroom_search_postings(a.search_exact) p",
+            [impact.UNSTEMMED_MARK],
+        )
+        forms = cursor.fetchall()
+        cursor.execute(
+            "SELECT article_id, lexeme, impact FROM articles_searchposting WHERE starts_with(lexeme, %s)",
+            [impact.UNSTEMMED_MARK],
+        )
+        marked = {(article, lexeme): value for article, lexeme, value in cursor.fetchall()}
+    expected = {(article, lexeme): value for article, _language, lexeme, value in forms if value >= impact.FLOOR}
+    assert marked == expected
+    assert {language for article, language, lexeme, _ in forms if (article, lexeme) in marked} == {"fr", "en", "de"}
+    assert (" ont" in {lexeme for _, lexeme in marked}) and (" the" in {lexeme for _, lexeme in marked})
+
+
+@pytest.mark.django_db
+def test_an_unstemmed_form_is_bounded_by_its_own_impact_not_its_stems():
+    """`harbours` is 'harbour' in English: an article whose headline says "harbour" has a high
+    impact for the stem but none for the form, and its bound counts the form at its own edge."""
+    _archive(8, count=10)
+    search = _search(ArticleFilters(q="harbours"), cursor=None, page_size=10, tuning=CANDIDATES)
+    [term] = impact.bounded_terms(search.query).terms
+    assert term.exact == (impact.UNSTEMMED_MARK + "harbours",)
+    assert "harbour" in term.lexemes and term.exact[0] in term.lexemes
+    stem_only = dict.fromkeys(term.lexemes, impact.FLOOR) | {"harbour": 0.5}
+    reading = max(sum(stem_only[x] for x in lexemes) / len(lexemes) for lexemes in term.readings)
+    assert term.bound(stem_only) == pytest.approx(term.coefficient * reading + term.exact_coefficient * impact.FLOOR)
+    assert term.bound_above(dict.fromkeys(term.lexemes, impact.FLOOR))({"harbour": 0.5}) == pytest.approx(
+        term.bound(stem_only)
+    )
+
+
+@pytest.mark.django_db
 def test_the_postings_follow_inserts_updates_and_deletes():
     articles = _archive(2, count=30)
     assert _postings() == _recomputed()
@@ -227,7 +268,7 @@ def test_the_postings_follow_inserts_updates_and_deletes():
             "SELECT count(*) FROM articles_searchposting WHERE lexeme = 'lighthous' AND article_id = %s", [first.id]
         )
         assert cursor.fetchone()[0] == 1
-        cursor.execute("SELECT count(*) FROM articles_searchposting WHERE lexeme LIKE ' %'")  # stop words
+        cursor.execute("SELECT count(*) FROM articles_searchposting WHERE lexeme LIKE ' %'")  # unstemmed forms
         assert cursor.fetchone()[0] > 0
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks fire before TRUNCATE
         cursor.execute("TRUNCATE articles_article CASCADE")
