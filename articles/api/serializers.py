@@ -263,7 +263,7 @@ FACETS_SCHEMA = {
         "sample_share": {
             "type": "number",
             "nullable": True,
-            "description": "With `sample`: the share of the archive's rows read (counts are divided by it).",
+            "description": "With `sample`: the share of the archive's articles the sample holds (counts are divided by it).",
         },
         **{
             kind: _values_schema(_ENTITY_VALUE, f"The {EntityKind(kind).plural} most often mentioned.")

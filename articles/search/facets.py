@@ -1,9 +1,11 @@
 """Facets of a search: the most frequent people, organisations, places, languages, sections
 and years among its matches, counted exactly for small result sets and from a fixed random
-sample of the table for large ones (docs/decisions/0021-facets-exact-or-sampled.md)."""
+sample of them for large ones: the matches whose id hashes into the sample's buckets
+(docs/decisions/0021-facets-exact-or-sampled.md, docs/decisions/0034-facets-sampled-by-hashed-id.md)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,6 +26,10 @@ MAX_FACET_SIZE = 50
 EXACT = "exact"
 SAMPLE = "sample"
 _LANGUAGE_NAMES = dict(Language.choices)
+# Each article's sample bucket, from a hash of its id (articles migration 0026 indexes the same
+# expression): a sample of a share s is the articles whose bucket is under s x BUCKETS.
+BUCKETS = 65536
+SAMPLE_BUCKET = "(('x' || substr(md5({alias}.id::text), 1, 4))::bit(16)::int)"
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,7 @@ class FacetTuning:
 
     exact_limit: int = 8_000  # estimated matches up to which every match is read
     exact_cap: int = 40_000  # an exact count stops here (the estimate was too low): sample instead
-    sample_rows: int = 20_000  # table rows a sample reads, at most
-    sample_matches: int = 2_000  # matches a sample aims for (fewer rows when the matches are dense)
+    sample_matches: int = 2_000  # matches a sample aims for: its share is this over the estimate
     min_sample_matches: int = 100  # a sample holding fewer was drawn from a bad estimate
 
 
@@ -57,7 +62,7 @@ class FacetValue:
 class Facets:
     values: dict[str, list[FacetValue]]  # facet name -> its top values, most frequent first
     method: str  # EXACT, or SAMPLE: counted in a sample and scaled up
-    sample_share: float | None = None  # with SAMPLE: the share of the table's rows read
+    sample_share: float | None = None  # with SAMPLE: the share of the articles the sample holds
     sampled: int = 0  # the matches counted (all of them when exact)
 
     @property
@@ -79,9 +84,9 @@ def count_facets(
     has them; `estimate` is the planner's number of matches), every condition applied.
 
     Exact when the planner estimates at most `exact_limit` matches (and the count confirms
-    it); otherwise counted in a random sample of the table (the same sample for the same
-    table, so pages and reloads agree) and scaled up, which the result says (`method`,
-    `sample_share`)."""
+    it); otherwise counted in a random sample of the matches, those whose id hashes into the
+    sample's buckets (the same articles every time, so pages and reloads agree), and scaled
+    up, which the result says (`method`, `sample_share`)."""
     tuning = tuning or DEFAULT_FACET_TUNING
     names = tuple(name for name in FACETS if name in names)
     if not names:
@@ -105,15 +110,14 @@ def _exact(matches: Sql, names: tuple[str, ...], size: int, *, cap: int) -> Face
 
 
 def _sampled(matches: Sql, names: tuple[str, ...], size: int, *, estimate: int, tuning: FacetTuning) -> Facets:
-    """The matches among a random share of the table's pages, counts scaled by 1 / share.
-    The share aims at `sample_matches` matches and reads at most `sample_rows` rows."""
-    rows_in_table = _table_rows()
-    wanted = min(tuning.sample_rows, rows_in_table * tuning.sample_matches / max(estimate, 1))
-    share = max(wanted, 1) / rows_in_table
-    if share >= 1.0:  # the whole table is no more than a sample would read
+    """The matches in a random share of the buckets, counts scaled by 1 / share. The share aims
+    at `sample_matches` matches; only those are read from the table."""
+    buckets = math.ceil(BUCKETS * tuning.sample_matches / max(estimate, 1))
+    if buckets >= BUCKETS:  # every match would be in the sample
         rows = _counted(matches, names, size)
         return Facets(_values(rows, names, size, scale=1.0), EXACT, sampled=_total(rows))
-    rows = _counted(matches, names, size, sample=share)
+    share = buckets / BUCKETS
+    rows = _counted(matches, names, size, buckets=buckets)
     total = _total(rows)
     if total < tuning.min_sample_matches:
         # So few matches in the sample: the estimate was far too high and the matches are
@@ -124,26 +128,16 @@ def _sampled(matches: Sql, names: tuple[str, ...], size: int, *, estimate: int, 
     return Facets(_values(rows, names, size, scale=1 / share), SAMPLE, sample_share=share, sampled=total)
 
 
-def _table_rows() -> int:
-    """The articles table's size as the planner knows it (kept by ANALYZE and autovacuum)."""
-    [(rows,)] = fetch_all(
-        compose(
-            "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = {name}::regclass",
-            name=Article._meta.db_table,
-        )
-    )
-    return max(int(rows), 1)
-
-
 def _counted(
-    matches: Sql, names: tuple[str, ...], size: int, *, sample: float | None = None, limit: int | None = None
+    matches: Sql, names: tuple[str, ...], size: int, *, buckets: int | None = None, limit: int | None = None
 ) -> list[tuple]:
-    """One statement: the matches (or the sample's) read once into `m`, then one GROUP BY per
-    facet, each cut to its top `size` values. Rows: (facet, value, name, slug, kind, count),
-    the first ("", ...) holding the number of rows counted."""
+    """One statement: the matches (those in the first `buckets` sample buckets) read once into
+    `m`, then one GROUP BY per facet, each cut to its top `size` values. Rows: (facet, value,
+    name, slug, kind, count), the first ("", ...) holding the number of rows counted. The
+    sample's condition is its own index's: the planner intersects it with the words' indexes."""
     sampling = (
-        compose(" TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)", percent=sample * 100)
-        if sample is not None
+        compose(SAMPLE_BUCKET.format(alias="a") + " < {buckets} AND ", buckets=buckets)
+        if buckets is not None
         else Sql("")
     )
     parts = [Sql("SELECT '', NULL, NULL, NULL, NULL, count(*) FROM m")]
@@ -186,7 +180,7 @@ def _counted(
         )
     statement = compose(
         "WITH m AS MATERIALIZED (SELECT a.entity_ids, a.language, a.section_id, a.published_at"
-        " FROM {articles} a{sampling} WHERE {matches}{limit}) {facets}",
+        " FROM {articles} a WHERE {sampling}{matches}{limit}) {facets}",
         limit=compose(" LIMIT {limit}", limit=limit) if limit else Sql(""),
         articles=table(Article),
         sampling=sampling,

@@ -39,7 +39,6 @@ STEPS = {
     "engine._count_up_to": "count",
     "snippets.headlines": "snippets",
     "facets._counted": "facets",
-    "facets._table_rows": "facets",
 }
 # The page's plan (planner.Plan), and PROOF: the first page the impact postings prove
 # (plans.proven_first_page), a try before the plan when it is followed by another.

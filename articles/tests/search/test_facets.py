@@ -1,13 +1,17 @@
 """Facets of a search (articles/search/facets.py): exact counts over the matches with every
 filter applied, the sampled path's scaling and its fall-back, years in the newsroom's zone."""
 
+import math
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.search import ArticleFilters, SearchError, search_articles
+from articles.models import Article
+from articles.search import ArticleFilters, SearchError, search_articles, where
+from articles.search import facets as facets_module
 from articles.search.facets import EXACT, FACETS, SAMPLE, FacetTuning
 from articles.tests.factories import ArticleFactory, SectionFactory
 from entities.models import Entity, EntityKind
@@ -55,7 +59,7 @@ def newsroom():
     )
     MentionFactory(article=draft, entity=alice)
     Entity.objects.filter(id=gone.id).update(status=Entity.Status.REJECTED)
-    with connection.cursor() as cursor:  # the table's size, which a sample's share is taken of
+    with connection.cursor() as cursor:  # the planner's estimate, which a sample's share is taken of
         cursor.execute("ANALYZE articles_article")
     return {"alice": alice, "bruno": bruno, "brest": brest, "gone": gone, "articles": articles}
 
@@ -98,33 +102,50 @@ def test_values_are_the_most_frequent_first_and_cut_to_the_size(newsroom):
     assert [v.value for v in facets.values["year"]] == [2024]
 
 
-def test_a_sample_as_large_as_the_table_is_an_exact_count(newsroom):
-    whole = FacetTuning(exact_limit=0, sample_rows=10**9, sample_matches=10**9)
+def test_a_sample_as_large_as_the_matches_is_an_exact_count(newsroom):
+    whole = FacetTuning(exact_limit=0, sample_matches=10**9)
     facets = article_facets(ArticleFilters(q="harbour"), names=FACETS, tuning=whole)
     assert facets.method == EXACT and facets.sample_share is None
     assert facets.values == article_facets(ArticleFilters(q="harbour"), names=FACETS).values
 
 
-def test_a_sample_scales_its_counts_by_the_share_of_the_table_it_read(newsroom):
-    tuning = FacetTuning(exact_limit=0, sample_rows=7, sample_matches=10**9, min_sample_matches=0)
-    facets = article_facets(ArticleFilters(), names=["language", "year"], tuning=tuning)
-    assert facets.method == SAMPLE and facets.estimated and facets.sample_share == 7 / 8
-    assert facets.sampled > 0  # the seed is fixed: the same pages every time
-    for name in ("language", "year"):
-        assert sum(counts(facets, name).values()) == pytest.approx(facets.sampled * 8 / 7, abs=len(facets.values[name]))
+def _buckets() -> dict[int, int]:
+    """Each published article's sample bucket, as the database hashes its id."""
+    bucket = facets_module.SAMPLE_BUCKET.format(alias="a")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT a.id, {bucket} FROM articles_article a WHERE a.status = 'published'")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.parametrize("estimate", [14, 9, 70])
+def test_a_sample_holds_the_matches_of_its_buckets_and_scales_their_counts_by_its_share(newsroom, estimate):
+    """A share of the estimate's matches: those whose id hashes under the share's bound, every
+    other condition applied, each value's count divided by the share."""
+    tuning = FacetTuning(exact_limit=0, sample_matches=7, min_sample_matches=0)
+    matches = where.matching(ArticleFilters(), None)
+    facets = facets_module._sampled(matches, ("language",), 10, estimate=estimate, tuning=tuning)
+    bound = math.ceil(facets_module.BUCKETS * 7 / estimate)
+    assert facets.method == SAMPLE and facets.estimated and facets.sample_share == bound / facets_module.BUCKETS
+    held = {i for i, bucket in _buckets().items() if bucket < bound}
+    assert facets.sampled == len(held)
+    languages = Counter(Article.objects.filter(id__in=held).values_list("language", flat=True))
+    expected = {code: max(1, round(n / facets.sample_share)) for code, n in languages.items()}
+    assert counts(facets, "language") == expected
+    again = facets_module._sampled(matches, ("language",), 10, estimate=estimate, tuning=tuning)
+    assert again == facets  # the same sample every time
 
 
 def test_a_sample_too_small_to_trust_falls_back_to_counting_every_match(newsroom):
-    tuning = FacetTuning(exact_limit=0, sample_rows=1, sample_matches=1, min_sample_matches=100)
+    tuning = FacetTuning(exact_limit=0, sample_matches=1, min_sample_matches=100)
     facets = article_facets(ArticleFilters(), names=["language"], tuning=tuning)
     assert facets.method == EXACT
     assert counts(facets, "language") == {"en": 4, "fr": 3}
 
 
 def test_an_exact_count_past_its_cap_turns_to_a_sample(newsroom):
-    tuning = FacetTuning(exact_limit=10**6, exact_cap=3, sample_rows=4, sample_matches=10**9, min_sample_matches=0)
+    tuning = FacetTuning(exact_limit=10**6, exact_cap=3, sample_matches=2, min_sample_matches=0)
     facets = article_facets(ArticleFilters(), names=["language"], tuning=tuning)
-    assert facets.method == SAMPLE and facets.sample_share == 0.5
+    assert facets.method == SAMPLE and 0 < facets.sample_share < 1
 
 
 def test_facets_cost_one_statement_and_none_unless_asked_for(newsroom, django_assert_num_queries):
