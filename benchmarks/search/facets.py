@@ -125,7 +125,7 @@ def report(results: list[dict], error_rows: list[dict], n: int) -> None:
     if sampled:
         shares = [r["sample_share"] for r in sampled]
         print(
-            f"sample share of the table: min {min(shares):.4f}, median {statistics.median(shares):.4f}, max {max(shares):.4f}"
+            f"sample share of the articles: min {min(shares):.4f}, median {statistics.median(shares):.4f}, max {max(shares):.4f}"
         )
     over = [r for r in results if r["ms"] > 150]
     print(f"over 150 ms: {len(over)}; slowest 5:")
