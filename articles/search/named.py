@@ -16,8 +16,15 @@ from dataclasses import dataclass, replace
 from django.contrib.postgres.search import SearchQuery
 
 from articles.search.planner import DEFAULT_TUNING
-from articles.search.query import LANGUAGE_READINGS, ParsedQuery, included_words, matches_own_language, own_language
-from core.sql import Sql, compiled, compose
+from articles.search.query import (
+    LANGUAGE_READINGS,
+    ParsedQuery,
+    included_words,
+    matches_own_language,
+    own_language,
+    search_sql,
+)
+from core.sql import Sql, compose
 from entities.models import Entity, name_key
 from entities.search import entities_named_in
 
@@ -95,7 +102,7 @@ def _others(words: list[str], run: list[str]) -> dict[str, Sql] | None:
 def _any_of(texts: list[str], configs: tuple[str, ...]) -> Sql:
     """Any of the texts (each as a phrase) read in any of the configs: a tsquery."""
     queries = [SearchQuery(f'"{text}"', config=config, search_type="websearch") for text in texts for config in configs]
-    return compiled(functools.reduce(operator.or_, queries), model=Entity)
+    return search_sql(functools.reduce(operator.or_, queries))
 
 
 def _labels(entities: list[Entity]) -> dict[str, Sql]:

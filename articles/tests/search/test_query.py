@@ -128,3 +128,40 @@ def test_excluding_from_words_that_keep_no_lexeme_matches_nothing():
 def test_a_phrase_matches_its_words_in_order_only():
     assert matches('"prime minister"', "The prime minister spoke")
     assert not matches('"prime minister"', "The minister, prime among equals")
+
+
+QUERIES_OF_EVERY_SHAPE = [
+    "harbour",
+    "Mattis",
+    "démocratie",
+    "harbour council",
+    '"harbour council"',
+    '"porte-parole" gouvernement',
+    "harb*",
+    "minist* budget",
+    "minister -election",
+    'china -"profit rise"',
+    "storm -fer* -ferry",
+    "tempête OR orage",
+    "labour OR",
+    "l'école d'été",
+    '"unclosed phrase',
+    "²",
+    "x ² -y",
+    "it's 100% (maybe)",
+]
+
+
+@pytest.mark.parametrize("q", QUERIES_OF_EVERY_SHAPE)
+def test_the_query_sql_written_directly_is_what_djangos_compiler_writes(q, monkeypatch):
+    """The search expressions' SQL is written without Django's compiler (query._written, for
+    speed): it must be the compiler's own text and parameters, for every part of a query."""
+    from articles.search import query as query_module
+
+    compilations = []
+    with monkeypatch.context() as patched:
+        patched.setattr(query_module, "compiled", lambda *args, **kwargs: compilations.append(args))
+        written = parse_query(q)
+    assert compilations == []  # every expression was written directly
+    monkeypatch.setattr(query_module, "_written", lambda expression: None)
+    assert written == parse_query(q)
