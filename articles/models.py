@@ -471,6 +471,11 @@ class Revision(models.Model):
             models.CheckConstraint(
                 condition=Q(is_correction=False) | ~Q(correction_note=""), name="revision_correction_has_note"
             ),
+            # The first revision is the article as it was created: there is nothing to correct
+            # yet. So an article never revised has no correction to show (selectors.attach_corrections).
+            models.CheckConstraint(
+                condition=Q(is_correction=False) | Q(number__gte=2), name="revision_correction_not_first"
+            ),
         ]
         indexes = [
             models.Index(fields=["fingerprint"], condition=~Q(fingerprint=""), name="revision_fingerprint"),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from articles import spool
@@ -110,11 +110,25 @@ def corrections_prefetch() -> Prefetch:
     )
 
 
+def attach_corrections(articles: list[Article]) -> None:
+    """Set `public_corrections` on each article: in one query for those revised since they
+    were created, none for the others (a correction is never an article's first revision:
+    the `revision_correction_not_first` constraint), which most articles of a page are."""
+    revised = [article for article in articles if article.revision > 1]
+    for article in articles:
+        if article.revision <= 1:
+            article.public_corrections = []
+    if revised:
+        prefetch_related_objects(revised, corrections_prefetch())
+
+
 def public_corrections(article: Article) -> list[Revision]:
     """An article's correction notes, oldest first."""
     found = getattr(article, "public_corrections", None)
     if found is not None:
         return found
+    if article.revision <= 1:  # never revised since it was created: nothing corrected
+        return []
     return list(
         article.revisions.filter(is_correction=True)
         .only("id", "article_id", "correction_note", "created_at")

@@ -105,3 +105,34 @@ def test_a_correction_needs_a_change_and_a_note(admin_client, story, fields, mes
     assert message in response.content.decode()
     story.refresh_from_db()
     assert story.revision == 1 and story.byline == ""
+
+
+def test_a_correction_is_never_an_articles_first_revision(story):
+    """The first revision is the article as created: nothing to correct yet, so the database
+    refuses a correction there, and an article never revised has none to read."""
+    from django.db import IntegrityError, transaction
+
+    from articles.models import Revision
+
+    first = story.revisions.get(number=1)
+    with pytest.raises(IntegrityError, match="revision_correction_not_first"), transaction.atomic():
+        Revision.objects.filter(id=first.id).update(is_correction=True, correction_note=NOTE)
+
+
+def test_a_page_reads_the_corrections_of_its_revised_articles_only(admin_client, story):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.selectors import attach_corrections
+
+    page = list(Article.objects.filter(id=story.id))
+    with CaptureQueriesContext(connection) as never_revised:
+        attach_corrections(page)
+    assert len(never_revised) == 0 and page[0].public_corrections == []
+
+    body = json.dumps([{"type": "paragraph", "text": "The harbour master closed the port of Calais on Monday."}])
+    assert correct(admin_client, story, body=body, is_correction="on", correction_note=NOTE).status_code == 302
+    page = list(Article.objects.filter(id=story.id))
+    with CaptureQueriesContext(connection) as revised:
+        attach_corrections(page)
+    assert len(revised) == 1 and [c.correction_note for c in page[0].public_corrections] == [NOTE]

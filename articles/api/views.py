@@ -19,7 +19,7 @@ from articles.api.serializers import (
     named_entities_representation,
 )
 from articles.models import Article
-from articles.selectors import corrections_prefetch
+from articles.selectors import attach_corrections
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
 from entities.models import Entity, Mention
 
@@ -58,14 +58,9 @@ class ArticlePagination(KeysetPagination):
 def public_articles():
     # The stored tsvectors (search_vector about 3 kB, search_exact about 4.5 kB TOASTed, read and
     # parsed for nothing: 0.9 ms a page of 20) and body_text (the body again, as one string) are
-    # never shown.
-    return (
-        Article.objects.published()
-        .for_display()
-        .select_related("section", "source")
-        .defer("body_text")
-        .prefetch_related(corrections_prefetch())
-    )
+    # never shown. The corrections are read for the articles revised since their creation only
+    # (selectors.attach_corrections, selectors.public_corrections).
+    return Article.objects.published().for_display().select_related("section", "source").defer("body_text")
 
 
 @extend_schema_view(
@@ -109,6 +104,7 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
             raise ValidationError({error.param: [error.message]}) from None
         found = public_articles().in_bulk(page.ids)
         articles = [found[i] for i in page.ids if i in found]
+        attach_corrections(articles)
         attach_entities(articles, form.label_language(request))
         for article in articles:
             article.api_snippet = page.snippets.get(article.id)
