@@ -52,12 +52,6 @@ FUTILE_AFTER = 200
 # are not spread evenly over the postings (a French article's postings of `dollar` come after
 # the English ones' with it in their headline), so a low early rate may rise.
 FUTILE_MARGIN = 4
-# A further block is read only when the last one brought the bound of the articles not met down
-# enough that this many times that drop would take it under the page's last score: each block
-# reads four times as many postings, and the impacts fall about as much per block (`say` at 1M:
-# 0.100, 0.096, 0.092, 0.086 after 40, 160, 640, 2,560 postings), so a bound far above the page
-# after a block is not proven by the next, whose ranking costs the most.
-HOPELESS_MARGIN = 3
 # The articles met ranked in the first statement of a block, the most promising first; each next
 # one ranks twice as many: ranking a few articles more than needed costs less than a statement
 # more (the 2,535 articles met for `saying` at 100,000 articles, ranked in 51 statements: 92 ms;
@@ -188,7 +182,6 @@ def rounds(
     lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
     floor_bound = bounded.constant + sum(term.bound(dict.fromkeys(lexemes, FLOOR)) for term in terms)
     read: dict[int, dict[str, float]] = {}  # per article met, its impact for each lexeme read
-    before = None  # the bound of the articles not met after the previous block
     for block in BLOCKS:
         frontier, rows = _read(lexemes, block)
         for lexeme, article, impact in rows:
@@ -219,9 +212,6 @@ def rounds(
         strong = sum(1 for value in scores.values() if value > floor_bound * (1 + SLACK))
         if _futile(strong, len(ranked), top):
             return  # too few of the articles met can fill a provable page (a phrase, a filter)
-        if block == BLOCKS[-2] and _hopeless(unseen, before, _top_last(scores, top)):
-            return  # the bound falls too slowly for the last block to prove the page
-        before = unseen
 
 
 def _futile(strong: int, tested: int, top: int) -> bool:
@@ -235,16 +225,6 @@ def _futile(strong: int, tested: int, top: int) -> bool:
     match), words found together only in long texts. It proves nothing for such a query; the
     plan's other candidates find its page."""
     return strong < top and tested >= FUTILE_AFTER and FUTILE_MARGIN * strong * MAX_MET < top * tested
-
-
-def _hopeless(unseen: float, before: float | None, page_last: float | None) -> bool:
-    """Whether the proof should give up before its next block: the bound of the articles not
-    met fell by less in the last block than a HOPELESS_MARGIN-th of what it must still fall to
-    reach the page's last score (a word as common in headlines as `say`, whose postings'
-    impacts fall slowly). Nothing is proven then; the plan's other candidates find the page."""
-    if before is None or page_last is None:
-        return False
-    return unseen - HOPELESS_MARGIN * (before - unseen) > page_last * (1 + SLACK)
 
 
 def bounded_terms(query: ParsedQuery) -> Bounded | None:

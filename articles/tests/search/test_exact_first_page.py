@@ -387,24 +387,3 @@ def test_the_proof_gives_up_when_too_few_of_the_articles_met_match(monkeypatch):
     assert given_up[-1] >= 6  # not before it had tested as many
     found = impact.first_page(search.query, search.filters, 10)
     assert not found.proven and found.scores == {}
-
-
-@pytest.mark.django_db
-def test_the_proof_skips_its_last_block_when_the_bound_falls_too_slowly(monkeypatch):
-    """Before its last (largest) block, the proof gives up when the bound's fall over the
-    previous block, HOPELESS_MARGIN times over, would not reach the page's last score."""
-    assert not impact._hopeless(0.09, None, 0.05)  # after the first block: no fall measured yet
-    assert not impact._hopeless(0.09, 0.10, None)  # no page yet
-    assert impact._hopeless(0.09, 0.095, 0.06)  # needs 0.03, fell 0.005: three times is 0.015
-    assert not impact._hopeless(0.09, 0.10, 0.07)  # needs 0.02, fell 0.01: three times is 0.03
-    monkeypatch.setattr(impact, "BLOCKS", (2, 4, 8, 16))
-    monkeypatch.setattr(impact, "FUTILE_AFTER", 10**6)
-    _archive(9)
-    search = _search(ArticleFilters(q="harbour"), cursor=None, page_size=10, tuning=CANDIDATES)
-    terms = impact.bounded_terms(search.query)
-
-    def blocks_read(hopeless: bool) -> int:
-        monkeypatch.setattr(impact, "_hopeless", lambda *_args: hopeless)
-        return len(list(impact.rounds(search.query, search.filters, terms, 10)))
-
-    assert blocks_read(False) == 4 and blocks_read(True) == 3
