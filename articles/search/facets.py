@@ -97,7 +97,10 @@ def count_facets(
         if facets is not None:
             return facets
         estimate = max(estimate, tuning.exact_cap)
-    return _sampled(matches, names, size, estimate=estimate, tuning=tuning)
+    # A prefix's index scan reads the postings of every word it starts (`minis*`: 277,000 matches
+    # at 1M): its sample is found through the buckets' index alone, each row tested.
+    sampled = where.hidden_from_gin(matches) if query is not None and query.has_prefix else matches
+    return _sampled(matches, names, size, estimate=estimate, tuning=tuning, sampled=sampled)
 
 
 def _exact(matches: Sql, names: tuple[str, ...], size: int, *, cap: int) -> Facets | None:
@@ -109,15 +112,18 @@ def _exact(matches: Sql, names: tuple[str, ...], size: int, *, cap: int) -> Face
     return Facets(_values(rows, names, size, scale=1.0), EXACT, sampled=total)
 
 
-def _sampled(matches: Sql, names: tuple[str, ...], size: int, *, estimate: int, tuning: FacetTuning) -> Facets:
+def _sampled(
+    matches: Sql, names: tuple[str, ...], size: int, *, estimate: int, tuning: FacetTuning, sampled: Sql | None = None
+) -> Facets:
     """The matches in a random share of the buckets, counts scaled by 1 / share. The share aims
-    at `sample_matches` matches; only those are read from the table."""
+    at `sample_matches` matches; only those are read from the table, found by intersecting the
+    buckets' index with the words' (`sampled`: the same condition, written for another way in)."""
     buckets = math.ceil(BUCKETS * tuning.sample_matches / max(estimate, 1))
     if buckets >= BUCKETS:  # every match would be in the sample
         rows = _counted(matches, names, size)
         return Facets(_values(rows, names, size, scale=1.0), EXACT, sampled=_total(rows))
     share = buckets / BUCKETS
-    rows = _counted(matches, names, size, buckets=buckets)
+    rows = _counted(sampled or matches, names, size, buckets=buckets)
     total = _total(rows)
     if total < tuning.min_sample_matches:
         # So few matches in the sample: the estimate was far too high and the matches are

@@ -112,10 +112,10 @@ def _text(query: ParsedQuery | None, *, hidden: bool) -> Sql | None:
     if query is None:
         return None
     match = query.text_match("a")
-    return _hidden_from_gin(match) if hidden else match
+    return hidden_from_gin(match) if hidden else match
 
 
-def _hidden_from_gin(clause: Sql) -> Sql:
+def hidden_from_gin(clause: Sql) -> Sql:
     """The same test, which no GIN index can serve: the planner must find the rows another
     way (the date index, the pairs) and test each (docs/decisions/0004-window-plans-and-cache.md)."""
     return compose("({clause}) IS TRUE", clause=clause)

@@ -162,3 +162,20 @@ def test_a_bad_query_is_a_search_error(newsroom):
     with pytest.raises(SearchError) as error:
         article_facets(ArticleFilters(q="-harbour"), names=["year"])
     assert error.value.param == "q"
+
+
+def test_a_prefix_sample_read_through_the_buckets_alone_holds_the_same_matches(newsroom):
+    """A prefix's sample is found through the buckets' index alone, each row tested (its words'
+    index scan would read every word it starts): the same matches, the same counts."""
+    from articles.search import parse_query
+
+    query = parse_query("harb*")
+    matches = where.matching(ArticleFilters(q="harb*"), query)
+    tuning = FacetTuning(exact_limit=0, sample_matches=4, min_sample_matches=0)
+    through_words = facets_module._sampled(matches, ("language", "year"), 10, estimate=8, tuning=tuning)
+    alone = facets_module._sampled(
+        matches, ("language", "year"), 10, estimate=8, tuning=tuning, sampled=where.hidden_from_gin(matches)
+    )
+    assert alone == through_words and alone.method == SAMPLE
+    held = {i for i, bucket in _buckets().items() if bucket < math.ceil(facets_module.BUCKETS / 2)}
+    assert alone.sampled == len(held)
