@@ -40,6 +40,7 @@ class FacetTuning:
     exact_limit: int = 8_000  # estimated matches up to which every match is read
     exact_cap: int = 40_000  # an exact count stops here (the estimate was too low): sample instead
     sample_matches: int = 2_000  # matches a sample aims for: its share is this over the estimate
+    prefix_rows: int = 20_000  # a prefix's sample tests its rows one by one up to this many
     min_sample_matches: int = 100  # a sample holding fewer was drawn from a bad estimate
 
 
@@ -98,9 +99,10 @@ def count_facets(
             return facets
         estimate = max(estimate, tuning.exact_cap)
     # A prefix's index scan reads the postings of every word it starts (`minis*`: 277,000 matches
-    # at 1M): its sample is found through the buckets' index alone, each row tested.
-    sampled = where.hidden_from_gin(matches) if query is not None and query.has_prefix else matches
-    return _sampled(matches, names, size, estimate=estimate, tuning=tuning, sampled=sampled)
+    # at 1M): when the matches are dense, its sample is found through the buckets' index alone,
+    # each of the sample's rows tested (`prefix_rows` at most).
+    prefixed = query is not None and query.has_prefix
+    return _sampled(matches, names, size, estimate=estimate, tuning=tuning, prefixed=prefixed)
 
 
 def _exact(matches: Sql, names: tuple[str, ...], size: int, *, cap: int) -> Facets | None:
@@ -113,17 +115,19 @@ def _exact(matches: Sql, names: tuple[str, ...], size: int, *, cap: int) -> Face
 
 
 def _sampled(
-    matches: Sql, names: tuple[str, ...], size: int, *, estimate: int, tuning: FacetTuning, sampled: Sql | None = None
+    matches: Sql, names: tuple[str, ...], size: int, *, estimate: int, tuning: FacetTuning, prefixed: bool = False
 ) -> Facets:
     """The matches in a random share of the buckets, counts scaled by 1 / share. The share aims
     at `sample_matches` matches; only those are read from the table, found by intersecting the
-    buckets' index with the words' (`sampled`: the same condition, written for another way in)."""
+    buckets' index with the words'. A prefix's whose share of the table's rows is at most
+    `prefix_rows` are found through the buckets' index alone, each row tested."""
     buckets = math.ceil(BUCKETS * tuning.sample_matches / max(estimate, 1))
     if buckets >= BUCKETS:  # every match would be in the sample
         rows = _counted(matches, names, size)
         return Facets(_values(rows, names, size, scale=1.0), EXACT, sampled=_total(rows))
     share = buckets / BUCKETS
-    rows = _counted(sampled or matches, names, size, buckets=buckets)
+    alone = prefixed and share * _table_rows() <= tuning.prefix_rows
+    rows = _counted(where.hidden_from_gin(matches) if alone else matches, names, size, buckets=buckets)
     total = _total(rows)
     if total < tuning.min_sample_matches:
         # So few matches in the sample: the estimate was far too high and the matches are
@@ -132,6 +136,17 @@ def _sampled(
         if exact is not None:
             return exact
     return Facets(_values(rows, names, size, scale=1 / share), SAMPLE, sample_share=share, sampled=total)
+
+
+def _table_rows() -> int:
+    """The articles table's size as the planner knows it (kept by ANALYZE and autovacuum)."""
+    [(rows,)] = fetch_all(
+        compose(
+            "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = {name}::regclass",
+            name=Article._meta.db_table,
+        )
+    )
+    return max(int(rows), 1)
 
 
 def _counted(

@@ -173,9 +173,10 @@ def test_a_prefix_sample_read_through_the_buckets_alone_holds_the_same_matches(n
     matches = where.matching(ArticleFilters(q="harb*"), query)
     tuning = FacetTuning(exact_limit=0, sample_matches=4, min_sample_matches=0)
     through_words = facets_module._sampled(matches, ("language", "year"), 10, estimate=8, tuning=tuning)
-    alone = facets_module._sampled(
-        matches, ("language", "year"), 10, estimate=8, tuning=tuning, sampled=where.hidden_from_gin(matches)
-    )
+    statements = []
+    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+        alone = facets_module._sampled(matches, ("language", "year"), 10, estimate=8, tuning=tuning, prefixed=True)
     assert alone == through_words and alone.method == SAMPLE
+    assert any(") IS TRUE" in sql for sql in statements)  # the words hidden from their index
     held = {i for i, bucket in _buckets().items() if bucket < math.ceil(facets_module.BUCKETS / 2)}
     assert alone.sampled == len(held)
