@@ -119,8 +119,8 @@ def _sampled(
 ) -> Facets:
     """The matches in a random share of the buckets, counts scaled by 1 / share. The share aims
     at `sample_matches` matches; only those are read from the table, found by intersecting the
-    buckets' index with the words'. A prefix's whose share of the table's rows is at most
-    `prefix_rows` are found through the buckets' index alone, each row tested."""
+    buckets' index with the words'. A prefix's sample, when it holds at most `prefix_rows` of
+    the table's rows, is found through the buckets' index alone, each row tested."""
     buckets = math.ceil(BUCKETS * tuning.sample_matches / max(estimate, 1))
     if buckets >= BUCKETS:  # every match would be in the sample
         rows = _counted(matches, names, size)
