@@ -112,25 +112,23 @@ def corrections_prefetch() -> Prefetch:
 
 def attach_corrections(articles: list[Article]) -> None:
     """Set `public_corrections` on each article: in one query for those revised since they
-    were created, none for the others (a correction is never an article's first revision:
-    the `revision_correction_not_first` constraint), which most articles of a page are."""
-    revised = [article for article in articles if article.revision > 1]
+    were created, none for the others, which most articles of a page are."""
+    revised = [article for article in articles if _ever_revised(article)]
     for article in articles:
-        if article.revision <= 1:
+        if not _ever_revised(article):
             article.public_corrections = []
     if revised:
         prefetch_related_objects(revised, corrections_prefetch())
 
 
 def public_corrections(article: Article) -> list[Revision]:
-    """An article's correction notes, oldest first."""
-    found = getattr(article, "public_corrections", None)
-    if found is not None:
-        return found
-    if article.revision <= 1:  # never revised since it was created: nothing corrected
-        return []
-    return list(
-        article.revisions.filter(is_correction=True)
-        .only("id", "article_id", "correction_note", "created_at")
-        .order_by("created_at", "number")
-    )
+    """An article's correction notes, oldest first (read now unless attached already)."""
+    if getattr(article, "public_corrections", None) is None:
+        attach_corrections([article])
+    return article.public_corrections
+
+
+def _ever_revised(article: Article) -> bool:
+    """Whether the article was revised since it was created: only then can it have a correction
+    (never its first revision: the `revision_correction_not_first` constraint)."""
+    return article.revision > 1
