@@ -235,8 +235,8 @@ def test_snippets_highlight_hits_and_escape_the_article_text(api, corpus):
 
 
 def test_a_snippet_finds_hits_deep_in_a_long_story_and_only_there(api, corpus):
-    """Snippets are cut from the first HEADLINE_FIRST_CHARS of the text first; a story whose
-    hits all lie further on is read whole, so its snippet still shows them."""
+    """A snippet is cut from near the first hit, wherever it lies in a long story; a story
+    found by its headline alone shows its start."""
     from articles.search import HEADLINE_FIRST_CHARS
 
     filler = "The council met again on Tuesday and the meeting ran late into the evening. "
@@ -253,6 +253,41 @@ def test_a_snippet_finds_hits_deep_in_a_long_story_and_only_there(api, corpus):
     assert "<mark>walrus</mark> rested" in snippets[early.id]
     # Found by its headline alone: the snippet is the start of the story, nothing marked.
     assert snippets[headline_only.id].startswith("The council met again") and "<mark>" not in snippets[headline_only.id]
+
+
+def test_a_snippet_marks_each_word_of_an_and_where_it_stands(api, corpus):
+    """Both words must be in the article, but a snippet marks each where it is: given a text
+    that does not hold them all, ts_headline marks an AND's words only in the text's first
+    words, and the window a snippet is cut from seldom holds two words paragraphs apart."""
+    filler = "The council met again on Tuesday and the meeting ran late into the evening. "
+    story = ArticleFactory(
+        headline="Council notes",
+        paragraphs=[filler * 3, "A walrus rested on the slipway.", filler * 60, "By morning the lighthouse was dark."],
+    )
+    assert story.body_text.index("lighthouse") > 3000
+    [found] = search(api, "walrus lighthouse")["results"]
+    assert "<mark>walrus</mark> rested" in found["snippet"]
+
+
+def test_a_snippet_is_found_past_a_false_start(api, corpus):
+    """The snippet's window starts at the first place a lexeme's letters stand in the text; when
+    that is inside another word, the whole text is read and the real hit marked. A stem that
+    is no prefix of its word (`citi`: "cities") is found the same way."""
+    filler = "The council met again on Tuesday and the meeting ran late into the evening. "
+    inside = ArticleFactory(
+        headline="Council minutes", paragraphs=["No harm was done.", filler * 60, "He broke an arm."]
+    )
+    assert inside.body_text.index(" arm") > 3000
+    [found] = search(api, "arm")["results"]
+    assert "<mark>arm</mark>" in found["snippet"] and "harm" not in found["snippet"]
+    stem = ArticleFactory(headline="Council vote", paragraphs=[filler * 60, "Two cities voted."])
+    [found] = search(api, "cities")["results"]
+    assert found["id"] == stem.id and "<mark>cities</mark> voted" in found["snippet"]
+    # Found by its headline alone, with the letters inside another word of the body: the
+    # snippet is the start of the story, nothing marked.
+    ArticleFactory(headline="Spotlight on Kent", paragraphs=["The kentia palms were watered.", filler])
+    [headline_only] = search(api, "kent")["results"]
+    assert headline_only["snippet"].startswith("The kentia palms") and "<mark>" not in headline_only["snippet"]
 
 
 def test_search_combines_with_every_filter(api, corpus):
