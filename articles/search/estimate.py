@@ -30,4 +30,5 @@ def estimate_matches(filters: ArticleFilters, query: ParsedQuery | None) -> Esti
         matches=matches[-1] if covered else min(matches),
         published=published,
         trusted=not (query and query.has_phrase and not covered),
+        anded=bool(query and len(query.terms) >= 2 and not query.has_or),
     )

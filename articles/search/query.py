@@ -134,6 +134,7 @@ class ParsedQuery:
     exact: Sql  # the included words unstemmed (newsroom_simple), for the exact-form vector
     has_phrase: bool
     has_prefix: bool = False  # an included prefix* term
+    has_or: bool = False  # an OR between included terms
     # The "phrases" every match must hold, as websearch_to_tsquery reads them, when their
     # word pairs can narrow the candidates (with_phrase_pairs); none when words are OR-ed.
     phrases: tuple[str, ...] = ()
@@ -232,6 +233,7 @@ def parse_query(q: str) -> ParsedQuery | None:
         exact=_compiled(_terms(included, (PREFIX_READING,))[0]),
         has_phrase='"' in included,
         has_prefix=bool(_PREFIX_RE.search(included)),
+        has_or=bool(_OR_RE.search(included)),
         phrases=tuple(phrases),
         rest=_compiled(rest) if rest is not None else None,
         terms=_ranked_terms(included),

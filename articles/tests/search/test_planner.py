@@ -19,9 +19,11 @@ from articles.search.planner import (
 ARCHIVE = 1_000_000  # published rows, for the estimates below
 
 
-def plans(matches, *, ordering=NEWEST, trusted=True, published=ARCHIVE, backwards=False, page_size=20, **tuning):
+def plans(
+    matches, *, ordering=NEWEST, trusted=True, anded=False, published=ARCHIVE, backwards=False, page_size=20, **tuning
+):
     return choose_plans(
-        estimate=Estimate(matches=matches, published=published, trusted=trusted),
+        estimate=Estimate(matches=matches, published=published, trusted=trusted, anded=anded),
         ordering=ordering,
         page_size=page_size,
         has_query=True,
@@ -46,6 +48,7 @@ def test_the_default_tuning_holds_the_thresholds_the_benchmarks_were_run_with():
         "walk_window_rows": 20000,
         "bitmap_window_rows": 100000,
         "bitmap_window_min_estimate": 2000,
+        "bitmap_window_min_anded": 500,
         "walk_above": 20000,
         "count_exact_below": 1000,
     }
@@ -90,6 +93,18 @@ def test_the_bitmap_window_is_taken_from_a_few_thousand_estimated_matches():
     # Relevance needs its 300 newest candidates in the window: from 6,000 matches, twice as many.
     assert names(plans(5900, ordering=RELEVANCE)) == [Plan.SCAN]
     assert names(plans(6000, ordering=RELEVANCE)) == [(Plan.WINDOW_SCAN, 100000), Plan.SCAN]
+
+
+def test_an_and_of_words_takes_the_bitmap_window_from_a_lower_estimate():
+    # Its words are estimated as if independent: several times too few matches. From 500
+    # estimated, the window should still hold the page; a single word's estimate is trusted.
+    assert names(plans(500, anded=True)) == [(Plan.WINDOW_SCAN, 100000), Plan.SCAN]
+    assert names(plans(500)) == [Plan.SCAN]
+    assert names(plans(499, anded=True)) == [Plan.SCAN]
+    # ... and only where the window holds twice the page at the estimate itself (420 here).
+    assert names(plans(500, anded=True, published=2 * ARCHIVE)) == [Plan.SCAN]
+    # Relevance's 300 candidates need far more than that.
+    assert names(plans(5900, ordering=RELEVANCE, anded=True)) == [Plan.SCAN]
 
 
 DATE_RANGE = 400_000  # published rows in the filters' dates

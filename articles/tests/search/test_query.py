@@ -4,7 +4,8 @@ import pytest
 from django.contrib.postgres.search import CombinedSearchQuery, SearchQuery
 from django.db.models import Q
 
-from articles.search import MAX_QUERY_LENGTH, SearchError, clean_query, parse_query
+from articles.search import MAX_QUERY_LENGTH, ArticleFilters, SearchError, clean_query, parse_query
+from articles.search.estimate import estimate_matches
 from core.sql import compose, fetch_one
 
 LANGUAGE_OF = {"newsroom_fr": "fr", "newsroom_en": "en", "newsroom_simple": ""}
@@ -122,6 +123,16 @@ def test_excluding_from_words_that_keep_no_lexeme_matches_nothing():
     query = parse_query("²³ -football")
     assert fetch_one(compose("SELECT ({query})::text", query=query.readings["en"].match))[0] == ""
     assert not matches("²³ -football", "Anything at all")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "anded"),
+    [("province tandis", True), ('"province tandis" budget', True), ("province", False), ("province or tandis", False),
+     ("province -tandis", False), ('"province tandis"', False)],
+)  # fmt: skip
+def test_the_estimate_knows_an_and_of_words_which_the_planner_estimates_low(q, anded):
+    assert estimate_matches(ArticleFilters(), parse_query(q)).anded is anded
 
 
 @pytest.mark.django_db
