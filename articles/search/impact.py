@@ -28,8 +28,10 @@ from __future__ import annotations
 import heapq
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+import numpy as np
 
 from articles.search import where
 from articles.search.filters import ArticleFilters
@@ -57,6 +59,8 @@ FUTILE_MARGIN = 4
 # more (the 2,535 articles met for `saying` at 100,000 articles, ranked in 51 statements: 92 ms;
 # in 6: 53 ms; in 1: 40 ms).
 RANKED_AT_ONCE = 50
+# The share of the articles tested that matched under which a block's are screened at once.
+SCREEN_BELOW = 0.5
 # ts_rank computes in single precision: a bound is raised by this share before it is compared.
 SLACK = 1e-4
 
@@ -95,27 +99,6 @@ class BoundedTerm:
         reading = max(sum(impacts[x] for x in lexemes) / len(lexemes) for lexemes in self.readings)
         exact = sum(impacts[x] for x in self.exact) / len(self.exact) if self.exact else 0.0
         return self.coefficient * reading + self.exact_coefficient * exact
-
-    def bound_above(self, edge: dict[str, float]) -> Callable[[dict[str, float]], float]:
-        """`bound` of `edge` with the lexemes an article met holds raised to its impacts where
-        larger (its impacts read, the edge for the rest), as a function of the article's
-        impacts: the edge's sums are taken once, and each article costs only its own few lexemes."""
-        base = self.bound(edge)
-        readings = [(frozenset(lexemes), sum(edge[x] for x in lexemes), len(lexemes)) for lexemes in self.readings]
-        exact = (frozenset(self.exact), sum(edge[x] for x in self.exact), len(self.exact)) if self.exact else None
-        own_lexemes = frozenset(self.lexemes)
-
-        def raised(members: frozenset[str], total: float, size: int, gains: list[tuple[str, float]]) -> float:
-            return (total + sum(gain for x, gain in gains if x in members)) / size
-
-        def above(own: dict[str, float]) -> float:
-            gains = [(x, impact - edge[x]) for x, impact in own.items() if x in own_lexemes and impact > edge[x]]
-            if not gains:
-                return base
-            reading = max(raised(*parts, gains) for parts in readings)
-            return self.coefficient * reading + (self.exact_coefficient * raised(*exact, gains) if exact else 0.0)
-
-        return above
 
 
 @dataclass(frozen=True)
@@ -166,19 +149,25 @@ def rounds(
     """After each block of postings read: the number of articles met, the scores of the
     matches ranked so far, and the bound of the score of every match not ranked (None: no
     bound). An article met is ranked only while its own bound (its impacts read, the frontier
-    for the rest) can still reach the `top`-th score: most of those read never need to be."""
+    for the rest) can still reach the `top`-th score: most of those read never need to be.
+
+    Ranking an article tests its match first (reading its vector). When most of those tested
+    did not match (an AND's words, a phrase, a filter: a posting holds one word), the articles
+    a block may rank are first screened for the ones that match, in one statement (`_matching`,
+    where the index of ids meets the words' GIN index), and only the matches are ranked."""
     matches = where.matching(filters, query)
     score = rank(query, "a")
     terms = bounded.terms
     scores: dict[int, float] = {}
     ranked: set[int] = set()
+    screened: dict[int, bool] = {}  # per article met and screened, whether it matches
     provable = True
     if bounded.unstemmed_apart:
         # The other languages' reading is not an OR (a phrase): their matches are ranked apart, when few.
         apart = {row[0] for row in fetch_all(_unstemmed(filters, query, UNSTEMMED_APART + 1))}
         provable = len(apart) <= UNSTEMMED_APART
         ranked |= apart
-        scores.update(_ranked(score, matches, apart))
+        scores.update(_ranked(score, apart))  # matches already
     lexemes = sorted({lexeme for term in terms for lexeme in term.lexemes})
     floor_bound = bounded.constant + sum(term.bound(dict.fromkeys(lexemes, FLOOR)) for term in terms)
     read: dict[int, dict[str, float]] = {}  # per article met, its impact for each lexeme read
@@ -189,29 +178,59 @@ def rounds(
         # An impact not read is at most the lexeme's last one read (its floor once all are read).
         edge = {x: max(frontier[x], FLOOR) for x in lexemes}
         unseen = bounded.constant + sum(term.bound(edge) for term in terms)
-        above = [term.bound_above(edge) for term in terms]
-        upper = {
-            article: bounded.constant + sum(bound(own) for bound in above)
-            for article, own in read.items()
-            if article not in ranked
-        }
-        pending = sorted(upper, key=lambda article: (upper[article], article), reverse=True)
+        pending, upper = _upper_bounds(bounded, lexemes, edge, {a: own for a, own in read.items() if a not in ranked})
+        # When most articles tested so far (those ranked) did not match (have no score), those
+        # this block may rank (the page's last score only rises) are screened at once.
+        screening = len(scores) < SCREEN_BELOW * len(ranked)
+        if screening:
+            page_last = _top_last(scores, top)
+            reach = pending if page_last is None else pending[: int((upper * (1 + SLACK) >= page_last).sum())]
+            screened.update(_matching(matches, [a for a in reach if a not in screened]))
         done, size = 0, RANKED_AT_ONCE
         while done < len(pending):
             page_last = _top_last(scores, top)
-            if page_last is not None and upper[pending[done]] * (1 + SLACK) < page_last:
+            if page_last is not None and upper[done] * (1 + SLACK) < page_last:
                 break  # no article met and not ranked can reach the page
             chunk = set(pending[done : done + size])
             done, size = done + len(chunk), 2 * size
             ranked |= chunk
-            scores.update(_ranked(score, matches, chunk))
-        left = max((upper[article] for article in pending[done:]), default=0.0)
+            if screening:
+                # A chunk is taken whole: its last articles may lie beyond those screened.
+                screened.update(_matching(matches, [a for a in chunk if a not in screened]))
+                scores.update(_ranked(score, {a for a in chunk if screened[a]}))
+            else:
+                scores.update(_ranked(score, chunk, matches))
+        left = float(upper[done]) if done < len(pending) else 0.0
         yield len(read), scores, max(unseen, left) if provable else None
         if all(frontier[x] == 0.0 for x in lexemes) or len(read) >= MAX_MET:
             return  # every posting read (the rest is under FLOOR), or the cap
         strong = sum(1 for value in scores.values() if value > floor_bound * (1 + SLACK))
         if _futile(strong, len(ranked), top):
             return  # too few of the articles met can fill a provable page (a phrase, a filter)
+
+
+def _upper_bounds(
+    bounded: Bounded, lexemes: list[str], edge: dict[str, float], read: dict[int, dict[str, float]]
+) -> tuple[list[int], np.ndarray]:
+    """The articles of `read` by their score's bound, highest first (ties: the higher id), and
+    those bounds: BoundedTerm.bound of each lexeme's impact read in the article where larger
+    than the edge, the edge for the rest (an impact not read is at most its lexeme's last one
+    read). Over arrays, for a block meets thousands of articles."""
+    articles = list(read)
+    column = {lexeme: index for index, lexeme in enumerate(lexemes)}
+    impacts = np.tile(np.array([edge[x] for x in lexemes]), (len(articles), 1))
+    for row, article in enumerate(articles):
+        for lexeme, value in read[article].items():
+            if value > impacts[row, column[lexeme]]:
+                impacts[row, column[lexeme]] = value
+    upper = np.full(len(articles), bounded.constant)
+    for term in bounded.terms:
+        readings = [impacts[:, [column[x] for x in reading]].mean(axis=1) for reading in term.readings]
+        upper += term.coefficient * np.max(readings, axis=0)
+        if term.exact:
+            upper += term.exact_coefficient * impacts[:, [column[x] for x in term.exact]].mean(axis=1)
+    order = np.lexsort((np.array(articles, dtype=np.int64), upper))[::-1]
+    return [articles[i] for i in order], upper[order]
 
 
 def _futile(strong: int, tested: int, top: int) -> bool:
@@ -364,16 +383,34 @@ def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], list[tuple[
     return frontier, rows
 
 
-def _ranked(score: Sql, matches: Sql, ids: set[int]) -> dict[int, float]:
-    """The scores (`score`: the engine's rank over `a`) of those of `ids` that match."""
+def _matching(matches: Sql, ids: list[int]) -> dict[int, bool]:
+    """Whether each of `ids` matches (`matches`: the filters and the query over `a`), in one
+    statement: the index of ids meets the words' GIN index, so an article that does not match
+    is mostly never fetched, where ranking it would read and test its vector."""
     if not ids:
         return {}
     rows = fetch_all(
         compose(
-            "SELECT a.id, {score} FROM articles_article a WHERE a.id = ANY({ids}::bigint[]) AND {matches}",
-            score=score,
+            "SELECT a.id FROM articles_article a WHERE a.id = ANY({ids}::bigint[]) AND {matches}",
             ids=sorted(ids),
             matches=matches,
+        )
+    )
+    found = {row[0] for row in rows}
+    return {article: article in found for article in ids}
+
+
+def _ranked(score: Sql, ids: set[int], matches: Sql | None = None) -> dict[int, float]:
+    """The scores (`score`: the engine's rank over `a`) of those of `ids` that match
+    (`matches`; None: they are matches already)."""
+    if not ids:
+        return {}
+    rows = fetch_all(
+        compose(
+            "SELECT a.id, {score} FROM articles_article a WHERE a.id = ANY({ids}::bigint[]){matching}",
+            score=score,
+            ids=sorted(ids),
+            matching=compose(" AND {matches}", matches=matches) if matches is not None else Sql(""),
         )
     )
     return dict(rows)

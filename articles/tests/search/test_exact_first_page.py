@@ -245,9 +245,17 @@ def test_an_unstemmed_form_is_bounded_by_its_own_impact_not_its_stems():
     stem_only = dict.fromkeys(term.lexemes, impact.FLOOR) | {"harbour": 0.5}
     reading = max(sum(stem_only[x] for x in lexemes) / len(lexemes) for lexemes in term.readings)
     assert term.bound(stem_only) == pytest.approx(term.coefficient * reading + term.exact_coefficient * impact.FLOOR)
-    assert term.bound_above(dict.fromkeys(term.lexemes, impact.FLOOR))({"harbour": 0.5}) == pytest.approx(
-        term.bound(stem_only)
-    )
+    # Each article met is bounded the same way, its impacts read where above the edge.
+    lexemes = list(term.lexemes)
+    edge = dict.fromkeys(lexemes, impact.FLOOR)
+    read = {7: {"harbour": 0.5}, 9: {term.exact[0]: 0.3, "harbour": 0.01}, 8: {}}
+    order, upper = impact._upper_bounds(impact.Bounded((term,)), lexemes, edge, read)
+    expected = {
+        article: term.bound(edge | {x: max(v, edge[x]) for x, v in own.items()}) for article, own in read.items()
+    }
+    assert expected[7] == pytest.approx(term.bound(stem_only))
+    assert order == sorted(read, key=lambda article: (expected[article], article), reverse=True)
+    assert list(upper) == pytest.approx([expected[article] for article in order])
 
 
 @pytest.mark.django_db
@@ -330,6 +338,42 @@ def test_no_match_left_unread_scores_above_the_bound(monkeypatch):
                 assert bound is not None, q
                 assert max(unread) <= bound * (1 + impact.SLACK), q
     assert rounds_with_unread > 50
+
+
+@pytest.mark.django_db
+def test_screening_the_articles_met_ranks_only_matches_and_changes_nothing(monkeypatch):
+    """Screened at once for their matches (an AND, a phrase, a filter: most articles met do
+    not match), the articles met give the same rounds as when each is tested as it is
+    ranked, and only matches are ranked."""
+    monkeypatch.setattr(impact, "BLOCKS", (2, 5, 11, 23, 47))
+    _named(_archive(7))
+    ranked_ids: list[set[int]] = []
+    ranked = impact._ranked
+
+    def spy(score, ids, matches=None):
+        if matches is None:
+            ranked_ids.append(set(ids))
+        return ranked(score, ids, matches)
+
+    monkeypatch.setattr(impact, "_ranked", spy)
+    screened = 0
+    for q, filters in QUERIES:
+        search = _search(ArticleFilters(q=q, **filters), cursor=None, page_size=10, tuning=CANDIDATES)
+        terms = impact.bounded_terms(search.query)
+        every = _every_score(search)
+        by_screening = {}
+        for share in (0.0, 1.01):  # never screened; screened from the second block on
+            monkeypatch.setattr(impact, "SCREEN_BELOW", share)
+            ranked_ids.clear()
+            by_screening[share] = [
+                (met, dict(scores), bound)
+                for met, scores, bound in impact.rounds(search.query, search.filters, terms, 10)
+            ]
+            if share > 1:
+                assert all(ids <= every.keys() for ids in ranked_ids), q  # none but matches ranked
+                screened += sum(len(ids) for ids in ranked_ids)
+        assert by_screening[0.0] == by_screening[1.01], q
+    assert screened > 100
 
 
 @pytest.mark.django_db
