@@ -23,6 +23,7 @@ from articles.search.planner import (
     choose_plans,
     count_limit,
     counts_exactly,
+    rank_all_unproven,
     worth_trying,
 )
 from articles.search.plans import (
@@ -32,6 +33,7 @@ from articles.search.plans import (
     Found,
     Search,
     proven_first_page,
+    rank_all,
     recently_updated,
 )
 from articles.search.query import ParsedQuery, SearchError, parse_query
@@ -92,7 +94,7 @@ def search_articles(
         if counts_exactly(estimate, search.tuning) and not (attempts and attempts[0].plan in COUNTING_PLANS)
         else None
     )
-    found = _find(search, attempts)
+    found = _find(search, attempts, estimate)
     count, count_is_estimate = _count(search, estimate, found, counting)
     page = found.page
     # The snippets need the page's ids only: found beside the caller's own reads of the page
@@ -158,17 +160,20 @@ def _attempts(search: Search, estimate: Estimate) -> list[Attempt]:
     )
 
 
-def _find(search: Search, attempts: list[Attempt]) -> Found:
+def _find(search: Search, attempts: list[Attempt], estimate: Estimate) -> Found:
     """The page, from the first plan that gives it: a window that falls short of the matches
     it needs is a sample that decides whether the next one is worth reading."""
     if not attempts:
         return recently_updated(search)  # one plan: down the index of update times
     shortfall = None
     if search.ranked and attempts[0].plan is not Plan.RANK_ALL:
-        # Every other plan ranks candidates: when the postings prove the first page, it is read.
+        # Every other plan ranks candidates: when the postings prove the first page, it is read;
+        # when they do not and the matches are few, every one is ranked (on every page alike).
         proven = proven_first_page(search)
         if proven is not None:
             return proven
+        if not search.strongest.proven and rank_all_unproven(estimate, search.tuning, prefix=search.query.has_prefix):
+            return rank_all(search)
     for attempt in attempts:
         if not worth_trying(attempt, shortfall):
             continue

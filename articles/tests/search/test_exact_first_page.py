@@ -5,6 +5,7 @@ page equals every match ranked by the same score (docs/decisions/0030-exact-rele
 
 import math
 import random
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +23,9 @@ from entities.services import refresh_article_counts
 from entities.tests.factories import EntityFactory, MentionFactory
 
 # Every relevance search here ranks candidates, never every match, so that the page rests on them.
-CANDIDATES = SearchTuning(rank_all_below=1, rank_candidates=3, rank_min_candidates=3, rank_signal_candidates=2)
+CANDIDATES = SearchTuning(
+    rank_all_below=1, rank_all_unproven_below=1, rank_candidates=3, rank_min_candidates=3, rank_signal_candidates=2
+)
 START = datetime(2021, 6, 1, tzinfo=UTC)
 WORDS = {
     "en": [
@@ -305,6 +308,36 @@ def test_a_first_page_claimed_exact_is_every_match_ranked_by_the_same_score(monk
             assert page == exhaustive_top(request, top=10), q
     assert proven >= len(QUERIES) // 2, proven  # the proof is the rule here, not the exception
     assert named >= 2
+
+
+@pytest.mark.django_db
+def test_an_unproven_first_page_ranks_every_match_when_they_are_few(monkeypatch):
+    """When the postings do not prove the first page (here: blocks too small to) and the
+    matches are few for certain, every match is ranked and the page is the exhaustive one,
+    the pages after it too; ranking candidates instead (the rule off) misses some. Not for an
+    AND (estimated low)."""
+    monkeypatch.setattr(impact, "BLOCKS", (1, 2))
+    monkeypatch.setattr(impact, "MAX_MET", 3)
+    _named(_archive(9))
+    few = SearchTuning(**{**asdict(CANDIDATES), "rank_all_unproven_below": 10**6})
+    ranked_all = differ_without = 0
+    for q, filters in QUERIES:
+        request = ArticleFilters(q=q, **filters)
+        search = _search(request, cursor=None, page_size=10, tuning=few)
+        if search.strongest.proven or search.query.has_prefix or len(search.query.terms) > 1:
+            continue
+        ranked_all += 1
+        exhaustive = exhaustive_top(request, top=10)
+        first = search_articles(request, page_size=10, tuning=few)
+        assert first.ids == exhaustive, q
+        differ_without += search_articles(request, page_size=10, tuning=CANDIDATES).ids != exhaustive
+        # The pages after it rank every match too: together, every match once, in score order.
+        seen, page = list(first.ids), first
+        while page.next_cursor:
+            page = search_articles(request, cursor=page.next_cursor, page_size=10, tuning=few)
+            seen += page.ids
+        assert seen == exhaustive_top(request, top=10**6), q
+    assert ranked_all >= 4 and differ_without >= 1, (ranked_all, differ_without)
 
 
 def _every_score(search) -> dict[int, float]:

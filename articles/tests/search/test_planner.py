@@ -13,6 +13,7 @@ from articles.search.planner import (
     choose_plans,
     count_limit,
     counts_exactly,
+    rank_all_unproven,
     worth_trying,
 )
 
@@ -43,6 +44,7 @@ def test_the_default_tuning_holds_the_thresholds_the_benchmarks_were_run_with():
         "prove_first_page": True,
         "signal_rows": 1000,
         "rank_all_below": 2000,
+        "rank_all_unproven_below": 5000,
         "rank_min_candidates": 100,
         "window_rows": 5000,
         "walk_window_rows": 20000,
@@ -72,6 +74,17 @@ def test_few_matches_are_all_ranked_unless_a_phrase_makes_the_estimate_untrusted
         (Plan.WINDOW_SCAN, 100000),
         Plan.SCAN,
     ]
+
+
+def test_unproven_matches_are_all_ranked_when_few_for_certain():
+    """A relevance page the postings did not prove ranks every match under 5,000 estimated,
+    unless the estimate is an AND's (too low) or untrusted (a phrase), or the query has a
+    prefix (costly to rank)."""
+    assert rank_all_unproven(Estimate(4999, ARCHIVE), DEFAULT_TUNING, prefix=False)
+    assert not rank_all_unproven(Estimate(5000, ARCHIVE), DEFAULT_TUNING, prefix=False)
+    assert not rank_all_unproven(Estimate(3000, ARCHIVE, anded=True), DEFAULT_TUNING, prefix=False)
+    assert not rank_all_unproven(Estimate(3000, ARCHIVE, trusted=False), DEFAULT_TUNING, prefix=False)
+    assert not rank_all_unproven(Estimate(3000, ARCHIVE), DEFAULT_TUNING, prefix=True)
 
 
 def test_rare_matches_are_all_collected_without_a_window():

@@ -42,7 +42,9 @@ PLANS = {
     # the defaults: on 600 articles every window holds every row
     "default": SearchTuning(),
     # every dense query walks the date index
-    "walk": SearchTuning(walk_above=1, rank_all_below=1, rank_candidates=40, rank_min_candidates=10),
+    "walk": SearchTuning(
+        walk_above=1, rank_all_below=1, rank_all_unproven_below=1, rank_candidates=40, rank_min_candidates=10
+    ),
     # narrow windows that fall short and widen, then a scan of every match
     "windows": SearchTuning(
         walk_above=10**9,
@@ -50,6 +52,7 @@ PLANS = {
         bitmap_window_rows=150,
         bitmap_window_min_estimate=1,
         rank_all_below=1,
+        rank_all_unproven_below=1,
         rank_candidates=40,
         rank_min_candidates=10,
     ),
@@ -61,6 +64,7 @@ PLANS = {
         bitmap_window_rows=450,
         bitmap_window_min_estimate=1,
         rank_all_below=1,
+        rank_all_unproven_below=1,
         rank_candidates=40,
         rank_min_candidates=10,
     ),

@@ -15,9 +15,16 @@ from articles.tests.search.helpers import bulk_archive
 FILLER = "the council met on monday to discuss the budget of the town and its schools"
 # Every relevance search here ranks candidates (never every match): the 5 newest, with the
 # strongest signals' best 3 each, or none.
-SMALL = SearchTuning(rank_all_below=1, rank_candidates=5, rank_min_candidates=5, rank_signal_candidates=3)
+SMALL = SearchTuning(
+    rank_all_below=1, rank_all_unproven_below=1, rank_candidates=5, rank_min_candidates=5, rank_signal_candidates=3
+)
 WITHOUT_SIGNALS = SearchTuning(
-    rank_all_below=1, rank_candidates=5, rank_min_candidates=5, rank_signal_candidates=0, prove_first_page=False
+    rank_all_below=1,
+    rank_all_unproven_below=1,
+    rank_candidates=5,
+    rank_min_candidates=5,
+    rank_signal_candidates=0,
+    prove_first_page=False,
 )
 START = datetime(2020, 1, 1, tzinfo=UTC)
 
