@@ -41,8 +41,9 @@ def headlines(ids: list[int], query: ParsedQuery) -> dict[int, str]:
     1. HEADLINE_NEAR_CHARS characters from a little before the first place where one of the
        query's lexemes starts a word's letters in the text, lower-cased and unaccented as
        the lexemes are (`_first_hit`: a plain string search; folding 20,000 characters
-       costs about an eighth of ts_headline's parse of 3,000); the first HEADLINE_FIRST_CHARS characters when none does (a stem that is
-       not a prefix of its words: `citi` for "cities");
+       costs about an eighth of ts_headline's parse of 3,000); the first
+       HEADLINE_FIRST_CHARS characters when none does (a stem that is not a prefix of its
+       words: `citi` for "cities");
     2. when that marked nothing, for an article whose standfirst or body matches (the search
        vector's B and C weights say so) the whole text, up to HEADLINE_INPUT_CHARS (the
        place found was inside another word, the hit lies further on); for an article found
