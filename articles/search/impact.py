@@ -153,9 +153,10 @@ def rounds(
 
     Ranking an article tests its match first (reading its vector). When most of those tested
     did not match (an AND's words, a phrase, a filter: a posting holds one word), the articles
-    a block may rank are first screened for the ones that match, in one statement (`_matching`,
-    where the index of ids meets the words' GIN index), and only the matches are ranked."""
-    matches = where.matching(filters, query)
+    a block may rank are first screened for the ones that match, in one statement (`_matching`:
+    a test of each row, cheaper than ranking it), and only the matches are ranked. Both test
+    the articles met by id (`where.matching_found`), never through the words' GIN index."""
+    matches = where.matching_found(filters, query)  # tested on the articles met, by id
     score = rank(query, "a")
     terms = bounded.terms
     scores: dict[int, float] = {}
@@ -384,9 +385,10 @@ def _read(lexemes: list[str], block: int) -> tuple[dict[str, float], list[tuple[
 
 
 def _matching(matches: Sql, ids: list[int]) -> dict[int, bool]:
-    """Whether each of `ids` matches (`matches`: the filters and the query over `a`), in one
-    statement: the index of ids meets the words' GIN index, so an article that does not match
-    is mostly never fetched, where ranking it would read and test its vector."""
+    """Whether each of `ids` matches (`matches`: the filters and the query over `a`, as
+    `where.matching_found` tests rows found by id), in one statement: testing a row costs
+    less than ranking it (both vectors read, two ranks), and a phrase's pairs leave most
+    articles that do not match unread."""
     if not ids:
         return {}
     rows = fetch_all(

@@ -18,7 +18,7 @@ from articles.search.engine import _search
 from articles.search.ranking import rank
 from articles.tests.search.helpers import bulk_archive
 from benchmarks.search.exhaustive import exhaustive_top
-from entities.models import EntityKind
+from entities.models import Entity, EntityKind
 from entities.services import refresh_article_counts
 from entities.tests.factories import EntityFactory, MentionFactory
 
@@ -407,6 +407,26 @@ def test_screening_the_articles_met_ranks_only_matches_and_changes_nothing(monke
                 screened += sum(len(ids) for ids in ranked_ids)
         assert by_screening[0.0] == by_screening[1.01], q
     assert screened > 100
+
+
+@pytest.mark.django_db
+def test_the_articles_met_are_tested_by_id_for_the_same_matches_as_the_scans_find():
+    """where.matching_found, the match the proof tests on the articles met (hidden from the
+    words' index), holds for the articles where.matching finds, and for no other: with
+    filters, phrases, an exclusion, a named entity."""
+    articles = _archive(5)
+    _named(articles)
+    every_id = [article.id for article in articles]
+    council = Entity.objects.get(name="Harbour Council")
+    queries = [*QUERIES, ("harbour", {"organisation": council.id}), ('"harbour council" storm', {})]
+    matched = 0
+    for q, filters in queries:
+        search = _search(ArticleFilters(q=q, **filters), cursor=None, page_size=10, tuning=CANDIDATES)
+        found = impact._matching(where.matching_found(search.filters, search.query), every_id)
+        matches = _every_score(search).keys()
+        assert {a for a, match in found.items() if match} == matches, q
+        matched += bool(matches)
+    assert matched >= len(queries) - 2
 
 
 @pytest.mark.django_db
