@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -164,6 +166,25 @@ def _total_past_the_end(rows: Sql, *, materialize: bool, total: str) -> int:
     )
     row = fetch_one(compose(template, rows=rows, total=Sql(total)))
     return row[0] if row else 0
+
+
+def within_reach(keyed: dict[int, float], *, cursor: Cursor | None, page_size: int) -> dict[int, float]:
+    """Of rows in hand ({id: k}, k a real), those keyset_page could put on the page after
+    `cursor`, in its direction: the page_size + 1 nearest beyond it, the cursor's key compared
+    as the statement compares it (as a real). The same page is cut from rows that hold these,
+    whatever others they hold."""
+    rows = list(keyed.items())
+    backwards = bool(cursor and cursor.backwards)
+    if cursor is not None:
+        position = (as_real(cursor.key), cursor.id)
+        rows = [row for row in rows if ((row[1], row[0]) > position if backwards else (row[1], row[0]) < position)]
+    pick = heapq.nsmallest if backwards else heapq.nlargest
+    return dict(pick(page_size + 1, rows, key=lambda row: (row[1], row[0])))
+
+
+def as_real(value: float) -> float:
+    """`value` as PostgreSQL stores it in a real (single precision)."""
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def first_keyset_page(keyed: dict[int, object], *, page_size: int, more: bool) -> KeysetPage:

@@ -1,12 +1,22 @@
-"""The one cursor codec: what it gives back, and that anything else is an InvalidCursor."""
+"""The one cursor codec: what it gives back, and that anything else is an InvalidCursor; the
+rows in hand that a keyset page can take."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from core.pagination import BIGINT_MAX, REAL_MAX, Cursor, InvalidCursor, decode_cursor, encode_cursor
+from core.pagination import (
+    BIGINT_MAX,
+    REAL_MAX,
+    Cursor,
+    InvalidCursor,
+    as_real,
+    decode_cursor,
+    encode_cursor,
+    within_reach,
+)
 from core.tests.cursor_strategies import POSITIONS, crafted
 
 KEY_TYPES = (float, int, datetime)
@@ -110,6 +120,39 @@ def test_any_position_is_a_valid_one_or_an_invalid_cursor(value, key_type):
 def test_every_position_the_lists_give_survives_its_cursor(key, ident, backwards):
     cursor = Cursor(key=key, id=ident, backwards=backwards)
     assert decode_cursor(encode_cursor(cursor), key_type=type(key)) == cursor
+
+
+# Scores are reals; a cursor's key may be any float (a crafted one), compared as a real.
+SCORES = [as_real(k) for k in (0.0, 0.061, 0.0625, 0.1, 1.5)]
+KEYED = st.dictionaries(st.integers(1, 60), st.sampled_from(SCORES), max_size=40)
+
+
+@given(
+    KEYED,
+    st.integers(1, 5),
+    st.none() | st.tuples(st.sampled_from([*SCORES, 0.061, 0.1, 0.07]), st.integers(0, 61), st.booleans()),
+    st.sets(st.integers(1, 60)),
+)
+@example({1: as_real(0.1), 2: as_real(0.1)}, 1, (0.1, 3, False), set())  # the key read as a real
+def test_the_rows_within_reach_of_a_cursor_give_its_page_whatever_else_is_there(keyed, page_size, position, others):
+    """Ties of keys included, in either direction: the page cut from the rows within reach,
+    with any of the others beside them (candidates met again), is the page cut from all."""
+    cursor = Cursor(*position) if position else None
+    kept = within_reach(keyed, cursor=cursor, page_size=page_size)
+    assert kept.items() <= keyed.items()
+    assert len(kept) <= page_size + 1
+    beside = kept | {id_: k for id_, k in keyed.items() if id_ in others}
+    assert _cut(beside, cursor, page_size) == _cut(keyed, cursor, page_size)
+
+
+def _cut(keyed: dict[int, float], cursor: Cursor | None, page_size: int) -> list[tuple[float, int]]:
+    """The rows keyset_page's statement takes: after the cursor, in its direction, one more
+    than a page."""
+    rows = sorted(((k, id_) for id_, k in keyed.items()), reverse=not (cursor and cursor.backwards))
+    if cursor is not None:
+        position = (as_real(cursor.key), cursor.id)
+        rows = [row for row in rows if (row > position if cursor.backwards else row < position)]
+    return rows[: page_size + 1]
 
 
 def _assert_decodes_safely(value: str, key_type: type) -> None:
