@@ -173,13 +173,13 @@ def within_reach(keyed: dict[int, float], *, cursor: Cursor | None, page_size: i
     `cursor`, in its direction: the page_size + 1 nearest beyond it, the cursor's key compared
     as the statement compares it (as a real). The same page is cut from rows that hold these,
     whatever others they hold."""
-    rows = list(keyed.items())
+    rows = [(k, id_) for id_, k in keyed.items()]
     backwards = bool(cursor and cursor.backwards)
     if cursor is not None:
         position = (as_real(cursor.key), cursor.id)
-        rows = [row for row in rows if ((row[1], row[0]) > position if backwards else (row[1], row[0]) < position)]
+        rows = [row for row in rows if (row > position if backwards else row < position)]
     pick = heapq.nsmallest if backwards else heapq.nlargest
-    return dict(pick(page_size + 1, rows, key=lambda row: (row[1], row[0])))
+    return {id_: k for k, id_ in pick(page_size + 1, rows)}
 
 
 def as_real(value: float) -> float:
