@@ -30,6 +30,20 @@ class ArticleFilters:
     ordering: str = ""
     mentioning: tuple[int, ...] = ()  # more entities, of any kind, every one required
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter besides the text narrows the matches."""
+        return bool(
+            self.entities()
+            or self.mentioning
+            or self.language
+            or self.section
+            or self.source
+            or self.published_after
+            or self.published_before
+            or self.updated_after
+        )
+
     def entities(self) -> dict[str, int]:
         """The entity filters given: kind -> id."""
         return {kind: getattr(self, kind) for kind in EntityKind.values if getattr(self, kind) is not None}

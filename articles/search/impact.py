@@ -35,7 +35,7 @@ import numpy as np
 
 from articles.search import where
 from articles.search.filters import ArticleFilters
-from articles.search.query import OTHER, ParsedQuery
+from articles.search.query import MIN_PREFIX_LENGTH, OTHER, ParsedQuery
 from articles.search.ranking import ALL_WORDS_WEIGHT, EXACT_WEIGHT, LABEL_WEIGHT, MENTION_WEIGHT, rank
 from core.sql import Sql, compose, fetch_all
 
@@ -68,10 +68,14 @@ _QUOTED = re.compile(r"'((?:[^'\\]|'')*)'(:[*A-D]+)?")
 _NOT_READ = re.compile(r"[!:*\\]")  # a negation, a prefix or weight, an escape
 _OPERATOR = re.compile(r"[&|<]")
 UNSTEMMED_APART = 300  # the most matches in languages without a stemmer ranked apart
-# A query with a prefix ranks, besides the newest matches, this many articles whose postings of
-# its lexemes (those a prefix starts included) at least this impact sum highest (unproven).
-PREFIX_CANDIDATES = 300
-PREFIX_IMPACT = 0.05
+# A query with a prefix ranks, besides the newest matches, the articles whose postings of its
+# lexemes and unstemmed forms (those a prefix starts included) of at least this impact sum highest
+# (unproven; SearchTuning.prefix_candidates of them, within the filters).
+PREFIX_IMPACT = 0.03
+# ... but a prefix of the fewest letters starts hundreds of words (`con*`: 872 lexemes and forms,
+# 648,000 postings at 1M): only its lexemes' postings of at least this impact are summed (with its
+# forms, or from 0.03, `con*` took 56 -> 134 or 216 ms in process, and found none of its page more).
+SHORTEST_PREFIX_IMPACT = 0.05
 _LAST_CHARACTER = chr(0x10FFFF)  # after every character: the end of a prefix's range
 # articles migration 0025: the postings of an unstemmed form (its impact in search_exact) are
 # the form after a space (no lexeme holds one).
@@ -321,35 +325,49 @@ def _read_tsquery(text: str) -> tuple[bool, set[str]] | None:
     return top_or, lexemes
 
 
-def prefix_candidates(query: ParsedQuery, filters: ArticleFilters) -> Sql | None:
-    """For a query with a prefix, which no bound covers (its rank sums every lexeme it
-    starts): the matches among the PREFIX_CANDIDATES articles whose postings of the query's
-    lexemes, and of every lexeme a prefix starts, with an impact of at least PREFIX_IMPACT,
-    sum highest. Through the postings' index, a range of it per prefix (the lexemes are
-    ordered by code point: the column's collation is C)."""
+def prefix_candidates(query: ParsedQuery, filters: ArticleFilters, *, limit: int, narrowed_pool: int) -> Sql | None:
+    """For a query with a prefix, which no bound covers (its rank sums every lexeme and every
+    unstemmed form it starts, most of them body words under the floor): the `limit` matches
+    whose postings of the query's lexemes and forms, and of every lexeme and form a prefix
+    starts, sum highest, as the score sums them (French "reporte", stemmed `report`, weighs in
+    `reporte*`'s score by its form alone). Through the postings' index, a range of it per prefix (the
+    lexemes are ordered by code point: the column's collation is C). When filters narrow the
+    matches, the `narrowed_pool` highest sums are tested against them: cut before the filters,
+    the first `limit` held a few of a year's matches (`manif*` over 2022: 15 of the page's 20
+    missed at 1M)."""
     if not query.has_prefix:
         return None
     texts = fetch_all(compose("SELECT ({exact})::text", exact=query.exact))[0][0]
-    prefixes, words = [], []
+    postings = []
     for match in _QUOTED.finditer(texts):
         lexeme = match.group(1).replace("''", "'")
-        (prefixes if match.group(2) == ":*" else words).append(lexeme)
-    ranges = [
-        compose("(s.lexeme >= {start} AND s.lexeme < {end})", start=prefix, end=prefix + _LAST_CHARACTER)
-        for prefix in prefixes
-    ]
-    if words:
-        ranges.append(compose("s.lexeme = ANY({words}::text[])", words=words))
-    if not ranges:
+        prefix = match.group(2) == ":*"
+        shortest = prefix and len(lexeme) <= MIN_PREFIX_LENGTH
+        for mark in ("",) if shortest else ("", UNSTEMMED_MARK):
+            if prefix:
+                found = compose(
+                    "s.lexeme >= {start} AND s.lexeme < {end}", start=mark + lexeme, end=mark + lexeme + _LAST_CHARACTER
+                )
+            else:
+                found = compose("s.lexeme = {lexeme}", lexeme=mark + lexeme)
+            postings.append(
+                compose(
+                    "SELECT s.article_id, s.impact FROM articles_searchposting s WHERE s.impact >= {least} AND {found}",
+                    least=SHORTEST_PREFIX_IMPACT if shortest else PREFIX_IMPACT,
+                    found=found,
+                )
+            )
+    if not postings:
         return None
     return compose(
-        "SELECT a.id FROM articles_article a WHERE a.id IN (SELECT s.article_id FROM articles_searchposting s"
-        " WHERE s.impact >= {least} AND ({ranges}) GROUP BY s.article_id"
-        " ORDER BY sum(s.impact) DESC, s.article_id DESC LIMIT {limit}) AND {matches}",
-        least=PREFIX_IMPACT,
-        ranges=Sql.join(" OR ", ranges),
-        limit=PREFIX_CANDIDATES,
-        matches=where.matching(filters, query),
+        "(WITH p AS MATERIALIZED (SELECT s.article_id, sum(s.impact) AS total FROM ({postings}) s"
+        " GROUP BY s.article_id ORDER BY total DESC, s.article_id DESC LIMIT {pool})"
+        " SELECT a.id FROM p JOIN articles_article a ON a.id = p.article_id WHERE {matches}"
+        " ORDER BY p.total DESC, a.id DESC LIMIT {limit})",
+        postings=Sql.join(" UNION ALL ", postings),
+        pool=narrowed_pool if filters.narrowed else limit,
+        matches=where.matching_found(filters, query),
+        limit=limit,
     )
 
 

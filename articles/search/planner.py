@@ -33,6 +33,11 @@ class SearchTuning:
     # ... or, when the score has a bound the impact-ordered postings give, the matches met in
     # them until the first page is proven exact (articles/search/impact.py)
     prove_first_page: bool = True
+    # ... or, for a query with a prefix, the matches whose postings of the words it starts sum
+    # highest (articles/search/impact.py, prefix_candidates), taken from this many when filters
+    # narrow the matches
+    prefix_candidates: int = 300
+    prefix_narrowed_pool: int = 3000
     signal_rows: int = 1000  # the articles read per signal (through its index, in table order)
     rank_all_below: int = 2000  # estimated matches under which every match is ranked (no phrase)
     # ... and, when the impact postings did not prove the first page, under which every match is

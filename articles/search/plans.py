@@ -228,7 +228,16 @@ def _strongest_candidates(search: Search) -> Strongest:
     if bounded and bounded.proven:
         return Strongest(scored, None, proven=True)  # the first page is among them (articles/search/impact.py)
     if search.query.has_prefix:
-        prefixed = impact.prefix_candidates(search.query, search.filters) if search.tuning.prove_first_page else None
+        prefixed = (
+            impact.prefix_candidates(
+                search.query,
+                search.filters,
+                limit=search.tuning.prefix_candidates,
+                narrowed_pool=search.tuning.prefix_narrowed_pool,
+            )
+            if search.tuning.prove_first_page
+            else None
+        )
         return Strongest(scored, prefixed)
     tuning = search.tuning
     signals = [where.in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]

@@ -42,6 +42,8 @@ def test_the_default_tuning_holds_the_thresholds_the_benchmarks_were_run_with():
         "rank_candidates": 300,
         "rank_signal_candidates": 300,
         "prove_first_page": True,
+        "prefix_candidates": 300,
+        "prefix_narrowed_pool": 3000,
         "signal_rows": 1000,
         "rank_all_below": 2000,
         "rank_all_unproven_below": 5000,

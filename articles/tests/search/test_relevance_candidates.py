@@ -15,8 +15,15 @@ from articles.tests.search.helpers import bulk_archive
 FILLER = "the council met on monday to discuss the budget of the town and its schools"
 # Every relevance search here ranks candidates (never every match): the 5 newest, with the
 # strongest signals' best 3 each, or none.
+# ... and, with a prefix, the best 3 by their postings, taken from the best 50 when filtered.
 SMALL = SearchTuning(
-    rank_all_below=1, rank_all_unproven_below=1, rank_candidates=5, rank_min_candidates=5, rank_signal_candidates=3
+    rank_all_below=1,
+    rank_all_unproven_below=1,
+    rank_candidates=5,
+    rank_min_candidates=5,
+    rank_signal_candidates=3,
+    prefix_candidates=3,
+    prefix_narrowed_pool=50,
 )
 WITHOUT_SIGNALS = SearchTuning(
     rank_all_below=1,
@@ -95,3 +102,27 @@ def test_a_prefix_ranks_the_articles_whose_postings_of_the_words_it_starts_weigh
 
     assert search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=SMALL).ids[0] == old
     assert old not in search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=WITHOUT_SIGNALS).ids
+
+
+@pytest.mark.django_db
+def test_a_filtered_prefix_takes_its_candidates_among_the_matches_in_the_filters():
+    """The postings' best sums are tested against the filters before the candidates are cut:
+    cut first, they would all be newer articles than the dates allow."""
+    # Shorter, and the word twice in its lead: each recent one's postings weigh more.
+    recent = [_article(i, headline="Lighthouse", body="Lighthouse.", days_ago=i) for i in range(40)]
+    older = [
+        _article(
+            100 + i,
+            headline=f"Council notes {i}",
+            body=" ".join([FILLER] * 6) + " near the lighthouse.",
+            days_ago=2000 + i,
+        )
+        for i in range(10)
+    ]
+    oldest = _article(99, headline="Lighthouse keeper retires", body="near the lighthouse.", days_ago=3000)
+    bulk_archive([oldest, *older, *recent])
+    before = START - timedelta(days=1000)
+
+    first = search_articles(ArticleFilters(q="lighth*", published_before=before), page_size=10, tuning=SMALL)
+
+    assert first.ids[0] == Article.objects.get(slug=oldest.slug).id
