@@ -227,7 +227,7 @@ def parse_query(q: str) -> ParsedQuery | None:
             raise SearchError("q", ONLY_EXCLUSIONS)
         raise SearchError("q", NOTHING_TO_FIND)
     phrases = _required_phrases(included, _terms(included, READINGS)[1])
-    rest = _terms(_PHRASE_RE.sub(" ", included), READINGS)[0] if phrases else None
+    rest = _terms(_PHRASE_RE.sub(" ", included), READINGS, stems=True)[0] if phrases else None
     return ParsedQuery(
         readings={language: _reading(included, excluded, configs) for language, configs in LANGUAGE_READINGS.items()},
         exact=_compiled(_terms(included, (PREFIX_READING,))[0]),
@@ -270,11 +270,11 @@ def _ranked_terms(included: str) -> tuple[RankedTerm, ...]:
 
 def _reading(included: str, excluded: list[str], configs: tuple[str, ...]) -> Reading:
     words = _terms(included, configs)[0]
-    expression = words
+    expression = _terms(included, configs, stems=True)[0]
     negated = None
     if excluded:
-        terms = [_terms(term, configs)[0] for term in excluded]
-        expression = ExcludingSearchQuery(words, [_negated(term) for term in terms])
+        terms = [_terms(term, configs, stems=True)[0] for term in excluded]
+        expression = ExcludingSearchQuery(expression, [_negated(term) for term in terms])
         negated = functools.reduce(operator.or_, terms)
     return Reading(
         expression=expression,
@@ -284,20 +284,35 @@ def _reading(included: str, excluded: list[str], configs: tuple[str, ...]) -> Re
     )
 
 
-def _terms(text: str, configs: tuple[str, ...]) -> tuple[SearchQueryCombinable | None, list[str]]:
+def _terms(
+    text: str, configs: tuple[str, ...], *, stems: bool = False
+) -> tuple[SearchQueryCombinable | None, list[str]]:
     """The words, "phrases" and prefix* terms of `text` AND-ed (None when there are none),
-    the words read in each of `configs` OR-ed, and the text of its "phrases"."""
+    the words read in each of `configs` OR-ed, and the text of its "phrases".
+
+    With `stems` (what a match must hold, not what is ranked), a prefix also matches its own
+    word's stem in each stemming config: the vectors hold stems, and a prefix longer than its
+    word's stem starts none (`economy*`: English `economi`; `elections*`: `elect`)."""
     prefixes = _PREFIX_RE.findall(text)
     for prefix in prefixes:
         if len(prefix) < MIN_PREFIX_LENGTH:
             raise SearchError("q", SHORT_PREFIX)
     words = _PREFIX_RE.sub(" ", text)
     parts = [_readings(words, configs)] if _WORD_RE.search(words) else []
-    parts += [SearchQuery(p.casefold() + ":*", config=PREFIX_READING, search_type="raw") for p in prefixes]
+    parts += [_prefix(p, configs if stems else ()) for p in prefixes]
     expression = None
     for part in parts:
         expression = part if expression is None else expression & part
     return expression, _PHRASE_RE.findall(words)
+
+
+def _prefix(prefix: str, configs: tuple[str, ...]) -> SearchQueryCombinable:
+    """The words `prefix` starts, unstemmed, or its own word's stem in each stemming config."""
+    expression = SearchQuery(prefix.casefold() + ":*", config=PREFIX_READING, search_type="raw")
+    for config in configs:
+        if config != PREFIX_READING:
+            expression = expression | SearchQuery(prefix, config=config, search_type="plain")
+    return expression
 
 
 def _readings(words: str, configs: tuple[str, ...]) -> SearchQueryCombinable:

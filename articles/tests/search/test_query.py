@@ -55,7 +55,9 @@ def test_the_query_is_a_condition_for_querysets_in_each_language_reading():
     assert isinstance(condition, Q) and condition.connector == Q.OR and len(condition.children) == 3
     assert isinstance(parse_query("harbour").readings["en"].expression, CombinedSearchQuery)  # stem or unstemmed
     assert isinstance(parse_query("harbour").readings[""].expression, SearchQuery)  # unstemmed only
-    assert isinstance(parse_query("harbo*").readings["fr"].expression, SearchQuery)
+    # A prefix, or its own word's stem in the language's stemmer; in other languages the prefix.
+    assert isinstance(parse_query("harbo*").readings["fr"].expression, CombinedSearchQuery)
+    assert isinstance(parse_query("harbo*").readings[""].expression, SearchQuery)
 
 
 def test_phrases_required_by_every_match_are_kept_for_their_pairs():
@@ -105,6 +107,20 @@ def test_a_prefix_matches_unstemmed_in_every_language():
     assert matches("econom*", "L'économie française", config="newsroom_fr")
     assert matches("econom*", "The economists said")
     assert not matches("econom*", "An ecology report")
+
+
+@pytest.mark.django_db
+def test_a_whole_word_with_a_star_finds_its_own_forms_though_its_stem_is_shorter():
+    """The vectors hold stems: `economi` starts with no `economy`, `elect` with no `elections`."""
+    assert matches("economy*", "The economy grew")
+    assert matches("economy*", "Both economies grew")
+    assert matches("elections*", "Les élections municipales", config="newsroom_fr")
+    assert matches("elections*", "The election was held")
+    assert not matches("elections*", "The electricity was cut")
+    assert not matches("minister -economy*", "The minister spoke of the economy")
+    # Languages without a stemmer hold the words as they are: the prefix alone.
+    assert matches("zeppelin*", "Ein Zeppeline", config="newsroom_simple")
+    assert not matches("zeppelins*", "Ein Zeppelin", config="newsroom_simple")
 
 
 @pytest.mark.django_db
