@@ -4,6 +4,7 @@ standfirst, a named entity mentioned), so that an old article scoring above ever
 match is still first (docs/decisions/0025-relevance-candidates-by-signal.md). The candidate
 counts are scaled down here (a SearchTuning) so that a tiny archive has broad queries."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,14 +26,8 @@ SMALL = SearchTuning(
     prefix_candidates=3,
     prefix_narrowed_pool=50,
 )
-WITHOUT_SIGNALS = SearchTuning(
-    rank_all_below=1,
-    rank_all_unproven_below=1,
-    rank_candidates=5,
-    rank_min_candidates=5,
-    rank_signal_candidates=0,
-    prove_first_page=False,
-)
+# ... and the newest 5 alone.
+WITHOUT_SIGNALS = replace(SMALL, rank_signal_candidates=0, prove_first_page=False)
 START = datetime(2020, 1, 1, tzinfo=UTC)
 
 
