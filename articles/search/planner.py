@@ -38,6 +38,12 @@ class SearchTuning:
     # narrow the matches
     prefix_candidates: int = 300
     prefix_narrowed_pool: int = 3000
+    # A prefix's newest matches in each of its fields (plans._best_fields) are looked for among
+    # this many newest articles, each row tested; a field with too few there, through its index.
+    prefix_walk_rows: int = 5000
+    # ... ANDed with the date index when the filters' dates hold fewer published articles than
+    # this (the planner's estimate), and otherwise tested on each row the field's index finds.
+    prefix_dates_indexed_below: int = 100000
     signal_rows: int = 1000  # the articles read per signal (through its index, in table order)
     rank_all_below: int = 2000  # estimated matches under which every match is ranked (no phrase)
     # ... and, when the impact postings did not prove the first page, under which every match is

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 from articles.models import Article
 from articles.search import impact, where
 from articles.search.filters import RELEVANCE, ArticleFilters
 from articles.search.planner import Plan, SearchTuning
 from articles.search.query import ParsedQuery
-from articles.search.ranking import rank
+from articles.search.ranking import PREFIX_FIELDS, best_field, rank
 from core.pagination import Cursor, KeysetPage, first_keyset_page, keyset_page, within_reach
-from core.sql import Sql, compose, fetch_one, table
+from core.sql import Sql, compose, explain, fetch_all, fetch_one, table
 
 ARTICLES = table(Article)
 COUNT_ROWS = "(SELECT count(*) FROM s)"  # the rows a page is cut from, counted in the same statement
@@ -228,17 +230,24 @@ def _strongest_candidates(search: Search) -> Strongest:
     if bounded and bounded.proven:
         return Strongest(scored, None, proven=True)  # the first page is among them (articles/search/impact.py)
     if search.query.has_prefix:
-        prefixed = (
-            impact.prefix_candidates(
-                search.query,
-                search.filters,
-                limit=search.tuning.prefix_candidates,
-                narrowed_pool=search.tuning.prefix_narrowed_pool,
+        if not search.tuning.prove_first_page:
+            return Strongest(scored, None)
+        fields = _best_fields(search)
+        if fields is not None and search.query.prefix_alone and search.cursor is None:
+            # Its score is its best field's: the first page is the best of these, in that order.
+            return Strongest({ident: _FIELD_SCORES[index] for ident, index in fields.items()}, None, proven=True)
+        others = [compose("(SELECT unnest({ids}::bigint[]))", ids=list(fields)) if fields else None]
+        if not search.query.prefix_alone:
+            others.append(
+                impact.prefix_candidates(
+                    search.query,
+                    search.filters,
+                    limit=search.tuning.prefix_candidates,
+                    narrowed_pool=search.tuning.prefix_narrowed_pool,
+                )
             )
-            if search.tuning.prove_first_page
-            else None
-        )
-        return Strongest(scored, prefixed)
+        others = [statement for statement in others if statement is not None]
+        return Strongest(scored, Sql.join(" UNION ", others) if others else None)
     tuning = search.tuning
     signals = [where.in_lead(search.filters, search.query, field) for field in where.LEAD_FIELDS]
     if search.query.named:
@@ -262,6 +271,121 @@ def _strongest_candidates(search: Search) -> Strongest:
             ],
         ),
     )
+
+
+# The field each of ranking.PREFIX_FIELDS stands for (None: the body or caption), and its score
+# as the ranking statement gives it (a real).
+_PREFIX_FIELD_COLUMNS = ("headline", "standfirst", None)
+_FIELD_SCORES = tuple(float(np.float32(score)) for _weights, score in PREFIX_FIELDS)
+
+
+def _best_fields(search: Search) -> dict[int, int] | None:
+    """For a query with a prefix: for each field a prefix's rank is given by
+    (ranking.PREFIX_FIELDS), the newest page's worth of the matches (by id, as equal scores
+    rank) whose best field holding what the prefix matches is that one. For a prefix alone,
+    whose score is its best field's constant, they hold the page exactly: the newest of the
+    headlines', then of the standfirsts', then of the rest; after a cursor, the fields ranked
+    above it are left out and its own field's matches taken after its id. Where the prefix is
+    one term of several, they are candidates for the first page. Returned as {id: the index of
+    its best field in PREFIX_FIELDS}; None when the query has no prefix ranked apart, or after a
+    cursor backwards or past a page of several terms.
+
+    Each row's best field is tested on the newest `prefix_walk_rows` articles, down the
+    primary key (4-5 µs a row: `con*` has 21 headlines among its newest few hundred); a field
+    with too few there is looked for below them through its own index (`thu*` has 255
+    headlines among a million articles), every row found tested. No estimate could choose:
+    the planner has no statistics of a prefix's words in the headlines (19,901 rows estimated
+    for each of the benchmark's prefixes, 0 to 81,270 found)."""
+    query = search.query
+    prefixes = tuple(term.prefix for term in query.terms if term.prefix is not None)
+    cursor = search.cursor
+    if not prefixes or (cursor is not None and (cursor.backwards or not query.prefix_alone)):
+        return None  # ranked as a whole (more than MAX_RANKED_TERMS terms); a later page of several terms
+    wanted: dict[int, int | None] = {}  # per field: the id its matches are wanted below (None: any)
+    for index, (_weights, score) in enumerate(PREFIX_FIELDS):
+        ranked, key = np.float32(score), np.float32(cursor.key if cursor else np.inf)  # compared as reals, as SQL does
+        if ranked < key:
+            wanted[index] = None
+        elif ranked == key:
+            wanted[index] = cursor.id  # that field's matches after the cursor
+        # else: that field's matches all rank before the cursor
+    limit = search.page_size + 1
+    field = best_field(prefixes, "a")
+    boundary = fetch_all(
+        compose(
+            "SELECT a.id FROM {articles} a ORDER BY a.id DESC OFFSET {rows} LIMIT 1",
+            articles=ARTICLES,
+            rows=search.tuning.prefix_walk_rows,
+        )
+    )
+    lowest = boundary[0][0] if boundary else None  # None: the walk reads every article
+    walked = fetch_all(
+        compose(
+            "SELECT a.id, {field} FROM {articles} a WHERE {matches} ORDER BY a.id DESC",
+            field=field,
+            articles=ARTICLES,
+            matches=where.newest_rows(search.filters, query, lowest),
+        )
+    )
+    found: dict[int, list[int]] = {index: [] for index in wanted}
+    for ident, index in walked:
+        if index in wanted and len(found[index]) < limit and (wanted[index] is None or ident < wanted[index]):
+            found[index].append(ident)
+    ids = {ident: index for index, idents in found.items() for ident in idents}
+    short = {
+        index: lowest if below is None else min(below, lowest)  # the id its matches are still wanted below
+        for index, below in wanted.items()
+        if lowest is not None and len(found[index]) < limit
+    }
+    lead = {index: upper for index, upper in short.items() if _PREFIX_FIELD_COLUMNS[index] is not None}
+    if lead:
+        # The headline's and standfirst's matches in one statement: a date range's bitmap is read once.
+        matches = where.prefixes_in_lead(
+            search.filters,
+            query,
+            tuple(_PREFIX_FIELD_COLUMNS[index] for index in lead),
+            max(lead.values()),
+            dates_indexed=_dates_indexed(search),
+        )
+        statement = compose(
+            "WITH f AS MATERIALIZED (SELECT a.id, {field} AS b FROM {articles} a WHERE {matches})"
+            " SELECT r.id, r.b FROM (SELECT f.id, f.b, row_number() OVER (PARTITION BY f.b ORDER BY f.id DESC) AS n"
+            " FROM f WHERE {wanted}) r WHERE r.n <= {limit}",
+            field=field,
+            articles=ARTICLES,
+            matches=matches,
+            wanted=Sql.join(
+                " OR ", [compose("(f.b = {b} AND f.id < {upper})", b=b, upper=upper) for b, upper in lead.items()]
+            ),
+            limit=limit,
+        )
+        ids.update(fetch_all(statement))
+    for index, upper in short.items():
+        if index in lead:
+            continue
+        statement = compose(
+            "WITH f AS MATERIALIZED (SELECT a.id FROM {articles} a WHERE {matches} AND {field} = {index})"
+            " SELECT f.id FROM f ORDER BY f.id DESC LIMIT {limit}",
+            articles=ARTICLES,
+            matches=where.matching_below(search.filters, query, upper),
+            field=field,
+            index=index,
+            limit=limit,
+        )
+        ids.update((row[0], index) for row in fetch_all(statement))
+    return ids
+
+
+def _dates_indexed(search: Search) -> bool:
+    """Whether the filters' dates hold few enough published articles (the planner's estimate)
+    for their index to be ANDed with a prefix's fields' (SearchTuning.prefix_dates_indexed_below)."""
+    filters = search.filters
+    if not (filters.published_after or filters.published_before):
+        return False
+    dates = compose(
+        "SELECT 1 FROM {articles} a WHERE {dates}", articles=ARTICLES, dates=where.published_in_dates(filters)
+    )
+    return explain(dates)["Plan Rows"] < search.tuning.prefix_dates_indexed_below
 
 
 def _matches_beyond(search: Search, ids: dict[int, float]) -> bool:

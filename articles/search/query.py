@@ -126,6 +126,7 @@ class RankedTerm:
     words: tuple[str, ...]  # its words, whose document frequencies weigh it (none for a prefix)
     readings: dict[str, Sql]  # its tsquery in each language's reading (LANGUAGE_READINGS' keys)
     exact: Sql  # its tsquery unstemmed
+    prefix: str | None = None  # a prefix*'s letters, casefolded (articles/search/ranking.py ranks it apart)
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,12 @@ class ParsedQuery:
             {language: getattr(reading, part) or Sql("''::tsquery") for language, reading in self.readings.items()},
             alias,
         )
+
+    @property
+    def prefix_alone(self) -> bool:
+        """Whether the whole score is one prefix's (no other word, no entity named): its
+        first page is the newest matches of its best field (articles/search/ranking.py)."""
+        return len(self.terms) == 1 and self.terms[0].prefix is not None and self.named is None
 
     @property
     def has_exclusions(self) -> bool:
@@ -257,12 +264,13 @@ def _ranked_terms(included: str) -> tuple[RankedTerm, ...]:
         expression, _phrases = _terms(text, READINGS)
         if expression is None:
             continue
-        words = () if text.endswith("*") else tuple(_WORD_SPLIT_RE.findall(text.strip('"')))
+        prefix = _PREFIX_RE.fullmatch(text)  # not `x:*`, a word and stray operators
         terms.append(
             RankedTerm(
-                words=words,
+                words=() if prefix else tuple(_WORD_SPLIT_RE.findall(text.strip('"'))),
                 readings={lang: _compiled(_terms(text, configs)[0]) for lang, configs in LANGUAGE_READINGS.items()},
                 exact=_compiled(_terms(text, (PREFIX_READING,))[0]),
+                prefix=prefix.group(1).casefold() if prefix else None,
             )
         )
     return tuple(terms)
@@ -313,6 +321,20 @@ def _prefix(prefix: str, configs: tuple[str, ...]) -> SearchQueryCombinable:
         if config != PREFIX_READING:
             expression = expression | SearchQuery(prefix, config=config, search_type="plain")
     return expression
+
+
+def prefix_reading(prefixes: tuple[str, ...], language: str, weights: str = "") -> Sql:
+    """What the prefixes match in one language's reading (LANGUAGE_READINGS' keys), as `_prefix`
+    reads them: the words each starts, unstemmed, or its own word's stem; restricted to the
+    fields of `weights` (search_vector's: A the headline, B the standfirst; none: anywhere)."""
+    parts = []
+    for prefix in prefixes:
+        parts.append(compose(f"to_tsquery('{PREFIX_READING}'::regconfig, {{text}})", text=f"{prefix}:*{weights}"))
+        for config in LANGUAGE_READINGS[language]:
+            if config != PREFIX_READING:
+                text = f"{prefix}:{weights}" if weights else prefix
+                parts.append(compose(f"to_tsquery('{config}'::regconfig, {{text}})", text=text))
+    return compose("({parts})", parts=Sql.join(" || ", parts))
 
 
 def _readings(words: str, configs: tuple[str, ...]) -> SearchQueryCombinable:

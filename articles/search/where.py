@@ -6,7 +6,7 @@ from __future__ import annotations
 from articles.models import Article, Section, Source
 from articles.search.filters import ArticleFilters
 from articles.search.named import entity_match
-from articles.search.query import OTHER, ParsedQuery
+from articles.search.query import OTHER, ParsedQuery, prefix_reading
 from core.sql import Sql, compose, table
 
 PUBLISHED = Sql("a.status = 'published' AND a.published_at <= now()")  # what readers may see
@@ -65,6 +65,53 @@ def in_lead(filters: ArticleFilters, query: ParsedQuery, field: str) -> Sql:
     through the indexes of articles migration 0023: a signal of the strongest matches, which
     relevance ranks whatever their age. The whole match is tested apart (`matching`)."""
     return _where(filters, _in_lead(query, field))
+
+
+def prefixes_in_lead(
+    filters: ArticleFilters, query: ParsedQuery, fields: tuple[str, ...], upper: int, *, dates_indexed: bool
+) -> Sql:
+    """The matches in the filters below the id `upper` whose `fields` (headline, standfirst)
+    hold what the query's prefixes match (query.prefix_reading) in their own language's
+    reading, through the indexes of articles migration 0023; the match itself and the rest are
+    tested on the rows found, the dates too unless `dates_indexed`. For a prefix's fields'
+    newest matches below a walk (plans._best_fields)."""
+    if not fields or not set(fields) <= set(LEAD_FIELDS):
+        raise ValueError(fields)
+    prefixes = tuple(term.prefix for term in query.terms if term.prefix is not None)
+    branches = [
+        compose(
+            f"({condition} AND to_tsvector('{config}'::regconfig, coalesce(a.{field}, '')) @@ {{reading}})",
+            reading=prefix_reading(prefixes, language),
+        )
+        for field in fields
+        for condition, config, language in LEAD_READINGS
+    ]
+    # ANDed with the fields' indexes, the date index's bitmap of a wide range cost more than the
+    # rows it saved (85 of 118 ms, `enfan*` since mid-2021 at 1M).
+    dates = _dates(filters)
+    rest = [PUBLISHED, compose("a.id < {upper}", upper=upper), *_attributes(filters), *([] if dates_indexed else dates)]
+    rest.append(_found(query, _text(query, hidden=True)))
+    return Sql.join(
+        " AND ",
+        [
+            compose("({branches})", branches=Sql.join(" OR ", branches)),
+            *_entities(filters),
+            *(dates if dates_indexed else []),
+            hidden_from_gin(Sql.join(" AND ", rest)),
+        ],
+    )
+
+
+def matching_below(filters: ArticleFilters, query: ParsedQuery, upper: int) -> Sql:
+    """Every match in the filters below the id `upper`, through the words' indexes."""
+    return _where(filters, compose("a.id < {upper}", upper=upper), _found(query, _text(query, hidden=False)))
+
+
+def newest_rows(filters: ArticleFilters, query: ParsedQuery, lowest: int | None) -> Sql:
+    """The matches in the filters from the id `lowest` up (None: every one), each row tested
+    on the way down the primary key (the words hidden from GIN)."""
+    clauses = [compose("a.id >= {lowest}", lowest=lowest)] if lowest is not None else []
+    return _where(filters, *clauses, _found(query, _text(query, hidden=True)))
 
 
 def mentioning_named(filters: ArticleFilters, query: ParsedQuery) -> Sql:

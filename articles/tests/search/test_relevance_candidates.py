@@ -90,34 +90,91 @@ def test_every_page_of_a_ranked_search_holds_the_strongest_old_match_once():
 
 
 @pytest.mark.django_db
-def test_a_prefix_ranks_the_articles_whose_postings_of_the_words_it_starts_weigh_most():
-    """A prefix has no bound (its rank sums every word it starts), but the postings still point
-    to its strongest matches (articles/search/impact.py, prefix_candidates)."""
-    old = _archive(_article(99, headline="Lighthouse keeper retires", body="near the lighthouse.", days_ago=3000))
+@pytest.mark.parametrize(
+    ("walked", "dated"),
+    [(1000, False), (3, False), (3, True)],
+    ids=["walked", "through-the-indexes", "through-the-indexes-within-dates"],
+)
+def test_a_prefix_alone_lists_its_headlines_then_its_standfirsts_then_the_rest_each_newest_first(walked, dated):
+    """A prefix is ranked by the best field holding a word it starts, not by how many words it
+    starts (docs/decisions/0035-prefixes-ranked-by-field.md): every page of `lighth*`, ranked
+    from candidates alone, is every match in that order, the newer first within a field. Summed,
+    the short bodies full of words it starts came first. The fields' newest matches are found
+    among the newest articles walked, or, beyond the 3 newest, through the fields' indexes (with
+    a date range's index, when filtered by dates: these hold every article)."""
+    dense = "Lighthouse lighthouses lightheaded lighthearted lighthouse."
+    articles = []
+    for i in range(6):  # the fields' ages interleaved, each newer than the last (a higher id)
+        articles.append(
+            _article(i, headline=f"Lighthouse keeper {i}", body=" ".join([FILLER] * 8), days_ago=30 - 3 * i)
+        )
+        articles.append(
+            _article(
+                10 + i, headline=f"Keeper {i}", standfirst="The lighthouse keeper.", body=FILLER, days_ago=29 - 3 * i
+            )
+        )
+        articles.append(_article(20 + i, headline=f"Notes {i}", body=dense, days_ago=28 - 3 * i))
+    bulk_archive([*articles, _article(30, headline="Council", body=FILLER, days_ago=0)])
+    by_slug = dict(Article.objects.values_list("slug", "id"))
+    expected = [by_slug[f"note-{i}"] for field in (0, 10, 20) for i in range(field + 5, field - 1, -1)]
 
-    assert search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=SMALL).ids[0] == old
-    assert old not in search_articles(ArticleFilters(q="lighth*"), page_size=10, tuning=WITHOUT_SIGNALS).ids
+    ids, cursor = [], None
+    for _ in range(10):
+        page = search_articles(
+            ArticleFilters(q="lighth*", published_after=START - timedelta(days=100) if dated else None),
+            cursor=cursor,
+            page_size=4,
+            tuning=replace(SMALL, prefix_walk_rows=walked),
+        )
+        ids += page.ids
+        cursor = page.next_cursor
+        if not cursor:
+            break
+
+    assert ids == expected
+
+
+@pytest.mark.django_db
+def test_a_prefix_among_other_words_ranks_the_articles_whose_postings_weigh_most():
+    """With other words beside it, a prefix's newest matches in each field are not the whole
+    page: the postings of the words, and of those the prefix starts, point to the strongest
+    (articles/search/impact.py, prefix_candidates). `keeper` is dense in the old short story."""
+    recent = [
+        _article(i, headline=f"Lighthouse notes {i}", body=" ".join([FILLER] * 6) + " the keeper.", days_ago=i)
+        for i in range(40)
+    ]
+    old = _article(99, headline="Lighthouse keeper retires", body="The keeper.", days_ago=3000)
+    bulk_archive([old, *recent])
+    old_id = Article.objects.get(slug=old.slug).id
+
+    assert search_articles(ArticleFilters(q="keeper lighth*"), page_size=10, tuning=SMALL).ids[0] == old_id
+    without_postings = replace(SMALL, prefix_candidates=0)
+    assert old_id not in search_articles(ArticleFilters(q="keeper lighth*"), page_size=10, tuning=without_postings).ids
 
 
 @pytest.mark.django_db
 def test_a_filtered_prefix_takes_its_candidates_among_the_matches_in_the_filters():
     """The postings' best sums are tested against the filters before the candidates are cut:
     cut first, they would all be newer articles than the dates allow."""
-    # Shorter, and the word twice in its lead: each recent one's postings weigh more.
-    recent = [_article(i, headline="Lighthouse", body="Lighthouse.", days_ago=i) for i in range(40)]
+    # Shorter, and both words in their lead: each recent one's postings weigh more.
+    recent = [_article(i, headline="Lighthouse keeper", body="Lighthouse keeper.", days_ago=i) for i in range(40)]
+    # In the dates, newer than the oldest and holding the prefix in their headline: the prefix's
+    # newest headlines in the filters are these.
     older = [
         _article(
             100 + i,
-            headline=f"Council notes {i}",
-            body=" ".join([FILLER] * 6) + " near the lighthouse.",
+            headline=f"Lighthouse notes {i}",
+            body=" ".join([FILLER] * 6) + " the keeper.",
             days_ago=2000 + i,
         )
-        for i in range(10)
+        for i in range(20)
     ]
-    oldest = _article(99, headline="Lighthouse keeper retires", body="near the lighthouse.", days_ago=3000)
+    oldest = _article(99, headline="Lighthouse keeper retires", body="The keeper.", days_ago=3000)
     bulk_archive([oldest, *older, *recent])
     before = START - timedelta(days=1000)
+    filters = ArticleFilters(q="keeper lighth*", published_before=before)
+    oldest_id = Article.objects.get(slug=oldest.slug).id
 
-    first = search_articles(ArticleFilters(q="lighth*", published_before=before), page_size=10, tuning=SMALL)
-
-    assert first.ids[0] == Article.objects.get(slug=oldest.slug).id
+    assert search_articles(filters, page_size=10, tuning=SMALL).ids[0] == oldest_id
+    cut_first = replace(SMALL, prefix_narrowed_pool=SMALL.prefix_candidates)
+    assert oldest_id not in search_articles(filters, page_size=10, tuning=cut_first).ids
