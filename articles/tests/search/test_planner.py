@@ -44,6 +44,8 @@ def test_the_default_tuning_holds_the_thresholds_the_benchmarks_were_run_with():
         "prove_first_page": True,
         "prefix_candidates": 300,
         "prefix_narrowed_pool": 3000,
+        "prefix_walk_rows": 5000,
+        "prefix_dates_indexed_below": 100000,
         "signal_rows": 1000,
         "rank_all_below": 2000,
         "rank_all_unproven_below": 5000,
