@@ -75,17 +75,8 @@ def prefixes_in_lead(
     reading, through the indexes of articles migration 0023; the match itself and the rest are
     tested on the rows found, the dates too unless `dates_indexed`. For a prefix's fields'
     newest matches below a walk (plans._best_fields)."""
-    if not fields or not set(fields) <= set(LEAD_FIELDS):
-        raise ValueError(fields)
     prefixes = tuple(term.prefix for term in query.terms if term.prefix is not None)
-    branches = [
-        compose(
-            f"({condition} AND to_tsvector('{config}'::regconfig, coalesce(a.{field}, '')) @@ {{reading}})",
-            reading=prefix_reading(prefixes, language),
-        )
-        for field in fields
-        for condition, config, language in LEAD_READINGS
-    ]
+    held = _lead_holds(fields, {language: prefix_reading(prefixes, language) for _, _, language in LEAD_READINGS})
     # ANDed with the fields' indexes, the date index's bitmap of a wide range cost more than the
     # rows it saved (85 of 118 ms, `enfan*` since mid-2021 at 1M).
     dates = _dates(filters)
@@ -94,7 +85,7 @@ def prefixes_in_lead(
     return Sql.join(
         " AND ",
         [
-            compose("({branches})", branches=Sql.join(" OR ", branches)),
+            held,
             *_entities(filters),
             *(dates if dates_indexed else []),
             hidden_from_gin(Sql.join(" AND ", rest)),
@@ -192,13 +183,22 @@ LEAD_READINGS = (
 
 
 def _in_lead(query: ParsedQuery, field: str) -> Sql:
-    if field not in LEAD_FIELDS:
-        raise ValueError(field)
+    words = {language: _without_adjacency(_lead_words(query, language)) for _, _, language in LEAD_READINGS}
+    return _lead_holds((field,), words)
+
+
+def _lead_holds(fields: tuple[str, ...], words: dict[str, Sql]) -> Sql:
+    """Whether one of `fields` (headline, standfirst) holds `words` (a tsquery per
+    LANGUAGE_READINGS' key) in the row's own language's reading: one branch per field and
+    language, each the expression an index of articles migration 0023 holds."""
+    if not fields or not set(fields) <= set(LEAD_FIELDS):
+        raise ValueError(fields)
     branches = [
         compose(
             f"({condition} AND to_tsvector('{config}'::regconfig, coalesce(a.{field}, '')) @@ {{words}})",
-            words=_without_adjacency(_lead_words(query, language)),
+            words=words[language],
         )
+        for field in fields
         for condition, config, language in LEAD_READINGS
     ]
     return compose("({branches})", branches=Sql.join(" OR ", branches))

@@ -91,17 +91,24 @@ def test_every_page_of_a_ranked_search_holds_the_strongest_old_match_once():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("walked", "dated"),
-    [(1000, False), (3, False), (3, True)],
-    ids=["walked", "through-the-indexes", "through-the-indexes-within-dates"],
+    ("walked", "dated", "dates_indexed_below"),
+    [(1000, False, 100000), (3, False, 100000), (3, True, 100000), (3, True, 0)],
+    ids=[
+        "walked",
+        "through-the-indexes",
+        "through-the-indexes-with-the-dates-index",
+        "through-the-indexes-dates-tested",
+    ],
 )
-def test_a_prefix_alone_lists_its_headlines_then_its_standfirsts_then_the_rest_each_newest_first(walked, dated):
+def test_a_prefix_alone_lists_its_headlines_then_its_standfirsts_then_the_rest_each_newest_first(
+    walked, dated, dates_indexed_below
+):
     """A prefix is ranked by the best field holding a word it starts, not by how many words it
     starts (docs/decisions/0035-prefixes-ranked-by-field.md): every page of `lighth*`, ranked
     from candidates alone, is every match in that order, the newer first within a field. Summed,
     the short bodies full of words it starts came first. The fields' newest matches are found
-    among the newest articles walked, or, beyond the 3 newest, through the fields' indexes (with
-    a date range's index, when filtered by dates: these hold every article)."""
+    among the newest articles walked, or, beyond the 3 newest, through the fields' indexes, with
+    a date range's index or each row's dates tested (the dates here hold every article)."""
     dense = "Lighthouse lighthouses lightheaded lighthearted lighthouse."
     articles = []
     for i in range(6):  # the fields' ages interleaved, each newer than the last (a higher id)
@@ -124,7 +131,7 @@ def test_a_prefix_alone_lists_its_headlines_then_its_standfirsts_then_the_rest_e
             ArticleFilters(q="lighth*", published_after=START - timedelta(days=100) if dated else None),
             cursor=cursor,
             page_size=4,
-            tuning=replace(SMALL, prefix_walk_rows=walked),
+            tuning=replace(SMALL, prefix_walk_rows=walked, prefix_dates_indexed_below=dates_indexed_below),
         )
         ids += page.ids
         cursor = page.next_cursor
