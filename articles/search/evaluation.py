@@ -18,7 +18,7 @@ EVAL_DIR = Path(settings.BASE_DIR) / "articles" / "eval"
 QUERIES_FILE = EVAL_DIR / "search_queries.jsonl"
 JUDGMENTS_FILE = EVAL_DIR / "search_judgments.jsonl"
 # The order the report lists the classes in; a query of any other class is refused.
-QUERY_CLASSES = ("name", "topic", "phrase", "exclusion", "cross_language", "foreign_stem")
+QUERY_CLASSES = ("name", "topic", "phrase", "exclusion", "cross_language", "foreign_stem", "prefix")
 GRADES = (0, 1, 2)
 DEPTH = 10  # results read per query: nDCG@10, MRR@10, the pool's depth
 RELEVANT = 1  # a result of at least this grade counts as relevant for P@5 and MRR
