@@ -157,6 +157,7 @@ def _attempts(search: Search, estimate: Estimate) -> list[Attempt]:
         has_query=search.query is not None,
         backwards=bool(search.cursor and search.cursor.backwards),
         tuning=search.tuning,
+        narrowed=search.filters.narrowed,
     )
 
 
@@ -181,7 +182,7 @@ def _find(search: Search, attempts: list[Attempt], estimate: Estimate) -> Found:
         if not attempt.in_window:
             return FULL_PLANS[attempt.plan](search)
         boundary = _boundary(search, attempt.rows) if attempt.bounded else None
-        found = WINDOW_PLANS[attempt.plan](search, boundary)
+        found = WINDOW_PLANS[attempt.plan](search, boundary, attempt)
         if boundary is None or attempt.gives_page(found.found):  # None: the window held every row
             return found
         shortfall = Shortfall(attempt.rows, found.found)

@@ -127,7 +127,7 @@ def _sampled(
         return Facets(_values(rows, names, size, scale=1.0), EXACT, sampled=_total(rows))
     share = buckets / BUCKETS
     alone = prefixed and share * _table_rows() <= tuning.prefix_rows
-    rows = _counted(where.hidden_from_gin(matches) if alone else matches, names, size, buckets=buckets)
+    rows = _counted(where.hidden_from_index(matches) if alone else matches, names, size, buckets=buckets)
     total = _total(rows)
     if total < tuning.min_sample_matches:
         # So few matches in the sample: the estimate was far too high and the matches are

@@ -61,6 +61,14 @@ class SearchTuning:
     # several times too low for words found together (`province tandis`: 305 estimated, 2,096
     # found at 100,000 articles): from this estimate its window should hold a page.
     bitmap_window_min_anded: int = 500
+    # The estimate from which that window's rows are read through the date index, as a bitmap
+    # ANDed with GIN's (the estimate of an AND, low, taken twice). Under it, and with no filter
+    # but the words, GIN's matches are fetched and each one's date tested, before any phrase's
+    # recheck: the bitmap of the newest 100,000 rows costs about 20 ms at 1M (18-21 ms for rare
+    # words the window holds 6 to 21 of, 1 ms without it), a match fetched a microsecond or two
+    # (`crise millions`, estimated 7,136: 33 ms with the bitmap, 44 without). Scanning every
+    # match instead, without the window's date test, rechecked every phrase match of any date.
+    bitmap_window_dates_from: int = 12000
     walk_above: int = 20000  # from this estimate (no phrase) the date index is walked
     count_exact_below: int = 1000  # estimates under this are counted (up to ten times as many)
 
@@ -87,6 +95,9 @@ class Attempt:
     rows: int = 0  # a window's size: the newest rows it reads
     needed: int = 0
     bounded: bool = False  # False when the estimate says the window holds every row
+    # A window scan: its rows found through the date index (a bitmap ANDed with GIN's), or GIN's
+    # matches each tested on its date (SearchTuning.bitmap_window_dates_from).
+    dates_indexed: bool = True
 
     @property
     def in_window(self) -> bool:
@@ -105,15 +116,23 @@ class Shortfall:
 
 
 def choose_plans(
-    *, estimate: Estimate, ordering: str, page_size: int, has_query: bool, backwards: bool, tuning: SearchTuning
+    *,
+    estimate: Estimate,
+    ordering: str,
+    page_size: int,
+    has_query: bool,
+    backwards: bool,
+    tuning: SearchTuning,
+    narrowed: bool = False,
 ) -> list[Attempt]:
     """The plans to try in order: windows of the newest rows when they should hold the
-    page (a text query, forwards), then a plan that always gives it."""
+    page (a text query, forwards), then a plan that always gives it. `narrowed`: a filter
+    besides the words (ArticleFilters.narrowed) narrows the matches."""
     wanted = tuning.rank_candidates if ordering == RELEVANCE else page_size + 1
     last = _last_plan(estimate, ordering, wanted, tuning)
     if last is not Plan.SCAN or not has_query or backwards:
         return [Attempt(last)]
-    return [*_windows(estimate, ordering, wanted, tuning), Attempt(last)]
+    return [*_windows(estimate, ordering, wanted, tuning, narrowed=narrowed), Attempt(last)]
 
 
 def worth_trying(attempt: Attempt, shortfall: Shortfall | None) -> bool:
@@ -161,7 +180,7 @@ def _walks(estimate: Estimate, wanted: int, tuning: SearchTuning) -> bool:
     )
 
 
-def _windows(estimate: Estimate, ordering: str, wanted: int, tuning: SearchTuning) -> list[Attempt]:
+def _windows(estimate: Estimate, ordering: str, wanted: int, tuning: SearchTuning, *, narrowed: bool) -> list[Attempt]:
     sizes = [(Plan.WINDOW_WALK, tuning.window_rows)]
     if ordering == RELEVANCE and estimate.trusted:
         # Only relevance's candidates need more than the narrow walk, and only where the
@@ -173,15 +192,32 @@ def _windows(estimate: Estimate, ordering: str, wanted: int, tuning: SearchTunin
         # Without a phrase to recheck, collecting a few hundred matches is as cheap.
         sizes.append((Plan.WINDOW_SCAN, tuning.bitmap_window_rows))
     return [
-        _window(plan, rows, ordering, wanted, estimate, tuning)
+        _window(plan, rows, ordering, wanted, estimate, tuning, narrowed=narrowed)
         for plan, rows in sizes
         if not estimate.trusted or estimate.matches * rows >= 2 * wanted * estimate.published
     ]
 
 
-def _window(plan: Plan, rows: int, ordering: str, wanted: int, estimate: Estimate, tuning: SearchTuning) -> Attempt:
+def _window(
+    plan: Plan, rows: int, ordering: str, wanted: int, estimate: Estimate, tuning: SearchTuning, *, narrowed: bool
+) -> Attempt:
     # Matches a window must hold: a page and one more row in date order; for relevance its
     # candidates, or rank_min_candidates from the wider window (the newest matches of its
     # rows are then the candidates).
     needed = wanted if plan is Plan.WINDOW_WALK or ordering == NEWEST else tuning.rank_min_candidates
-    return Attempt(plan, rows=rows, needed=needed, bounded=estimate.published >= rows)
+    return Attempt(
+        plan,
+        rows=rows,
+        needed=needed,
+        bounded=estimate.published >= rows,
+        dates_indexed=plan is Plan.WINDOW_SCAN and _dates_indexed(estimate, tuning, narrowed=narrowed),
+    )
+
+
+def _dates_indexed(estimate: Estimate, tuning: SearchTuning, *, narrowed: bool) -> bool:
+    """Whether a window scan reads its rows through the date index: when its matches are
+    many, or uncertain (a phrase its pairs do not stand for: each match GIN gives is tested
+    for the phrase, reading its vector), or when other filters narrow them (an entity's or a
+    section's index then joins the plan; without the dates' bitmap the planner chose worse)."""
+    matches = estimate.matches * 2 if estimate.anded else estimate.matches
+    return narrowed or not estimate.trusted or matches >= tuning.bitmap_window_dates_from

@@ -12,7 +12,7 @@ import numpy as np
 from articles.models import Article
 from articles.search import impact, where
 from articles.search.filters import RELEVANCE, ArticleFilters
-from articles.search.planner import Plan, SearchTuning
+from articles.search.planner import Attempt, Plan, SearchTuning
 from articles.search.query import ParsedQuery
 from articles.search.ranking import PREFIX_FIELDS, best_field, rank
 from core.pagination import Cursor, KeysetPage, first_keyset_page, keyset_page, within_reach
@@ -85,7 +85,7 @@ def scan(search: Search) -> Found:
     return Found(page, total=page.total)
 
 
-def window_walk(search: Search, boundary: tuple | None) -> Found:
+def window_walk(search: Search, boundary: tuple | None, attempt: Attempt) -> Found:
     matches = where.walking_window(search.filters, search.query, boundary)
     if search.ranked:
         page = _page(search, _newest_ranked(search, matches), materialize=True, total="s.newest")
@@ -94,8 +94,9 @@ def window_walk(search: Search, boundary: tuple | None) -> Found:
     return Found(page, found=search.page_size + 1 if page.next_cursor else len(page.ids))
 
 
-def window_scan(search: Search, boundary: tuple | None) -> Found:
-    page = _scanned(search, where.scanning_window(search.filters, search.query, boundary))
+def window_scan(search: Search, boundary: tuple | None, attempt: Attempt) -> Found:
+    matches = where.scanning_window(search.filters, search.query, boundary, dates_indexed=attempt.dates_indexed)
+    page = _scanned(search, matches)
     found = page.total or 0
     return Found(page, found=found, total=found if boundary is None else None)  # None: every row
 
@@ -125,7 +126,7 @@ def recently_updated(search: Search) -> Found:
 
 
 FULL_PLANS: dict[Plan, Callable[[Search], Found]] = {Plan.RANK_ALL: rank_all, Plan.WALK: walk, Plan.SCAN: scan}
-WINDOW_PLANS: dict[Plan, Callable[[Search, tuple | None], Found]] = {
+WINDOW_PLANS: dict[Plan, Callable[[Search, tuple | None, Attempt], Found]] = {
     Plan.WINDOW_WALK: window_walk,
     Plan.WINDOW_SCAN: window_scan,
 }

@@ -88,7 +88,7 @@ def prefixes_in_lead(
             held,
             *_entities(filters),
             *(dates if dates_indexed else []),
-            hidden_from_gin(Sql.join(" AND ", rest)),
+            hidden_from_index(Sql.join(" AND ", rest)),
         ],
     )
 
@@ -123,9 +123,15 @@ def walking_window(filters: ArticleFilters, query: ParsedQuery, boundary: tuple 
     return _where(filters, _window(boundary), _found(query, _text(query, hidden=True)))
 
 
-def scanning_window(filters: ArticleFilters, query: ParsedQuery, boundary: tuple | None) -> Sql:
-    """The matches among the rows from `boundary` up, collected through GIN and the date index."""
-    return _where(filters, _window(boundary), _found(query, _text(query, hidden=_pairs_alone(query)), _pairs(query)))
+def scanning_window(
+    filters: ArticleFilters, query: ParsedQuery, boundary: tuple | None, *, dates_indexed: bool = True
+) -> Sql:
+    """The matches among the rows from `boundary` up, collected through GIN and the date index;
+    without `dates_indexed`, through GIN alone, each match's date tested (planner._dates_indexed)."""
+    window = _window(boundary)
+    if window is not None and not dates_indexed:
+        window = hidden_from_index(window)
+    return _where(filters, window, _found(query, _text(query, hidden=_pairs_alone(query)), _pairs(query)))
 
 
 def _where(filters: ArticleFilters, *text: Sql | None) -> Sql:
@@ -160,12 +166,13 @@ def _text(query: ParsedQuery | None, *, hidden: bool) -> Sql | None:
     if query is None:
         return None
     match = query.text_match("a")
-    return hidden_from_gin(match) if hidden else match
+    return hidden_from_index(match) if hidden else match
 
 
-def hidden_from_gin(clause: Sql) -> Sql:
-    """The same test, which no GIN index can serve: the planner must find the rows another
-    way (the date index, the pairs) and test each (docs/decisions/0004-window-plans-and-cache.md)."""
+def hidden_from_index(clause: Sql) -> Sql:
+    """The same test, which no index can serve: the planner must find the rows another way
+    (for the words: the date index, the pairs; for the dates: GIN) and test each
+    (docs/decisions/0004-window-plans-and-cache.md)."""
     return compose("({clause}) IS TRUE", clause=clause)
 
 

@@ -21,7 +21,16 @@ ARCHIVE = 1_000_000  # published rows, for the estimates below
 
 
 def plans(
-    matches, *, ordering=NEWEST, trusted=True, anded=False, published=ARCHIVE, backwards=False, page_size=20, **tuning
+    matches,
+    *,
+    ordering=NEWEST,
+    trusted=True,
+    anded=False,
+    published=ARCHIVE,
+    backwards=False,
+    page_size=20,
+    narrowed=False,
+    **tuning,
 ):
     return choose_plans(
         estimate=Estimate(matches=matches, published=published, trusted=trusted, anded=anded),
@@ -30,6 +39,7 @@ def plans(
         has_query=True,
         backwards=backwards,
         tuning=SearchTuning(**tuning),
+        narrowed=narrowed,
     )
 
 
@@ -55,6 +65,7 @@ def test_the_default_tuning_holds_the_thresholds_the_benchmarks_were_run_with():
         "bitmap_window_rows": 100000,
         "bitmap_window_min_estimate": 2000,
         "bitmap_window_min_anded": 500,
+        "bitmap_window_dates_from": 12000,
         "walk_above": 20000,
         "count_exact_below": 1000,
     }
@@ -138,6 +149,26 @@ def test_the_long_walk_window_is_for_relevance_with_a_trusted_estimate():
 
 def test_a_phrase_tries_every_window_whatever_its_estimate():
     assert names(plans(3, trusted=False)) == [(Plan.WINDOW_WALK, 5000), (Plan.WINDOW_SCAN, 100000), Plan.SCAN]
+
+
+def test_the_bitmap_window_reads_its_dates_through_their_index_only_for_many_matches_or_other_filters():
+    def dates_indexed(*args, **kwargs):
+        [scan] = [a for a in plans(*args, **kwargs) if a.plan is Plan.WINDOW_SCAN]
+        return scan.dates_indexed
+
+    # Few matches: GIN's are fetched and each one's date tested (the dates' bitmap costs more).
+    assert not dates_indexed(8000)
+    assert not dates_indexed(8000, ordering=RELEVANCE)
+    assert dates_indexed(12000) and dates_indexed(50000, walk_above=10**6)
+    # An AND is estimated low: taken twice.
+    assert not dates_indexed(5000, anded=True)
+    assert dates_indexed(6000, anded=True)
+    # Uncertain matches (a phrase its pairs do not stand for), or other filters: the date index.
+    assert dates_indexed(8000, trusted=False)
+    assert dates_indexed(8000, narrowed=True)
+    assert dates_indexed(8000, bitmap_window_dates_from=0)
+    # The walks test each row's words on the way down the date index: the flag is the scan's.
+    assert not any(a.dates_indexed for a in plans(15000) if a.plan is Plan.WINDOW_WALK)
 
 
 def test_what_a_window_must_hold_to_give_the_page():

@@ -56,6 +56,19 @@ PLANS = {
         rank_candidates=40,
         rank_min_candidates=10,
     ),
+    # ... the bitmap window's rows found through the date index whatever the estimate (above,
+    # GIN's matches each tested on its date, as for few matches unless other filters narrow them)
+    "windows-dates-indexed": SearchTuning(
+        walk_above=10**9,
+        window_rows=30,
+        bitmap_window_rows=150,
+        bitmap_window_min_estimate=1,
+        bitmap_window_dates_from=0,
+        rank_all_below=1,
+        rank_all_unproven_below=1,
+        rank_candidates=40,
+        rank_min_candidates=10,
+    ),
     # relevance's candidates from the longer walk window
     "walk-window": SearchTuning(
         walk_above=10**9,
@@ -211,3 +224,19 @@ def test_the_tunings_above_run_every_plan(archive, caplog):
             for ordering in search.ORDERINGS:
                 search_articles(ArticleFilters(q=q, ordering=ordering, **filters), page_size=7, tuning=tuning)
     assert {record.search_plan.plan for record in caplog.records} == set(Plan)
+
+
+@pytest.mark.parametrize(("dates_from", "indexed"), [(0, True), (10**9, False)])
+def test_the_bitmap_window_tests_each_matchs_date_when_its_dates_bitmap_would_cost_more(archive, dates_from, indexed):
+    """With the words alone and an estimate under `bitmap_window_dates_from`, the window's
+    condition is hidden from the date index (GIN's matches, each one's date tested); from it,
+    the date index reads the window's rows. The same pages either way."""
+    # No narrow walk (it could not hold the page): the bitmap window, then the scan.
+    tuning = replace(PLANS["windows"], window_rows=1, bitmap_window_dates_from=dates_from)
+    filters = ArticleFilters(q="harbour", ordering=search.NEWEST)
+    with CaptureQueriesContext(connection) as ctx:
+        newest, _ = every_page(filters, tuning=tuning)
+    windows = [q["sql"] for q in ctx.captured_queries if "(a.published_at, a.id) >=" in q["sql"]]
+    assert windows, "no window scan ran"
+    assert all((") IS TRUE" in sql.split("(a.published_at, a.id) >=")[1][:80]) is not indexed for sql in windows)
+    assert newest == plain_matches("harbour", {})
