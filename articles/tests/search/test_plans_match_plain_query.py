@@ -38,6 +38,16 @@ QUERIES = [
     ("zebra", {}),  # no match
 ]
 
+WINDOWS = SearchTuning(
+    walk_above=10**9,
+    window_rows=30,
+    bitmap_window_rows=150,
+    bitmap_window_min_estimate=1,
+    rank_all_below=1,
+    rank_all_unproven_below=1,
+    rank_candidates=40,
+    rank_min_candidates=10,
+)
 PLANS = {
     # the defaults: on 600 articles every window holds every row
     "default": SearchTuning(),
@@ -46,41 +56,12 @@ PLANS = {
         walk_above=1, rank_all_below=1, rank_all_unproven_below=1, rank_candidates=40, rank_min_candidates=10
     ),
     # narrow windows that fall short and widen, then a scan of every match
-    "windows": SearchTuning(
-        walk_above=10**9,
-        window_rows=30,
-        bitmap_window_rows=150,
-        bitmap_window_min_estimate=1,
-        rank_all_below=1,
-        rank_all_unproven_below=1,
-        rank_candidates=40,
-        rank_min_candidates=10,
-    ),
+    "windows": WINDOWS,
     # ... the bitmap window's rows found through the date index whatever the estimate (above,
     # GIN's matches each tested on its date, as for few matches unless other filters narrow them)
-    "windows-dates-indexed": SearchTuning(
-        walk_above=10**9,
-        window_rows=30,
-        bitmap_window_rows=150,
-        bitmap_window_min_estimate=1,
-        bitmap_window_dates_from=0,
-        rank_all_below=1,
-        rank_all_unproven_below=1,
-        rank_candidates=40,
-        rank_min_candidates=10,
-    ),
+    "windows-dates-indexed": replace(WINDOWS, bitmap_window_dates_from=0),
     # relevance's candidates from the longer walk window
-    "walk-window": SearchTuning(
-        walk_above=10**9,
-        window_rows=30,
-        walk_window_rows=300,
-        bitmap_window_rows=450,
-        bitmap_window_min_estimate=1,
-        rank_all_below=1,
-        rank_all_unproven_below=1,
-        rank_candidates=40,
-        rank_min_candidates=10,
-    ),
+    "walk-window": replace(WINDOWS, walk_window_rows=300, bitmap_window_rows=450),
 }
 
 
@@ -232,7 +213,7 @@ def test_the_bitmap_window_tests_each_matchs_date_when_its_dates_bitmap_would_co
     condition is hidden from the date index (GIN's matches, each one's date tested); from it,
     the date index reads the window's rows. The same pages either way."""
     # No narrow walk (it could not hold the page): the bitmap window, then the scan.
-    tuning = replace(PLANS["windows"], window_rows=1, bitmap_window_dates_from=dates_from)
+    tuning = replace(WINDOWS, window_rows=1, bitmap_window_dates_from=dates_from)
     filters = ArticleFilters(q="harbour", ordering=search.NEWEST)
     with CaptureQueriesContext(connection) as ctx:
         newest, _ = every_page(filters, tuning=tuning)
