@@ -8,6 +8,7 @@ import random
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -251,13 +252,16 @@ def test_an_unstemmed_form_is_bounded_by_its_own_impact_not_its_stems():
     # Each article met is bounded the same way, its impacts read where above the edge.
     lexemes = list(term.lexemes)
     edge = dict.fromkeys(lexemes, impact.FLOOR)
-    read = {7: {"harbour": 0.5}, 9: {term.exact[0]: 0.3, "harbour": 0.01}, 8: {}}
-    order, upper = impact._upper_bounds(impact.Bounded((term,)), lexemes, edge, read)
+    read = {7: {"harbour": 0.5}, 9: {term.exact[0]: 0.3, "harbour": 0.01}, 8: {"harbour": 0.02}, 5: {"harbour": 0.6}}
+    rows = [(lexemes.index(x), article, value) for article, own in read.items() for x, value in own.items()]
+    postings = impact.Postings(*(np.array(column) for column in zip(*rows, strict=True)))
+    met, order, upper = impact._upper_bounds(impact.Bounded((term,)), lexemes, edge, postings, ranked={5})
     expected = {
         article: term.bound(edge | {x: max(v, edge[x]) for x, v in own.items()}) for article, own in read.items()
     }
     assert expected[7] == pytest.approx(term.bound(stem_only))
-    assert order == sorted(read, key=lambda article: (expected[article], article), reverse=True)
+    assert met == 4  # every article met, the one ranked already included
+    assert order == sorted(set(read) - {5}, key=lambda article: (expected[article], article), reverse=True)
     assert list(upper) == pytest.approx([expected[article] for article in order])
 
 
