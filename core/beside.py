@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, close_old_connections, connection, connections
 
 T = TypeVar("T")
 
@@ -33,6 +33,56 @@ def beside(fn: Callable[[], T]) -> Callable[[], T]:
         return fn
     future: Future = _executor().submit(_on_worker_connection, fn)
     return future.result
+
+
+class _Stopped(Exception):
+    """Work stopped (beside_stoppable) before its next statement."""
+
+
+def beside_stoppable(fn: Callable[[], T]) -> tuple[Callable[[], T | None], Callable[[], None]]:
+    """As `beside`, with a second callable that stops the work when its result is no longer
+    wanted: the statement it runs is cancelled on its connection (PostgreSQL's cancel request),
+    and the result is then None. A cancel that reaches the connection after the work's last
+    statement finds it idle, which PostgreSQL ignores; the work's end is held until a cancel
+    being sent has been, so none reaches the worker's next job. Run here (when its result is
+    asked for) where `beside` would, and then never once stopped."""
+    state: dict = {"stopped": False, "connection": None}
+    lock = threading.Lock()
+
+    def stop() -> None:
+        with lock:
+            state["stopped"] = True
+            running = state["connection"]
+            if running is not None and running.connection is not None:
+                running.connection.cancel()  # psycopg2: safe from another thread
+
+    if settings.SEARCH_BESIDE_THREADS <= 0 or connection.in_atomic_block:
+        return (lambda: None if state["stopped"] else fn()), stop
+
+    def unless_stopped(execute, sql, params, many, context):
+        if state["stopped"]:  # stopped before this statement was sent: it is not
+            raise _Stopped
+        return execute(sql, params, many, context)
+
+    def run() -> T | None:
+        worker = connections[DEFAULT_DB_ALIAS]  # this worker's own
+        with lock:
+            if state["stopped"]:
+                return None
+            state["connection"] = worker
+        try:
+            with worker.execute_wrapper(unless_stopped):
+                return fn()
+        except (DatabaseError, _Stopped):
+            if state["stopped"]:
+                return None  # cancelled, or stopped between statements
+            raise
+        finally:
+            with lock:
+                state["connection"] = None
+
+    future: Future = _executor().submit(_on_worker_connection, run)
+    return future.result, stop
 
 
 def shut_down() -> None:

@@ -67,6 +67,8 @@ class KeysetPage:
     next_cursor: str | None
     previous_cursor: str | None
     total: int | None  # the value of keyset_page's `total`, when asked for
+    # The rows (id, k) the page was cut from, as read: its own and the next page's first.
+    rows: tuple[tuple[int, object], ...] = ()
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -195,6 +197,14 @@ def first_keyset_page(keyed: dict[int, object], *, page_size: int, more: bool) -
     return _page_of(found, cursor=None, page_size=page_size, total=None, more=more)
 
 
+def first_page_with(page: KeysetPage, keyed: dict[int, float], *, page_size: int) -> KeysetPage:
+    """A first page (`page`, cut by keyset_page with no cursor) as it would have been cut from
+    its rows and rows in hand ({id: k}, k a real: an id in both has the same k in both)."""
+    rows = dict(page.rows) | within_reach(keyed, cursor=None, page_size=page_size)
+    found = sorted(rows.items(), key=lambda row: (as_real(row[1]), row[0]), reverse=True)[: page_size + 1]
+    return _page_of(found, cursor=None, page_size=page_size, total=page.total)
+
+
 def _page_of(
     found: list[tuple], *, cursor: Cursor | None, page_size: int, total: int | None, more: bool = False
 ) -> KeysetPage:
@@ -212,6 +222,7 @@ def _page_of(
         if rows and has_previous
         else None,
         total=total,
+        rows=tuple((row[0], row[1]) for row in found),
     )
 
 

@@ -15,6 +15,8 @@ from core.pagination import (
     as_real,
     decode_cursor,
     encode_cursor,
+    first_keyset_page,
+    first_page_with,
     within_reach,
 )
 from core.tests.cursor_strategies import POSITIONS, crafted
@@ -143,6 +145,23 @@ def test_the_rows_within_reach_of_a_cursor_give_its_page_whatever_else_is_there(
     assert len(kept) <= page_size + 1
     beside = kept | {id_: k for id_, k in keyed.items() if id_ in others}
     assert _cut(beside, cursor, page_size) == _cut(keyed, cursor, page_size)
+
+
+@given(KEYED, st.sets(st.integers(1, 60)), st.sets(st.integers(1, 60)), st.integers(1, 5))
+def test_a_first_page_with_rows_in_hand_is_the_page_of_both(keyed, read, in_hand, page_size):
+    """A first page cut from some rows, then merged with rows in hand (an id in both with the
+    same key), is the first page cut from them all: ids, cursors and total."""
+    statement = {id_: k for id_, k in keyed.items() if id_ in read}
+    hand = {id_: k for id_, k in keyed.items() if id_ in in_hand}
+    page = first_keyset_page(statement, page_size=page_size, more=False)
+    merged = first_page_with(page, hand, page_size=page_size)
+    expected = first_keyset_page(statement | hand, page_size=page_size, more=False)
+    assert (merged.ids, merged.next_cursor, merged.previous_cursor) == (
+        expected.ids,
+        expected.next_cursor,
+        expected.previous_cursor,
+    )
+    assert merged.total == page.total
 
 
 def _cut(keyed: dict[int, float], cursor: Cursor | None, page_size: int) -> list[tuple[float, int]]:
