@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -40,8 +41,8 @@ from articles.search.query import ParsedQuery, SearchError, parse_query
 from articles.search.snippets import headlines
 from articles.search.weights import with_term_weights
 from articles.search.windows import window_boundary
-from core.beside import beside
-from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor
+from core.beside import beside, beside_stoppable
+from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor, first_page_with
 from core.sql import compose, fetch_one
 
 logger = logging.getLogger(__name__)
@@ -162,19 +163,64 @@ def _attempts(search: Search, estimate: Estimate) -> list[Attempt]:
 
 
 def _find(search: Search, attempts: list[Attempt], estimate: Estimate) -> Found:
-    """The page, from the first plan that gives it: a window that falls short of the matches
-    it needs is a sample that decides whether the next one is worth reading."""
+    """The page, from the first plan that gives it."""
     if not attempts:
         return recently_updated(search)  # one plan: down the index of update times
-    shortfall = None
     if search.ranked and attempts[0].plan is not Plan.RANK_ALL:
-        # Every other plan ranks candidates: when the postings prove the first page, it is read;
-        # when they do not and the matches are few, every one is ranked (on every page alike).
-        proven = proven_first_page(search)
-        if proven is not None:
-            return proven
-        if not search.strongest.proven and rank_all_unproven(estimate, search.tuning, prefix=search.query.has_prefix):
-            return rank_all(search)
+        return _proven_or_candidates(search, attempts, estimate)
+    return _planned(search, attempts)
+
+
+def _proven_or_candidates(search: Search, attempts: list[Attempt], estimate: Estimate) -> Found:
+    """A ranked page whose plan ranks candidates: when the impact postings prove the first
+    page, it is read; when they do not, the candidates' plans give it, with the matches the
+    proof ranked among the candidates.
+
+    A first page's candidates need nothing from the proof but the matches it ranked, which are
+    merged with theirs after (pagination.first_page_with): when the proof runs long
+    (impact.LONG_ROUNDS), they are found beside it on a connection of their own (core/beside.py),
+    and stopped if it proves the page. A page after the first ranks the candidates with the
+    matches the proof ranked, in one statement."""
+    pending: tuple[Callable[[], Found | None], Callable[[], None]] | None = None
+    apart = _candidates_apart(search)
+    if apart is not None:
+
+        def start() -> None:
+            nonlocal pending
+            pending = beside_stoppable(partial(_unproven, apart, attempts, estimate))
+
+        search = replace(search, on_long_proof=start)
+    proven = proven_first_page(search)
+    if proven is not None:
+        if pending is not None:
+            pending[1]()  # stopped: the page is proven
+        return proven
+    if pending is not None:
+        found = pending[0]()
+        return replace(found, page=first_page_with(found.page, search.strongest.scored, page_size=search.page_size))
+    return _unproven(search, attempts, estimate)
+
+
+def _candidates_apart(search: Search) -> Search | None:
+    """The search without the proof, whose candidates' page can be found apart from it and
+    merged after: a first page of words (a prefix's candidates come from its proof's fields)."""
+    if search.cursor is not None or search.query.has_prefix or not search.tuning.prove_first_page:
+        return None
+    return replace(search, tuning=replace(search.tuning, prove_first_page=False))
+
+
+def _unproven(search: Search, attempts: list[Attempt], estimate: Estimate) -> Found:
+    """A ranked page the postings did not prove: when the matches are few, every one ranked
+    (on every page alike); otherwise the candidates' plans."""
+    if not search.strongest.proven and rank_all_unproven(estimate, search.tuning, prefix=search.query.has_prefix):
+        return rank_all(search)
+    return _planned(search, attempts)
+
+
+def _planned(search: Search, attempts: list[Attempt]) -> Found:
+    """The page from the first plan that gives it: a window that falls short of the matches
+    it needs is a sample that decides whether the next one is worth reading."""
+    shortfall = None
     for attempt in attempts:
         if not worth_trying(attempt, shortfall):
             continue

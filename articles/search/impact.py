@@ -28,7 +28,7 @@ from __future__ import annotations
 import heapq
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +47,9 @@ FLOOR = 0.02
 # The postings read per lexeme in each round (from the best); the last is the work cap.
 BLOCKS = (40, 160, 640, 2560)
 MAX_MET = 4000  # articles met at most: no further block is read beyond it
+# The blocks read without proof after which a proof is long: its last blocks cost most (the
+# tail's proofs that fail read all four, 50-150 ms at 1M, most of it in the last two).
+LONG_ROUNDS = 2
 # The articles met and tested after which a query whose strong matches among them are too few
 # to fill a page within MAX_MET at their rate is given up (_futile).
 FUTILE_AFTER = 200
@@ -125,19 +128,24 @@ class Candidates:
         return tuple(sorted(self.scores))
 
 
-def first_page(query: ParsedQuery, filters: ArticleFilters, top: int) -> Candidates | None:
+def first_page(
+    query: ParsedQuery, filters: ArticleFilters, top: int, *, long: Callable[[], object] | None = None
+) -> Candidates | None:
     """The matches ranked from the postings of `query`'s terms, read until the first `top`
     matches in the filters are proven, or the work cap; None when the query's score has no
-    bound the postings give (a prefix, a reading ranked as an AND)."""
+    bound the postings give (a prefix, a reading ranked as an AND). `long` is called once
+    when LONG_ROUNDS blocks have been read without proof."""
     bounded = bounded_terms(query)
     if not bounded:
         return None
     scores: dict[int, float] = {}
     met = 0
-    for met, scores, bound in rounds(query, filters, bounded, top):
+    for index, (met, scores, bound) in enumerate(rounds(query, filters, bounded, top), start=1):
         page_last = _top_last(scores, top)
         if bound is not None and page_last is not None and page_last > bound * (1 + SLACK):
             return Candidates(scores, True, met)
+        if index == LONG_ROUNDS and page_last is None and long is not None:
+            long()
     logger.debug("relevance first page unproven (%s articles met)", met)
     return Candidates(scores, False, met)
 

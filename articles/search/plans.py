@@ -4,8 +4,7 @@ by rank, or newest first (docs/decisions/0004-window-plans-and-cache.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,16 +31,25 @@ class Search:
     cursor: Cursor | None
     page_size: int
     tuning: SearchTuning
+    # Called once when the impact postings' proof of the first page runs long (impact.first_page).
+    on_long_proof: Callable[[], object] | None = field(default=None, compare=False, repr=False)
 
     @property
     def ranked(self) -> bool:
         return self.ordering == RELEVANCE
 
-    @cached_property
+    @property
     def strongest(self) -> Strongest:
         """The strongest candidates of a ranked search, found once for every plan tried
-        (a window that falls short is followed by another, over the same candidates)."""
-        return _strongest_candidates(self)
+        (a window that falls short is followed by another, over the same candidates). Kept on
+        the instance without a lock: Python 3.11's cached_property holds one lock for every
+        instance of the class while it computes, so that a search's candidates found beside
+        another's proof (engine._proven_or_candidates) waited for the proof to end."""
+        found = self.__dict__.get("_strongest")
+        if found is None:
+            found = _strongest_candidates(self)
+            object.__setattr__(self, "_strongest", found)  # frozen: set once, as cached_property does
+        return found
 
 
 @dataclass(frozen=True)
@@ -225,7 +233,9 @@ def _strongest_candidates(search: Search) -> Strongest:
     Before them, the matches met in the impact postings (articles/search/impact.py), ranked
     there already: when they prove the first page, they are the only strongest candidates."""
     bounded = (
-        impact.first_page(search.query, search.filters, search.page_size) if search.tuning.prove_first_page else None
+        impact.first_page(search.query, search.filters, search.page_size, long=search.on_long_proof)
+        if search.tuning.prove_first_page
+        else None
     )
     scored = dict(bounded.scores) if bounded else {}
     if bounded and bounded.proven:

@@ -19,6 +19,7 @@ from articles.search.engine import _search
 from articles.search.ranking import rank
 from articles.tests.search.helpers import bulk_archive
 from benchmarks.search.exhaustive import exhaustive_top
+from core.beside import shut_down
 from entities.models import Entity, EntityKind
 from entities.services import refresh_article_counts
 from entities.tests.factories import EntityFactory, MentionFactory
@@ -488,3 +489,35 @@ def test_the_proof_gives_up_when_too_few_of_the_articles_met_match(monkeypatch):
     assert given_up[-1] >= 6  # not before it had tested as many
     found = impact.first_page(search.query, search.filters, 10)
     assert not found.proven and found.scores == {}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("threads", [2, 0])
+def test_a_long_proof_finds_the_candidates_beside_it_and_the_pages_are_the_same(monkeypatch, settings, threads):
+    """When the proof has not filled a page after its first blocks (impact.LONG_ROUNDS), the
+    first page's candidates are found apart from it, on a worker's connection, and merged with
+    the matches it ranked: the same pages as one statement over both, whether the proof then
+    proves the page (the candidates stopped) or not, and the cursors lead on alike."""
+    shut_down()
+    settings.SEARCH_BESIDE_THREADS = threads
+    _named(_archive(6))
+    monkeypatch.setattr(impact, "LONG_ROUNDS", 1)
+    apart = []
+    found_apart = engine._candidates_apart
+    monkeypatch.setattr(engine, "_candidates_apart", lambda search: apart.append(search.query) or found_apart(search))
+    started = []
+    stoppable = engine.beside_stoppable
+    monkeypatch.setattr(engine, "beside_stoppable", lambda fn: started.append(fn) or stoppable(fn))
+    for q, filters in QUERIES:
+        request = ArticleFilters(q=q, **filters)
+        for page_size in (3, 60):  # a page the proof fills, or not
+            started.clear()
+            first = search_articles(request, page_size=page_size, tuning=CANDIDATES)
+            with monkeypatch.context() as patched:
+                patched.setattr(engine, "_candidates_apart", lambda _search: None)
+                alone = search_articles(request, page_size=page_size, tuning=CANDIDATES)
+            assert (first.ids, first.next_cursor, first.count) == (alone.ids, alone.next_cursor, alone.count), q
+            if first.next_cursor:
+                after = search_articles(request, cursor=first.next_cursor, page_size=page_size, tuning=CANDIDATES)
+                assert not set(after.ids) & set(first.ids), q
+    assert apart and started  # the candidates were found apart for some of the queries
