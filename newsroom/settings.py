@@ -193,7 +193,7 @@ TAGGING_PRELOAD = env.bool("TAGGING_PRELOAD", default=True)
 SEARCH_WINDOW_CACHE_SECONDS = env.int("SEARCH_WINDOW_CACHE_SECONDS", default=60)
 # Threads per process that count a search's facets on connections of their own while its page
 # is found (core/beside.py); 0 counts them after the page, on the request's connection.
-SEARCH_BESIDE_THREADS = env.int("SEARCH_BESIDE_THREADS", default=2)
+SEARCH_BESIDE_THREADS = env.int("SEARCH_BESIDE_THREADS", default=3)
 # How long an entity's co-mention list and monthly timeline stay cached (entities/selectors.py); tagging,
 # publication, embargo release and merges drop them sooner. 0 computes them on every request.
 COMENTION_CACHE_SECONDS = env.int("COMENTION_CACHE_SECONDS", default=300)
