@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 # The plans whose page counts every match (Found.total) when tried first.
 COUNTING_PLANS = (Plan.RANK_ALL, Plan.SCAN)
+# The statements a page's snippets are found in, beside the caller (_snippets).
+SNIPPET_PARTS = 2
 
 
 def search_articles(
@@ -98,9 +100,7 @@ def search_articles(
     found = _find(search, attempts, estimate)
     count, count_is_estimate = _count(search, estimate, found, counting)
     page = found.page
-    # The snippets need the page's ids only: found beside the caller's own reads of the page
-    # (its articles, their entities), given when the caller first reads them.
-    snippets = beside(partial(headlines, page.ids, search.query)) if search.query and page.ids else dict
+    snippets = _snippets(page.ids, search.query) if search.query and page.ids else dict
     named = list(search.query.named.entities) if search.query and search.query.named else []
     return Page(
         page.ids,
@@ -116,6 +116,16 @@ def search_articles(
 
 def _no_facets() -> None:
     return None
+
+
+def _snippets(ids: list[int], query: ParsedQuery) -> Callable[[], dict[int, str]]:
+    """The page's snippets, found beside the caller's own reads of the page (its articles,
+    their entities) and given when the caller first reads them: in SNIPPET_PARTS statements,
+    each over a share of the page, for ts_headline is a page's costliest work in the database
+    and the parts run on as many cores (docs/decisions/0037-snippets-in-parts.md)."""
+    size = -(-len(ids) // SNIPPET_PARTS)  # ceiling
+    parts = [beside(partial(headlines, ids[start : start + size], query)) for start in range(0, len(ids), size)]
+    return lambda: {article: snippet for part in parts for article, snippet in part().items()}
 
 
 def _search(filters: ArticleFilters, *, cursor: str | None, page_size: int, tuning: SearchTuning) -> Search:

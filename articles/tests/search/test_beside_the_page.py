@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.search import ArticleFilters, search_articles
+from articles.search import ArticleFilters, engine, search_articles
 from articles.search.facets import FACETS
 from articles.search.planner import SearchTuning
+from articles.search.snippets import headlines
 from articles.tests.factories import ArticleFactory
 from core.beside import shut_down
 
@@ -52,3 +53,32 @@ def test_a_small_result_set_is_counted_beside_a_page_whose_plan_does_not_count(s
     assert page.count == 3 and not page.count_is_estimate and len(page.ids) == 2
     counted_here = any("count(*) FROM (SELECT 1" in query["sql"] for query in here.captured_queries)
     assert counted_here == (threads == 0)  # with no workers, here
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("threads", [3, 0])
+def test_a_pages_snippets_are_found_in_parts_and_given_whole(settings, monkeypatch, threads):
+    shut_down()
+    settings.SEARCH_BESIDE_THREADS = threads
+    articles = [
+        ArticleFactory(
+            headline=f"Port news {i}",
+            language="en",
+            body=[{"type": "paragraph", "text": f"The harbour reopened at dawn, said pilot number {i}."}],
+        )
+        for i in range(5)
+    ]
+    asked: list[list[int]] = []
+
+    def recorded(ids, query):
+        asked.append(list(ids))
+        return headlines(ids, query)
+
+    monkeypatch.setattr(engine, "headlines", recorded)
+    page = search_articles(ArticleFilters(q="harbour", ordering="-published_at"), page_size=5)
+    snippets = page.snippets
+    # Each part a share of the page, together the page once; every article's snippet given.
+    assert sorted(len(ids) for ids in asked) == [2, 3]
+    assert sorted(i for ids in asked for i in ids) == sorted(page.ids) == sorted(a.id for a in articles)
+    assert set(snippets) == set(page.ids)
+    assert all("<mark>harbour</mark>" in snippets[article.id] for article in articles)
