@@ -1,5 +1,6 @@
 """/api/v1/articles/: published articles, full-text search, filters, keyset pages."""
 
+import json
 from functools import partial
 
 from django.http import Http404
@@ -21,24 +22,32 @@ from articles.api.serializers import (
 from articles.models import Article
 from articles.selectors import attach_corrections
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
+from core.sql import compose, fetch_all, table
 from entities.models import Entity, Mention
 
 ID_PARAMETER = id_parameter("The article's id (`id` in lists).")
 
 
 def attach_entities(articles: list[Article], language: str = "") -> None:
-    """Set `api_entities` ({kind: [(id, name)]}) on each article, in one query; each name in
-    `language`, else in the article's language, where the entity has a label in it."""
+    """Set `api_entities` ({kind: [(id, name)]}) on each article, in one statement; each name in
+    `language`, else in the article's language, where the entity has a label in it. Written in
+    SQL: the ORM's queryset took 2.7 ms of Python a page of 20 for a 0.2 ms statement."""
     by_article: dict[int, dict[str, list]] = {a.id: {} for a in articles}
-    rows = (
-        Mention.objects.filter(article_id__in=list(by_article), entity__status=Entity.Status.ACTIVE)
-        .values_list("article_id", "entity_id", "entity__kind", "entity__name", "entity__labels")
-        .distinct()
-        .order_by("article_id", "entity__name", "entity_id")
+    rows = fetch_all(
+        compose(
+            "SELECT DISTINCT m.article_id, e.id, e.kind, e.name, e.labels FROM {mentions} m"
+            " JOIN {entities} e ON e.id = m.entity_id WHERE m.article_id = ANY({ids}) AND e.status = {active}"
+            " ORDER BY m.article_id, e.name, e.id",
+            mentions=table(Mention),
+            entities=table(Entity),
+            ids=list(by_article),
+            active=Entity.Status.ACTIVE,
+        )
     )
     languages = {a.id: a.language for a in articles}
     for article_id, entity_id, kind, name, labels in rows:
-        label = (labels or {}).get(language or languages[article_id]) or name
+        # jsonb comes back as its text (Django's PostgreSQL backend leaves parsing to the field)
+        label = ((json.loads(labels) if labels else None) or {}).get(language or languages[article_id]) or name
         by_article[article_id].setdefault(kind, []).append((entity_id, label))
     for article in articles:
         article.api_entities = by_article[article.id]
