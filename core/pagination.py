@@ -11,7 +11,6 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
@@ -52,13 +51,21 @@ class Page:
     pending_snippets: Callable[[], dict[int, str]] = field(default=dict, repr=False)
     pending_facets: Callable[[], object | None] = field(default=lambda: None, repr=False)
 
-    @cached_property
+    # Each kept on the instance once read, without functools.cached_property: Python 3.11's
+    # holds one lock for every instance of the class while it computes, so that a request
+    # waiting for its page's snippets held up every other request of the process (gunicorn's
+    # threads) reading its own.
+    @property
     def snippets(self) -> dict[int, str]:
-        return self.pending_snippets()
+        if "_snippets" not in self.__dict__:
+            self.__dict__["_snippets"] = self.pending_snippets()
+        return self.__dict__["_snippets"]
 
-    @cached_property
+    @property
     def facets(self) -> object | None:
-        return self.pending_facets()
+        if "_facets" not in self.__dict__:
+            self.__dict__["_facets"] = self.pending_facets()
+        return self.__dict__["_facets"]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The one cursor codec: what it gives back, and that anything else is an InvalidCursor; the
 rows in hand that a keyset page can take."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from core.pagination import (
     REAL_MAX,
     Cursor,
     InvalidCursor,
+    Page,
     as_real,
     decode_cursor,
     encode_cursor,
@@ -187,3 +189,30 @@ def _assert_decodes_safely(value: str, key_type: type) -> None:
         assert abs(cursor.key) <= REAL_MAX
     else:
         assert -BIGINT_MAX <= cursor.key <= BIGINT_MAX
+
+
+@pytest.mark.parametrize("name", ["snippets", "facets"])
+def test_a_page_waiting_for_what_is_found_beside_it_holds_up_no_other_page(name):
+    # One request's page waits for its snippets (or facets); another request's, on another
+    # thread of the same process, is read meanwhile.
+    release = threading.Event()
+    calls: list = []
+
+    def slowly() -> dict:
+        calls.append(1)
+        release.wait(30)
+        return {1: "slow"}
+
+    slow = Page([1], None, None, 1, False, **{f"pending_{name}": slowly})
+    fast = Page([2], None, None, 1, False, **{f"pending_{name}": lambda: {2: "fast"}})
+    waiting = threading.Thread(target=lambda: getattr(slow, name))
+    waiting.start()
+    read: list = []
+    reader = threading.Thread(target=lambda: read.append(getattr(fast, name)))
+    reader.start()
+    reader.join(timeout=10)
+    finished_meanwhile = not reader.is_alive()
+    release.set()
+    waiting.join(timeout=10)
+    assert finished_meanwhile and read == [{2: "fast"}]
+    assert getattr(slow, name) == {1: "slow"} and len(calls) == 1  # found once, then kept
