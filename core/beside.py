@@ -25,11 +25,17 @@ _pool_lock = threading.Lock()
 _worker_connections: set = set()  # every worker's connection wrapper, to close them at shut-down
 
 
+def workers_at_hand() -> int:
+    """How many workers work given to `beside` may run on at once: none (it runs here, in turn)
+    with SEARCH_BESIDE_THREADS = 0 or inside a transaction."""
+    return 0 if connection.in_atomic_block else max(settings.SEARCH_BESIDE_THREADS, 0)
+
+
 def beside(fn: Callable[[], T]) -> Callable[[], T]:
     """Start `fn` (database reads only) now on a worker's connection; the returned callable
     gives its result, or raises its exception, waiting for it if need be. Runs `fn` here,
     when called, with SEARCH_BESIDE_THREADS = 0 or inside a transaction."""
-    if settings.SEARCH_BESIDE_THREADS <= 0 or connection.in_atomic_block:
+    if not workers_at_hand():
         return fn
     future: Future = _executor().submit(_on_worker_connection, fn)
     return future.result
@@ -56,7 +62,7 @@ def beside_stoppable(fn: Callable[[], T]) -> tuple[Callable[[], T | None], Calla
             if running is not None and running.connection is not None:
                 running.connection.cancel()  # psycopg2: safe from another thread
 
-    if settings.SEARCH_BESIDE_THREADS <= 0 or connection.in_atomic_block:
+    if not workers_at_hand():
         return (lambda: None if state["stopped"] else fn()), stop
 
     def unless_stopped(execute, sql, params, many, context):

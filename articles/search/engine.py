@@ -41,7 +41,7 @@ from articles.search.query import ParsedQuery, SearchError, parse_query
 from articles.search.snippets import headlines
 from articles.search.weights import with_term_weights
 from articles.search.windows import window_boundary
-from core.beside import beside, beside_stoppable
+from core.beside import beside, beside_stoppable, workers_at_hand
 from core.pagination import INVALID_CURSOR, Cursor, InvalidCursor, Page, decode_cursor, first_page_with
 from core.sql import compose, fetch_one
 
@@ -122,8 +122,10 @@ def _snippets(ids: list[int], query: ParsedQuery) -> Callable[[], dict[int, str]
     """The page's snippets, found beside the caller's own reads of the page (its articles,
     their entities) and given when the caller first reads them: in SNIPPET_PARTS statements,
     each over a share of the page, for ts_headline is a page's costliest work in the database
-    and the parts run on as many cores (docs/decisions/0037-snippets-in-parts.md)."""
-    size = -(-len(ids) // SNIPPET_PARTS)  # ceiling
+    and the parts run on as many cores (docs/decisions/0037-snippets-in-parts.md). In one
+    statement when there are no workers to run them on: in turn, parts would only cost more."""
+    count = max(1, min(SNIPPET_PARTS, workers_at_hand()))
+    size = -(-len(ids) // count)  # ceiling
     parts = [beside(partial(headlines, ids[start : start + size], query)) for start in range(0, len(ids), size)]
     return lambda: {article: snippet for part in parts for article, snippet in part().items()}
 
