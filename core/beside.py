@@ -25,6 +25,28 @@ _pool_lock = threading.Lock()
 _worker_connections: set = set()  # every worker's connection wrapper, to close them at shut-down
 
 
+class kept_property:  # noqa: N801 (named as functools.cached_property, which it stands for)
+    """functools.cached_property without its lock: the value computed on first read and kept on
+    the instance. Python 3.11's holds one lock for every instance of the class while it
+    computes, so that threads reading their own instances' values (a request's page and another
+    request's, a search's candidates beside its proof) waited for each other. Two threads
+    reading the same instance's at once may both compute it; nothing here shares one so."""
+
+    def __init__(self, func: Callable) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None):
+        if instance is None:
+            return self
+        # Set in the instance's __dict__ (a frozen dataclass's too), which later reads find first.
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 def workers_at_hand() -> int:
     """How many workers work given to `beside` may run on at once: none (it runs here, in turn)
     with SEARCH_BESIDE_THREADS = 0 or inside a transaction."""

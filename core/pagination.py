@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
+from core.beside import kept_property
 from core.sql import Sql, compose, explain, fetch_all, fetch_one
 
 BIGINT_MAX = 2**63 - 1
@@ -51,21 +52,16 @@ class Page:
     pending_snippets: Callable[[], dict[int, str]] = field(default=dict, repr=False)
     pending_facets: Callable[[], object | None] = field(default=lambda: None, repr=False)
 
-    # Each kept on the instance once read, without functools.cached_property: Python 3.11's
-    # holds one lock for every instance of the class while it computes, so that a request
-    # waiting for its page's snippets held up every other request of the process (gunicorn's
-    # threads) reading its own.
-    @property
+    # Kept without functools.cached_property's lock (core.beside.kept_property): a request
+    # waiting for its page's snippets would hold up every other request of the process
+    # (gunicorn's threads) reading its own.
+    @kept_property
     def snippets(self) -> dict[int, str]:
-        if "_snippets" not in self.__dict__:
-            self.__dict__["_snippets"] = self.pending_snippets()
-        return self.__dict__["_snippets"]
+        return self.pending_snippets()
 
-    @property
+    @kept_property
     def facets(self) -> object | None:
-        if "_facets" not in self.__dict__:
-            self.__dict__["_facets"] = self.pending_facets()
-        return self.__dict__["_facets"]
+        return self.pending_facets()
 
 
 @dataclass(frozen=True)

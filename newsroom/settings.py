@@ -191,8 +191,9 @@ TAGGING_PRELOAD = env.bool("TAGGING_PRELOAD", default=True)
 # Search: how long a process reuses the boundary of the newest-rows windows of first pages
 # (articles/search/windows.py); 0 computes it for every search.
 SEARCH_WINDOW_CACHE_SECONDS = env.int("SEARCH_WINDOW_CACHE_SECONDS", default=60)
-# Threads per process that count a search's facets on connections of their own while its page
-# is found (core/beside.py); 0 counts them after the page, on the request's connection.
+# Threads per process that run a search's work beside its page on connections of their own
+# (core/beside.py): the facets, a small result set's count, the snippets (in two parts) and a
+# long proof's candidates; 0 runs it in turn, on the request's connection.
 SEARCH_BESIDE_THREADS = env.int("SEARCH_BESIDE_THREADS", default=3)
 # How long an entity's co-mention list and monthly timeline stay cached (entities/selectors.py); tagging,
 # publication, embargo release and merges drop them sooner. 0 computes them on every request.

@@ -14,6 +14,7 @@ from articles.search.filters import RELEVANCE, ArticleFilters
 from articles.search.planner import Attempt, Plan, SearchTuning
 from articles.search.query import ParsedQuery
 from articles.search.ranking import PREFIX_FIELDS, best_field, rank
+from core.beside import kept_property
 from core.pagination import Cursor, KeysetPage, first_keyset_page, keyset_page, within_reach
 from core.sql import Sql, compose, explain, fetch_all, fetch_one, table
 
@@ -38,18 +39,13 @@ class Search:
     def ranked(self) -> bool:
         return self.ordering == RELEVANCE
 
-    @property
+    @kept_property
     def strongest(self) -> Strongest:
         """The strongest candidates of a ranked search, found once for every plan tried
-        (a window that falls short is followed by another, over the same candidates). Kept on
-        the instance without a lock: Python 3.11's cached_property holds one lock for every
-        instance of the class while it computes, so that a search's candidates found beside
-        another's proof (engine._proven_or_candidates) waited for the proof to end."""
-        found = self.__dict__.get("_strongest")
-        if found is None:
-            found = _strongest_candidates(self)
-            object.__setattr__(self, "_strongest", found)  # frozen: set once, as cached_property does
-        return found
+        (a window that falls short is followed by another, over the same candidates). Without
+        cached_property's lock (core.beside.kept_property): a search's candidates found beside
+        another's proof (engine._proven_or_candidates) would wait for the proof to end."""
+        return _strongest_candidates(self)
 
 
 @dataclass(frozen=True)
