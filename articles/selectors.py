@@ -3,13 +3,15 @@
 import os
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cache
 
 from django.db import connection
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from articles import spool
-from articles.models import Article, Revision, SpoolFile
+from articles.models import SEARCH_COLUMNS, Article, Revision, Section, Source, SpoolFile
+from core.sql import Sql, compose, fetch_all, table
 from entities.models import Entity, Mention
 
 # Related articles are ranked among each entity's most recent published articles: a
@@ -50,8 +52,82 @@ def related_articles(*, article: Article, limit: int = 5, entity_ids: list[int] 
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         ids = [row[0] for row in cursor.fetchall()]
-    found = Article.objects.published().for_display().select_related("source", "section").in_bulk(ids)
+    return published_articles(ids)
+
+
+def published_articles(ids: list[int]) -> list[Article]:
+    """The published articles among `ids` (drafts, embargoed and unknown ids left out), in the
+    order of `ids`, each with its section and source, as a page shows them.
+
+    One statement, its rows made into models with Model.from_db: the queryset it replaces
+    (`published().for_display().select_related(...).in_bulk(ids)`) spent about twice its
+    statement's time in Python building and compiling the query and walking the rows (a page
+    of 20: 6.7 against 4.0 ms, interleaved, at 1M). The columns are the same: every field but
+    the search vectors and `body_text` (the body again, as one string), which no page or
+    answer shows; reading one of them later reads it then, as a deferred field does."""
+    if not ids:
+        return []
+    shape = _display_shape()
+    rows = fetch_all(
+        compose(
+            "SELECT {columns} FROM {articles} a"
+            " LEFT JOIN {sections} s ON s.id = a.section_id LEFT JOIN {sources} o ON o.id = a.source_id"
+            " WHERE a.id = ANY({ids}) AND a.status = {published} AND a.published_at <= {now}",
+            columns=shape.columns,
+            articles=table(Article),
+            sections=table(Section),
+            sources=table(Source),
+            ids=list(ids),
+            published=Article.Status.PUBLISHED,
+            now=timezone.now(),
+        )
+    )
+    found = {}
+    for row in rows:
+        article, section, source = shape.models(row)
+        if section is not None:
+            article.section = section
+        if source is not None:
+            article.source = source
+        found[article.id] = article
     return [found[i] for i in ids if i in found]
+
+
+@dataclass(frozen=True)
+class _DisplayShape:
+    """What published_articles reads: each model's fields, in the order of `columns`."""
+
+    parts: tuple  # (model, fields read, the primary key's place among them): the article, its section, its source
+    columns: Sql
+
+    def models(self, row: tuple) -> list:
+        """The row's instances, None for a related row not there (its id NULL)."""
+        made, start = [], 0
+        for model, fields, pk in self.parts:
+            values = [
+                # what the ORM's converters do: the driver leaves JSON as its text (Django's backend)
+                field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+                for field, value in zip(fields, row[start : start + len(fields)], strict=True)
+            ]
+            start += len(fields)
+            made.append(
+                None if values[pk] is None else model.from_db(connection.alias, [f.attname for f in fields], values)
+            )
+        return made
+
+
+@cache
+def _display_shape() -> _DisplayShape:
+    hidden = {*SEARCH_COLUMNS, "body_text"}
+    parts = (
+        ("a", Article, [f for f in Article._meta.concrete_fields if f.attname not in hidden]),
+        ("s", Section, list(Section._meta.concrete_fields)),
+        ("o", Source, list(Source._meta.concrete_fields)),
+    )
+    columns = ", ".join(f'{alias}."{f.column}"' for alias, _, fields in parts for f in fields)
+    return _DisplayShape(
+        tuple((model, fields, fields.index(model._meta.pk)) for _, model, fields in parts), Sql(columns)
+    )
 
 
 SPOOL_LISTED = 200

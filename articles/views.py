@@ -12,7 +12,7 @@ from articles.forms import SearchForm
 from articles.models import Article
 from articles.rendering import render_article
 from articles.search.facets import FACETS, Facets
-from articles.selectors import public_corrections, related_articles
+from articles.selectors import public_corrections, published_articles, related_articles
 from core.http import absolute_url, cached, json_ld
 from entities.models import Entity, EntityKind, name_key
 
@@ -150,14 +150,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         except search.SearchError as error:
             form.add_error(error.param if error.param in form.fields else None, error.message)
         else:
-            found = Article.objects.published().for_display().select_related("section", "source").in_bulk(page.ids)
             parameters = form.query_parameters()
 
             def page_url(cursor: str | None) -> str:
                 return "?" + urlencode({**parameters, "cursor": cursor} if cursor else parameters, doseq=True)
 
             context.update(
-                results=[(found[i], page.snippets.get(i)) for i in page.ids if i in found],
+                results=[(article, page.snippets.get(article.id)) for article in published_articles(page.ids)],
                 count_text=result_count_text(page),
                 searched=True,
                 first_url=page_url(None) if request.GET.get("cursor") else None,

@@ -20,7 +20,7 @@ from articles.api.serializers import (
     named_entities_representation,
 )
 from articles.models import Article
-from articles.selectors import attach_corrections
+from articles.selectors import attach_corrections, published_articles
 from core.api import ERROR_RESPONSES, MAX_ID, NOT_MODIFIED, KeysetPagination, PartnerAPIMixin, id_parameter
 from core.sql import compose, fetch_all, table
 from entities.models import Entity, Mention
@@ -64,14 +64,6 @@ class ArticlePagination(KeysetPagination):
         return envelope
 
 
-def public_articles():
-    # The stored tsvectors (search_vector about 3 kB, search_exact about 4.5 kB TOASTed, read and
-    # parsed for nothing: 0.9 ms a page of 20) and body_text (the body again, as one string) are
-    # never shown. The corrections are read for the articles revised since their creation only
-    # (selectors.attach_corrections, selectors.public_corrections).
-    return Article.objects.published().for_display().select_related("section", "source").defer("body_text")
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List and search published articles",
@@ -96,7 +88,7 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
     serializer_class = ArticleSerializer
     pagination_class = ArticlePagination
     lookup_value_regex = r"[0-9]+"
-    queryset = Article.objects.none()  # for the schema generator; reads use public_articles()
+    queryset = Article.objects.none()  # for the schema generator; reads use selectors.published_articles()
 
     def list(self, request):
         form = ArticleFilterForm.validated(request.query_params)
@@ -111,8 +103,7 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
             page = self.paginator.paginate_search(searched, request)
         except search.SearchError as error:
             raise ValidationError({error.param: [error.message]}) from None
-        found = public_articles().in_bulk(page.ids)
-        articles = [found[i] for i in page.ids if i in found]
+        articles = published_articles(page.ids)
         attach_corrections(articles)
         attach_entities(articles, form.label_language(request))
         for article in articles:
@@ -129,9 +120,10 @@ class ArticleViewSet(PartnerAPIMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         if int(pk) > MAX_ID:
             raise Http404
-        article = public_articles().filter(pk=int(pk)).first()
-        if article is None:  # drafts, embargoed and unknown ids look the same
+        found = published_articles([int(pk)])
+        if not found:  # drafts, embargoed and unknown ids look the same
             raise Http404
+        article = found[0]
         form = ArticleFilterForm.validated({"lang": request.query_params.get("lang", "")})
         attach_entities([article], form.label_language(request))
         response = Response(ArticleSerializer(article, context={"request": request}).data)
