@@ -95,24 +95,35 @@ def published_articles(ids: list[int]) -> list[Article]:
 
 
 @dataclass(frozen=True)
-class _DisplayShape:
-    """What published_articles reads: each model's fields, in the order of `columns`."""
+class _Part:
+    """One model's columns in published_articles' rows: the article, its section, its source."""
 
-    parts: tuple  # (model, fields read, the primary key's place among them): the article, its section, its source
+    model: type
+    attnames: list[str]
+    # Per column, what the ORM's converter does (Field.from_db_value), None for none: the driver
+    # leaves JSON as its text (Django's backend).
+    converters: list
+    pk: int  # the primary key's place among the columns: None there when a related row is not
+
+
+@dataclass(frozen=True)
+class _DisplayShape:
+    """What published_articles reads: its parts' columns, in the order of `columns`."""
+
+    parts: tuple[_Part, ...]
     columns: Sql
 
     def models(self, row: tuple) -> list:
         """The row's instances, None for a related row not there (its id NULL)."""
         made, start = [], 0
-        for model, fields, pk in self.parts:
+        for part in self.parts:
             values = [
-                # what the ORM's converters do: the driver leaves JSON as its text (Django's backend)
-                field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-                for field, value in zip(fields, row[start : start + len(fields)], strict=True)
+                value if convert is None else convert(value, None, connection)
+                for convert, value in zip(part.converters, row[start : start + len(part.attnames)], strict=True)
             ]
-            start += len(fields)
+            start += len(part.attnames)
             made.append(
-                None if values[pk] is None else model.from_db(connection.alias, [f.attname for f in fields], values)
+                None if values[part.pk] is None else part.model.from_db(connection.alias, part.attnames, values)
             )
         return made
 
@@ -127,7 +138,16 @@ def _display_shape() -> _DisplayShape:
     )
     columns = ", ".join(f'{alias}."{f.column}"' for alias, _, fields in parts for f in fields)
     return _DisplayShape(
-        tuple((model, fields, fields.index(model._meta.pk)) for _, model, fields in parts), Sql(columns)
+        tuple(
+            _Part(
+                model,
+                [f.attname for f in fields],
+                [getattr(f, "from_db_value", None) for f in fields],
+                fields.index(model._meta.pk),
+            )
+            for _, model, fields in parts
+        ),
+        Sql(columns),
     )
 
 

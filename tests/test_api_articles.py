@@ -241,6 +241,9 @@ def test_no_page_or_answer_reads_the_search_vectors(archive, client):
         with CaptureQueriesContext(connection) as queries:
             response = reader.get(path)
         assert response.status_code == 200, path
+        for sql in [q["sql"] for q in queries if '"articles_article"."id"' in q["sql"]]:  # the ORM's reads
+            assert '"articles_article"."search_vector"' not in sql, path
+            assert '"articles_article"."search_exact"' not in sql, path
         # what the statements that read the articles for display select (the search's own
         # statements match on the vectors, and select no headline)
         selected = [q["sql"].split(" FROM ")[0] for q in queries]

@@ -110,7 +110,13 @@ def test_a_prefix_alone_lists_its_headlines_then_its_standfirsts_then_the_rest_e
     among the newest articles walked, or, beyond the 3 newest, through the fields' indexes, with
     a date range's index or each row's dates tested (the dates here hold every article)."""
     dense = "Lighthouse lighthouses lightheaded lighthearted lighthouse."
-    articles = []
+    # Never listed, however the fields' matches are found: a draft and an embargoed story, older
+    # rows than the walk's (so that the fields' indexes find them), their headlines the prefix's.
+    draft = _article(40, headline="Lighthouse draft", body=FILLER, days_ago=31)
+    draft.status = Article.Status.DRAFT
+    embargoed = _article(41, headline="Lighthouse embargoed", body=FILLER, days_ago=31)
+    embargoed.published_at = datetime.now(UTC) + timedelta(days=1)
+    articles = [draft, embargoed]
     for i in range(6):  # the fields' ages interleaved, each newer than the last (a higher id)
         articles.append(
             _article(i, headline=f"Lighthouse keeper {i}", body=" ".join([FILLER] * 8), days_ago=30 - 3 * i)
