@@ -62,6 +62,17 @@ def test_the_list_is_newest_first(api, archive):
     ]  # fmt: skip
 
 
+def test_each_listed_article_links_to_its_own_page(api, archive):
+    """A page's web links are its articles' own (the path reversed once per page, each
+    article's slug in it), and each answers on the reader site."""
+    results = api.get("/api/v1/articles/").json()["results"]
+    by_id = {a.id: a for a in archive.values() if isinstance(a, Article)}
+    assert len(results) == 4
+    for result in results:
+        assert result["web_url"] == api.base + by_id[result["id"]].get_absolute_url()
+        assert api.get(result["web_url"]).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
