@@ -8,6 +8,7 @@ from a shell with no configuration at all.
 from pathlib import Path
 
 import environ
+import orjson
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -304,6 +305,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework_api_key.permissions.HasAPIKey"],
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
+    # A key that is not a string written as one, as the json module does (orjson raises).
+    "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
     "DEFAULT_SCHEMA_CLASS": "core.schema.PartnerAPISchema",
     # Requests per API key (core.api.APIKeyRateThrottle), e.g. "1000/hour".
     "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="5000/hour")},
