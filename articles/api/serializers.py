@@ -1,7 +1,10 @@
 """Read-only representations of articles for partners. No internal field (tagging state,
 hashes, ids of the provider) is exposed."""
 
+from urllib.parse import quote
+
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,6 +38,7 @@ class CorrectionSerializer(serializers.Serializer):
 
 _DATETIME = serializers.DateTimeField()  # ISO 8601 in the site's time zone, as the declared field gives
 _SLUG = "article-slug"  # stands for each article's slug in its page's path, reversed once per page
+_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted (django.urls.resolvers)
 
 
 class ArticleSerializer(serializers.Serializer):
@@ -105,12 +109,13 @@ class ArticleSerializer(serializers.Serializer):
 
     def _web_path(self, slug: str) -> str:
         """Article.get_absolute_url, the path reversed once for a page's articles (reversing
-        it for each took 0.8 of the page's 2 ms): the serializer of a list serializes each."""
+        it for each took 0.8 of the page's 2 ms): the serializer of a list serializes each.
+        The slug quoted as reverse() quotes it (a slug is ASCII letters, digits, - and _)."""
         around = self.__dict__.get("_around_slug")
         if around is None:
             head, _, tail = reverse("articles:detail", kwargs={"slug": _SLUG}).rpartition(_SLUG)
             around = self.__dict__["_around_slug"] = (head, tail)
-        return f"{around[0]}{slug}{around[1]}"
+        return f"{around[0]}{quote(slug, safe=_PATH_SAFE)}{around[1]}"
 
     def get_source(self, obj: Article) -> str | None:
         return obj.source.name if obj.source_id else None
