@@ -5,11 +5,13 @@
     make bench BENCH_ARGS="search --articles=20000"
 
 archive.py builds (or reuses) the generated archive, tantivy.py the same articles in Tantivy,
-queries.py draws the fixed query set, harness.py times both sides and prints the comparison;
+queries.py draws the fixed query set, harness.py times both sides and prints the comparison,
+then the same queries asking for every facet (facets.py), on the same server in the same run;
 exhaustive.py then measures how often relevance's first page differs from ranking every match
 (with --relevance-only: also with the newest candidates alone, and the engine's time with each).
-With --facets, facets.py times the same queries asking for every facet instead, and measures
-the error of the facets counted from a sample against exact counts. With --profile, profile.py
+So one run gives every figure of issue 16's speed targets beside Tantivy's. With --facets,
+facets.py times the facets alone and measures the error of the facets counted from a sample
+against exact counts. With --profile, profile.py
 runs the same searches in process instead and shows where their time goes, step by step.
 """
 
@@ -111,7 +113,8 @@ def write_queries(entity_ids: dict[str, list[int]]) -> list[dict]:
 
 
 def time_both(conn_params: dict, key: str, queries: list[dict], tantivy_path: Path, repeat: int) -> tuple:
-    """(ours, Tantivy's, load averages before and after ours): Tantivy first, then our API over HTTP."""
+    """(ours, Tantivy's, ours with every facet, load averages before and after ours): Tantivy
+    first, then our API over HTTP, by relevance and newest first, then with every facet."""
     index = open_tantivy(tantivy_path)
     index.reload()
     print("timing: Tantivy (in-process)...", flush=True)
@@ -124,12 +127,14 @@ def time_both(conn_params: dict, key: str, queries: list[dict], tantivy_path: Pa
         print("timing: our API over HTTP...", flush=True)
         started = time.perf_counter()
         ours = harness.measure_ours(client, queries, repeat)
+        print("timing: our API with every facet over HTTP...", flush=True)
+        with_facets = facets.measure(client, queries, repeat)
         load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=30)
     print(f"our API timed in {time.perf_counter() - started:.0f}s")
-    return ours, theirs, load_before, load_after
+    return ours, theirs, with_facets, load_before, load_after
 
 
 def time_facets(conn_params: dict, key: str, queries: list[dict], repeat: int, n: int) -> None:
@@ -187,13 +192,16 @@ def main(argv: list[str]) -> None:
     if args.facets:
         time_facets(conn_params, key, queries, args.repeat, args.articles)
         return
-    ours, theirs, load_before, load_after = time_both(conn_params, key, queries, tantivy_path, args.repeat)
+    ours, theirs, with_facets, load_before, load_after = time_both(conn_params, key, queries, tantivy_path, args.repeat)
     harness.report(ours, theirs, args.articles)
+    facets.report_latency(with_facets, args.articles)
     print(
         f"\nload average (1, 5, 15 min): before {' '.join(f'{x:.2f}' for x in load_before)},"
         f" after {' '.join(f'{x:.2f}' for x in load_after)}"
     )
     exhaustive.report(exhaustive.measure(queries))
     results = BENCH_DIR / f"search-results-{args.articles}.json"
-    results.write_text(json.dumps({"ours": ours, "tantivy": theirs}, ensure_ascii=False, default=str))
+    results.write_text(
+        json.dumps({"ours": ours, "tantivy": theirs, "facets": with_facets}, ensure_ascii=False, default=str)
+    )
     print(f"per-query results: {results.relative_to(ROOT)}")

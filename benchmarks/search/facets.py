@@ -105,6 +105,11 @@ def errors(results: list[dict]) -> list[dict]:
 
 
 def report(results: list[dict], error_rows: list[dict], n: int) -> None:
+    report_latency(results, n)
+    report_errors(error_rows)
+
+
+def report_latency(results: list[dict], n: int) -> None:
     print(f"\nFacets at {n:,} articles: {len(results)} first pages with all six facets, ms (median of the repeats)")
     print(f"{'requests':<28} | {'count':>5} | {'p50     p95     max':>23}")
     print("-" * 64)
@@ -132,6 +137,9 @@ def report(results: list[dict], error_rows: list[dict], n: int) -> None:
     for r in sorted(results, key=lambda r: -r["ms"])[:5]:
         extra = " ".join(f"{k}={v}" for k, v in r["filters"].items())
         print(f"  {r['ms']:7.1f} ms  {r['method']:<6} {r['hits']:>9,}  {r['q']!r} {extra}")
+
+
+def report_errors(error_rows: list[dict]) -> None:
     if not error_rows:
         print("\nNo answer was counted from a sample: no sampling error to measure.")
         return
