@@ -11,8 +11,8 @@ exhaustive.py then measures how often relevance's first page differs from rankin
 (with --relevance-only: also with the newest candidates alone, and the engine's time with each).
 So one run gives every figure of issue 16's speed targets beside Tantivy's. With --facets,
 facets.py times the facets alone and measures the error of the facets counted from a sample
-against exact counts. With --profile, profile.py
-runs the same searches in process instead and shows where their time goes, step by step.
+against exact counts. With --profile, profile.py runs the same searches in process instead and
+shows where their time goes, step by step.
 """
 
 from __future__ import annotations
